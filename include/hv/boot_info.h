@@ -1,0 +1,82 @@
+/*
+ * boot_info: the hand-over record from the UEFI loader (boot/) to hv.
+ *
+ * The loader fills it after ExitBootServices and passes its physical
+ * address to hv's entry point in RDI (SysV).  It lives inside hv's own
+ * reservation, so it stays valid for hv's lifetime.  The layout is
+ * versioned: hv refuses a record whose signature, revision or size it
+ * does not know.  Fixed-size arrays keep it free of pointers.
+ */
+#ifndef HV_BOOT_INFO_H
+#define HV_BOOT_INFO_H
+
+#include <stdint.h>
+
+#define BOOT_INFO_SIGNATURE 0x4f464e49544f4f42ull /* "BOOTINFO" */
+#define BOOT_INFO_REVISION 1u
+
+#define BOOT_MAX_MEM_REGIONS 256u
+#define BOOT_MAX_CPUS 64u
+#define BOOT_MAX_IMAGES 16u
+#define BOOT_IMAGE_NAME_LEN 32u
+
+/* Simplified memory types; the loader folds the UEFI types into these. */
+enum boot_mem_type {
+	BOOT_MEM_FREE = 1,        /* usable RAM, nobody owns it */
+	BOOT_MEM_RESERVED = 2,    /* firmware-reserved, runtime services, unusable */
+	BOOT_MEM_ACPI_RECLAIM = 3,
+	BOOT_MEM_ACPI_NVS = 4,
+	BOOT_MEM_MMIO = 5,
+	BOOT_MEM_HV = 6,          /* hv's reservation (image, boot_info, page pool) */
+	BOOT_MEM_IMAGE = 7,       /* pristine copies of partition images */
+	BOOT_MEM_TRAMPOLINE = 8,  /* the page below 1 MiB for AP start-up */
+};
+
+struct boot_mem_region {
+	uint64_t base;
+	uint64_t size;
+	uint32_t type; /* enum boot_mem_type */
+	uint32_t reserved;
+};
+
+struct boot_cpu {
+	uint32_t apic_id;
+	uint32_t flags; /* BOOT_CPU_* */
+};
+
+#define BOOT_CPU_BSP 1u
+
+/* A partition image as read from the ESP, untouched (an ELF64 file). */
+struct boot_image {
+	char name[BOOT_IMAGE_NAME_LEN]; /* partition name from the config */
+	uint64_t phys;                   /* start of the file's bytes */
+	uint64_t size;                   /* file size in bytes */
+	uint64_t entry;                  /* ELF entry point, checked by the loader */
+};
+
+struct boot_info {
+	uint64_t signature; /* BOOT_INFO_SIGNATURE */
+	uint32_t revision;  /* BOOT_INFO_REVISION */
+	uint32_t size;      /* sizeof(struct boot_info) */
+
+	uint64_t hv_phys_base; /* start of hv's reservation (2 MiB aligned) */
+	uint64_t hv_phys_size; /* whole reservation */
+	uint64_t hv_image_end; /* offset where the loaded hv image ends */
+	uint64_t pool_offset;  /* offset of the free page pool in the reservation */
+
+	uint64_t rsdp_phys;       /* ACPI RSDP (2.0+ preferred), 0 if none */
+	uint64_t config_phys;     /* binary configuration (struct hvcfg) */
+	uint64_t config_size;
+	uint64_t trampoline_phys; /* 4 KiB page below 1 MiB for AP start-up */
+
+	uint32_t mem_region_count;
+	uint32_t cpu_count;       /* enabled CPUs from the MADT, BSP first */
+	uint32_t image_count;
+	uint32_t bsp_apic_id;
+
+	struct boot_mem_region mem[BOOT_MAX_MEM_REGIONS];
+	struct boot_cpu cpus[BOOT_MAX_CPUS];
+	struct boot_image images[BOOT_MAX_IMAGES];
+};
+
+#endif

@@ -1,0 +1,467 @@
+/*
+ * Parser for the text form of hv.cfg (docs/configuration.md): INI-like
+ * sections, `key = value` lines, `#` comments.  It fills the binary
+ * description and runs each rule as soon as the key is read, so an error
+ * names the line a person has to fix.  Pure code: no allocation, no I/O.
+ */
+#include "hvcfg_internal.h"
+
+#include <lib/string.h>
+
+#define LINE_MAX_LEN 512u
+
+enum section { SECTION_NONE, SECTION_HYPERVISOR, SECTION_PARTITION };
+
+struct parser {
+	struct hvcfg *cfg;
+	struct hvcfg_error *err;
+	uint32_t line;
+	enum section section;
+	uint32_t seen;         /* bit per key of the current section */
+	bool hypervisor_seen;
+	uint32_t hypervisor_line;
+};
+
+/* A value as a bounded slice of the input line, quotes removed. */
+struct value {
+	const char *s;
+	size_t len;
+};
+
+struct key {
+	enum section section;
+	const char *name;
+	int (*apply)(struct parser *ps, const struct value *v);
+};
+
+static struct hvcfg_partition *current(struct parser *ps)
+{
+	return &ps->cfg->partitions[ps->cfg->partition_count - 1];
+}
+
+static int fail(struct parser *ps, const char *msg, const struct value *v)
+{
+	return hvcfg_fail(ps->err, ps->line, "%s '%.*s'", msg, (int)v->len, v->s);
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static struct value trim(const char *s, size_t len)
+{
+	while (len > 0 && is_space(*s))
+		s++, len--;
+	while (len > 0 && is_space(s[len - 1]))
+		len--;
+	return (struct value){ s, len };
+}
+
+static bool equals(const struct value *v, const char *word)
+{
+	return strlen(word) == v->len && strncmp(v->s, word, v->len) == 0;
+}
+
+static int digit_value(char c, unsigned base)
+{
+	int d = -1;
+
+	if (c >= '0' && c <= '9')
+		d = c - '0';
+	else if (c >= 'a' && c <= 'f')
+		d = c - 'a' + 10;
+	else if (c >= 'A' && c <= 'F')
+		d = c - 'A' + 10;
+	return d >= 0 && (unsigned)d < base ? d : -1;
+}
+
+/* Reads an unsigned number in the given base; false on no digits or overflow. */
+static bool read_number(struct value *v, unsigned base, uint64_t *out)
+{
+	uint64_t n = 0;
+	size_t i = 0;
+	int d;
+
+	for (; i < v->len && (d = digit_value(v->s[i], base)) >= 0; i++) {
+		if (n > (UINT64_MAX - (uint64_t)d) / base)
+			return false;
+		n = n * base + (uint64_t)d;
+	}
+	if (i == 0)
+		return false;
+	v->s += i, v->len -= i;
+	*out = n;
+	return true;
+}
+
+/* Decimal or 0x-hexadecimal. */
+static bool read_integer(struct value *v, uint64_t *out)
+{
+	if (v->len > 2 && v->s[0] == '0' && (v->s[1] == 'x' || v->s[1] == 'X')) {
+		v->s += 2, v->len -= 2;
+		return read_number(v, 16, out);
+	}
+	return read_number(v, 10, out);
+}
+
+/* An integer with an optional K, M or G (binary) suffix. */
+static bool read_size(struct value *v, uint64_t *out)
+{
+	unsigned shift = 0;
+
+	if (!read_integer(v, out))
+		return false;
+	if (v->len > 0) {
+		char c = v->s[0];
+
+		shift = c == 'K' || c == 'k' ? 10 : c == 'M' || c == 'm' ? 20 :
+			c == 'G' || c == 'g' ? 30 : 0;
+		if (shift != 0)
+			v->s++, v->len--;
+	}
+	if (shift != 0 && *out > (UINT64_MAX >> shift))
+		return false;
+	*out <<= shift;
+	return true;
+}
+
+static bool read_char(struct value *v, char c)
+{
+	if (v->len == 0 || v->s[0] != c)
+		return false;
+	v->s++, v->len--;
+	return true;
+}
+
+static int apply_hv_memory(struct parser *ps, const struct value *v)
+{
+	struct value rest = *v;
+
+	if (!read_size(&rest, &ps->cfg->hv_memory) || rest.len != 0)
+		return fail(ps, "bad size", v);
+	return hvcfg_check_hv_memory(ps->cfg, ps->line, ps->err);
+}
+
+static int apply_log_level(struct parser *ps, const struct value *v)
+{
+	for (uint32_t level = 0; level <= HVCFG_LOG_DEBUG; level++) {
+		if (equals(v, hvcfg_log_level_name(level))) {
+			ps->cfg->log_level = level;
+			return 0;
+		}
+	}
+	return fail(ps, "log_level must be error, warn, info or debug, not", v);
+}
+
+static int apply_serial(struct parser *ps, const struct value *v)
+{
+	struct value rest = *v;
+	uint64_t port;
+
+	if (!read_integer(&rest, &port) || rest.len != 0 || port > 0xfff8)
+		return fail(ps, "bad serial port", v);
+	ps->cfg->serial_port = (uint16_t)port;
+	return 0;
+}
+
+static int apply_test_exit(struct parser *ps, const struct value *v)
+{
+	if (equals(v, "yes"))
+		ps->cfg->flags |= HVCFG_FLAG_TEST_EXIT;
+	else if (equals(v, "no"))
+		ps->cfg->flags &= ~HVCFG_FLAG_TEST_EXIT;
+	else
+		return fail(ps, "test_exit must be yes or no, not", v);
+	return 0;
+}
+
+static int apply_role(struct parser *ps, const struct value *v)
+{
+	if (equals(v, "root"))
+		current(ps)->role = HVCFG_ROLE_ROOT;
+	else if (equals(v, "guest"))
+		current(ps)->role = HVCFG_ROLE_GUEST;
+	else
+		return fail(ps, "role must be root or guest, not", v);
+	return 0;
+}
+
+/* "0", "1-3", "0,2-3": CPU indexes in MADT order. */
+static int apply_cpus(struct parser *ps, const struct value *v)
+{
+	struct value rest = *v;
+	uint64_t mask = 0, first, last;
+
+	do {
+		rest = trim(rest.s, rest.len);
+		if (!read_integer(&rest, &first))
+			return fail(ps, "bad CPU list", v);
+		last = first;
+		rest = trim(rest.s, rest.len);
+		if (read_char(&rest, '-')) {
+			rest = trim(rest.s, rest.len);
+			if (!read_integer(&rest, &last) || last < first)
+				return fail(ps, "bad CPU range in", v);
+		}
+		if (last >= HVCFG_MAX_CPUS)
+			return hvcfg_fail(ps->err, ps->line, "CPU index %llu out of range (0-%u)",
+					  (unsigned long long)last, HVCFG_MAX_CPUS - 1);
+		for (uint64_t c = first; c <= last; c++) {
+			if (mask & (1ull << c))
+				return hvcfg_fail(ps->err, ps->line, "CPU %llu given twice",
+						  (unsigned long long)c);
+			mask |= 1ull << c;
+		}
+		rest = trim(rest.s, rest.len);
+	} while (read_char(&rest, ','));
+	if (rest.len != 0)
+		return fail(ps, "bad CPU list", v);
+	current(ps)->cpu_mask = mask;
+	return hvcfg_check_cpus(ps->cfg, ps->cfg->partition_count - 1, ps->line, ps->err);
+}
+
+/* "256M" or "256M@0x40000000" (size, optional host-physical base). */
+static int apply_memory(struct parser *ps, const struct value *v)
+{
+	struct hvcfg_partition *p = current(ps);
+	struct value rest = *v;
+
+	if (!read_size(&rest, &p->memory_size))
+		return fail(ps, "bad size", v);
+	p->memory_base = 0;
+	if (read_char(&rest, '@') && !read_integer(&rest, &p->memory_base))
+		return fail(ps, "bad memory base in", v);
+	if (rest.len != 0)
+		return fail(ps, "bad memory value", v);
+	return hvcfg_check_memory(ps->cfg, ps->cfg->partition_count - 1, ps->line, ps->err);
+}
+
+static int copy_text(struct parser *ps, const struct value *v, char *dst, size_t size)
+{
+	if (v->len >= size)
+		return hvcfg_fail(ps->err, ps->line, "value longer than %u characters",
+				  (unsigned)size - 1);
+	memcpy(dst, v->s, v->len);
+	dst[v->len] = '\0';
+	return 0;
+}
+
+static int apply_image(struct parser *ps, const struct value *v)
+{
+	struct hvcfg_partition *p = current(ps);
+
+	if (copy_text(ps, v, p->image, sizeof(p->image)) != 0)
+		return -1;
+	for (char *c = p->image; *c != '\0'; c++) {
+		if (*c == '/')
+			*c = '\\';
+	}
+	p->image_line = ps->line;
+	return hvcfg_check_image(ps->cfg, ps->cfg->partition_count - 1, ps->line, ps->err);
+}
+
+static int apply_cmdline(struct parser *ps, const struct value *v)
+{
+	return copy_text(ps, v, current(ps)->cmdline, sizeof(current(ps)->cmdline));
+}
+
+/* "bb:dd.f" in hexadecimal, comma-separated. */
+static int apply_pci(struct parser *ps, const struct value *v)
+{
+	struct hvcfg_partition *p = current(ps);
+	struct value rest = *v;
+	uint64_t bus, dev, fn;
+
+	p->pci_count = 0;
+	do {
+		rest = trim(rest.s, rest.len);
+		if (!read_number(&rest, 16, &bus) || !read_char(&rest, ':') ||
+		    !read_number(&rest, 16, &dev) || !read_char(&rest, '.') ||
+		    !read_number(&rest, 16, &fn) || bus > 0xff || dev > 0x1f || fn > 7)
+			return fail(ps, "bad PCI address (want bb:dd.f) in", v);
+		if (p->pci_count == HVCFG_MAX_PCI)
+			return hvcfg_fail(ps->err, ps->line, "more than %u PCI devices", HVCFG_MAX_PCI);
+		p->pci[p->pci_count++] = (hvcfg_bdf)(bus << 8 | dev << 3 | fn);
+		rest = trim(rest.s, rest.len);
+	} while (read_char(&rest, ','));
+	if (rest.len != 0)
+		return fail(ps, "bad PCI list", v);
+	return hvcfg_check_pci(ps->cfg, ps->cfg->partition_count - 1, ps->line, ps->err);
+}
+
+static const struct key keys[] = {
+	{ SECTION_HYPERVISOR, "memory", apply_hv_memory },
+	{ SECTION_HYPERVISOR, "log_level", apply_log_level },
+	{ SECTION_HYPERVISOR, "serial", apply_serial },
+	{ SECTION_HYPERVISOR, "test_exit", apply_test_exit },
+	{ SECTION_PARTITION, "role", apply_role },
+	{ SECTION_PARTITION, "cpus", apply_cpus },
+	{ SECTION_PARTITION, "memory", apply_memory },
+	{ SECTION_PARTITION, "image", apply_image },
+	{ SECTION_PARTITION, "cmdline", apply_cmdline },
+	{ SECTION_PARTITION, "pci", apply_pci },
+};
+
+static const char *section_label(const struct parser *ps)
+{
+	return ps->section == SECTION_HYPERVISOR ? "[hypervisor]" : "[partition]";
+}
+
+static int finish_section(struct parser *ps)
+{
+	if (ps->section != SECTION_PARTITION)
+		return 0;
+	return hvcfg_check_complete(ps->cfg, ps->cfg->partition_count - 1, ps->err);
+}
+
+static int open_partition(struct parser *ps, const struct value *name)
+{
+	struct hvcfg *cfg = ps->cfg;
+	struct hvcfg_partition *p;
+
+	if (cfg->partition_count == HVCFG_MAX_PARTITIONS)
+		return hvcfg_fail(ps->err, ps->line, "more than %u partitions",
+				  HVCFG_MAX_PARTITIONS);
+	if (name->len >= HVCFG_NAME_LEN)
+		return fail(ps, "partition name too long:", name);
+	p = &cfg->partitions[cfg->partition_count++];
+	memcpy(p->name, name->s, name->len);
+	p->line = ps->line;
+	ps->section = SECTION_PARTITION;
+	return hvcfg_check_name(cfg, cfg->partition_count - 1, ps->line, ps->err);
+}
+
+/* "[hypervisor]" or "[partition NAME]". */
+static int parse_section(struct parser *ps, struct value v)
+{
+	struct value inner, name;
+
+	if (v.len < 2 || v.s[v.len - 1] != ']')
+		return fail(ps, "section header must end with ']':", &v);
+	if (finish_section(ps) != 0)
+		return -1;
+	inner = trim(v.s + 1, v.len - 2);
+	ps->seen = 0;
+	if (equals(&inner, "hypervisor")) {
+		if (ps->hypervisor_seen)
+			return hvcfg_fail(ps->err, ps->line, "[hypervisor] given twice (first on line %u)",
+					  ps->hypervisor_line);
+		ps->hypervisor_seen = true;
+		ps->hypervisor_line = ps->line;
+		ps->section = SECTION_HYPERVISOR;
+		return 0;
+	}
+	if (inner.len > 10 && strncmp(inner.s, "partition", 9) == 0 && is_space(inner.s[9])) {
+		name = trim(inner.s + 10, inner.len - 10);
+		return open_partition(ps, &name);
+	}
+	return fail(ps, "unknown section", &v);
+}
+
+/* Splits "key = value # comment"; a quoted value may hold '#'. */
+static int split_value(struct parser *ps, struct value raw, struct value *value)
+{
+	struct value v = trim(raw.s, raw.len);
+
+	if (v.len > 0 && v.s[0] == '"') {
+		size_t end = 1;
+
+		while (end < v.len && v.s[end] != '"')
+			end++;
+		if (end == v.len)
+			return hvcfg_fail(ps->err, ps->line, "missing closing quote");
+		struct value after = trim(v.s + end + 1, v.len - end - 1);
+		if (after.len != 0 && after.s[0] != '#')
+			return fail(ps, "unexpected text after quoted value:", &after);
+		*value = (struct value){ v.s + 1, end - 1 };
+		return 0;
+	}
+	for (size_t i = 0; i < v.len; i++) {
+		if (v.s[i] == '#') {
+			v = trim(v.s, i);
+			break;
+		}
+	}
+	*value = v;
+	return 0;
+}
+
+static int parse_assignment(struct parser *ps, struct value line)
+{
+	const char *eq = NULL;
+	struct value key, value;
+
+	for (size_t i = 0; i < line.len && eq == NULL; i++) {
+		if (line.s[i] == '=')
+			eq = &line.s[i];
+	}
+	if (eq == NULL)
+		return fail(ps, "expected 'key = value' or a [section], got", &line);
+	key = trim(line.s, (size_t)(eq - line.s));
+	if (split_value(ps, (struct value){ eq + 1, line.len - (size_t)(eq - line.s) - 1 },
+			&value) != 0)
+		return -1;
+	if (ps->section == SECTION_NONE)
+		return fail(ps, "key outside a section:", &key);
+	for (uint32_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (keys[i].section != ps->section || !equals(&key, keys[i].name))
+			continue;
+		if (ps->seen & (1u << i))
+			return fail(ps, "duplicate key", &key);
+		ps->seen |= 1u << i;
+		return keys[i].apply(ps, &value);
+	}
+	return hvcfg_fail(ps->err, ps->line, "unknown key '%.*s' in %s",
+			  (int)key.len, key.s, section_label(ps));
+}
+
+static int parse_line(struct parser *ps, const char *s, size_t len)
+{
+	struct value v = trim(s, len);
+
+	if (len > LINE_MAX_LEN)
+		return hvcfg_fail(ps->err, ps->line, "line longer than %u characters", LINE_MAX_LEN);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\0')
+			return hvcfg_fail(ps->err, ps->line, "NUL byte in line");
+	}
+	if (v.len == 0 || v.s[0] == '#')
+		return 0;
+	if (v.s[0] == '[')
+		return parse_section(ps, v);
+	return parse_assignment(ps, v);
+}
+
+static void set_defaults(struct hvcfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	memcpy(cfg->signature, HVCFG_SIGNATURE, sizeof(cfg->signature));
+	cfg->revision = HVCFG_REVISION;
+	cfg->size = sizeof(*cfg);
+	cfg->log_level = HVCFG_LOG_INFO;
+	cfg->hv_memory = HVCFG_HV_MEMORY_DEFAULT;
+	cfg->serial_port = 0x3f8;
+}
+
+int hvcfg_parse(const char *text, size_t len, struct hvcfg *out, struct hvcfg_error *err)
+{
+	struct parser ps = { .cfg = out, .err = err };
+	size_t pos = 0;
+
+	set_defaults(out);
+	*err = (struct hvcfg_error){ 0 };
+	while (pos < len) {
+		size_t end = pos;
+
+		while (end < len && text[end] != '\n')
+			end++;
+		ps.line++;
+		if (parse_line(&ps, text + pos, end - pos) != 0)
+			return -1;
+		pos = end + 1;
+	}
+	if (finish_section(&ps) != 0 || hvcfg_check_global(out, ps.hypervisor_line, err) != 0)
+		return -1;
+	return hvcfg_validate(out, err);
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Assembles build/esp/: the EFI system partition tree a firmware boots.
+
+  EFI/BOOT/BOOTX64.EFI   the loader
+  hv/hv.cfg              the configuration
+  hv/hv.elf              the hypervisor
+  hv/<image>             each partition image, under its own file name
+
+Files are replaced only when their content changed, so an emulator that
+has the directory open sees a consistent tree.  Called by meson.
+"""
+import argparse
+import os
+import shutil
+
+
+def install(src, dst):
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    if os.path.exists(dst):
+        with open(src, "rb") as a, open(dst, "rb") as b:
+            if a.read() == b.read():
+                return
+    tmp = dst + ".tmp"
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--stamp", required=True)
+    ap.add_argument("--efi", required=True)
+    ap.add_argument("--hv", required=True)
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--image", action="append", default=[])
+    args = ap.parse_args()
+
+    install(args.efi, os.path.join(args.out, "EFI", "BOOT", "BOOTX64.EFI"))
+    install(args.config, os.path.join(args.out, "hv", "hv.cfg"))
+    install(args.hv, os.path.join(args.out, "hv", "hv.elf"))
+    for image in args.image:
+        install(image, os.path.join(args.out, "hv", os.path.basename(image)))
+    with open(args.stamp, "w") as f:
+        f.write("esp assembled\n")
+
+
+if __name__ == "__main__":
+    main()

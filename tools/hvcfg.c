@@ -1,0 +1,121 @@
+/*
+ * hvcfg: host tool around the shared configuration parser.
+ *   hvcfg check FILE [--esp DIR]   parse and validate; report FILE:LINE: message
+ *   hvcfg dump FILE                print the binary description in readable form
+ * Image paths are looked up under the ESP root, by default the directory
+ * above FILE's own (hv.cfg sits in \hv\ on the ESP).
+ */
+#include <hv/hvcfg.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HVCFG_FILE_MAX (1024 * 1024)
+
+static int read_file(const char *path, char **text, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (f == NULL) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	buf = malloc(HVCFG_FILE_MAX + 1);
+	n = buf != NULL ? fread(buf, 1, HVCFG_FILE_MAX + 1, f) : 0;
+	fclose(f);
+	if (buf == NULL || n > HVCFG_FILE_MAX) {
+		fprintf(stderr, "%s: file too large (limit %d bytes)\n", path, HVCFG_FILE_MAX);
+		free(buf);
+		return -1;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+/* Maps an ESP path (\hv\x.elf) to a host path under the ESP root. */
+static bool image_exists(void *ctx, const char *esp_path)
+{
+	char path[4096];
+	int n = snprintf(path, sizeof(path), "%s%s", (const char *)ctx, esp_path);
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return false;
+	for (char *c = path + strlen(ctx); *c != '\0'; c++) {
+		if (*c == '\\')
+			*c = '/';
+	}
+	return access(path, R_OK) == 0;
+}
+
+static void print_error(const char *file, const struct hvcfg_error *err)
+{
+	if (err->line != 0)
+		fprintf(stderr, "%s:%u: %s\n", file, err->line, err->message);
+	else
+		fprintf(stderr, "%s: %s\n", file, err->message);
+}
+
+static void dump(const struct hvcfg *cfg)
+{
+	char bdf[8];
+
+	printf("hypervisor: memory %llu MiB, log %s, serial 0x%x, flags 0x%x\n",
+	       (unsigned long long)(cfg->hv_memory >> 20), hvcfg_log_level_name(cfg->log_level),
+	       cfg->serial_port, cfg->flags);
+	for (uint32_t i = 0; i < cfg->partition_count; i++) {
+		const struct hvcfg_partition *p = &cfg->partitions[i];
+
+		printf("partition %s: %s, cpus 0x%llx, memory %llu MiB", p->name,
+		       p->role == HVCFG_ROLE_ROOT ? "root" : "guest",
+		       (unsigned long long)p->cpu_mask, (unsigned long long)(p->memory_size >> 20));
+		if (p->memory_base != 0)
+			printf(" at 0x%llx", (unsigned long long)p->memory_base);
+		printf(", image %s, cmdline \"%s\"", p->image, p->cmdline);
+		for (uint32_t d = 0; d < p->pci_count; d++) {
+			hvcfg_format_bdf(p->pci[d], bdf);
+			printf("%s%s", d == 0 ? ", pci " : ",", bdf);
+		}
+		printf("\n");
+	}
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: hvcfg check FILE [--esp DIR]\n       hvcfg dump FILE\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static struct hvcfg cfg;
+	struct hvcfg_error err;
+	char *text, *copy, *esp;
+	size_t len;
+	int rc;
+
+	if (argc < 3 || (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "dump") != 0))
+		return usage();
+	if (read_file(argv[2], &text, &len) != 0)
+		return 1;
+	copy = strdup(argv[2]);
+	esp = argc == 5 && strcmp(argv[3], "--esp") == 0 ? argv[4] : dirname(dirname(copy));
+	rc = hvcfg_parse(text, len, &cfg, &err);
+	if (rc == 0 && strcmp(argv[1], "check") == 0)
+		rc = hvcfg_check_images(&cfg, image_exists, esp, &err);
+	if (rc != 0)
+		print_error(argv[2], &err);
+	else if (strcmp(argv[1], "dump") == 0)
+		dump(&cfg);
+	else
+		printf("%s: ok (%u partitions)\n", argv[2], cfg.partition_count);
+	free(copy);
+	free(text);
+	return rc == 0 ? 0 : 1;
+}
