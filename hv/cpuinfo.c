@@ -23,6 +23,8 @@ static void brand_string(char *buf)
 		memcpy(buf + i * 16, &r, 16);
 	}
 	buf[48] = '\0';
+	for (size_t n = strlen(buf); n > 0 && buf[n - 1] == ' '; n--)
+		buf[n - 1] = '\0';
 }
 
 void cpuinfo_log(void)

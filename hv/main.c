@@ -134,6 +134,8 @@ void hv_main(const struct boot_info *bi)
 	else
 		log_error("only %u of %u CPUs online", online, bi->cpu_count);
 	log_info("start-up complete; %llu pages free", (unsigned long long)pool.free);
+	if (cfg->flags & HVCFG_FLAG_TEST_EXCEPTION)
+		__asm__ volatile("ud2"); /* the handler reports it and stops this CPU */
 	power_test_exit(online == bi->cpu_count ? POWER_EXIT_SUCCESS : POWER_EXIT_FAILURE);
 	cpu_halt_forever();
 }

@@ -165,15 +165,27 @@ static int apply_serial(struct parser *ps, const struct value *v)
 	return 0;
 }
 
-static int apply_test_exit(struct parser *ps, const struct value *v)
+static int apply_flag(struct parser *ps, const struct value *v, uint32_t flag,
+		      const char *key)
 {
 	if (equals(v, "yes"))
-		ps->cfg->flags |= HVCFG_FLAG_TEST_EXIT;
+		ps->cfg->flags |= flag;
 	else if (equals(v, "no"))
-		ps->cfg->flags &= ~HVCFG_FLAG_TEST_EXIT;
+		ps->cfg->flags &= ~flag;
 	else
-		return fail(ps, "test_exit must be yes or no, not", v);
+		return hvcfg_fail(ps->err, ps->line, "%s must be yes or no, not '%.*s'", key,
+				  (int)v->len, v->s);
 	return 0;
+}
+
+static int apply_test_exit(struct parser *ps, const struct value *v)
+{
+	return apply_flag(ps, v, HVCFG_FLAG_TEST_EXIT, "test_exit");
+}
+
+static int apply_test_exception(struct parser *ps, const struct value *v)
+{
+	return apply_flag(ps, v, HVCFG_FLAG_TEST_EXCEPTION, "test_exception");
 }
 
 static int apply_role(struct parser *ps, const struct value *v)
@@ -295,6 +307,7 @@ static const struct key keys[] = {
 	{ SECTION_HYPERVISOR, "log_level", apply_log_level },
 	{ SECTION_HYPERVISOR, "serial", apply_serial },
 	{ SECTION_HYPERVISOR, "test_exit", apply_test_exit },
+	{ SECTION_HYPERVISOR, "test_exception", apply_test_exception },
 	{ SECTION_PARTITION, "role", apply_role },
 	{ SECTION_PARTITION, "cpus", apply_cpus },
 	{ SECTION_PARTITION, "memory", apply_memory },

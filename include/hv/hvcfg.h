@@ -47,7 +47,8 @@ enum hvcfg_role {
 };
 
 /* Hypervisor option flags. */
-#define HVCFG_FLAG_TEST_EXIT 1u /* power the emulator off when start-up is done */
+#define HVCFG_FLAG_TEST_EXIT 1u      /* power the emulator off when start-up is done */
+#define HVCFG_FLAG_TEST_EXCEPTION 2u /* raise #UD in hv after start-up (tests the dump) */
 
 /* A PCI function, packed as bus << 8 | device << 3 | function. */
 typedef uint16_t hvcfg_bdf;

@@ -252,6 +252,8 @@ static void test_values(void **state)
 	expect_error(5, "bad serial port");
 	assert_int_equal(parse_with_line(6, "test_exit = maybe"), -1);
 	expect_error(6, "test_exit must be yes or no");
+	assert_int_equal(parse_with_line(6, "test_exception = yes"), 0);
+	assert_int_equal(cfg.flags, HVCFG_FLAG_TEST_EXCEPTION);
 	assert_int_equal(parse_with_line(12, "image = hv.elf"), -1);
 	expect_error(12, "must be an ESP path");
 	assert_int_equal(parse_with_line(15, "[partition bad name!]"), -1);
