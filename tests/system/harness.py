@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+# harness.py: runs the system tests of cases.py.  Each test boots a scratch
+# copy of build/esp (with the test's hv.cfg) on its host, follows the
+# serial log until its markers are seen, a forbidden line appears, the
+# emulator exits or the timeout expires, and always kills the emulator.
+# Logs of failed runs are kept in build/test-logs/<test>/.
+import argparse
+import concurrent.futures
+import dataclasses
+import os
+import pathlib
+import shlex
+import shutil
+import socket
+import sys
+import threading
+import time
+
+import cases
+import emulator
+import hosts
+import logwatch
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+EXIT_GRACE = 15   # seconds to power off after the last marker (test_exit)
+POLL = 0.2
+KEPT = ('serial.log', 'bochs.log', 'console.log', 'cmdline.txt', 'bochsrc',
+        'slirp.conf', 'markers.txt', 'esp/hv/hv.cfg')
+
+
+@dataclasses.dataclass
+class Result:
+    name: str
+    ok: bool
+    seconds: float
+    reason: str = ''
+    log: str = ''
+
+    def line(self):
+        if self.ok:
+            return f'PASS {self.name} ({self.seconds:.1f}s)'
+        return f'FAIL {self.name} ({self.seconds:.1f}s): {self.reason} (log: {self.log})'
+
+
+_ports_lock = threading.Lock()
+_ports_given = set()
+
+
+def free_port():
+    """A free TCP port on 127.0.0.1, never the same one twice per process."""
+    with _ports_lock:
+        while True:
+            with socket.socket() as s:
+                s.bind(('127.0.0.1', 0))
+                port = s.getsockname()[1]
+            if port not in _ports_given:
+                _ports_given.add(port)
+                return port
+
+
+def shown(path):
+    try:
+        return str(path.relative_to(pathlib.Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+class Runner:
+    def __init__(self, build_dir, keep=False, verbose=False):
+        self.build = pathlib.Path(build_dir).resolve()
+        self.keep = keep
+        self.verbose = verbose
+        self.cancel = threading.Event()
+
+    def run(self, case):
+        start = time.monotonic()
+        work = self.build / 'test-runs' / case.name
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        checker = logwatch.Checker(case.expect, case.forbid)
+        try:
+            launch = self._prepare(case, work)
+            reason = self._boot(case, launch, work, checker)
+        except Exception as e:  # a broken test must not stop the others
+            reason = f'harness error: {type(e).__name__}: {e}'
+        (work / 'markers.txt').write_text(checker.report())
+        return self._finish(case, work, reason, time.monotonic() - start)
+
+    def _prepare(self, case, work):
+        source = self.build / 'esp'
+        if not (source / 'EFI').is_dir():
+            raise FileNotFoundError(f'{shown(source)} is missing: build first')
+        shutil.copytree(source, work / 'esp')
+        (work / 'esp' / 'hv').mkdir(exist_ok=True)
+        (work / 'esp' / 'hv' / 'hv.cfg').write_text(case.config)
+        machine = hosts.Machine(case.host, case.smp, case.mem_mib, work / 'esp', free_port())
+        launch = hosts.prepare(machine, work)
+        (work / 'cmdline.txt').write_text(shlex.join(launch.argv) + '\n')
+        return launch
+
+    def _boot(self, case, launch, work, checker):
+        emu = emulator.Emulator(launch, work)
+        try:
+            reason = self._watch(case, emu, logwatch.Follower(launch.serial_log), checker)
+            if reason and emu.exited() and emu.console_tail():
+                reason += f'; emulator said: {emu.console_tail()}'
+            return reason
+        finally:
+            emu.stop()
+
+    def _watch(self, case, emu, follower, checker):
+        deadline = time.monotonic() + case.timeout
+        done_at = None
+        while not self.cancel.is_set():
+            exited = emu.exited()
+            for line in follower.lines(final=exited):
+                seen = len(checker.matched)
+                reason = checker.feed(line)
+                if reason:
+                    return reason
+                if self.verbose and len(checker.matched) > seen:
+                    print(f'  {case.name}: {checker.matched[-1][0]:.1f}s {line.strip()}', flush=True)
+            now = time.monotonic()
+            if checker.done:
+                if not case.exits or exited:
+                    return None
+                done_at = done_at or now
+                if now - done_at > EXIT_GRACE:
+                    return f'no power-off within {EXIT_GRACE}s after the last marker'
+            elif exited:
+                return (f'emulator exited (status {emu.proc.returncode}) '
+                        f'while waiting for /{checker.pending()}/')
+            elif now > deadline:
+                return f'timeout after {case.timeout:.0f}s waiting for /{checker.pending()}/'
+            time.sleep(POLL)
+        return 'interrupted'
+
+    def _finish(self, case, work, reason, seconds):
+        logdir = self.build / 'test-logs' / case.name
+        shutil.rmtree(logdir, ignore_errors=True)
+        if reason is not None:
+            logdir.mkdir(parents=True)
+            for name in KEPT:
+                if (work / name).is_file():
+                    shutil.copy(work / name, logdir / pathlib.Path(name).name)
+        if not self.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        if reason is None:
+            return Result(case.name, True, seconds)
+        return Result(case.name, False, seconds, reason, shown(logdir))
+
+
+def select(all_cases, filters, quick):
+    return [c for c in all_cases
+            if (not quick or c.host == 'qemu')
+            and (not filters or any(f in c.name for f in filters))]
+
+
+def run_all(selected, jobs, runner, results):
+    """Runs the tests in a pool of `jobs` emulators; prints and appends
+    each result to `results` as it completes."""
+    # Longest first, so that the slow Bochs runs overlap the QEMU ones.
+    ordered = sorted(selected, key=lambda c: -c.timeout)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        for future in concurrent.futures.as_completed([pool.submit(runner.run, c) for c in ordered]):
+            results.append(future.result())
+            print(results[-1].line(), flush=True)
+    except BaseException:
+        runner.cancel.set()
+        emulator.stop_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results
+
+
+def add_options(parser):
+    """Options shared with scripts/test."""
+    parser.add_argument('filters', nargs='*', metavar='NAME',
+                        help='run only the tests whose name contains NAME')
+    parser.add_argument('--quick', action='store_true', help='skip the Bochs tests')
+    parser.add_argument('--jobs', type=int, default=int(os.environ.get('HV_TEST_JOBS', 2)),
+                        help='emulators run at once (default: $HV_TEST_JOBS or 2)')
+    parser.add_argument('--build-dir', default=str(ROOT / 'build'), help='meson build directory')
+
+
+def main():
+    parser = argparse.ArgumentParser(description='Run the system tests.')
+    add_options(parser)
+    parser.add_argument('--list', action='store_true', help='list the selected tests and exit')
+    parser.add_argument('--keep', action='store_true', help='keep the scratch directories')
+    parser.add_argument('--verbose', '-v', action='store_true', help='print markers as they match')
+    args = parser.parse_args()
+    selected = select(cases.CASES, args.filters, args.quick)
+    if args.list:
+        for c in selected:
+            print(f'{c.name:30} {c.host:10} smp={c.smp} timeout={c.timeout:.0f}s')
+        return 0
+    if not selected:
+        print('no system test matches', file=sys.stderr)
+        return 2
+    emulator.interrupt_on_sigterm()
+    try:
+        results = run_all(selected, args.jobs, Runner(args.build_dir, args.keep, args.verbose), [])
+    except KeyboardInterrupt:
+        print('interrupted', file=sys.stderr)
+        return 130
+    failed = sum(not r.ok for r in results)
+    print(f'{len(results) - failed} passed, {failed} failed')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

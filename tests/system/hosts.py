@@ -1,0 +1,83 @@
+# hosts.py: emulator command lines for the three test hosts (QEMU TCG or
+# KVM, Bochs with VT-x, Bochs with AMD-V), shared by the system-test
+# harness and scripts/run.  prepare() writes the per-run files (OVMF
+# variable store, bochsrc, slirp.conf) into a work directory and returns
+# what to start.
+import dataclasses
+import pathlib
+import shutil
+import string
+
+HOSTS = ('qemu', 'bochs-vmx', 'bochs-svm')
+BOCHS_MODELS = {'bochs-vmx': 'corei7_skylake_x', 'bochs-svm': 'ryzen'}
+OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd'
+OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd'
+TEMPLATE = pathlib.Path(__file__).with_name('bochsrc.template')
+
+
+@dataclasses.dataclass
+class Machine:
+    host: str          # one of HOSTS
+    smp: int
+    mem_mib: int
+    esp: pathlib.Path  # FAT directory tree to boot from
+    port: int          # host port (127.0.0.1) forwarded to guest port 80
+    accel: str = 'tcg'  # 'kvm' only for qemu
+
+
+@dataclasses.dataclass
+class Launch:
+    argv: list
+    use_pty: bool      # Bochs' `term` display needs a terminal
+    serial_log: pathlib.Path
+
+
+def default_mem(host):
+    return 1024 if host == 'qemu' else 512
+
+
+def prepare(machine, workdir):
+    workdir = pathlib.Path(workdir).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    if machine.host == 'qemu':
+        return _qemu(machine, workdir)
+    if machine.host in BOCHS_MODELS:
+        return _bochs(machine, workdir)
+    raise ValueError(f'unknown host {machine.host!r} (choose from {", ".join(HOSTS)})')
+
+
+def _qemu(m, work):
+    esp = str(pathlib.Path(m.esp).resolve())
+    if ',' in esp or ':' in esp:
+        raise ValueError(f'QEMU cannot use an ESP path containing "," or ":": {esp}')
+    shutil.copyfile(OVMF_VARS, work / 'vars.fd')
+    serial = work / 'serial.log'
+    cpu = ['-accel', 'kvm', '-cpu', 'host'] if m.accel == 'kvm' else ['-accel', 'tcg', '-cpu', 'max']
+    argv = ['qemu-system-x86_64', '-nodefaults', '-machine', 'q35', *cpu,
+            '-m', str(m.mem_mib), '-smp', str(m.smp),
+            '-drive', f'if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}',
+            '-drive', f'if=pflash,format=raw,unit=1,file={work / "vars.fd"}',
+            '-drive', f'file=fat:rw:{esp},format=raw,if=ide',
+            '-netdev', f'user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{m.port}-:80',
+            '-device', 'e1000,netdev=n0,addr=02.0',
+            '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
+            '-serial', f'file:{serial}', '-display', 'none', '-monitor', 'none',
+            '-no-reboot']
+    return Launch(argv, False, serial)
+
+
+def _bochs(m, work):
+    if m.accel != 'tcg':
+        raise ValueError(f'{m.host} is an emulator: --accel {m.accel} needs --host qemu')
+    serial, log = work / 'serial.log', work / 'bochs.log'
+    slirp = work / 'slirp.conf'
+    slirp.write_text('# slirp config\nrestricted = 1\n'
+                     f'hostfwd = tcp:127.0.0.1:{m.port}-:80\n')
+    rc = string.Template(TEMPLATE.read_text()).substitute(
+        megs=m.mem_mib, model=BOCHS_MODELS[m.host], count=m.smp, serial=serial,
+        log=log, slirp=slirp, esp=pathlib.Path(m.esp).resolve())
+    (work / 'bochsrc').write_text(rc)
+    # The debugger is compiled in: the command file tells it to continue.
+    (work / 'cmds').write_text('c\n')
+    argv = ['bochs-bin', '-q', '-f', str(work / 'bochsrc'), '-rc', str(work / 'cmds')]
+    return Launch(argv, True, serial)
