@@ -5,7 +5,9 @@ import dataclasses
 
 from hosts import default_mem
 
-DEFAULT_FORBID = (r'hv: panic', r'hv: EXCEPTION', r'boot: error')
+FATAL = (r'hv: panic', r'hv: EXCEPTION', r'hv: only \d+ of \d+ CPUs online',
+         r'hv: test_exit: powering off \(failure\)')
+DEFAULT_FORBID = FATAL + (r'boot: error',)
 TIMEOUTS = {'qemu': 120, 'bochs-vmx': 600, 'bochs-svm': 600}
 
 
@@ -67,7 +69,7 @@ def full_boot(ncpus, vendor, virt):
             vendor, virt,
             *[r'hv: CPU \d+ \(APIC id \d+\) online'] * ncpus,
             rf'hv: all {ncpus} CPUs? online',
-            r'hv: test_exit: powering off')
+            r'hv: test_exit: powering off \(success\)')
 
 
 def line_of(text, needle):
@@ -81,7 +83,7 @@ def config_error(name, config, needle, message=''):
     return Case(name, 'qemu', 2, config,
                 expect=(r'boot: hvboot 0\.1\.0',
                         rf'boot: error: \\hv\\hv\.cfg:{line}: {message}'),
-                forbid=(r'hv: panic', r'hv: EXCEPTION', r'boot: starting hv'))
+                forbid=FATAL + (r'boot: starting hv',))
 
 
 CASES = [
@@ -90,6 +92,15 @@ CASES = [
          full_boot(2, INTEL_CPU, SKYLAKE_VMX), exits=True),
     Case('bochs-svm-boot-smp1', 'bochs-svm', 1, HYPERVISOR + ROOT,
          full_boot(1, AMD_CPU, RYZEN_SVM), exits=True),
+    Case('qemu-exception-report', 'qemu', 2,
+         DEFAULT.replace('test_exit = yes\n', 'test_exit = yes\ntest_exception = yes\n'),
+         expect=(r'hv: all 2 CPUs online',
+                 r'hv: EXCEPTION #UD invalid opcode \(vector 6\) on CPU 0, error code 0x0',
+                 r'hv:   RIP [0-9a-f]{16} CS [0-9a-f]{4}',
+                 r'hv:   CR0 [0-9a-f]{16} CR2',
+                 r'hv: CPU 0 stopped',
+                 r'hv: test_exit: powering off \(failure\)'),
+         forbid=(r'hv: panic', r'boot: error'), exits=True),
     config_error('qemu-config-unknown-key',
                  DEFAULT.replace('role = root\n', 'role = root\ncolour = blue\n'),
                  'colour', r"unknown key 'colour'"),
