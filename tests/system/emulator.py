@@ -18,7 +18,7 @@ _lock = threading.Lock()
 class Emulator:
     def __init__(self, launch, workdir):
         self.console_log = os.path.join(workdir, 'console.log')
-        self._console = open(self.console_log, 'wb')
+        self._console = open(self.console_log, 'wb', buffering=0)
         self._drain = None
         # setpriv: the emulator also dies if this process is killed outright.
         argv = ['setpriv', '--pdeathsig', 'KILL', '--', *launch.argv]

@@ -102,11 +102,12 @@ class Runner:
         emu = emulator.Emulator(launch, work)
         try:
             reason = self._watch(case, emu, logwatch.Follower(launch.serial_log), checker)
-            if reason and emu.exited() and emu.console_tail():
-                reason += f'; emulator said: {emu.console_tail()}'
-            return reason
+            exited = emu.exited()
         finally:
             emu.stop()
+        if reason and exited and emu.console_tail():
+            reason += f'; emulator said: {emu.console_tail()}'
+        return reason
 
     def _watch(self, case, emu, follower, checker):
         deadline = time.monotonic() + case.timeout
