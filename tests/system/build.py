@@ -18,7 +18,8 @@ def _step(what, argv):
 def configure(build_dir):
     build_dir = pathlib.Path(build_dir)
     if (build_dir / 'meson-private' / 'coredata.dat').is_file():
-        return _step('meson setup --reconfigure', ['meson', 'setup', '--reconfigure', str(build_dir)])
+        return _step('meson setup --reconfigure',
+                     ['meson', 'setup', '--reconfigure', str(build_dir)])
     return _step('meson setup', ['meson', 'setup', str(build_dir)])
 
 

@@ -120,7 +120,8 @@ class Runner:
                 if reason:
                     return reason
                 if self.verbose and len(checker.matched) > seen:
-                    print(f'  {case.name}: {checker.matched[-1][0]:.1f}s {line.strip()}', flush=True)
+                    when = checker.matched[-1][0]
+                    print(f'  {case.name}: {when:.1f}s {line.strip()}', flush=True)
             now = time.monotonic()
             if checker.done:
                 if not case.exits or exited:
@@ -164,7 +165,8 @@ def run_all(selected, jobs, runner, results):
     ordered = sorted(selected, key=lambda c: -c.timeout)
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
-        for future in concurrent.futures.as_completed([pool.submit(runner.run, c) for c in ordered]):
+        futures = [pool.submit(runner.run, c) for c in ordered]
+        for future in concurrent.futures.as_completed(futures):
             results.append(future.result())
             print(results[-1].line(), flush=True)
     except BaseException:

@@ -52,7 +52,8 @@ def _qemu(m, work):
         raise ValueError(f'QEMU cannot use an ESP path containing "," or ":": {esp}')
     shutil.copyfile(OVMF_VARS, work / 'vars.fd')
     serial = work / 'serial.log'
-    cpu = ['-accel', 'kvm', '-cpu', 'host'] if m.accel == 'kvm' else ['-accel', 'tcg', '-cpu', 'max']
+    cpu = ['-accel', 'kvm', '-cpu', 'host'] if m.accel == 'kvm' else \
+          ['-accel', 'tcg', '-cpu', 'max']
     argv = ['qemu-system-x86_64', '-nodefaults', '-machine', 'q35', *cpu,
             '-m', str(m.mem_mib), '-smp', str(m.smp),
             '-drive', f'if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}',

@@ -48,7 +48,8 @@ def port_free(port):
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description='Build and boot the hypervisor in an emulator.')
+    p = argparse.ArgumentParser(prog='scripts/run',
+                                description='Build and boot the hypervisor in an emulator.')
     p.add_argument('--host', choices=hosts.HOSTS, default='qemu')
     p.add_argument('--accel', choices=('tcg', 'kvm'), default='tcg',
                    help='kvm: QEMU with -cpu host, only where KVM works')
@@ -66,7 +67,8 @@ def refusal(args):
     if args.accel == 'kvm' and args.host != 'qemu':
         return '--accel kvm needs --host qemu (Bochs always emulates)'
     if args.accel == 'kvm' and not kvm_usable():
-        return 'KVM is not usable here (no working /dev/kvm, or no vmx/svm flag in /proc/cpuinfo): use --accel tcg'
+        return ('KVM is not usable here (no working /dev/kvm, or no vmx/svm flag '
+                'in /proc/cpuinfo): use --accel tcg')
     if args.config and not args.config.is_file():
         return f'no such file: {args.config}'
     if not port_free(args.port):

@@ -45,7 +45,8 @@ def run_meson_suite(build_dir, suite, names, jobs, filtered):
     status = subprocess.run(argv + (names if filtered else [])).returncode
     logfile = harness.shown(logdir / f'{logbase}.txt')
     jsonlog = logdir / f'{logbase}.json'
-    entries = [json.loads(ln) for ln in jsonlog.read_text().splitlines()] if jsonlog.exists() else []
+    lines = jsonlog.read_text().splitlines() if jsonlog.exists() else []
+    entries = [json.loads(ln) for ln in lines]
     results = [r for r in (meson_result(suite, e, logfile) for e in entries) if r]
     if status != 0 and all(r.ok for r in results):
         results.append(Result(f'{suite} (meson test)', False, 0, f'exit status {status}', logfile))
@@ -75,7 +76,7 @@ def run(args, results):
 
 def main():
     parser = argparse.ArgumentParser(
-        description='Build, then run the unit, fuzz and system tests.')
+        prog='scripts/test', description='Build, then run the unit, fuzz and system tests.')
     harness.add_options(parser)
     args = parser.parse_args()
     emulator.interrupt_on_sigterm()
