@@ -63,7 +63,7 @@ SKYLAKE_VMX = (r'hv: virt: VT-x VMCS revision 0x[0-9a-fA-F]+, TRUE controls yes,
 def full_boot(ncpus, vendor, virt):
     """Markers of a complete start-up with test_exit, loader to power-off."""
     return (r'boot: hvboot 0\.1\.0',
-            rf'boot: {ncpus} CPUs? .*\(BSP APIC id \d+\)',  # "in MADT" today
+            rf'boot: {ncpus} CPUs? .*\(BSP APIC id \d+\)',  # in MADT / from MP services
             r'boot: starting hv at 0x[0-9a-fA-F]+',
             r'hv: hypervisor 0\.1\.0 starting',
             vendor, virt,
