@@ -28,6 +28,12 @@ void console_set_level(uint32_t level)
 	console_level = level;
 }
 
+void console_flush(void)
+{
+	if (console_port != 0)
+		uart_drain(console_port);
+}
+
 static void console_sink(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;

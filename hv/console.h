@@ -12,6 +12,8 @@
 
 void console_init(uint16_t port);
 void console_set_level(uint32_t level);
+/* Returns once the UART has put every logged byte on the wire. */
+void console_flush(void);
 
 void hv_log(uint32_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hv_vlog(uint32_t level, const char *fmt, va_list ap);

@@ -28,6 +28,7 @@ void power_test_exit(enum power_exit_code code)
 		return;
 	log_info("test_exit: powering off (%s)",
 		 code == POWER_EXIT_SUCCESS ? "success" : "failure");
+	console_flush(); /* the emulator stops at once: let the log out first */
 	outl(QEMU_DEBUG_EXIT_PORT, code);
 	for (const char *c = bochs_word; *c != '\0'; c++)
 		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*c);

@@ -16,6 +16,7 @@
 #define UART_DLL 0
 #define UART_DLM 1
 #define UART_LSR_THRE 0x20
+#define UART_LSR_TEMT 0x40 /* holding and shift registers empty */
 #define UART_POLL_LIMIT 100000u
 
 void uart_init(uint16_t port)
@@ -29,14 +30,24 @@ void uart_init(uint16_t port)
 	outb(port + UART_MCR, 0x03); /* DTR, RTS */
 }
 
-static void uart_putc(uint16_t port, char c)
+static void uart_wait(uint16_t port, uint8_t lsr_bits)
 {
 	for (uint32_t i = 0; i < UART_POLL_LIMIT; i++) {
-		if (inb(port + UART_LSR) & UART_LSR_THRE)
+		if ((inb(port + UART_LSR) & lsr_bits) == lsr_bits)
 			break;
 		cpu_relax();
 	}
+}
+
+static void uart_putc(uint16_t port, char c)
+{
+	uart_wait(port, UART_LSR_THRE);
 	outb(port + UART_THR, (uint8_t)c);
+}
+
+void uart_drain(uint16_t port)
+{
+	uart_wait(port, UART_LSR_TEMT);
 }
 
 void uart_write(uint16_t port, const char *s, size_t n)
