@@ -2,8 +2,14 @@
  * The vendor seam: what hv's core needs from a virtualization backend
  * (VT-x in vmx/, AMD-V in svm/).  Each backend registers one const ops
  * table in the `vendor_backends` section; hv picks the one whose
- * `detect` accepts this CPU, so the core names no vendor.  Later issues
- * extend the contract (vCPU set-up, run, exit decoding).
+ * `detect` accepts this CPU, so the core names no vendor.
+ *
+ * Division of work: the core builds the partition (RAM, stage-2 tables
+ * through the backend's entry encodings, the initial long-mode state) and
+ * owns every exit handler (hv/exit.c); a backend turns the CPU on for
+ * virtualization, builds its VMCS/VMCB from struct vcpu_boot_state, enters
+ * the guest, decodes each exit into struct exit_info and carries out the
+ * core's enum exit_action.
  */
 #ifndef HV_VENDOR_H
 #define HV_VENDOR_H
@@ -11,6 +17,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "exit.h"
+#include "page_alloc.h"
+#include "stage2.h"
+#include "vcpu.h"
 
 /* Capabilities the core cares about, filled by the backend's probe. */
 struct virt_caps {
@@ -32,6 +43,38 @@ struct vcpu_vendor_ops {
 	void (*probe)(struct virt_caps *caps);     /* read capabilities on this CPU */
 	/* One line for the banner, e.g. "AMD-V revision 1, NPT yes, ..." */
 	void (*describe)(const struct virt_caps *caps, char *buf, size_t size);
+
+	/* Stage-2 entry encodings (EPT or NPT) for the core's table builder. */
+	const struct stage2_format *stage2;
+
+	/*
+	 * Turns virtualization on for the calling CPU (VMXON; EFER.SVME and
+	 * the host save area).  Returns 0, or -1 after logging the reason.
+	 */
+	int (*cpu_enable)(const struct virt_caps *caps, struct page_pool *pool);
+
+	/*
+	 * Prepares v to enter its guest on the calling CPU with the given
+	 * initial state and stage-2 root.  Returns 0, or -1 after logging.
+	 */
+	int (*vcpu_init)(struct vcpu *v, const struct vcpu_boot_state *boot,
+			 uint64_t stage2_root, struct page_pool *pool);
+
+	/*
+	 * Runs the guest until an exit the core must see; fills *exit.
+	 * Guest GPRs are in v->regs on return.
+	 */
+	void (*vcpu_enter)(struct vcpu *v, struct exit_info *exit);
+
+	/* Carries out the core's decision before the next vcpu_enter. */
+	void (*vcpu_complete)(struct vcpu *v, const struct exit_info *exit,
+			      enum exit_action action);
+
+	/* Guest registers the backend keeps in its VMCS/VMCB. */
+	void (*get_state)(struct vcpu *v, struct vcpu_state *state);
+
+	/* The 3-byte hypercall instruction (VMCALL or VMMCALL). */
+	uint8_t hypercall_insn[3];
 };
 
 #define VENDOR_BACKEND(ops) \
@@ -40,6 +83,9 @@ struct vcpu_vendor_ops {
 
 /* The backend for this CPU, or NULL when none applies. */
 const struct vcpu_vendor_ops *vendor_select(void);
+
+/* The backend chosen at start-up (set once by hv_main). */
+extern const struct vcpu_vendor_ops *vendor;
 
 static inline const char *yes_no(bool b)
 {

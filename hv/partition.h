@@ -1,0 +1,76 @@
+/*
+ * Partitions: the unit of isolation.  Each owns whole CPUs (one vCPU per
+ * CPU) and one contiguous block of host RAM mapped from GPA 0 by its own
+ * stage-2 tables.  State changes are logged; a fault stops only the
+ * partition that caused it.
+ */
+#ifndef HV_PARTITION_H
+#define HV_PARTITION_H
+
+#include <hv/boot_info.h>
+#include <hv/hvcfg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "exit.h"
+#include "stage2.h"
+#include "vcpu.h"
+
+enum partition_state {
+	PARTITION_OFF,
+	PARTITION_STARTING,
+	PARTITION_RUNNING,
+	PARTITION_STOPPING,
+	PARTITION_FAULTED,
+};
+
+#define PARTITION_FAULT_LEN 160u
+#define PARTITION_CONSOLE_LEN 160u
+
+/* Line buffer for what the partition writes to its console. */
+struct partition_console {
+	char line[PARTITION_CONSOLE_LEN];
+	uint32_t used;
+};
+
+struct partition {
+	uint32_t id;                          /* index in hv.cfg */
+	const struct hvcfg_partition *cfg;
+	const struct boot_image *image;       /* pristine ELF from the loader */
+	volatile uint32_t state;              /* shared: enum partition_state */
+	char fault_reason[PARTITION_FAULT_LEN];
+	uint64_t ram_hpa;                     /* host-physical base of its RAM */
+	uint64_t ram_size;
+	struct stage2 stage2;
+	uint32_t vp_count;
+	uint64_t exits[EXIT_REASON_COUNT];    /* shared: updated atomically */
+	struct partition_console console;
+};
+
+extern struct partition partitions[HVCFG_MAX_PARTITIONS];
+extern uint32_t partition_count;
+
+/* Creates every partition of the configuration (RAM, stage-2, image). */
+void partitions_create(const struct boot_info *bi, const struct hvcfg *cfg,
+		       struct page_pool *pool);
+
+/* The partition owning physical CPU `cpu`, or NULL. */
+struct partition *partition_of_cpu(uint32_t cpu);
+
+/* Enters the guest on the calling CPU; returns only if it cannot. */
+void partition_run_vcpu(struct partition *p, uint32_t cpu, struct page_pool *pool);
+
+/* Marks p Faulted with the reason and logs it; the caller parks its vCPU. */
+void partition_fault(struct partition *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void partition_set_state(struct partition *p, enum partition_state state);
+const char *partition_state_name(uint32_t state);
+
+/* Host address of guest-physical [gpa, gpa + len) when it lies in the RAM, else NULL. */
+void *partition_gpa_to_host(struct partition *p, uint64_t gpa, uint64_t len);
+
+/* Appends guest console output; complete lines go to hv's console. */
+void partition_console_write(struct partition *p, const char *s, uint64_t len);
+
+#endif
