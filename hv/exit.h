@@ -29,6 +29,7 @@ enum exit_reason {
 	EXIT_EXTERNAL_INTR,
 	EXIT_INTR_WINDOW,
 	EXIT_INIT,
+	EXIT_DECODE_FAILED,  /* the backend could not decode the exiting instruction */
 	EXIT_OTHER,          /* anything the backend does not map */
 	EXIT_REASON_COUNT
 };

@@ -1,14 +1,16 @@
 /*
  * hv's start-up on the bootstrap CPU: check what the loader handed over,
  * take over the CPU (own GDT, TSS, IDT, page tables), set up the page
- * pool, identify the processor and its virtualization backend, and bring
- * every other CPU up.  Partitions are started by the backends (later).
+ * pool, identify the processor and its virtualization backend, bring
+ * every other CPU up, create the partitions, and then run, on every CPU,
+ * the vCPU of the partition that owns it.
  */
 #include "apic.h"
 #include "console.h"
 #include "cpuinfo.h"
 #include "page_alloc.h"
 #include "paging.h"
+#include "partition.h"
 #include "percpu.h"
 #include "power.h"
 #include "smp.h"
@@ -24,7 +26,13 @@
 #error "HV_VERSION must be defined by the build"
 #endif
 
+#define CR4_OSXSAVE (1ull << 18)
+#define CPUID_1_ECX_XSAVE (1u << 26)
+#define TEST_EXIT_GRACE_US 2000000u /* lets tests see the root still running */
+
 static struct page_pool pool;
+static struct virt_caps virt_caps;
+const struct vcpu_vendor_ops *vendor;
 
 static const struct hvcfg *check_boot_info(const struct boot_info *bi)
 {
@@ -78,21 +86,55 @@ static void log_partitions(const struct boot_info *bi, const struct hvcfg *cfg)
 	}
 }
 
-static void log_virtualization(void)
+/* Chooses the backend; false when the machine cannot run partitions. */
+static bool virtualization_select(void)
 {
-	const struct vcpu_vendor_ops *vendor = vendor_select();
-	struct virt_caps caps;
 	char line[200];
 
+	vendor = vendor_select();
 	if (vendor == NULL) {
 		log_error("virt: none: this CPU has neither usable VT-x nor AMD-V");
+		return false;
+	}
+	vendor->probe(&virt_caps);
+	vendor->describe(&virt_caps, line, sizeof(line));
+	log_info("virt: %s", line);
+	if (!virt_caps.usable)
+		log_error("virt: %s unusable: %s", vendor->name, virt_caps.reason);
+	return virt_caps.usable;
+}
+
+/* In test mode, ends the run once no guest partition runs any more. */
+static void test_exit_if_guests_stopped(void)
+{
+	for (uint32_t i = 0; i < partition_count; i++) {
+		uint32_t state = partitions[i].state;
+
+		if (partitions[i].cfg->role != HVCFG_ROLE_ROOT &&
+		    (state == PARTITION_RUNNING || state == PARTITION_STARTING))
+			return;
+	}
+	timer_delay_us(TEST_EXIT_GRACE_US);
+	power_test_exit(POWER_EXIT_SUCCESS);
+}
+
+/* What every CPU does once hv is up: run the vCPU of the partition owning it. */
+static void cpu_run(uint32_t index)
+{
+	struct partition *p = partition_of_cpu(index);
+
+	if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE)
+		write_cr4(read_cr4() | CR4_OSXSAVE); /* so partitions may use XSETBV */
+	if (p == NULL) {
+		log_info("CPU %u belongs to no partition; parked", index);
 		return;
 	}
-	vendor->probe(&caps);
-	vendor->describe(&caps, line, sizeof(line));
-	log_info("virt: %s", line);
-	if (!caps.usable)
-		log_error("virt: %s unusable: %s", vendor->name, caps.reason);
+	if (vendor->cpu_enable(&virt_caps, &pool) != 0) {
+		partition_fault(p, "virtualization could not be enabled on CPU %u", index);
+	} else {
+		partition_run_vcpu(p, index, &pool);
+	}
+	test_exit_if_guests_stopped();
 }
 
 static void cpu_takeover(const struct boot_info *bi)
@@ -113,6 +155,7 @@ void hv_main(const struct boot_info *bi)
 {
 	const struct hvcfg *cfg;
 	uint32_t online;
+	bool usable;
 
 	console_init(0x3f8); /* until the configuration says otherwise */
 	cfg = check_boot_info(bi);
@@ -124,7 +167,7 @@ void hv_main(const struct boot_info *bi)
 	pool_setup(bi);
 	cpu_takeover(bi);
 	cpuinfo_log();
-	log_virtualization();
+	usable = virtualization_select();
 	log_partitions(bi, cfg);
 	timer_calibrate();
 	log_info("CPU 0 (APIC id %u) online", percpu_table[0].apic_id);
@@ -133,9 +176,15 @@ void hv_main(const struct boot_info *bi)
 		log_info("all %u CPUs online", online);
 	else
 		log_error("only %u of %u CPUs online", online, bi->cpu_count);
-	log_info("start-up complete; %llu pages free", (unsigned long long)pool.free);
 	if (cfg->flags & HVCFG_FLAG_TEST_EXCEPTION)
 		__asm__ volatile("ud2"); /* the handler reports it and stops this CPU */
-	power_test_exit(online == bi->cpu_count ? POWER_EXIT_SUCCESS : POWER_EXIT_FAILURE);
+	if (online != bi->cpu_count || !usable)
+		power_test_exit(POWER_EXIT_FAILURE);
+	if (!usable)
+		cpu_halt_forever();
+	partitions_create(bi, cfg, &pool);
+	log_info("start-up complete; %llu pages free", (unsigned long long)pool.free);
+	smp_release_aps(cpu_run);
+	cpu_run(0);
 	cpu_halt_forever();
 }

@@ -2,7 +2,8 @@
  * Bitmap page allocator (see page_alloc.h).  First fit from a rotating
  * hint: allocations are few and mostly at start-up, so simplicity wins
  * over speed; frees are checked so a double free is refused, not silently
- * absorbed.
+ * absorbed.  The lock spins without `pause` so the file stays free of
+ * inline assembly and builds for the host unit tests.
  */
 #include "page_alloc.h"
 
@@ -40,6 +41,7 @@ void page_pool_init(struct page_pool *pool, uint64_t base, uint64_t pages, uint6
 	pool->free = pages;
 	pool->bitmap = bitmap;
 	pool->hint = 0;
+	pool->lock = 0;
 	memset(bitmap, 0, page_pool_bitmap_bytes(pages));
 }
 
@@ -86,7 +88,20 @@ static uint64_t search(struct page_pool *pool, uint64_t from, uint64_t to,
 	return UINT64_MAX;
 }
 
-uint64_t page_alloc(struct page_pool *pool, uint64_t count, uint64_t align)
+static void pool_lock(struct page_pool *pool)
+{
+	while (__atomic_exchange_n(&pool->lock, 1, __ATOMIC_ACQUIRE) != 0) {
+		while (__atomic_load_n(&pool->lock, __ATOMIC_RELAXED) != 0)
+			;
+	}
+}
+
+static void pool_unlock(struct page_pool *pool)
+{
+	__atomic_store_n(&pool->lock, 0, __ATOMIC_RELEASE);
+}
+
+static uint64_t alloc_locked(struct page_pool *pool, uint64_t count, uint64_t align)
 {
 	uint64_t i;
 
@@ -102,7 +117,17 @@ uint64_t page_alloc(struct page_pool *pool, uint64_t count, uint64_t align)
 	return pool->base + (i << PAGE_SHIFT);
 }
 
-int page_free(struct page_pool *pool, uint64_t phys, uint64_t count)
+uint64_t page_alloc(struct page_pool *pool, uint64_t count, uint64_t align)
+{
+	uint64_t phys;
+
+	pool_lock(pool);
+	phys = alloc_locked(pool, count, align);
+	pool_unlock(pool);
+	return phys;
+}
+
+static int free_locked(struct page_pool *pool, uint64_t phys, uint64_t count)
 {
 	uint64_t first;
 
@@ -117,4 +142,14 @@ int page_free(struct page_pool *pool, uint64_t phys, uint64_t count)
 	}
 	mark(pool, first, count, false);
 	return 0;
+}
+
+int page_free(struct page_pool *pool, uint64_t phys, uint64_t count)
+{
+	int rc;
+
+	pool_lock(pool);
+	rc = free_locked(pool, phys, count);
+	pool_unlock(pool);
+	return rc;
 }

@@ -2,8 +2,8 @@
  * Physical page allocator over hv's reservation.  A bitmap, one bit per
  * 4 KiB page, stored at the start of the pool it describes.  The
  * allocator only computes addresses and never touches the pages, so it
- * is pure code and unit-tested on the host.  Callers serialise access
- * (hv wraps it in a lock).
+ * is pure code and unit-tested on the host.  Every CPU may allocate (VMCS,
+ * VMCB, stacks), so allocation and freeing take the pool's spin lock.
  */
 #ifndef HV_PAGE_ALLOC_H
 #define HV_PAGE_ALLOC_H
@@ -19,6 +19,7 @@ struct page_pool {
 	uint64_t free;     /* pages not allocated */
 	uint64_t *bitmap;  /* bit set = page in use */
 	uint64_t hint;     /* where the next search starts */
+	uint32_t lock;     /* 0 free, 1 held */
 };
 
 /* Bytes of bitmap needed for a pool of `pages` pages. */

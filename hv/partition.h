@@ -44,6 +44,7 @@ struct partition {
 	struct stage2 stage2;
 	uint32_t vp_count;
 	uint64_t exits[EXIT_REASON_COUNT];    /* shared: updated atomically */
+	uint32_t resets;                      /* restarts since hv started */
 	struct partition_console console;
 };
 
@@ -65,6 +66,15 @@ void partition_fault(struct partition *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 void partition_set_state(struct partition *p, enum partition_state state);
+
+/* The partition turned itself off (e.g. ACPI S5); the caller parks its vCPU. */
+void partition_power_off(struct partition *p, const char *how);
+
+/*
+ * The partition asked for a reset: it restarts from a fresh copy of its
+ * image once the caller has parked its vCPU.
+ */
+void partition_request_reset(struct partition *p, const char *how);
 const char *partition_state_name(uint32_t state);
 
 /* Host address of guest-physical [gpa, gpa + len) when it lies in the RAM, else NULL. */

@@ -30,6 +30,12 @@ extern const char trampoline_start[], trampoline_end[];
 static uint32_t cpu_count = 1;
 static volatile uint32_t ap_started;
 static volatile uint32_t cpus_online = 1;
+static void (*volatile ap_continuation)(uint32_t index);
+
+void smp_release_aps(void (*fn)(uint32_t index))
+{
+	__atomic_store_n(&ap_continuation, fn, __ATOMIC_RELEASE);
+}
 
 void smp_cpu_setup(struct percpu *cpu, uint64_t ist_top)
 {
@@ -62,7 +68,10 @@ static __attribute__((noreturn)) void ap_main(uint64_t index)
 			 cpu->apic_id);
 	log_info("CPU %u (APIC id %u) online", cpu->index, cpu->apic_id);
 	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_RELEASE);
-	cpu_halt_forever(); /* parked until a partition is given this CPU */
+	while (__atomic_load_n(&ap_continuation, __ATOMIC_ACQUIRE) == NULL)
+		cpu_relax();
+	ap_continuation(cpu->index);
+	cpu_halt_forever();
 }
 
 static uint64_t stack_alloc(struct page_pool *pool, uint64_t bytes)

@@ -17,6 +17,9 @@
  */
 uint32_t smp_start_aps(const struct boot_info *bi, uint64_t cr3, struct page_pool *pool);
 
+/* Lets every parked AP go on with fn(its index); APs wait for this after reporting in. */
+void smp_release_aps(void (*fn)(uint32_t index));
+
 /* Index (boot_info order) of the calling CPU; 0 before SMP start-up. */
 uint32_t smp_current_index(void);
 

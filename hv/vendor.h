@@ -73,6 +73,14 @@ struct vcpu_vendor_ops {
 	/* Guest registers the backend keeps in its VMCS/VMCB. */
 	void (*get_state)(struct vcpu *v, struct vcpu_state *state);
 
+	/*
+	 * Optional: MSRs the backend keeps in its own structures (AMD-V's EFER,
+	 * whose SVME bit the guest must neither see nor clear).  Return 0 when
+	 * handled, -1 to inject #GP, 1 when the MSR is not the backend's.
+	 */
+	int (*msr_read)(struct vcpu *v, uint32_t msr, uint64_t *value);
+	int (*msr_write)(struct vcpu *v, uint32_t msr, uint64_t value);
+
 	/* The 3-byte hypercall instruction (VMCALL or VMMCALL). */
 	uint8_t hypercall_insn[3];
 };

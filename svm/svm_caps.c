@@ -3,6 +3,8 @@
  * whether SVM exists and is not locked off, its revision, nested paging,
  * nRIP save and the number of ASIDs.
  */
+#include "svm.h"
+
 #include <arch/x86.h>
 #include <lib/format.h>
 #include <vendor.h>
@@ -13,7 +15,7 @@
 #define SVM_FEATURE_NP (1u << 0)
 #define SVM_FEATURE_NRIPS (1u << 3)
 
-static bool svm_detect(void)
+bool svm_caps_detect(void)
 {
 	struct cpuid_regs r = cpuid(0, 0);
 
@@ -23,7 +25,7 @@ static bool svm_detect(void)
 	       (cpuid(0x80000001, 0).ecx & CPUID_80000001_ECX_SVM) != 0;
 }
 
-static void svm_probe(struct virt_caps *caps)
+void svm_caps_probe(struct virt_caps *caps)
 {
 	struct cpuid_regs r = cpuid(0x8000000a, 0);
 	uint64_t vm_cr = rdmsr(MSR_VM_CR);
@@ -43,18 +45,10 @@ static void svm_probe(struct virt_caps *caps)
 	caps->usable = true;
 }
 
-static void svm_describe(const struct virt_caps *caps, char *buf, size_t size)
+void svm_caps_describe(const struct virt_caps *caps, char *buf, size_t size)
 {
 	fmt_snprintf(buf, size, "AMD-V revision %u, NPT %s, nRIP save %s, ASIDs %u, "
 		     "features 0x%llx",
 		     caps->revision, yes_no(caps->stage2), yes_no(caps->next_rip),
 		     caps->tlb_tags, (unsigned long long)caps->stage2_caps);
 }
-
-static const struct vcpu_vendor_ops svm_ops = {
-	.name = "AMD-V",
-	.detect = svm_detect,
-	.probe = svm_probe,
-	.describe = svm_describe,
-};
-VENDOR_BACKEND(svm_ops);

@@ -1,0 +1,105 @@
+/*
+ * The hypercall dispatcher (docs/hypercalls.md).  Calls come through the
+ * page a partition enabled with HV_X64_MSR_HYPERCALL; a VMCALL/VMMCALL
+ * without it, or from user mode, or outside 64-bit mode, gets #UD as on
+ * a machine without a hypervisor.  Every GPA is checked against the
+ * caller's RAM before hv touches it; every refusal is an HV_STATUS.
+ */
+#include "guest.h"
+
+#include "partition.h"
+#include "vendor.h"
+
+#include <hv/hypercall.h>
+#include <hv/start_info.h>
+#include <lib/string.h>
+
+struct hypercall {
+	uint16_t code;
+	uint16_t (*handler)(struct vcpu *v, uint64_t in_gpa, uint64_t out_gpa);
+};
+
+/* Host address of a guest structure, or the HV_STATUS that refuses it. */
+static uint16_t map_guest(struct vcpu *v, uint64_t gpa, uint64_t len, void **out)
+{
+	if (gpa & 7)
+		return HV_STATUS_INVALID_ALIGNMENT;
+	*out = partition_gpa_to_host(v->partition, gpa, len);
+	return *out != NULL ? HV_STATUS_SUCCESS : HV_STATUS_INVALID_PARAMETER;
+}
+
+static uint16_t call_console_write(struct vcpu *v, uint64_t in_gpa, uint64_t out_gpa)
+{
+	struct hv_console_write *in;
+	uint32_t length;
+	uint16_t status;
+
+	(void)out_gpa;
+	status = map_guest(v, in_gpa, 8, (void **)&in);
+	if (status != HV_STATUS_SUCCESS)
+		return status;
+	length = __atomic_load_n(&in->length, __ATOMIC_RELAXED); /* read once: the guest may change it */
+	if (length > HV_CONSOLE_WRITE_MAX)
+		return HV_STATUS_INVALID_PARAMETER;
+	if (length > 0 && partition_gpa_to_host(v->partition, in_gpa + 8, length) == NULL)
+		return HV_STATUS_INVALID_PARAMETER;
+	partition_console_write(v->partition, in->text, length);
+	return HV_STATUS_SUCCESS;
+}
+
+static uint16_t call_self_info(struct vcpu *v, uint64_t in_gpa, uint64_t out_gpa)
+{
+	struct partition *p = v->partition;
+	struct hv_self_info info = {
+		.partition_id = p->id,
+		.vp_index = v->vp_index,
+		.vp_count = p->vp_count,
+		.flags = p->cfg->role == HVCFG_ROLE_ROOT ? START_INFO_FLAG_ROOT : 0,
+		.memory_size = p->ram_size,
+	};
+	void *out;
+	uint16_t status;
+
+	(void)in_gpa;
+	status = map_guest(v, out_gpa, sizeof(info), &out);
+	if (status != HV_STATUS_SUCCESS)
+		return status;
+	lib_strlcpy(info.name, p->cfg->name, sizeof(info.name));
+	memcpy(out, &info, sizeof(info));
+	return HV_STATUS_SUCCESS;
+}
+
+static const struct hypercall hypercalls[] = {
+	{ HVCALL_CONSOLE_WRITE, call_console_write },
+	{ HVCALL_SELF_INFO, call_self_info },
+};
+
+static uint16_t dispatch(struct vcpu *v, uint64_t input)
+{
+	uint16_t code = (uint16_t)(input & HV_HYPERCALL_CODE_MASK);
+
+	for (uint32_t i = 0; i < sizeof(hypercalls) / sizeof(hypercalls[0]); i++) {
+		if (hypercalls[i].code != code)
+			continue;
+		/* None of our calls is a fast or a rep call yet. */
+		if (input & (HV_HYPERCALL_RSVD_MASK | HV_HYPERCALL_FAST |
+			     HV_HYPERCALL_REP_MASK << HV_HYPERCALL_REP_COUNT_SHIFT |
+			     HV_HYPERCALL_REP_MASK << HV_HYPERCALL_REP_START_SHIFT))
+			return HV_STATUS_INVALID_HYPERCALL_INPUT;
+		return hypercalls[i].handler(v, v->regs.rdx, v->regs.r8);
+	}
+	return HV_STATUS_INVALID_HYPERCALL_CODE;
+}
+
+enum exit_action guest_hypercall(struct vcpu *v)
+{
+	struct vcpu_state state;
+
+	if (!(v->hypercall_gpa & HV_HYPERCALL_ENABLE))
+		return ACTION_INJECT_UD;
+	vendor->get_state(v, &state);
+	if (state.cpl != 0 || !state.long_mode)
+		return ACTION_INJECT_UD;
+	v->regs.rax = dispatch(v, v->regs.rcx);
+	return ACTION_NEXT;
+}
