@@ -1,8 +1,10 @@
 /*
  * VT-x capability discovery: whether VMX exists and may be turned on, and
  * what the VMX capability MSRs allow (Intel SDM Vol. 3, Appendix A).
- * Every later control choice derives from these MSRs.
+ * Every later control choice derives from these MSRs.  Also registers the
+ * backend's ops table, whose other entries live in the other vmx/ files.
  */
+#include "vmx.h"
 #include "vmx_msr.h"
 
 #include <arch/x86.h>
@@ -69,5 +71,12 @@ static const struct vcpu_vendor_ops vmx_ops = {
 	.detect = vmx_detect,
 	.probe = vmx_probe,
 	.describe = vmx_describe,
+	.stage2 = &vmx_stage2_format,
+	.cpu_enable = vmx_cpu_enable,
+	.vcpu_init = vmx_vcpu_init,
+	.vcpu_enter = vmx_vcpu_enter,
+	.vcpu_complete = vmx_vcpu_complete,
+	.get_state = vmx_get_state,
+	.hypercall_insn = { 0x0f, 0x01, 0xc1 }, /* VMCALL */
 };
 VENDOR_BACKEND(vmx_ops);
