@@ -14,8 +14,10 @@
 #include "partition.h"
 
 #define COM1_BASE 0x3f8u
+#define COM1_LCR (COM1_BASE + 3)
 #define COM1_LSR (COM1_BASE + 5)
 #define UART_LSR_IDLE 0x60u /* transmitter empty, holding register empty */
+#define UART_LCR_DLAB 0x80u
 #define PM1A_CONTROL 0x604u
 #define PM1_SLP_TYP_SHIFT 10
 #define PM1_SLP_TYP_MASK 7u
@@ -39,10 +41,12 @@ static void complete_in(struct vcpu *v, uint8_t size, uint64_t value)
 		v->regs.rax = (v->regs.rax & ~size_mask(size)) | (value & size_mask(size));
 }
 
-static uint64_t port_read(uint16_t port, uint8_t size)
+static uint64_t port_read(struct partition *p, uint16_t port, uint8_t size)
 {
 	if (port == COM1_LSR)
 		return UART_LSR_IDLE;
+	if (port == COM1_LCR)
+		return p->console.uart_lcr;
 	if (port > COM1_BASE && port < COM1_BASE + 8)
 		return 0;
 	return size_mask(size);
@@ -59,8 +63,10 @@ static enum exit_action port_write(struct vcpu *v, uint16_t port, uint32_t value
 	struct partition *p = v->partition;
 	char ch = (char)value;
 
-	if (port == COM1_BASE) {
+	if (port == COM1_BASE && !(p->console.uart_lcr & UART_LCR_DLAB)) {
 		partition_console_write(p, &ch, 1);
+	} else if (port == COM1_LCR) {
+		p->console.uart_lcr = (uint8_t)value;
 	} else if (port == PM1A_CONTROL && (value & PM1_SLP_EN) &&
 		   ((value >> PM1_SLP_TYP_SHIFT) & PM1_SLP_TYP_MASK) == SLP_TYP_S5) {
 		partition_power_off(p, "ACPI S5");
@@ -81,7 +87,7 @@ enum exit_action guest_io(struct vcpu *v, const struct exit_io *io)
 		return ACTION_PARK;
 	}
 	if (io->in) {
-		complete_in(v, io->size, port_read(io->port, io->size));
+		complete_in(v, io->size, port_read(v->partition, io->port, io->size));
 		return ACTION_NEXT;
 	}
 	return port_write(v, io->port, (uint32_t)(v->regs.rax & size_mask(io->size)));

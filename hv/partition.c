@@ -209,6 +209,7 @@ static bool partition_restart(struct partition *p)
 	const char *problem;
 
 	memset((void *)p->ram_hpa, 0, p->ram_size);
+	p->console = (struct partition_console){ 0 };
 	problem = partition_boot_prepare(p, &boot_states[p->id]);
 	if (problem != NULL)
 		partition_fault(p, "cannot restart: %s", problem);

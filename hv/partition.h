@@ -31,6 +31,7 @@ enum partition_state {
 struct partition_console {
 	char line[PARTITION_CONSOLE_LEN];
 	uint32_t used;
+	uint8_t uart_lcr; /* emulated COM1 line control: DLAB routes 0x3f8 to the divisor */
 };
 
 struct partition {

@@ -1,7 +1,9 @@
 # logwatch.py: follows a serial log file as the emulator writes it and
 # checks its lines against a test's markers: expected regexes must match
 # in order (one line satisfies at most one marker), forbidden regexes must
-# not match any line.  Terminal escapes and carriage returns from the
+# not match any line.  An expected marker may also be a set of regexes
+# that must all match, in any order, before the next marker (for output
+# of partitions running side by side).  Terminal escapes and carriage returns from the
 # firmware are removed before matching.
 import re
 import time
@@ -34,30 +36,50 @@ class Follower:
         return [clean(p) for p in parts if p]
 
 
+def _flatten(expect):
+    """Expected markers as a list of regex lists: one element per ordered step."""
+    steps = []
+    for e in expect:
+        group = sorted(e) if isinstance(e, (set, frozenset)) else [e]
+        steps.append([re.compile(g) for g in group])
+    return steps
+
+
 class Checker:
     def __init__(self, expect, forbid):
-        self.expect = [re.compile(e) for e in expect]
+        self.steps = _flatten(expect)
         self.forbid = [re.compile(f) for f in forbid]
-        self.matched = []          # (seconds since start, line) per marker
+        self.matched = []          # (seconds since start, line) per regex matched
+        self._step = 0
+        self._waiting = list(self.steps[0]) if self.steps else []
         self._start = time.monotonic()
 
     @property
     def done(self):
-        return len(self.matched) == len(self.expect)
+        return self._step == len(self.steps)
 
     def pending(self):
-        return self.expect[len(self.matched)].pattern if not self.done else None
+        return ' & '.join(r.pattern for r in self._waiting) if not self.done else None
 
     def feed(self, line):
         """Checks one line; returns a failure reason or None."""
         for f in self.forbid:
             if f.search(line):
                 return f'forbidden output: {line.strip()!r}'
-        if not self.done and self.expect[len(self.matched)].search(line):
-            self.matched.append((time.monotonic() - self._start, line))
+        for r in self._waiting:
+            if r.search(line):
+                self._waiting.remove(r)
+                self.matched.append((time.monotonic() - self._start, line))
+                break
+        while not self.done and not self._waiting:
+            self._step += 1
+            if not self.done:
+                self._waiting = list(self.steps[self._step])
         return None
 
     def report(self):
         rows = [f'{t:7.1f}s  {line}' for t, line in self.matched]
-        rows += [f'missing   /{e.pattern}/' for e in self.expect[len(self.matched):]]
+        rows += [f'missing   /{r.pattern}/' for r in self._waiting]
+        for step in self.steps[self._step + 1:]:
+            rows += [f'missing   /{r.pattern}/' for r in step]
         return '\n'.join(rows) + '\n'
