@@ -72,6 +72,50 @@ def full_boot(ncpus, vendor, virt):
             r'hv: test_exit: powering off \(success\)')
 
 
+def partitions(*guests, root_mem='64M', guest_mem='16M'):
+    """A test config: the root on CPU 0, then one testos guest per (name, cmdline)."""
+    text = HYPERVISOR + ('\n[partition root]\nrole = root\ncpus = 0\n'
+                         f'memory = {root_mem}\nimage = \\hv\\root.elf\n')
+    for cpu, (name, cmdline) in enumerate(guests, 1):
+        text += (f'\n[partition {name}]\ncpus = {cpu}\nmemory = {guest_mem}\n'
+                 f'image = \\hv\\testos.elf\ncmdline = "{cmdline}"\n')
+    return text
+
+
+def faulted(name, reason):
+    return rf'hv: partition {name} faulted: {reason}'
+
+
+# The self-test suite passes in full, its last check (touching memory
+# outside the partition) faults that partition only, the root runs on.
+SELFTEST = (rf'hv: \[selftest\] selftest: \d+ passed, 0 failed',
+            faulted('selftest', r'stage-2 violation \(read\) at GPA 0x1000000,'),
+            r'hv: \[root\] root: alive')
+SELFTEST_FORBID = FATAL + (r'boot: error', r'selftest: FAIL', r'testos: FAIL',
+                           faulted('root', ''))
+
+# Each way a guest can misbehave, and the fault hv must report for it.
+CRASHES = {
+    'triple': r'triple fault at RIP',
+    'unmapped': r'stage-2 violation \(read\) at GPA 0x1000000,',
+    'vmx': r'virtualization instruction at RIP',
+    'msr': r'wrote forbidden MSR 0x',
+    'stringio': r'string I/O \(INS/OUTS\) on port 0x',
+}
+
+
+def containment(name, host, kinds, extra=()):
+    """Guests that crash in the given ways beside a well-behaved one: each
+    crash faults its partition only; the root and the good guest run on."""
+    guests = [('good', '')] + [(f'crash-{k}', f'crash={k}') for k in kinds] + list(extra)
+    expect = ({faulted(f'crash-{k}', CRASHES[k]) for k in kinds},
+              {r'hv: \[root\] root: alive', r'hv: \[good\] testos: alive'})
+    if extra:
+        expect = ({*expect[0], *SELFTEST[:2]}, expect[1])
+    return Case(name, host, len(guests) + 1, partitions(*guests), expect,
+                forbid=SELFTEST_FORBID + (faulted('good', ''),))
+
+
 def line_of(text, needle):
     """1-based number of the first line of text containing needle."""
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
@@ -101,6 +145,15 @@ CASES = [
                  r'hv: CPU 0 stopped',
                  r'hv: test_exit: powering off \(failure\)'),
          forbid=(r'hv: panic', r'boot: error'), exits=True),
+    Case('qemu-selftest', 'qemu', 2, partitions(('selftest', 'selftest')), SELFTEST,
+         forbid=SELFTEST_FORBID, exits=True),
+    containment('qemu-containment', 'qemu', list(CRASHES)),
+    containment('bochs-vmx-containment-a', 'bochs-vmx', ['triple', 'vmx'],
+                extra=[('selftest', 'selftest')]),
+    containment('bochs-vmx-containment-b', 'bochs-vmx', ['unmapped', 'msr', 'stringio']),
+    containment('bochs-svm-containment-a', 'bochs-svm', ['triple', 'vmx'],
+                extra=[('selftest', 'selftest')]),
+    containment('bochs-svm-containment-b', 'bochs-svm', ['unmapped', 'msr', 'stringio']),
     config_error('qemu-config-unknown-key',
                  DEFAULT.replace('role = root\n', 'role = root\ncolour = blue\n'),
                  'colour', r"unknown key 'colour'"),
