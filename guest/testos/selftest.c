@@ -1,0 +1,325 @@
+/*
+ * The self-test suite (knob `selftest`), in the style of kvm-unit-tests:
+ * one line per check, "selftest: PASS <name>" or "selftest: FAIL <name>:
+ * <what>", then "selftest: N passed, M failed".  It checks the platform
+ * hv promises a partition: CPUID leaves, MSRs, port I/O, the hypercall
+ * page and the hypercall ABI's error codes, and last (unless disabled)
+ * that a GPA outside the partition's RAM is not reachable.
+ */
+#include "testos.h"
+
+#include <arch/x86.h>
+#include <hv/hypercall.h>
+#include <kernel/console.h>
+#include <kernel/cpu.h>
+#include <kernel/hypercall.h>
+#include <kernel/paging.h>
+#include <kernel/probe.h>
+#include <lib/string.h>
+
+#define MSR_PAT 0x277u
+#define MSR_MTRRCAP 0xfeu
+#define MSR_MTRR_DEF_TYPE 0x2ffu
+#define MSR_TSC 0x10u
+#define MSR_VMX_BASIC 0x480u
+#define MSR_UNKNOWN 0x12345678u
+#define EFER_LMA (1ull << 10)
+
+#define COM1 0x3f8
+#define COM1_IER (COM1 + 1)
+#define COM1_LSR (COM1 + 5)
+#define COM2 0x2f8
+#define PCI_CONFIG_ADDRESS 0xcf8
+#define PCI_CONFIG_DATA 0xcfc
+
+#define LARGE_2M (2ull << 20)
+
+static unsigned int passed, failed;
+
+static __attribute__((format(printf, 3, 4))) bool check(bool ok, const char *name,
+							  const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok) {
+		kprintf("selftest: PASS %s\n", name);
+		passed++;
+		return true;
+	}
+	kprintf("selftest: FAIL %s: ", name);
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kputs("\n");
+	failed++;
+	return false;
+}
+
+/* A probe that must raise `vector`. */
+static void check_fault(unsigned int result, unsigned int vector, const char *name)
+{
+	check(result == vector, name, "expected %s, got %s", probe_name(vector),
+	      probe_name(result));
+}
+
+/* A probe that must complete. */
+static bool check_ok(unsigned int result, const char *name)
+{
+	return check(result == PROBE_OK, name, "raised %s", probe_name(result));
+}
+
+static void check_status(uint64_t result, uint16_t want, const char *name)
+{
+	check(result != HV_CALL_NOT_READY && hv_status(result) == want, name,
+	      "status 0x%x (result 0x%lx), expected 0x%x", hv_status(result), result, want);
+}
+
+static void test_exceptions(void)
+{
+	check_fault(probe_ud2(), X86_VEC_UD, "exception fixup (ud2 gives #UD)");
+}
+
+static void test_cpuid(void)
+{
+	struct cpuid_regs r = cpuid(1, 0);
+	uint32_t sig[3];
+
+	check(r.ecx & (1u << 31), "cpuid hypervisor bit", "CPUID.1:ECX = 0x%x", r.ecx);
+	check(!(r.ecx & CPUID_1_ECX_VMX), "cpuid no vmx", "CPUID.1:ECX = 0x%x", r.ecx);
+	r = cpuid(0x80000000u, 0);
+	if (r.eax >= 0x80000001u) {
+		r = cpuid(0x80000001u, 0);
+		check(!(r.ecx & CPUID_80000001_ECX_SVM), "cpuid no svm",
+		      "CPUID.80000001:ECX = 0x%x", r.ecx);
+	} else {
+		check(true, "cpuid no svm", "-");
+	}
+
+	r = cpuid(HV_CPUID_VENDOR, 0);
+	sig[0] = r.ebx;
+	sig[1] = r.ecx;
+	sig[2] = r.edx;
+	check(memcmp(sig, "Microsoft Hv", 12) == 0, "cpuid 0x40000000 signature",
+	      "EBX:ECX:EDX = %08x %08x %08x", r.ebx, r.ecx, r.edx);
+	check(r.eax == HV_CPUID_MAX_LEAF, "cpuid 0x40000000 max leaf", "EAX = 0x%x, expected 0x%x",
+	      r.eax, HV_CPUID_MAX_LEAF);
+	r = cpuid(HV_CPUID_INTERFACE, 0);
+	check(r.eax == HV_CPUID_INTERFACE_HV1, "cpuid 0x40000001 Hv#1", "EAX = 0x%x", r.eax);
+	r = cpuid(HV_CPUID_FEATURES, 0);
+	check((r.eax & (HV_ACCESS_HYPERCALL_MSRS | HV_ACCESS_VP_INDEX | HV_ACCESS_FREQUENCY_MSRS)) ==
+		      (HV_ACCESS_HYPERCALL_MSRS | HV_ACCESS_VP_INDEX | HV_ACCESS_FREQUENCY_MSRS),
+	      "cpuid 0x40000003 privileges", "EAX = 0x%x, expected bits 5, 6 and 11", r.eax);
+	r = cpuid(HV_CPUID_LIMITS, 0);
+	check(r.eax == 64, "cpuid 0x40000005 max VPs", "EAX = %u, expected 64", r.eax);
+}
+
+/* Before the page is enabled, both hypercall instructions are #UD. */
+static void test_hypercall_instructions(void)
+{
+	uint64_t rax = 0;
+
+	check_fault(probe_vmcall_raw(HVCALL_SELF_INFO, 0, 0, &rax), X86_VEC_UD,
+		    "vmcall before the hypercall page is enabled");
+	check_fault(probe_vmmcall_raw(HVCALL_SELF_INFO, 0, 0, &rax), X86_VEC_UD,
+		    "vmmcall before the hypercall page is enabled");
+}
+
+static void test_hypercall_page(const struct start_info *si)
+{
+	const volatile uint8_t *page = hv_hypercall_page();
+	uint64_t want = hv_gpa(page) | HV_HYPERCALL_ENABLE, id = ~0ull, value = ~0ull;
+	enum cpu_vendor vendor = cpu_vendor();
+	uint8_t third = vendor == CPU_VENDOR_AMD ? 0xd9 : 0xc1;
+	unsigned int v;
+
+	(void)si;
+	v = probe_rdmsr(HV_X64_MSR_GUEST_OS_ID, &id);
+	if (check_ok(v, "guest OS id read"))
+		check(id == 0, "guest OS id starts at zero", "reads 0x%lx", id);
+
+	v = probe_wrmsr(HV_X64_MSR_HYPERCALL, want);
+	if (check_ok(v, "hypercall MSR write without guest OS id")) {
+		v = probe_rdmsr(HV_X64_MSR_HYPERCALL, &value);
+		if (check_ok(v, "hypercall MSR read"))
+			check(!(value & HV_HYPERCALL_ENABLE),
+			      "hypercall page stays disabled without guest OS id", "reads 0x%lx",
+			      value);
+	}
+
+	v = probe_wrmsr(HV_X64_MSR_GUEST_OS_ID, KERNEL_GUEST_OS_ID);
+	if (check_ok(v, "guest OS id write")) {
+		v = probe_rdmsr(HV_X64_MSR_GUEST_OS_ID, &id);
+		check(v == PROBE_OK && id == KERNEL_GUEST_OS_ID, "guest OS id reads back",
+		      "%s, 0x%lx", probe_name(v), id);
+	}
+
+	if (!check(hv_hypercall_enable(), "hypercall page enable", "see the line above"))
+		return;
+	check(page[0] == 0x0f && page[1] == 0x01 && page[2] == third && page[3] == 0xc3,
+	      "hypercall page contents", "%02x %02x %02x %02x, expected 0f 01 %02x c3 (%s)",
+	      page[0], page[1], page[2], page[3], third, cpu_vendor_name(vendor));
+}
+
+static void test_synthetic_msrs(void)
+{
+	uint64_t value = ~0ull;
+	unsigned int v;
+
+	v = probe_rdmsr(HV_X64_MSR_VP_INDEX, &value);
+	if (check_ok(v, "VP_INDEX read"))
+		check(value == 0, "VP_INDEX is 0 on the first VP", "reads %lu", value);
+	check_fault(probe_wrmsr(HV_X64_MSR_VP_INDEX, 1), X86_VEC_GP, "VP_INDEX write gives #GP");
+
+	value = 0;
+	v = probe_rdmsr(HV_X64_MSR_TSC_FREQUENCY, &value);
+	if (check_ok(v, "TSC frequency MSR read"))
+		check(value != 0, "TSC frequency non-zero", "reads 0");
+}
+
+static void test_host_msrs(void)
+{
+	static const struct {
+		uint32_t msr;
+		const char *name;
+	} allowed[] = {
+		{ MSR_PAT, "PAT read" },
+		{ MSR_APIC_BASE, "APIC_BASE read" },
+		{ MSR_MTRRCAP, "MTRRCAP read" },
+		{ MSR_MTRR_DEF_TYPE, "MTRR_DEF_TYPE read" },
+		{ MSR_TSC, "TSC MSR read" },
+	};
+	uint64_t value = 0;
+	unsigned int v;
+
+	v = probe_rdmsr(MSR_EFER, &value);
+	if (check_ok(v, "EFER read"))
+		check((value & (EFER_LMA | EFER_LME)) == (EFER_LMA | EFER_LME), "EFER has LME and LMA",
+		      "EFER = 0x%lx", value);
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		check_ok(probe_rdmsr(allowed[i].msr, &value), allowed[i].name);
+
+	check_fault(probe_rdmsr(MSR_VMX_BASIC, &value), X86_VEC_GP, "IA32_VMX_BASIC read gives #GP");
+	check_fault(probe_rdmsr(MSR_UNKNOWN, &value), X86_VEC_GP, "unknown MSR read gives #GP");
+	check_fault(probe_wrmsr(MSR_UNKNOWN, 0), X86_VEC_GP, "unknown MSR write gives #GP");
+}
+
+static void test_ports(void)
+{
+	uint8_t b = 0;
+	uint16_t w = 0;
+	uint32_t l = 0;
+	unsigned int v;
+
+	v = probe_inb(COM2, &b);
+	check(v == PROBE_OK && b == 0xff, "inb unassigned port (COM2) reads 0xff", "%s, 0x%x",
+	      probe_name(v), b);
+	v = probe_inw(COM2, &w);
+	check(v == PROBE_OK && w == 0xffff, "inw unassigned port reads 0xffff", "%s, 0x%x",
+	      probe_name(v), w);
+	v = probe_outl(PCI_CONFIG_ADDRESS, 0x80000000u);
+	if (check_ok(v, "outl PCI config address")) {
+		v = probe_inl(PCI_CONFIG_DATA, &l);
+		check(v == PROBE_OK && l == 0xffffffffu, "inl PCI config data reads all ones",
+		      "%s, 0x%x", probe_name(v), l);
+	}
+	v = probe_inb(COM1_LSR, &b);
+	check(v == PROBE_OK && b == 0x60, "COM1 LSR reads 0x60", "%s, 0x%x", probe_name(v), b);
+	v = probe_inb(COM1_IER, &b);
+	check(v == PROBE_OK && b == 0, "COM1 IER reads 0", "%s, 0x%x", probe_name(v), b);
+}
+
+static void test_hypercalls(const struct start_info *si)
+{
+	struct hv_console_write *in = hv_input_page();
+	static const char text[] = "selftest: console write through HVCALL_CONSOLE_WRITE\n";
+	uint64_t out = hv_gpa(hv_output_page()), ram = si->memory_size, r;
+	struct hv_self_info info;
+	static const uint64_t reserved[] = { 1ull << 17, 1ull << 31, 1ull << 44, 1ull << 63 };
+
+	if (!hv_hypercall_ready()) {
+		check(false, "hypercalls", "the hypercall page is not enabled");
+		return;
+	}
+	memset(&info, 0, sizeof(info));
+	r = hv_self_info(&info);
+	check_status(r, HV_STATUS_SUCCESS, "hypercall self-info");
+	if (hv_status(r) == HV_STATUS_SUCCESS) {
+		check(strncmp(info.name, si->name, sizeof(info.name)) == 0 &&
+			      info.memory_size == si->memory_size &&
+			      info.partition_id == si->partition_id && info.vp_index == 0 &&
+			      info.vp_count == si->vp_count && info.flags == si->flags,
+		      "self-info matches start_info",
+		      "name '%.32s' memory 0x%lx id %u vp %u/%u flags 0x%x", info.name,
+		      info.memory_size, info.partition_id, info.vp_index, info.vp_count,
+		      info.flags);
+	}
+
+	check_status(hv_console_write(text, sizeof(text) - 1), HV_STATUS_SUCCESS,
+		     "hypercall console write");
+	in->length = HV_CONSOLE_WRITE_MAX + 1;
+	check_status(hv_call(HVCALL_CONSOLE_WRITE, hv_gpa(in), 0), HV_STATUS_INVALID_PARAMETER,
+		     "console write of 1025 bytes is refused");
+	check_status(hv_call(0x7777, 0, 0), HV_STATUS_INVALID_HYPERCALL_CODE,
+		     "unknown call code 0x7777");
+
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		r = hv_call(HVCALL_SELF_INFO | reserved[i], 0, out);
+		if (r == HV_CALL_NOT_READY || hv_status(r) != HV_STATUS_INVALID_HYPERCALL_INPUT) {
+			check(false, "reserved input bits are refused", "bit 0x%lx: status 0x%x",
+			      reserved[i], hv_status(r));
+			break;
+		}
+		if (i + 1 == sizeof(reserved) / sizeof(reserved[0]))
+			check(true, "reserved input bits are refused", "-");
+	}
+	check_status(hv_call(HVCALL_SELF_INFO | (1ull << HV_HYPERCALL_REP_COUNT_SHIFT), 0, out),
+		     HV_STATUS_INVALID_HYPERCALL_INPUT, "rep count on self-info is refused");
+	check_status(hv_call(HVCALL_SELF_INFO | HV_HYPERCALL_FAST, 0, out),
+		     HV_STATUS_INVALID_HYPERCALL_INPUT, "fast flag on self-info is refused");
+
+	in->length = 4;
+	memcpy(in->text, "bad\n", 4);
+	check_status(hv_call(HVCALL_CONSOLE_WRITE, hv_gpa(in) + 4, 0), HV_STATUS_INVALID_ALIGNMENT,
+		     "misaligned input GPA");
+	check_status(hv_call(HVCALL_SELF_INFO, 0, out + 4), HV_STATUS_INVALID_ALIGNMENT,
+		     "misaligned output GPA");
+	check_status(hv_call(HVCALL_CONSOLE_WRITE, ram, 0), HV_STATUS_INVALID_PARAMETER,
+		     "input GPA beyond RAM");
+	check_status(hv_call(HVCALL_SELF_INFO, 0, ram), HV_STATUS_INVALID_PARAMETER,
+		     "output GPA beyond RAM");
+	check_status(hv_call(HVCALL_SELF_INFO, 0, ram - 8), HV_STATUS_INVALID_PARAMETER,
+		     "output straddling the end of RAM");
+}
+
+/* Maps the first 2 MiB page at or above the end of RAM and reads it. */
+static void test_isolation(const struct start_info *si)
+{
+	uint64_t gpa = (si->memory_size + LARGE_2M - 1) & ~(LARGE_2M - 1), value;
+	volatile uint64_t *p;
+
+	kprintf("selftest: touching GPA 0x%lx outside RAM (hv must fault this partition)\n", gpa);
+	p = paging_map_identity_2m(gpa);
+	if (p == NULL) {
+		kputs("selftest: FAIL stage-2 isolation: could not map the page\n");
+		return;
+	}
+	value = *p;
+	kprintf("selftest: FAIL stage-2 isolation: read returned 0x%lx\n", value);
+}
+
+void selftest_run(const struct start_info *si, bool isolation)
+{
+	passed = failed = 0;
+	kprintf("selftest: starting (%s CPU)\n", cpu_vendor_name(cpu_vendor()));
+	test_exceptions();
+	test_cpuid();
+	test_hypercall_instructions();
+	test_hypercall_page(si);
+	test_synthetic_msrs();
+	test_host_msrs();
+	test_ports();
+	test_hypercalls(si);
+	kprintf("selftest: %u passed, %u failed\n", passed, failed);
+	if (isolation)
+		test_isolation(si);
+}

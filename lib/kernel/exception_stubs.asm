@@ -1,0 +1,76 @@
+; Entry stubs for exception vectors 0-31: each pushes a zero error code
+; when the CPU pushes none, then its vector, and joins exception_common,
+; which saves the general registers as a struct trap_frame
+; (lib/kernel/exceptions.h), calls exception_dispatch and returns.
+
+default rel
+bits 64
+
+extern exception_dispatch
+global exception_stub_table
+
+section .text
+
+%macro STUB 1
+stub_%1:
+%if %1 == 8 || %1 == 10 || %1 == 11 || %1 == 12 || %1 == 13 || %1 == 14 || %1 == 17 || %1 == 21 || %1 == 29 || %1 == 30
+	; the CPU pushed an error code
+%else
+	push 0
+%endif
+	push %1
+	jmp exception_common
+%endmacro
+
+%assign vec 0
+%rep 32
+	STUB vec
+%assign vec vec + 1
+%endrep
+
+exception_common:
+	push rax
+	push rbx
+	push rcx
+	push rdx
+	push rsi
+	push rdi
+	push rbp
+	push r8
+	push r9
+	push r10
+	push r11
+	push r12
+	push r13
+	push r14
+	push r15
+	; 22 quadwords on a stack the CPU aligned to 16: the call is aligned
+	mov rdi, rsp
+	cld
+	call exception_dispatch
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rbp
+	pop rdi
+	pop rsi
+	pop rdx
+	pop rcx
+	pop rbx
+	pop rax
+	add rsp, 16 ; vector and error code
+	iretq
+
+section .rodata
+align 8
+exception_stub_table:
+%assign vec 0
+%rep 32
+	dq stub_ %+ vec
+%assign vec vec + 1
+%endrep
