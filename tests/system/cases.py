@@ -151,7 +151,10 @@ CASES = [
     containment('bochs-vmx-containment-a', 'bochs-vmx', ['triple', 'vmx'],
                 extra=[('selftest', 'selftest')]),
     containment('bochs-vmx-containment-b', 'bochs-vmx', ['unmapped', 'msr', 'stringio']),
-    containment('bochs-svm-containment-a', 'bochs-svm', ['triple', 'vmx'],
+    # Bochs 2.7 has no SVM shutdown intercept for a guest's triple fault (it
+    # stops the whole emulator; fixed upstream after 2.7), so the AMD-V
+    # triple-fault case runs on QEMU only.
+    containment('bochs-svm-containment-a', 'bochs-svm', ['vmx'],
                 extra=[('selftest', 'selftest')]),
     containment('bochs-svm-containment-b', 'bochs-svm', ['unmapped', 'msr', 'stringio']),
     config_error('qemu-config-unknown-key',
