@@ -8,7 +8,7 @@
 #include <lib/string.h>
 
 #include "console.h"
-#include "elf.h"
+#include <lib/elf64.h>
 #include "file.h"
 
 #define HV_ALIGN (2 * FW_MIB)

@@ -9,7 +9,7 @@
 
 #include "config.h"
 #include "console.h"
-#include "elf.h"
+#include <lib/elf64.h>
 #include "file.h"
 
 _Static_assert(BOOT_MAX_IMAGES >= HVCFG_MAX_PARTITIONS,

@@ -36,25 +36,25 @@ static const char *load_segments(struct partition *p)
 {
 	const void *file = (const void *)p->image->phys;
 	const struct elf64_ehdr *eh = file;
-	const char *problem = elf64_check(file, p->image->size, ELF_ET_EXEC);
+	const char *problem = elf_check(file, p->image->size, ET_EXEC);
 
 	if (problem != NULL)
 		return problem;
-	for (uint16_t i = 0; i < eh->phnum; i++) {
-		const struct elf64_phdr *ph = elf64_phdr(file, i);
+	for (uint16_t i = 0; i < eh->e_phnum; i++) {
+		const struct elf64_phdr *ph = elf_phdr(file, i);
 		uint8_t *dst;
 
-		if (ph->type != ELF_PT_LOAD)
+		if (ph->p_type != PT_LOAD)
 			continue;
-		if (ph->paddr < KERNEL_MIN_GPA)
+		if (ph->p_paddr < KERNEL_MIN_GPA)
 			return "a segment lies below 2 MiB, where hv keeps start-up data";
-		dst = partition_gpa_to_host(p, ph->paddr, ph->memsz);
+		dst = partition_gpa_to_host(p, ph->p_paddr, ph->p_memsz);
 		if (dst == NULL)
 			return "a segment lies outside the partition's RAM";
-		memcpy(dst, (const uint8_t *)file + ph->offset, ph->filesz);
-		memset(dst + ph->filesz, 0, ph->memsz - ph->filesz);
+		memcpy(dst, (const uint8_t *)file + ph->p_offset, ph->p_filesz);
+		memset(dst + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
 	}
-	if (partition_gpa_to_host(p, eh->entry, 1) == NULL || eh->entry < KERNEL_MIN_GPA)
+	if (partition_gpa_to_host(p, eh->e_entry, 1) == NULL || eh->e_entry < KERNEL_MIN_GPA)
 		return "the entry point lies outside the kernel's RAM";
 	return NULL;
 }
@@ -118,7 +118,7 @@ const char *partition_boot_prepare(struct partition *p, struct vcpu_boot_state *
 	write_start_info(p);
 	write_gdt(p);
 	*boot = (struct vcpu_boot_state){
-		.rip = ((const struct elf64_ehdr *)p->image->phys)->entry,
+		.rip = ((const struct elf64_ehdr *)p->image->phys)->e_entry,
 		.rsp = START_INFO_GPA, /* the kernel switches to its own stack at once */
 		.rdi = START_INFO_GPA,
 		.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG,
