@@ -2,8 +2,7 @@
  * VMCS field encodings for VMREAD/VMWRITE, and the layouts of the fields
  * we decode (exit reasons, qualifications, interruption information).
  * Encodings: Intel SDM Vol. 3, Appendix B ("Field Encoding in VMCS");
- * exit reasons: Appendix C; qualifications: 28.2.1 ("Basic VM-Exit
- * Information").
+ * exit reasons: Appendix C; qualifications: "Basic VM-Exit Information".
  */
 #ifndef VMCS_FIELDS_H
 #define VMCS_FIELDS_H
@@ -116,7 +115,7 @@
 /* Segment order of the guest segment fields (selector/base/limit/AR + 2 * n). */
 enum vmcs_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
 
-/* Segment access rights, as in the guest-state area (SDM 25.4.1). */
+/* Segment access rights, as in the guest-state area (SDM "Guest Register State"). */
 #define AR_TYPE_DATA_RW_ACCESSED 0x3u
 #define AR_TYPE_CODE_XR_ACCESSED 0xbu
 #define AR_TYPE_TSS64_BUSY 0xbu
@@ -128,13 +127,13 @@ enum vmcs_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR
 #define AR_G (1u << 15)
 #define AR_UNUSABLE (1u << 16)
 
-/* Guest interruptibility state and activity state (SDM 25.4.2). */
+/* Guest interruptibility state and activity state (SDM "Guest Non-Register State"). */
 #define INTR_BLOCK_STI (1u << 0)
 #define INTR_BLOCK_MOV_SS (1u << 1)
 #define ACTIVITY_ACTIVE 0u
 #define ACTIVITY_HLT 1u
 
-/* Interruption information: exit, IDT-vectoring and entry (SDM 25.8.3, 25.9.2). */
+/* Interruption information of exits, IDT vectoring and entry event injection. */
 #define INTR_INFO_VECTOR_MASK 0xffu
 #define INTR_INFO_TYPE_SHIFT 8
 #define INTR_INFO_TYPE_MASK (7u << INTR_INFO_TYPE_SHIFT)

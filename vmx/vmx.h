@@ -44,7 +44,7 @@ void vmx_setup_host(void);
 
 /* vmx_guest.c: guest-state area, CR0/CR4 masks and shadows. */
 void vmx_setup_guest(struct vmx_vcpu *vv, const struct vcpu_boot_state *boot);
-void vmx_cr_write(struct vmx_vcpu *vv, unsigned cr, uint64_t value);
+bool vmx_cr_write(struct vmx_vcpu *vv, unsigned cr, uint64_t value);
 uint64_t vmx_guest_cr0(void);
 uint64_t vmx_guest_cr4(void);
 

@@ -1,5 +1,6 @@
 /*
- * MSR and I/O bitmaps (SDM Vol. 3, 25.6.4 and 25.6.9): a set bit makes the
+ * MSR and I/O bitmaps (SDM Vol. 3, "I/O-Bitmap Addresses" and "MSR-Bitmap
+ * Address"): a set bit makes the
  * access exit.  Every port exits (the core emulates or refuses); every MSR
  * exits except those the guest owns outright: its syscall and segment-base
  * MSRs, TSC_AUX, PAT and EFER (switched by the VMCS load/save controls),

@@ -3,7 +3,7 @@
  * is listed with whether we cannot run without it; the final value is
  * derived from the capability MSRs (the TRUE ones when IA32_VMX_BASIC
  * says they exist): allowed-0 bits forced on, allowed-1 bits the only
- * ones that may be set (SDM Vol. 3, A.3-A.5).
+ * ones that may be set (SDM Vol. 3, Appendix A).
  */
 #include "vmcs_fields.h"
 #include "vmx.h"

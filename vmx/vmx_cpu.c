@@ -1,5 +1,5 @@
 /*
- * Turning VMX operation on for the calling CPU (SDM Vol. 3, 24.7 "Enabling
+ * Turning VMX operation on for the calling CPU (SDM Vol. 3, "Enabling
  * and Entering VMX Operation"): IA32_FEATURE_CONTROL, the CR0/CR4 bits
  * VMX fixes, CR4.VMXE and VMXON with a region carrying the revision id.
  */
@@ -32,7 +32,7 @@ static int feature_control_enable(void)
 	return 0;
 }
 
-/* VMXON requires CR0 and CR4 to respect IA32_VMX_CR{0,4}_FIXED{0,1} (SDM A.7, A.8). */
+/* VMXON requires CR0 and CR4 to respect IA32_VMX_CR{0,4}_FIXED{0,1} (SDM Appendix A). */
 static void apply_fixed_bits(void)
 {
 	uint64_t cr0 = read_cr0(), cr4 = read_cr4();

@@ -1,10 +1,8 @@
-; VT-x guest entry and exit.  vmx_run(regs, launched) saves hv's
-; callee-saved registers, points HOST_RSP at them, loads the guest's
-; general registers from struct vcpu_regs (hv/vcpu.h) and executes
-; VMLAUNCH or VMRESUME.  A VM exit lands at vmx_exit_stub (HOST_RIP) with
-; RSP = HOST_RSP, stores the guest registers back and returns 0.  If the
-; instruction itself fails it falls through and returns 1 (VMfailInvalid,
-; CF = 1) or 2 (VMfailValid, ZF = 1) with the guest registers untouched.
+; VT-x guest entry and exit.  vmx_run(regs, launched) saves hv's callee-saved
+; registers, points HOST_RSP at them, loads the guest GPRs from struct
+; vcpu_regs and runs VMLAUNCH/VMRESUME.  A VM exit lands at vmx_exit_stub
+; (HOST_RIP), stores the guest GPRs back and returns 0; a failing VMLAUNCH/
+; VMRESUME falls through and returns 1 (VMfailInvalid) or 2 (VMfailValid).
 
 default rel
 bits 64

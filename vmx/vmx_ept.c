@@ -1,8 +1,8 @@
 /*
  * EPT: the entry encodings the core's stage-2 builder uses, the EPT
- * pointer, the vCPU's VPID and TLB invalidation (SDM Vol. 3, 29.3
- * "The Extended Page Table Mechanism", 29.4 "Cached Translation
- * Information").  Permissions R=1, W=2, X=4 are the core's STAGE2_* bits.
+ * pointer, the vCPU's VPID and TLB invalidation (SDM Vol. 3, "The Extended
+ * Page Table Mechanism (EPT)" and "Cached Translation Information").
+ * Permissions R=1, W=2, X=4 are the core's STAGE2_* bits.
  */
 #include "vmcs_fields.h"
 #include "vmx.h"

@@ -1,8 +1,8 @@
 /*
  * Turns a VM exit into the core's struct exit_info (reasons: SDM Vol. 3,
- * Appendix C; qualifications: 28.2.1), and reports failed VM entries with
- * the VM-instruction error or the failure exit reason and the guest-state
- * fields the entry checks look at most (SDM 27.3.1, 31.4 for the errors).
+ * Appendix C; qualifications: "Basic VM-Exit Information"), and reports
+ * failed VM entries with the VM-instruction error or the failure exit reason
+ * and the guest-state fields the entry checks look at most.
  */
 #include "vmcs_fields.h"
 #include "vmx.h"

@@ -3,7 +3,8 @@
  * the CR0/CR4 ownership split: bits VMX fixes belong to the host (masked),
  * the guest reads its own value from the read shadow and a write that
  * changes a masked bit exits, so CR4.VMXE stays invisible and the fixed
- * bits stay set.  Checked on entry per SDM Vol. 3, 27.3.1.
+ * bits stay set.  Checked on entry (SDM Vol. 3, "Checks on the Guest State
+ * Area").
  */
 #include "vmcs_fields.h"
 #include "vmx.h"
@@ -13,7 +14,11 @@
 #include <arch/x86.h>
 
 #define CR0_PE (1ull << 0)
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
 #define CR0_PG (1ull << 31)
+#define CR4_PAE (1ull << 5)
+#define CR4_PCIDE (1ull << 17)
 #define PAT_POWER_ON 0x0007040600070406ull
 #define DR7_POWER_ON 0x400ull
 #define RFLAGS_FIXED 0x2ull
@@ -52,7 +57,7 @@ static void guest_segments(const struct vcpu_boot_state *boot)
 /* Host-owned bits: those VMX forces to 1 (FIXED0) or to 0 (not in FIXED1). */
 static void cr_ownership(struct vmx_vcpu *vv)
 {
-	/* Unrestricted guest lifts the PE and PG requirements (SDM 27.3.1.1). */
+	/* Unrestricted guest lifts the PE and PG requirements (same SDM section). */
 	vv->cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0) & ~(CR0_PE | CR0_PG);
 	vv->cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
 	vv->cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
@@ -121,11 +126,46 @@ static void cr0_paging_changed(uint64_t cr0)
 	sync_ia32e_control(efer);
 }
 
-/* Carries out a guest MOV to CR0/CR4 the core allowed: shadow as written, real fixed. */
-void vmx_cr_write(struct vmx_vcpu *vv, unsigned cr, uint64_t value)
+/*
+ * The #GP conditions of MOV to CR0 (SDM Vol. 2, "MOV-Move to/from Control
+ * Registers").  A VM exit pre-empts them, so they are ours to check.
+ */
+static bool cr0_write_valid(uint64_t value)
+{
+	uint64_t efer = vmread(VMCS_GUEST_EFER), cr4 = vmread(VMCS_GUEST_CR4);
+	bool code64 = (efer & EFER_LMA) && (vmread(VMCS_GUEST_CS_AR) & AR_L);
+
+	if ((value >> 32) != 0 || ((value & CR0_PG) && !(value & CR0_PE)) ||
+	    ((value & CR0_NW) && !(value & CR0_CD)))
+		return false;
+	if (!(value & CR0_PG) && (code64 || (cr4 & CR4_PCIDE)))
+		return false; /* paging cannot be turned off in 64-bit code or with PCIDs */
+	return !((value & CR0_PG) && (efer & EFER_LME) && !(cr4 & CR4_PAE));
+}
+
+static bool cr4_write_valid(const struct vmx_vcpu *vv, uint64_t value)
+{
+	uint64_t efer = vmread(VMCS_GUEST_EFER);
+
+	if ((value & ~vv->cr4_fixed1) != 0) /* features this CPU lacks */
+		return false;
+	if ((efer & EFER_LMA) && !(value & CR4_PAE))
+		return false;
+	return !((value & CR4_PCIDE) && !(vmread(VMCS_GUEST_CR4) & CR4_PCIDE) &&
+		 (!(efer & EFER_LMA) || (vmread(VMCS_GUEST_CR3) & 0xfff)));
+}
+
+/*
+ * Carries out a guest MOV to CR0/CR4 the core allowed: shadow as written,
+ * real register with the fixed bits forced.  False when the value is one
+ * the CPU itself would refuse with #GP (nothing changes then).
+ */
+bool vmx_cr_write(struct vmx_vcpu *vv, unsigned cr, uint64_t value)
 {
 	uint64_t old, real;
 
+	if (cr == 0 ? !cr0_write_valid(value) : !cr4_write_valid(vv, value))
+		return false;
 	if (cr == 0) {
 		old = vmread(VMCS_GUEST_CR0);
 		real = (value | vv->cr0_fixed0) & vv->cr0_fixed1;
@@ -140,6 +180,7 @@ void vmx_cr_write(struct vmx_vcpu *vv, unsigned cr, uint64_t value)
 	}
 	/* Paging-mode bits may have changed: drop this guest's cached translations. */
 	vmx_flush_guest_tlb(vv);
+	return true;
 }
 
 /* What the guest reads: its own bits from the register, the host's from the shadow. */

@@ -2,7 +2,8 @@
  * The host-state area: what the CPU loads on every VM exit, taken from
  * the calling CPU as hv set it up (its own GDT, TSS, IDT and page tables).
  * HOST_RSP is written by the entry stub on each entry; HOST_RIP is the
- * stub's exit label.  Checked on entry per SDM Vol. 3, 27.2.2-27.2.4.
+ * stub's exit label.  Checked on entry (SDM Vol. 3, "Checks on VMX Controls
+ * and Host-State Area").
  */
 #include "vmcs_fields.h"
 #include "vmx.h"

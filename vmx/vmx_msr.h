@@ -1,8 +1,8 @@
 /*
  * VT-x model-specific registers, the capability bits we read from them and
  * the VMX control bits they describe (Intel SDM Vol. 3, Appendix A for the
- * capability MSRs, chapter 25.6-25.8 ("VM-Execution/Exit/Entry Control
- * Fields") for the control bits, Vol. 4 for the MSR numbers).
+ * capability MSRs, "VM-Execution/VM-Exit/VM-Entry Control Fields" for the
+ * control bits, Vol. 4 for the MSR numbers).
  */
 #ifndef VMX_MSR_H
 #define VMX_MSR_H
@@ -50,7 +50,7 @@
 
 #define VMX_MISC_ACTIVITY_HLT (1ull << 6)
 
-/* IA32_VMX_EPT_VPID_CAP (SDM A.10). */
+/* IA32_VMX_EPT_VPID_CAP (SDM Appendix A). */
 #define EPT_CAP_WALK_4 (1ull << 6)
 #define EPT_CAP_WB (1ull << 14)
 #define EPT_CAP_INVEPT (1ull << 20)
@@ -60,12 +60,12 @@
 #define VPID_CAP_INVVPID_SINGLE (1ull << 41)
 #define VPID_CAP_INVVPID_ALL (1ull << 42)
 
-/* Pin-based VM-execution controls (SDM 25.6.1). */
+/* Pin-based VM-execution controls. */
 #define VMX_PIN_EXTERNAL_INTR (1u << 0)
 #define VMX_PIN_NMI_EXITING (1u << 3)
 #define VMX_PIN_VIRTUAL_NMIS (1u << 5)
 
-/* Primary processor-based VM-execution controls (SDM 25.6.2). */
+/* Primary processor-based VM-execution controls. */
 #define VMX_PROC_INTR_WINDOW (1u << 2)
 #define VMX_PROC_HLT_EXITING (1u << 7)
 #define VMX_PROC_CR3_LOAD (1u << 15)
@@ -74,7 +74,7 @@
 #define VMX_PROC_MSR_BITMAPS (1u << 28)
 #define VMX_PROC_SECONDARY_CONTROLS (1u << 31)
 
-/* Secondary processor-based VM-execution controls (SDM 25.6.2). */
+/* Secondary processor-based VM-execution controls. */
 #define VMX_PROC2_EPT (1u << 1)
 #define VMX_PROC2_RDTSCP (1u << 3)
 #define VMX_PROC2_VPID (1u << 5)
@@ -82,7 +82,7 @@
 #define VMX_PROC2_INVPCID (1u << 12)
 #define VMX_PROC2_XSAVES (1u << 20)
 
-/* VM-exit controls (SDM 25.7.1). */
+/* VM-exit controls. */
 #define VMX_EXIT_SAVE_DEBUG (1u << 2)
 #define VMX_EXIT_HOST_64 (1u << 9)
 #define VMX_EXIT_SAVE_PAT (1u << 18)
@@ -90,7 +90,7 @@
 #define VMX_EXIT_SAVE_EFER (1u << 20)
 #define VMX_EXIT_LOAD_EFER (1u << 21)
 
-/* VM-entry controls (SDM 25.8.1). */
+/* VM-entry controls. */
 #define VMX_ENTRY_LOAD_DEBUG (1u << 2)
 #define VMX_ENTRY_IA32E_GUEST (1u << 9)
 #define VMX_ENTRY_LOAD_PAT (1u << 14)

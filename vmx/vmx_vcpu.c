@@ -151,8 +151,12 @@ void vmx_vcpu_complete(struct vcpu *v, const struct exit_info *exit, enum exit_a
 	reinject_vectoring_event();
 	switch (action) {
 	case ACTION_NEXT:
-		if (exit->reason == EXIT_CR_WRITE)
-			vmx_cr_write(vv, exit->cr.cr, exit->cr.value);
+		/* A CR value the CPU would refuse gets the CPU's answer, #GP. */
+		if (exit->reason == EXIT_CR_WRITE &&
+		    !vmx_cr_write(vv, exit->cr.cr, exit->cr.value)) {
+			inject_exception(VECTOR_GP, true);
+			break;
+		}
 		skip_instruction();
 		break;
 	case ACTION_HALT:
