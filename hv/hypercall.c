@@ -16,7 +16,8 @@
 
 struct hypercall {
 	uint16_t code;
-	uint16_t (*handler)(struct vcpu *v, uint64_t in_gpa, uint64_t out_gpa);
+	bool fast; /* parameters in RDX and R8 instead of memory */
+	uint16_t (*handler)(struct vcpu *v, uint64_t in, uint64_t out);
 };
 
 /* Host address of a guest structure, or the HV_STATUS that refuses it. */
@@ -69,9 +70,20 @@ static uint16_t call_self_info(struct vcpu *v, uint64_t in_gpa, uint64_t out_gpa
 	return HV_STATUS_SUCCESS;
 }
 
+/* Queues an interrupt for the caller: how the self-tests check injection. */
+static uint16_t call_test_inject(struct vcpu *v, uint64_t vector, uint64_t unused)
+{
+	(void)unused;
+	if (vector < 32 || vector > 255)
+		return HV_STATUS_INVALID_PARAMETER;
+	vcpu_queue_interrupt(v, (uint8_t)vector);
+	return HV_STATUS_SUCCESS;
+}
+
 static const struct hypercall hypercalls[] = {
-	{ HVCALL_CONSOLE_WRITE, call_console_write },
-	{ HVCALL_SELF_INFO, call_self_info },
+	{ HVCALL_CONSOLE_WRITE, false, call_console_write },
+	{ HVCALL_SELF_INFO, false, call_self_info },
+	{ HVCALL_TEST_INJECT, true, call_test_inject },
 };
 
 static uint16_t dispatch(struct vcpu *v, uint64_t input)
@@ -81,10 +93,11 @@ static uint16_t dispatch(struct vcpu *v, uint64_t input)
 	for (uint32_t i = 0; i < sizeof(hypercalls) / sizeof(hypercalls[0]); i++) {
 		if (hypercalls[i].code != code)
 			continue;
-		/* None of our calls is a fast or a rep call yet. */
-		if (input & (HV_HYPERCALL_RSVD_MASK | HV_HYPERCALL_FAST |
-			     HV_HYPERCALL_REP_MASK << HV_HYPERCALL_REP_COUNT_SHIFT |
-			     HV_HYPERCALL_REP_MASK << HV_HYPERCALL_REP_START_SHIFT))
+		/* None of our calls is a rep call; each is either fast or not. */
+		if ((input & (HV_HYPERCALL_RSVD_MASK |
+			      HV_HYPERCALL_REP_MASK << HV_HYPERCALL_REP_COUNT_SHIFT |
+			      HV_HYPERCALL_REP_MASK << HV_HYPERCALL_REP_START_SHIFT)) ||
+		    !(input & HV_HYPERCALL_FAST) != !hypercalls[i].fast)
 			return HV_STATUS_INVALID_HYPERCALL_INPUT;
 		return hypercalls[i].handler(v, v->regs.rdx, v->regs.r8);
 	}

@@ -44,6 +44,22 @@ struct vcpu {
 	void *vendor;               /* backend-private (VMCS/VMCB bookkeeping) */
 	uint64_t hypercall_gpa;     /* HV_X64_MSR_HYPERCALL value */
 	uint64_t guest_os_id;       /* HV_X64_MSR_GUEST_OS_ID value */
+	/*
+	 * Interrupt vectors waiting for delivery, one bit each (32-255).  Set
+	 * by the core; before each entry the backend injects the highest one
+	 * when the guest accepts interrupts (RFLAGS.IF = 1, no STI/MOV SS
+	 * shadow), and otherwise asks for an interrupt-window exit.
+	 */
+	uint64_t pending_irqs[4];
 };
+
+/* Queues an external interrupt with this vector (32-255) for v. */
+void vcpu_queue_interrupt(struct vcpu *v, uint8_t vector);
+
+/* The highest pending vector, or 0 when none is. */
+uint8_t vcpu_pending_interrupt(const struct vcpu *v);
+
+/* Marks a vector delivered (the backend injected it). */
+void vcpu_interrupt_delivered(struct vcpu *v, uint8_t vector);
 
 #endif

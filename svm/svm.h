@@ -90,6 +90,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB size");
 
 /* intercept_misc1 (VMCB 0x00c) */
 #define SVM_INTERCEPT_NMI (1u << 1)
+#define SVM_INTERCEPT_VINTR (1u << 4)
 #define SVM_INTERCEPT_INIT (1u << 3)
 #define SVM_INTERCEPT_CPUID (1u << 18)
 #define SVM_INTERCEPT_IOIO (1u << 27)
@@ -130,7 +131,13 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB size");
 #define SVM_EXIT_NPF 0x400u
 #define SVM_EXIT_INVALID 0xffffffffffffffffull
 
+/* VINTR (VMCB 0x060) */
+#define SVM_VINTR_V_IRQ (1ull << 8)
+#define SVM_VINTR_PRIO_MAX (0xfull << 16)
+#define SVM_VINTR_IGN_TPR (1ull << 20)
+
 /* EVENTINJ (VMCB 0x0a8) */
+#define SVM_EVENT_TYPE_INTR (0ull << 8)
 #define SVM_EVENT_VALID (1ull << 31)
 #define SVM_EVENT_ERROR_VALID (1ull << 11)
 #define SVM_EVENT_TYPE_EXCEPTION (3ull << 8)

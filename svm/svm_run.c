@@ -165,12 +165,39 @@ static bool bench_null_exit(struct vcpu *v, struct svm_vcpu *s)
 	return true;
 }
 
+/*
+ * Injects the highest pending interrupt if the guest accepts one now;
+ * otherwise requests a virtual interrupt with the VINTR intercept, which
+ * exits exactly when the guest becomes interruptible (APM Vol. 2, 15.21).
+ * An event already queued for this entry (a re-delivery or an exception)
+ * goes first.
+ */
+static void deliver_interrupt(struct vcpu *v, struct svm_vcpu *s)
+{
+	struct vmcb_control *c = &s->vmcb->control;
+	uint8_t vector = vcpu_pending_interrupt(v);
+
+	c->vintr &= ~(SVM_VINTR_V_IRQ | SVM_VINTR_PRIO_MAX | SVM_VINTR_IGN_TPR);
+	c->intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
+	if (vector == 0)
+		return;
+	if (!(c->event_inject & SVM_EVENT_VALID) && (s->vmcb->save.rflags & RFLAGS_IF) &&
+	    !(c->interrupt_shadow & 1)) {
+		c->event_inject = vector | SVM_EVENT_TYPE_INTR | SVM_EVENT_VALID;
+		vcpu_interrupt_delivered(v, vector);
+		return;
+	}
+	c->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_PRIO_MAX | SVM_VINTR_IGN_TPR;
+	c->intercept_misc1 |= SVM_INTERCEPT_VINTR;
+}
+
 static void svm_vcpu_enter(struct vcpu *v, struct exit_info *exit)
 {
 	struct svm_vcpu *s = v->vendor;
 	struct vmcb_control *c = &s->vmcb->control;
 
 	do {
+		deliver_interrupt(v, s);
 		s->vmcb->save.rax = v->regs.rax;
 		svm_vmrun((uint64_t)s->vmcb, (uint64_t)s->host_vmcb, &v->regs);
 		v->regs.rax = s->vmcb->save.rax;

@@ -70,6 +70,8 @@
  */
 #define HVCALL_CONSOLE_WRITE 0x8001u /* input: struct hv_console_write */
 #define HVCALL_SELF_INFO 0x8002u     /* output: struct hv_self_info */
+/* Diagnostics: fast call, RDX = vector 32-255 to inject into the caller. */
+#define HVCALL_TEST_INJECT 0x8003u
 
 #define HV_CONSOLE_WRITE_MAX 1024u
 
