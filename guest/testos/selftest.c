@@ -311,6 +311,9 @@ void selftest_run(const struct start_info *si, bool isolation)
 {
 	passed = failed = 0;
 	kprintf("selftest: starting (%s CPU)\n", cpu_vendor_name(cpu_vendor()));
+	/* Earlier knobs (bench) may have enabled the page: start from scratch. */
+	if (hv_hypercall_ready())
+		hv_hypercall_disable();
 	test_exceptions();
 	test_cpuid();
 	test_hypercall_instructions();

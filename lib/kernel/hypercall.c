@@ -72,6 +72,19 @@ bool hv_hypercall_enable(void)
 	return true;
 }
 
+bool hv_hypercall_disable(void)
+{
+	unsigned int v;
+
+	ready = false;
+	v = probe_wrmsr(HV_X64_MSR_HYPERCALL, 0);
+	if (v == PROBE_OK)
+		v = probe_wrmsr(HV_X64_MSR_GUEST_OS_ID, 0);
+	if (v != PROBE_OK)
+		kprintf("%s: disabling the hypercall page raised %s\n", console_name(), probe_name(v));
+	return v == PROBE_OK;
+}
+
 uint64_t hv_call(uint64_t control, uint64_t in_gpa, uint64_t out_gpa)
 {
 	register uint64_t r8 __asm__("r8") = out_gpa;

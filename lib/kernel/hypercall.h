@@ -19,6 +19,8 @@
 
 /* Enables the page; false (and a console line saying why) on failure. */
 bool hv_hypercall_enable(void);
+/* Disables the page and clears GUEST_OS_ID (back to the start-up state). */
+bool hv_hypercall_disable(void);
 bool hv_hypercall_ready(void);
 /* The page hv fills (page-aligned, in the kernel image). */
 const volatile uint8_t *hv_hypercall_page(void);
