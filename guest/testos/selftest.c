@@ -13,8 +13,10 @@
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/hypercall.h>
+#include <kernel/interrupts.h>
 #include <kernel/paging.h>
 #include <kernel/probe.h>
+#include <kernel/time.h>
 #include <lib/string.h>
 
 #define MSR_PAT 0x277u
@@ -33,6 +35,8 @@
 #define PCI_CONFIG_DATA 0xcfc
 
 #define LARGE_2M (2ull << 20)
+#define TEST_VECTOR 0x41
+#define RFLAGS_IF (1ull << 9)
 
 static unsigned int passed, failed;
 
@@ -291,6 +295,51 @@ static void test_hypercalls(const struct start_info *si)
 		     "output straddling the end of RAM");
 }
 
+static volatile unsigned int injected;
+static volatile uint64_t injected_vector, injected_rflags;
+
+static void on_test_vector(struct trap_frame *f)
+{
+	injected++;
+	injected_vector = f->vector;
+	injected_rflags = f->rflags;
+}
+
+/* HVCALL_TEST_INJECT: held while IF = 0, delivered once the kernel sets IF. */
+static void test_injection(void)
+{
+	uint64_t r, start;
+
+	if (!hv_hypercall_ready())
+		return;
+	check_status(hv_call(HVCALL_TEST_INJECT | HV_HYPERCALL_FAST, 31, 0),
+		     HV_STATUS_INVALID_PARAMETER, "inject of vector 31 is refused");
+	check_status(hv_call(HVCALL_TEST_INJECT | HV_HYPERCALL_FAST, 256, 0),
+		     HV_STATUS_INVALID_PARAMETER, "inject of vector 256 is refused");
+	check_status(hv_call(HVCALL_TEST_INJECT, TEST_VECTOR, 0), HV_STATUS_INVALID_HYPERCALL_INPUT,
+		     "inject without the fast flag is refused");
+
+	injected = 0;
+	interrupt_set_handler(TEST_VECTOR, on_test_vector);
+	r = hv_call(HVCALL_TEST_INJECT | HV_HYPERCALL_FAST, TEST_VECTOR, 0);
+	check_status(r, HV_STATUS_SUCCESS, "inject hypercall");
+	if (hv_status(r) == HV_STATUS_SUCCESS) {
+		delay_ms(1);
+		check(injected == 0, "injected interrupt waits while IF is clear",
+		      "delivered %u time(s) with interrupts off", injected);
+		interrupts_enable();
+		start = tsc_read();
+		while (injected == 0 && tsc_read() - start < tsc_hz() / 10)
+			cpu_relax();
+		interrupts_disable();
+		check(injected == 1 && injected_vector == TEST_VECTOR && (injected_rflags & RFLAGS_IF),
+		      "injected interrupt delivered after sti",
+		      "count %u, vector 0x%lx, rflags 0x%lx (expected 1, 0x%x, IF set)", injected,
+		      injected_vector, injected_rflags, TEST_VECTOR);
+	}
+	interrupt_set_handler(TEST_VECTOR, NULL);
+}
+
 /* Maps the first 2 MiB page at or above the end of RAM and reads it. */
 static void test_isolation(const struct start_info *si)
 {
@@ -322,6 +371,7 @@ void selftest_run(const struct start_info *si, bool isolation)
 	test_host_msrs();
 	test_ports();
 	test_hypercalls(si);
+	test_injection();
 	kprintf("selftest: %u passed, %u failed\n", passed, failed);
 	if (isolation)
 		test_isolation(si);

@@ -1,7 +1,8 @@
-; Entry stubs for exception vectors 0-31: each pushes a zero error code
-; when the CPU pushes none, then its vector, and joins exception_common,
-; which saves the general registers as a struct trap_frame
-; (lib/kernel/exceptions.h), calls exception_dispatch and returns.
+; Entry stubs for all 256 vectors (exceptions 0-31, interrupts 32-255):
+; each pushes a zero error code when the CPU pushes none, then its vector,
+; and joins exception_common, which saves the general registers as a
+; struct trap_frame (lib/kernel/exceptions.h), calls exception_dispatch
+; and returns.
 
 default rel
 bits 64
@@ -13,7 +14,9 @@ section .text
 
 %macro STUB 1
 stub_%1:
-%if %1 == 8 || %1 == 10 || %1 == 11 || %1 == 12 || %1 == 13 || %1 == 14 || %1 == 17 || %1 == 21 || %1 == 29 || %1 == 30
+%if %1 >= 32
+	push 0
+%elif %1 == 8 || %1 == 10 || %1 == 11 || %1 == 12 || %1 == 13 || %1 == 14 || %1 == 17 || %1 == 21 || %1 == 29 || %1 == 30
 	; the CPU pushed an error code
 %else
 	push 0
@@ -23,7 +26,7 @@ stub_%1:
 %endmacro
 
 %assign vec 0
-%rep 32
+%rep 256
 	STUB vec
 %assign vec vec + 1
 %endrep
@@ -70,7 +73,7 @@ section .rodata
 align 8
 exception_stub_table:
 %assign vec 0
-%rep 32
+%rep 256
 	dq stub_ %+ vec
 %assign vec vec + 1
 %endrep

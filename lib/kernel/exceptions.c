@@ -1,14 +1,15 @@
 /*
- * The partition kernel's IDT (vectors 0-31, interrupt gates on hv's code
- * selector 0x08) and the C side of exception handling: exception-table
- * fixups for probes, and a register dump plus kpanic for everything else.
+ * The partition kernel's IDT (256 interrupt gates on hv's code selector
+ * 0x08) and the C side of exception handling: exception-table fixups for
+ * probes, a register dump plus kpanic for other exceptions; vectors
+ * 32-255 are interrupts, handed to interrupt_dispatch.
  */
 #include <kernel/exceptions.h>
 
 #include <arch/x86.h>
 #include <kernel/console.h>
+#include <kernel/interrupts.h>
 
-#define IDT_VECTORS 32
 #define KERNEL_CS 0x08
 #define GATE_INTERRUPT_PRESENT 0x8e
 
@@ -27,13 +28,13 @@ struct __attribute__((packed)) idt_pointer {
 	uint64_t base;
 };
 
-extern const uint64_t exception_stub_table[IDT_VECTORS];
+extern const uint64_t exception_stub_table[X86_VECTORS];
 /* Bounds of section kextable, provided by the linker (orphan section). */
 extern const struct extable_entry __start_kextable[], __stop_kextable[];
 
-static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
+static struct idt_gate idt[X86_VECTORS] __attribute__((aligned(16)));
 
-static const char *const names[IDT_VECTORS] = {
+static const char *const names[X86_EXCEPTION_VECTORS] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
 	"#DF", "#CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
 	"#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23",
@@ -42,14 +43,14 @@ static const char *const names[IDT_VECTORS] = {
 
 const char *exception_name(uint64_t vector)
 {
-	return vector < IDT_VECTORS ? names[vector] : "#??";
+	return vector < X86_EXCEPTION_VECTORS ? names[vector] : "#??";
 }
 
 void exceptions_init(void)
 {
 	struct idt_pointer ptr;
 
-	for (unsigned int v = 0; v < IDT_VECTORS; v++) {
+	for (unsigned int v = 0; v < X86_VECTORS; v++) {
 		uint64_t handler = exception_stub_table[v];
 
 		idt[v] = (struct idt_gate){
@@ -76,9 +77,14 @@ static const struct extable_entry *extable_find(uint64_t rip)
 
 void exception_dispatch(struct trap_frame *f)
 {
-	const struct extable_entry *e = extable_find(f->rip);
+	const struct extable_entry *e;
 	const char *k = console_name();
 
+	if (f->vector >= X86_EXCEPTION_VECTORS) {
+		interrupt_dispatch(f);
+		return;
+	}
+	e = extable_find(f->rip);
 	if (e != NULL) {
 		f->rax = f->vector;
 		f->rip = e->fixup_rip;

@@ -1,6 +1,7 @@
 /*
- * Exception handling of a partition kernel: an IDT for vectors 0-31 whose
- * stubs (exception_stubs.asm) save the registers into a trap_frame.  A
+ * Exception handling of a partition kernel: an IDT for all 256 vectors
+ * whose stubs (exception_stubs.asm) save the registers into a trap_frame;
+ * vectors 32-255 go on to interrupts.c.  A
  * fault at an address listed in the exception table (section kextable,
  * filled by EXTABLE in nasm) resumes at its fixup with RAX = the vector;
  * any other exception is reported and ends in kpanic.
@@ -32,6 +33,9 @@ struct extable_entry {
 	uint64_t fault_rip;
 	uint64_t fixup_rip;
 };
+
+#define X86_EXCEPTION_VECTORS 32
+#define X86_VECTORS 256
 
 /* Loads the IDT; call before anything that may fault. */
 void exceptions_init(void);
