@@ -35,7 +35,9 @@ static struct vmx_vcpu *vmcs_load(struct vcpu *v, struct page_pool *pool)
 		memset(vv, 0, PAGE_SIZE);
 		v->vendor = vv;
 	}
-	if (vv->vmcs == 0 && (vv->vmcs = page_alloc(pool, 1, 1)) == 0)
+	if (vv->vmcs != 0)
+		vmclear(vv->vmcs); /* a restart: the CPU may cache the old VMCS; flush it first */
+	else if ((vv->vmcs = page_alloc(pool, 1, 1)) == 0)
 		return NULL;
 	memset((void *)vv->vmcs, 0, PAGE_SIZE);
 	*(uint32_t *)vv->vmcs = (uint32_t)(rdmsr(MSR_VMX_BASIC) & VMX_BASIC_REVISION_MASK);
