@@ -6,7 +6,9 @@
  *   selftest=noisolation the suite without that last check
  *   crash=<kind>         triple | unmapped | vmx | msr | stringio | exception
  *   poweroff             power off (ACPI S5) after the knobs above
- * Without poweroff, it idles printing "testos: alive <n>" every 2 s.
+ * They run in that order: bench, selftest, crash, poweroff.  Without
+ * poweroff (or if a knob returns), it idles printing "testos: alive <n>"
+ * every 2 s.
  */
 #include "testos.h"
 
