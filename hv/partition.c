@@ -217,6 +217,22 @@ static bool partition_restart(struct partition *p)
 	return problem == NULL;
 }
 
+/* One line with every non-zero exit counter of p, for the log. */
+static void log_exit_counters(const struct partition *p)
+{
+	char line[PARTITION_FAULT_LEN * 2] = "";
+	size_t used = 0;
+
+	for (uint32_t r = 0; r < EXIT_REASON_COUNT && used < sizeof(line); r++) {
+		uint64_t n = __atomic_load_n(&p->exits[r], __ATOMIC_RELAXED);
+
+		if (n != 0)
+			used += fmt_snprintf(line + used, sizeof(line) - used, " %s %llu",
+					     exit_reason_name((enum exit_reason)r), (unsigned long long)n);
+	}
+	log_info("partition %s exits:%s", p->cfg->name, used ? line : " none");
+}
+
 void partition_run_vcpu(struct partition *p, uint32_t cpu, struct page_pool *pool)
 {
 	struct vcpu *v = &vcpus[cpu];
@@ -244,4 +260,5 @@ void partition_run_vcpu(struct partition *p, uint32_t cpu, struct page_pool *poo
 	}
 	log_info("CPU %u: vCPU %u of %s stopped (%s)", cpu, v->vp_index, p->cfg->name,
 		 partition_state_name(p->state));
+	log_exit_counters(p);
 }

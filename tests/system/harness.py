@@ -8,6 +8,7 @@ import argparse
 import concurrent.futures
 import dataclasses
 import os
+import re
 import pathlib
 import shlex
 import shutil
@@ -26,6 +27,21 @@ EXIT_GRACE = 15   # seconds to power off after the last marker (test_exit)
 POLL = 0.2
 KEPT = ('serial.log', 'bochs.log', 'console.log', 'cmdline.txt', 'bochsrc',
         'slirp.conf', 'markers.txt', 'esp/hv/hv.cfg')
+# Bochs checks every VM entry and logs what it refuses; any of these in
+# bochs.log means hv handed the CPU a bad VMCS or VMCB, even if the run
+# otherwise looked fine.
+BOCHS_ENTRY_FAILURES = re.compile(r'VMFAIL|VMENTER FAIL|VMABORT|VMRUN[:(]|SVM: VMRUN')
+
+
+def bochs_entry_failure(work):
+    """The first VM-entry failure Bochs logged, or None."""
+    log = work / 'bochs.log'
+    if not log.is_file():
+        return None
+    for line in log.read_bytes().decode('utf-8', 'replace').splitlines():
+        if BOCHS_ENTRY_FAILURES.search(line):
+            return line.strip()
+    return None
 
 
 @dataclasses.dataclass
@@ -107,6 +123,9 @@ class Runner:
             emu.stop()
         if reason and exited and emu.console_tail():
             reason += f'; emulator said: {emu.console_tail()}'
+        failure = bochs_entry_failure(work) if case.host.startswith('bochs') else None
+        if failure and not reason:
+            reason = f'Bochs logged a VM-entry failure: {failure}'
         return reason
 
     def _watch(self, case, emu, follower, checker):
