@@ -17,7 +17,21 @@
 #define HV_X64_MSR_GUEST_OS_ID 0x40000000u
 #define HV_X64_MSR_HYPERCALL 0x40000001u
 #define HV_X64_MSR_VP_INDEX 0x40000002u
+#define HV_X64_MSR_TIME_REF_COUNT 0x40000020u
+#define HV_X64_MSR_REFERENCE_TSC 0x40000021u
 #define HV_X64_MSR_TSC_FREQUENCY 0x40000022u
+
+/*
+ * Reference TSC page (TLFS 12.7): reference time in 100 ns units =
+ * ((TSC * tsc_scale) >> 64) + tsc_offset.  A sequence of 0 means "use the
+ * reference counter MSR instead"; readers retry while it changes.
+ */
+struct hv_reference_tsc_page {
+	volatile uint32_t tsc_sequence;
+	uint32_t reserved1;
+	volatile uint64_t tsc_scale;
+	volatile int64_t tsc_offset;
+};
 
 #define HV_HYPERCALL_ENABLE (1ull << 0)
 #define HV_HYPERCALL_LOCKED (1ull << 1)
@@ -36,8 +50,10 @@
 #define HV_CPUID_BENCH_NULL 0x400000ffu
 
 /* CPUID 0x40000003 EAX: partition privileges we grant (TLFS bit names). */
+#define HV_ACCESS_PARTITION_REFERENCE_COUNTER (1u << 1)
 #define HV_ACCESS_HYPERCALL_MSRS (1u << 5)
 #define HV_ACCESS_VP_INDEX (1u << 6)
+#define HV_ACCESS_PARTITION_REFERENCE_TSC (1u << 9)
 #define HV_ACCESS_FREQUENCY_MSRS (1u << 11)
 /* CPUID 0x40000003 EDX: features. */
 #define HV_FEATURE_FREQUENCY_MSRS_AVAILABLE (1u << 8)
@@ -74,6 +90,110 @@
 #define HVCALL_TEST_INJECT 0x8003u
 
 #define HV_CONSOLE_WRITE_MAX 1024u
+
+/*
+ * Root-only partition management (docs/hypercalls.md).  Any other caller
+ * gets HV_STATUS_ACCESS_DENIED.  Partition ids are hv.cfg's order.
+ */
+#define HVCALL_PARTITION_LIST 0x8010u   /* output: struct hv_partition_list */
+#define HVCALL_PARTITION_STATUS 0x8011u /* input: struct hv_partition_ref; output: struct hv_partition_status */
+#define HVCALL_PARTITION_START 0x8012u  /* fast: RDX = id; Off or Faulted -> Starting */
+#define HVCALL_PARTITION_STOP 0x8013u   /* fast: RDX = id; forced turn-off -> Off */
+#define HVCALL_PARTITION_RESET 0x8014u  /* fast: RDX = id; restart from a fresh image */
+#define HVCALL_EVENT_RING_SET 0x8015u   /* fast: RDX = ring GPA (page), R8 = vector */
+#define HVCALL_HV_INFO 0x8016u          /* output: struct hv_info */
+
+/* Partition states as the ABI reports them. */
+#define HV_PARTITION_OFF 0u
+#define HV_PARTITION_STARTING 1u
+#define HV_PARTITION_RUNNING 2u
+#define HV_PARTITION_STOPPING 3u
+#define HV_PARTITION_FAULTED 4u
+
+#define HV_MAX_PARTITIONS 16u
+#define HV_NAME_LEN 32u
+#define HV_EXIT_COUNTERS 24u  /* exit reasons reported (hv/exit.h order) */
+#define HV_FAULT_REASON_LEN 160u
+
+struct hv_partition_entry {
+	uint32_t id;
+	uint32_t state;       /* HV_PARTITION_* */
+	uint32_t vp_count;
+	uint32_t flags;       /* START_INFO_FLAG_ROOT for the root */
+	uint64_t memory_size;
+	char name[HV_NAME_LEN];
+};
+
+struct hv_partition_list {
+	uint32_t count;
+	uint32_t reserved;
+	struct hv_partition_entry entries[HV_MAX_PARTITIONS];
+};
+
+struct hv_partition_ref {
+	uint32_t id;
+	uint32_t reserved;
+};
+
+struct hv_partition_status {
+	struct hv_partition_entry entry;
+	uint32_t resets;      /* restarts since hv started */
+	uint32_t starts;      /* times it entered Running */
+	uint64_t uptime;      /* 100 ns units in the current run, 0 when not running */
+	uint64_t stage2_bytes;
+	uint64_t exits[HV_EXIT_COUNTERS];
+	char fault_reason[HV_FAULT_REASON_LEN];
+};
+
+struct hv_info {
+	uint64_t pool_free_pages;   /* hv's own page pool */
+	uint64_t pool_total_pages;
+	uint64_t ram_free_bytes;    /* host RAM not given to any partition */
+	uint32_t partition_count;
+	uint32_t cpu_count;
+	uint64_t hv_image_bytes;
+	uint64_t tsc_hz;
+};
+
+/*
+ * State-change event ring, in one page of the root's RAM.  hv is the only
+ * producer, the root the only consumer.  hv writes the event at
+ * events[write_index % HV_EVENT_RING_SIZE], then (release) increments
+ * write_index, then injects the registered vector into the root's first
+ * vCPU.  The root reads events up to write_index (acquire) and then
+ * stores read_index.  When write_index - read_index == HV_EVENT_RING_SIZE
+ * the ring is full: hv drops the event and increments `dropped`.
+ */
+#define HV_EVENT_RING_SIZE 160u
+
+/* Why a partition changed state. */
+#define HV_EVENT_CREATED 0u        /* at start-up */
+#define HV_EVENT_STARTED 1u        /* began running */
+#define HV_EVENT_GUEST_POWEROFF 2u /* ACPI S5 */
+#define HV_EVENT_GUEST_RESET 3u    /* reset port, keyboard controller */
+#define HV_EVENT_FAULTED 4u
+#define HV_EVENT_ROOT_START 5u     /* HVCALL_PARTITION_START */
+#define HV_EVENT_ROOT_STOP 6u      /* HVCALL_PARTITION_STOP */
+#define HV_EVENT_ROOT_RESET 7u     /* HVCALL_PARTITION_RESET */
+#define HV_EVENT_STOPPED 8u        /* its vCPUs have parked */
+
+struct hv_event {
+	uint32_t partition_id;
+	uint32_t state;          /* HV_PARTITION_*, after the change */
+	uint32_t previous_state;
+	uint32_t cause;          /* HV_EVENT_* */
+	uint64_t time;           /* reference time, 100 ns units */
+};
+
+struct hv_event_ring {
+	volatile uint32_t write_index;
+	volatile uint32_t read_index;
+	volatile uint32_t dropped;
+	uint32_t reserved;
+	struct hv_event events[HV_EVENT_RING_SIZE];
+};
+
+_Static_assert(sizeof(struct hv_event_ring) <= 4096, "event ring fits one page");
 
 struct hv_console_write {
 	uint32_t length; /* bytes of text, at most HV_CONSOLE_WRITE_MAX */
