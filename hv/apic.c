@@ -16,6 +16,7 @@
 #define X2APIC_MSR_ICR 0x830u
 #define ICR_DELIVERY_INIT (5u << 8)
 #define ICR_DELIVERY_STARTUP (6u << 8)
+#define ICR_DELIVERY_NMI (4u << 8)
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_SEND_PENDING (1u << 12)
 #define ICR_WAIT_US 10000u
@@ -63,4 +64,17 @@ bool apic_send_init(uint32_t apic_id)
 bool apic_send_startup(uint32_t apic_id, uint8_t vector)
 {
 	return apic_send_ipi(apic_id, ICR_DELIVERY_STARTUP | ICR_LEVEL_ASSERT | vector);
+}
+
+bool apic_send_nmi(uint32_t apic_id)
+{
+	uint32_t saved_high;
+	bool sent;
+
+	if (x2apic)
+		return apic_send_ipi(apic_id, ICR_DELIVERY_NMI | ICR_LEVEL_ASSERT);
+	saved_high = xapic_base[XAPIC_ICR_HIGH / 4];
+	sent = apic_send_ipi(apic_id, ICR_DELIVERY_NMI | ICR_LEVEL_ASSERT);
+	xapic_base[XAPIC_ICR_HIGH / 4] = saved_high;
+	return sent;
 }

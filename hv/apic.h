@@ -17,5 +17,12 @@ uint32_t apic_id_self(void);
 /* Return false if the APIC did not accept the IPI in time. */
 bool apic_send_init(uint32_t apic_id);
 bool apic_send_startup(uint32_t apic_id, uint8_t vector);
+/*
+ * Sends an NMI: how hv takes a CPU back from the partition running on it.
+ * Called from an exit handler, i.e. while this CPU's partition is not
+ * running, so borrowing its ICR is invisible to it (the destination
+ * register is restored).
+ */
+bool apic_send_nmi(uint32_t apic_id);
 
 #endif

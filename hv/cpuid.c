@@ -25,7 +25,9 @@ static struct cpuid_regs hyperv_leaf(uint32_t leaf)
 		return (struct cpuid_regs){ 1, HV_VERSION_MAJOR_MINOR, 0, 0 };
 	case HV_CPUID_FEATURES:
 		return (struct cpuid_regs){
-			HV_ACCESS_HYPERCALL_MSRS | HV_ACCESS_VP_INDEX | HV_ACCESS_FREQUENCY_MSRS,
+			HV_ACCESS_PARTITION_REFERENCE_COUNTER | HV_ACCESS_HYPERCALL_MSRS |
+				HV_ACCESS_VP_INDEX | HV_ACCESS_PARTITION_REFERENCE_TSC |
+				HV_ACCESS_FREQUENCY_MSRS,
 			0, 0, HV_FEATURE_FREQUENCY_MSRS_AVAILABLE };
 	case HV_CPUID_RECOMMENDATIONS: /* EBX all ones: never notify on spinlock retries */
 		return (struct cpuid_regs){ 0, 0xffffffffu, 0, 0 };

@@ -2,11 +2,13 @@
  * The hypercall dispatcher (docs/hypercalls.md).  Calls come through the
  * page a partition enabled with HV_X64_MSR_HYPERCALL; a VMCALL/VMMCALL
  * without it, or from user mode, or outside 64-bit mode, gets #UD as on
- * a machine without a hypervisor.  Every GPA is checked against the
+ * a machine without a hypervisor.  The root's management calls live in
+ * hypercall_root.c.  Every GPA is checked against the
  * caller's RAM before hv touches it; every refusal is an HV_STATUS.
  */
 #include "guest.h"
 
+#include "hypercall_root.h"
 #include "partition.h"
 #include "vendor.h"
 
@@ -16,12 +18,12 @@
 
 struct hypercall {
 	uint16_t code;
-	bool fast; /* parameters in RDX and R8 instead of memory */
+	bool fast;      /* parameters in RDX and R8 instead of memory */
+	bool root_only; /* partition management: the root's alone */
 	uint16_t (*handler)(struct vcpu *v, uint64_t in, uint64_t out);
 };
 
-/* Host address of a guest structure, or the HV_STATUS that refuses it. */
-static uint16_t map_guest(struct vcpu *v, uint64_t gpa, uint64_t len, void **out)
+uint16_t hypercall_map(struct vcpu *v, uint64_t gpa, uint64_t len, void **out)
 {
 	if (gpa & 7)
 		return HV_STATUS_INVALID_ALIGNMENT;
@@ -36,7 +38,7 @@ static uint16_t call_console_write(struct vcpu *v, uint64_t in_gpa, uint64_t out
 	uint16_t status;
 
 	(void)out_gpa;
-	status = map_guest(v, in_gpa, 8, (void **)&in);
+	status = hypercall_map(v, in_gpa, 8, (void **)&in);
 	if (status != HV_STATUS_SUCCESS)
 		return status;
 	length = __atomic_load_n(&in->length, __ATOMIC_RELAXED); /* read once: the guest may change it */
@@ -62,7 +64,7 @@ static uint16_t call_self_info(struct vcpu *v, uint64_t in_gpa, uint64_t out_gpa
 	uint16_t status;
 
 	(void)in_gpa;
-	status = map_guest(v, out_gpa, sizeof(info), &out);
+	status = hypercall_map(v, out_gpa, sizeof(info), &out);
 	if (status != HV_STATUS_SUCCESS)
 		return status;
 	lib_strlcpy(info.name, p->cfg->name, sizeof(info.name));
@@ -81,9 +83,16 @@ static uint16_t call_test_inject(struct vcpu *v, uint64_t vector, uint64_t unuse
 }
 
 static const struct hypercall hypercalls[] = {
-	{ HVCALL_CONSOLE_WRITE, false, call_console_write },
-	{ HVCALL_SELF_INFO, false, call_self_info },
-	{ HVCALL_TEST_INJECT, true, call_test_inject },
+	{ HVCALL_CONSOLE_WRITE, false, false, call_console_write },
+	{ HVCALL_SELF_INFO, false, false, call_self_info },
+	{ HVCALL_TEST_INJECT, true, false, call_test_inject },
+	{ HVCALL_PARTITION_LIST, false, true, call_partition_list },
+	{ HVCALL_PARTITION_STATUS, false, true, call_partition_status },
+	{ HVCALL_PARTITION_START, true, true, call_partition_start },
+	{ HVCALL_PARTITION_STOP, true, true, call_partition_stop },
+	{ HVCALL_PARTITION_RESET, true, true, call_partition_reset },
+	{ HVCALL_EVENT_RING_SET, true, true, call_event_ring_set },
+	{ HVCALL_HV_INFO, false, true, call_hv_info },
 };
 
 static uint16_t dispatch(struct vcpu *v, uint64_t input)
@@ -93,6 +102,8 @@ static uint16_t dispatch(struct vcpu *v, uint64_t input)
 	for (uint32_t i = 0; i < sizeof(hypercalls) / sizeof(hypercalls[0]); i++) {
 		if (hypercalls[i].code != code)
 			continue;
+		if (hypercalls[i].root_only && v->partition->cfg->role != HVCFG_ROLE_ROOT)
+			return HV_STATUS_ACCESS_DENIED;
 		/* None of our calls is a rep call; each is either fast or not. */
 		if ((input & (HV_HYPERCALL_RSVD_MASK |
 			      HV_HYPERCALL_REP_MASK << HV_HYPERCALL_REP_COUNT_SHIFT |

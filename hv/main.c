@@ -8,11 +8,13 @@
 #include "apic.h"
 #include "console.h"
 #include "cpuinfo.h"
+#include "hypercall_root.h"
 #include "page_alloc.h"
 #include "paging.h"
 #include "partition.h"
 #include "percpu.h"
 #include "power.h"
+#include "reftime.h"
 #include "smp.h"
 #include "timer.h"
 #include "trap.h"
@@ -28,7 +30,6 @@
 
 #define CR4_OSXSAVE (1ull << 18)
 #define CPUID_1_ECX_XSAVE (1u << 26)
-#define TEST_EXIT_GRACE_US 2000000u /* lets tests see the root still running */
 
 static struct page_pool pool;
 static struct virt_caps virt_caps;
@@ -104,20 +105,6 @@ static bool virtualization_select(void)
 	return virt_caps.usable;
 }
 
-/* In test mode, ends the run once no guest partition runs any more. */
-static void test_exit_if_guests_stopped(void)
-{
-	for (uint32_t i = 0; i < partition_count; i++) {
-		uint32_t state = partitions[i].state;
-
-		if (partitions[i].cfg->role != HVCFG_ROLE_ROOT &&
-		    (state == PARTITION_RUNNING || state == PARTITION_STARTING))
-			return;
-	}
-	timer_delay_us(TEST_EXIT_GRACE_US);
-	power_test_exit(POWER_EXIT_SUCCESS);
-}
-
 /* What every CPU does once hv is up: run the vCPU of the partition owning it. */
 static void cpu_run(uint32_t index)
 {
@@ -131,10 +118,9 @@ static void cpu_run(uint32_t index)
 	}
 	if (vendor->cpu_enable(&virt_caps, &pool) != 0) {
 		partition_fault(p, "virtualization could not be enabled on CPU %u", index);
-	} else {
-		partition_run_vcpu(p, index, &pool);
+		return;
 	}
-	test_exit_if_guests_stopped();
+	partition_cpu_run(p, index, &pool);
 }
 
 static void cpu_takeover(const struct boot_info *bi)
@@ -182,7 +168,12 @@ void hv_main(const struct boot_info *bi)
 		power_test_exit(POWER_EXIT_FAILURE);
 	if (!usable)
 		cpu_halt_forever();
-	partitions_create(bi, cfg, &pool);
+	reftime_init(timer_tsc_hz());
+	if (!partitions_create(bi, cfg, &pool)) {
+		power_test_exit(POWER_EXIT_FAILURE);
+		cpu_halt_forever();
+	}
+	hypercall_root_set_info(&(struct hv_info_source){ &pool, bi->cpu_count, bi->hv_image_end });
 	log_info("start-up complete; %llu pages free", (unsigned long long)pool.free);
 	smp_release_aps(cpu_run);
 	cpu_run(0);

@@ -9,6 +9,7 @@
 
 #include "console.h"
 #include "partition.h"
+#include "reftime.h"
 #include "timer.h"
 #include "vendor.h"
 
@@ -58,6 +59,10 @@ static bool core_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 		*value = v->vp_index;
 	else if (msr == HV_X64_MSR_TSC_FREQUENCY)
 		*value = timer_tsc_hz();
+	else if (msr == HV_X64_MSR_TIME_REF_COUNT)
+		*value = reftime_now();
+	else if (msr == HV_X64_MSR_REFERENCE_TSC)
+		*value = v->partition->reference_tsc;
 	else if (msr == MSR_FEATURE_CONTROL)
 		*value = FEATURE_CONTROL_LOCKED_NO_VMX; /* as firmware that locked VMX off */
 	else if (host_readable(msr))
@@ -98,6 +103,27 @@ static enum exit_action write_hypercall_msr(struct vcpu *v, uint64_t value)
 	return ACTION_NEXT;
 }
 
+/*
+ * Enables the reference TSC page: one scale and offset for every
+ * partition, so they all read the root's time base.  The values never
+ * change while hv runs, so the sequence is written once, last.
+ */
+static enum exit_action write_reference_tsc_msr(struct vcpu *v, uint64_t value)
+{
+	struct hv_reference_tsc_page *page;
+
+	if (value & HV_REFERENCE_TSC_ENABLE) {
+		page = partition_gpa_to_host(v->partition, value & HV_HYPERCALL_GPA_MASK, PAGE_SIZE);
+		if (page == NULL)
+			return ACTION_INJECT_GP;
+		page->tsc_scale = reftime_scale();
+		page->tsc_offset = reftime_offset();
+		__atomic_store_n(&page->tsc_sequence, 1, __ATOMIC_RELEASE);
+	}
+	v->partition->reference_tsc = value & (HV_HYPERCALL_GPA_MASK | HV_REFERENCE_TSC_ENABLE);
+	return ACTION_NEXT;
+}
+
 enum exit_action guest_msr_write(struct vcpu *v, uint32_t msr)
 {
 	uint64_t value = regs_edx_eax(&v->regs);
@@ -113,6 +139,8 @@ enum exit_action guest_msr_write(struct vcpu *v, uint32_t msr)
 	}
 	if (msr == HV_X64_MSR_HYPERCALL)
 		return write_hypercall_msr(v, value);
+	if (msr == HV_X64_MSR_REFERENCE_TSC)
+		return write_reference_tsc_msr(v, value);
 	if (msr == MSR_APIC_BASE && value == rdmsr(MSR_APIC_BASE))
 		return ACTION_NEXT; /* rewriting the same value is harmless */
 	if (forbidden_write(msr)) {

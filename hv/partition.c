@@ -1,18 +1,20 @@
 /*
  * Partition objects: creation from the configuration (RAM block, stage-2
- * map, start-up memory), the per-CPU vCPU loop, state changes and fault
- * containment.  A fault is recorded with its reason and stops that
- * partition's vCPUs only.
+ * map), states and their causes, the root's life-cycle requests, guest
+ * memory translation and the console line buffer.  The per-CPU run loop
+ * is in partition_run.c.
  */
 #include "partition.h"
 
 #include "console.h"
-#include "partition_boot.h"
+#include "events.h"
+#include "kick.h"
+#include "power.h"
 #include "ram.h"
 #include "spinlock.h"
 #include "vendor.h"
 
-#include <arch/x86.h>
+#include <hv/hypercall.h>
 #include <lib/bits.h>
 #include <lib/format.h>
 #include <lib/string.h>
@@ -23,8 +25,6 @@
 struct partition partitions[HVCFG_MAX_PARTITIONS];
 uint32_t partition_count;
 
-static struct vcpu vcpus[BOOT_MAX_CPUS];
-static struct vcpu_boot_state boot_states[HVCFG_MAX_PARTITIONS];
 static struct spinlock console_locks[HVCFG_MAX_PARTITIONS];
 
 static const char *const state_names[] = {
@@ -36,13 +36,15 @@ const char *partition_state_name(uint32_t state)
 	return state <= PARTITION_FAULTED ? state_names[state] : "?";
 }
 
-void partition_set_state(struct partition *p, enum partition_state state)
+void partition_set_state(struct partition *p, enum partition_state state, uint32_t cause)
 {
 	uint32_t old = __atomic_exchange_n(&p->state, state, __ATOMIC_ACQ_REL);
 
-	if (old != state)
-		log_info("partition %s: %s -> %s", p->cfg->name, partition_state_name(old),
-			 partition_state_name(state));
+	if (old == state)
+		return;
+	log_info("partition %s: %s -> %s", p->cfg->name, partition_state_name(old),
+		 partition_state_name(state));
+	events_emit(p, old, state, cause);
 }
 
 void partition_fault(struct partition *p, const char *fmt, ...)
@@ -53,19 +55,68 @@ void partition_fault(struct partition *p, const char *fmt, ...)
 	fmt_vsnprintf(p->fault_reason, sizeof(p->fault_reason), fmt, ap);
 	va_end(ap);
 	log_error("partition %s faulted: %s", p->cfg->name, p->fault_reason);
-	partition_set_state(p, PARTITION_FAULTED);
+	partition_set_state(p, PARTITION_FAULTED, HV_EVENT_FAULTED);
 }
 
 void partition_power_off(struct partition *p, const char *how)
 {
 	log_info("partition %s powered off (%s)", p->cfg->name, how);
-	partition_set_state(p, PARTITION_OFF);
+	partition_set_state(p, PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
+	if (p->cfg->role == HVCFG_ROLE_ROOT)
+		power_test_exit(POWER_EXIT_SUCCESS); /* test mode: the root ends the run */
 }
 
 void partition_request_reset(struct partition *p, const char *how)
 {
 	log_info("partition %s requested a reset (%s)", p->cfg->name, how);
-	partition_set_state(p, PARTITION_STARTING);
+	partition_set_state(p, PARTITION_STARTING, HV_EVENT_GUEST_RESET);
+}
+
+/* Makes every CPU of p look at its new state. */
+static void kick_partition(const struct partition *p)
+{
+	for (uint64_t mask = p->cfg->cpu_mask; mask != 0; mask &= mask - 1)
+		cpu_kick((uint32_t)__builtin_ctzll(mask));
+}
+
+/* A state change the root asked for, if p is in one of the allowed states. */
+static uint16_t root_request(struct partition *p, uint32_t allowed, enum partition_state to,
+			     uint32_t cause)
+{
+	uint32_t from = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+
+	if (!(allowed & (1u << from)) ||
+	    !__atomic_compare_exchange_n(&p->state, &from, to, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	log_info("partition %s: %s -> %s (requested by the root)", p->cfg->name,
+		 partition_state_name(from), partition_state_name(to));
+	events_emit(p, from, to, cause);
+	kick_partition(p);
+	return HV_STATUS_SUCCESS;
+}
+
+#define STATE_BIT(s) (1u << (s))
+
+uint16_t partition_root_start(struct partition *p)
+{
+	return root_request(p, STATE_BIT(PARTITION_OFF) | STATE_BIT(PARTITION_FAULTED),
+			    PARTITION_STARTING, HV_EVENT_ROOT_START);
+}
+
+uint16_t partition_root_stop(struct partition *p)
+{
+	if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PARTITION_FAULTED)
+		return root_request(p, STATE_BIT(PARTITION_FAULTED), PARTITION_OFF,
+				    HV_EVENT_ROOT_STOP); /* already parked */
+	return root_request(p, STATE_BIT(PARTITION_RUNNING) | STATE_BIT(PARTITION_STARTING),
+			    PARTITION_STOPPING, HV_EVENT_ROOT_STOP);
+}
+
+uint16_t partition_root_reset(struct partition *p)
+{
+	return root_request(p, STATE_BIT(PARTITION_RUNNING) | STATE_BIT(PARTITION_OFF) |
+			    STATE_BIT(PARTITION_FAULTED), PARTITION_STARTING, HV_EVENT_ROOT_RESET);
 }
 
 /* Offset of gpa in the RAM block: RAM below 3 GiB is at its GPA, the rest above 4 GiB. */
@@ -126,50 +177,54 @@ static const char *map_ram(struct partition *p, struct page_pool *pool)
 	return NULL;
 }
 
-static const char *partition_create(struct partition *p, const struct boot_info *bi,
-				    struct page_pool *pool)
+/* What this machine cannot give p, or NULL. */
+static const char *check_fits(struct partition *p, const struct boot_info *bi)
 {
-	const char *problem;
-
 	if (p->id >= bi->image_count || strcmp(bi->images[p->id].name, p->cfg->name) != 0)
-		return "the loader did not hand over this partition's image";
-	p->image = &bi->images[p->id];
-	p->ram_size = p->cfg->memory_size;
-	p->vp_count = (uint32_t)bits_count64(p->cfg->cpu_mask);
+		return "the loader did not hand over its image";
 	if (p->cfg->cpu_mask >> bi->cpu_count != 0)
 		return "it names CPUs this machine does not have";
-	p->ram_hpa = ram_claim(p->cfg->memory_base, p->ram_size);
+	p->ram_hpa = ram_claim(p->cfg->memory_base, p->cfg->memory_size);
 	if (p->ram_hpa == 0)
-		return "not enough free RAM in one block";
-	memset((void *)p->ram_hpa, 0, p->ram_size);
-	problem = map_ram(p, pool);
-	if (problem == NULL)
-		problem = partition_boot_prepare(p, &boot_states[p->id]);
-	return problem;
+		return p->cfg->memory_base ? "its pinned RAM is not free"
+					   : "not enough free RAM in one block";
+	return NULL;
 }
 
-void partitions_create(const struct boot_info *bi, const struct hvcfg *cfg,
+bool partitions_create(const struct boot_info *bi, const struct hvcfg *cfg,
 		       struct page_pool *pool)
 {
+	const char *problem = NULL;
+	uint32_t i;
+
 	ram_init(bi);
 	partition_count = cfg->partition_count;
-	for (uint32_t i = 0; i < partition_count; i++) {
+	for (i = 0; i < partition_count && problem == NULL; i++) {
 		struct partition *p = &partitions[i];
-		const char *problem;
 
-		p->id = i;
-		p->cfg = &cfg->partitions[i];
-		problem = partition_create(p, bi, pool);
-		if (problem != NULL) {
-			partition_fault(p, "cannot be created: %s", problem);
-			continue;
-		}
+		*p = (struct partition){ .id = i, .cfg = &cfg->partitions[i] };
+		p->image = &bi->images[i];
+		p->ram_size = p->cfg->memory_size;
+		p->vp_count = bits_count64(p->cfg->cpu_mask);
+		problem = check_fits(p, bi);
+		if (problem == NULL)
+			problem = map_ram(p, pool);
+	}
+	if (problem != NULL) {
+		log_error("config refused: partition %s: %s; no partition started",
+			  cfg->partitions[i - 1].name, problem);
+		return false;
+	}
+	for (i = 0; i < partition_count; i++) {
+		struct partition *p = &partitions[i];
+
 		log_info("partition %s: %llu MiB at 0x%llx, stage-2 %llu KiB, %u vCPU(s)",
 			 p->cfg->name, (unsigned long long)(p->ram_size >> 20),
 			 (unsigned long long)p->ram_hpa,
 			 (unsigned long long)(p->stage2.table_pages * PAGE_SIZE >> 10), p->vp_count);
-		partition_set_state(p, PARTITION_STARTING);
+		partition_set_state(p, PARTITION_STARTING, HV_EVENT_CREATED);
 	}
+	return true;
 }
 
 struct partition *partition_of_cpu(uint32_t cpu)
@@ -179,86 +234,4 @@ struct partition *partition_of_cpu(uint32_t cpu)
 			return &partitions[i];
 	}
 	return NULL;
-}
-
-static uint32_t vp_index_of(const struct partition *p, uint32_t cpu)
-{
-	return (uint32_t)bits_count64(p->cfg->cpu_mask & ((1ull << cpu) - 1));
-}
-
-/* Runs v until the core parks it. */
-static void vcpu_loop(struct vcpu *v)
-{
-	struct partition *p = v->partition;
-	struct exit_info exit;
-	enum exit_action action;
-
-	for (;;) {
-		vendor->vcpu_enter(v, &exit);
-		__atomic_add_fetch(&p->exits[exit.reason], 1, __ATOMIC_RELAXED);
-		action = exit_handle(v, &exit);
-		if (action == ACTION_PARK)
-			return;
-		vendor->vcpu_complete(v, &exit, action);
-	}
-}
-
-/* A fresh start after a reset: clean RAM, pristine image, initial registers. */
-static bool partition_restart(struct partition *p)
-{
-	const char *problem;
-
-	memset((void *)p->ram_hpa, 0, p->ram_size);
-	p->console = (struct partition_console){ 0 };
-	problem = partition_boot_prepare(p, &boot_states[p->id]);
-	if (problem != NULL)
-		partition_fault(p, "cannot restart: %s", problem);
-	p->resets++;
-	return problem == NULL;
-}
-
-/* One line with every non-zero exit counter of p, for the log. */
-static void log_exit_counters(const struct partition *p)
-{
-	char line[PARTITION_FAULT_LEN * 2] = "";
-	size_t used = 0;
-
-	for (uint32_t r = 0; r < EXIT_REASON_COUNT && used < sizeof(line); r++) {
-		uint64_t n = __atomic_load_n(&p->exits[r], __ATOMIC_RELAXED);
-
-		if (n != 0)
-			used += fmt_snprintf(line + used, sizeof(line) - used, " %s %llu",
-					     exit_reason_name((enum exit_reason)r), (unsigned long long)n);
-	}
-	log_info("partition %s exits:%s", p->cfg->name, used ? line : " none");
-}
-
-void partition_run_vcpu(struct partition *p, uint32_t cpu, struct page_pool *pool)
-{
-	struct vcpu *v = &vcpus[cpu];
-
-	v->partition = p;
-	v->cpu = cpu;
-	v->vp_index = vp_index_of(p, cpu);
-	if (v->vp_index != 0) {
-		log_info("CPU %u: vCPU %u of %s waits (secondary vCPUs start later)", cpu,
-			 v->vp_index, p->cfg->name);
-		return;
-	}
-	while (p->state == PARTITION_STARTING) {
-		v->regs = (struct vcpu_regs){ 0 };
-		v->hypercall_gpa = 0;
-		v->guest_os_id = 0;
-		if (vendor->vcpu_init(v, &boot_states[p->id], p->stage2.root, pool) != 0) {
-			partition_fault(p, "vCPU %u could not be set up on CPU %u", v->vp_index, cpu);
-			break;
-		}
-		partition_set_state(p, PARTITION_RUNNING);
-		vcpu_loop(v);
-		if (p->state == PARTITION_STARTING && !partition_restart(p))
-			break;
-	}
-	log_info("CPU %u: vCPU %u of %s stopped (%s)", cpu, v->vp_index, p->cfg->name,
-		 partition_state_name(p->state));
-	log_exit_counters(p);
 }

@@ -1,8 +1,8 @@
 /*
  * Partitions: the unit of isolation.  Each owns whole CPUs (one vCPU per
  * CPU) and one contiguous block of host RAM mapped from GPA 0 by its own
- * stage-2 tables.  State changes are logged; a fault stops only the
- * partition that caused it.
+ * stage-2 tables.  State changes are logged and reported to the root; a
+ * fault stops only the partition that caused it.
  */
 #ifndef HV_PARTITION_H
 #define HV_PARTITION_H
@@ -16,6 +16,7 @@
 #include "stage2.h"
 #include "vcpu.h"
 
+/* Values match HV_PARTITION_* of the hypercall ABI. */
 enum partition_state {
 	PARTITION_OFF,
 	PARTITION_STARTING,
@@ -45,28 +46,41 @@ struct partition {
 	struct stage2 stage2;
 	uint32_t vp_count;
 	uint64_t exits[EXIT_REASON_COUNT];    /* shared: updated atomically */
-	uint32_t resets;                      /* restarts since hv started */
+	uint32_t resets;                      /* restarts after a reset */
+	uint32_t starts;                      /* times it entered Running */
+	uint64_t run_start;                   /* reference time it last entered Running */
+	uint64_t reference_tsc;               /* HV_X64_MSR_REFERENCE_TSC value */
 	struct partition_console console;
 };
 
 extern struct partition partitions[HVCFG_MAX_PARTITIONS];
 extern uint32_t partition_count;
 
-/* Creates every partition of the configuration (RAM, stage-2, image). */
-void partitions_create(const struct boot_info *bi, const struct hvcfg *cfg,
+/*
+ * Creates every partition of the configuration (RAM block, stage-2 map).
+ * Checks first that the machine can satisfy all of them (CPUs, RAM): on
+ * any shortfall it logs why and creates none, returning false.
+ */
+bool partitions_create(const struct boot_info *bi, const struct hvcfg *cfg,
 		       struct page_pool *pool);
 
 /* The partition owning physical CPU `cpu`, or NULL. */
 struct partition *partition_of_cpu(uint32_t cpu);
 
-/* Enters the guest on the calling CPU; returns only if it cannot. */
-void partition_run_vcpu(struct partition *p, uint32_t cpu, struct page_pool *pool);
+/* The vCPU with index vp of p. */
+struct vcpu *partition_vcpu(const struct partition *p, uint32_t vp);
+
+/* What a CPU does for its partition from start-up on; never returns. */
+__attribute__((noreturn)) void partition_cpu_run(struct partition *p, uint32_t cpu,
+						 struct page_pool *pool);
 
 /* Marks p Faulted with the reason and logs it; the caller parks its vCPU. */
 void partition_fault(struct partition *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-void partition_set_state(struct partition *p, enum partition_state state);
+/* Changes state, logs it and tells the root; cause is an HV_EVENT_* value. */
+void partition_set_state(struct partition *p, enum partition_state state, uint32_t cause);
+const char *partition_state_name(uint32_t state);
 
 /* The partition turned itself off (e.g. ACPI S5); the caller parks its vCPU. */
 void partition_power_off(struct partition *p, const char *how);
@@ -76,7 +90,11 @@ void partition_power_off(struct partition *p, const char *how);
  * image once the caller has parked its vCPU.
  */
 void partition_request_reset(struct partition *p, const char *how);
-const char *partition_state_name(uint32_t state);
+
+/* The root's life-cycle requests; each returns an HV_STATUS. */
+uint16_t partition_root_start(struct partition *p);
+uint16_t partition_root_stop(struct partition *p);
+uint16_t partition_root_reset(struct partition *p);
 
 /* Host address of guest-physical [gpa, gpa + len) when it lies in the RAM, else NULL. */
 void *partition_gpa_to_host(struct partition *p, uint64_t gpa, uint64_t len);

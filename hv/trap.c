@@ -97,8 +97,8 @@ void trap_dispatch(struct trap_frame *frame)
 					      : "unexpected interrupt";
 
 	if (frame->vector == 2) {
-		log_warn("NMI on CPU %u at RIP %llx", cpu, (unsigned long long)frame->rip);
-		return;
+		log_debug("NMI on CPU %u at RIP %llx", cpu, (unsigned long long)frame->rip);
+		return; /* kicks (hv/kick.c) arrive as NMIs; the kicker repeats lost ones */
 	}
 	log_error("EXCEPTION %s (vector %llu) on CPU %u, error code 0x%llx", name,
 		  (unsigned long long)frame->vector, cpu, (unsigned long long)frame->error_code);

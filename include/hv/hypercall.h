@@ -36,6 +36,7 @@ struct hv_reference_tsc_page {
 #define HV_HYPERCALL_ENABLE (1ull << 0)
 #define HV_HYPERCALL_LOCKED (1ull << 1)
 #define HV_HYPERCALL_GPA_MASK (~0xfffull)
+#define HV_REFERENCE_TSC_ENABLE (1ull << 0)
 
 /* CPUID leaves presented to partitions. */
 #define HV_CPUID_VENDOR 0x40000000u    /* EAX max leaf, EBX:ECX:EDX "Microsoft Hv" */

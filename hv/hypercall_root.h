@@ -1,0 +1,33 @@
+/*
+ * Internal interface between the hypercall dispatcher (hypercall.c) and
+ * the root's management calls (hypercall_root.c).
+ */
+#ifndef HV_HYPERCALL_ROOT_H
+#define HV_HYPERCALL_ROOT_H
+
+#include <stdint.h>
+
+#include "page_alloc.h"
+#include "vcpu.h"
+
+/* Host address of a guest parameter block, or the HV_STATUS that refuses it. */
+uint16_t hypercall_map(struct vcpu *v, uint64_t gpa, uint64_t len, void **out);
+
+/* Where HVCALL_HV_INFO's figures come from, set once at start-up. */
+struct hv_info_source {
+	const struct page_pool *pool;
+	uint32_t cpu_count;
+	uint64_t image_bytes;
+};
+
+void hypercall_root_set_info(const struct hv_info_source *source);
+
+uint16_t call_partition_list(struct vcpu *v, uint64_t in, uint64_t out);
+uint16_t call_partition_status(struct vcpu *v, uint64_t in, uint64_t out);
+uint16_t call_partition_start(struct vcpu *v, uint64_t id, uint64_t unused);
+uint16_t call_partition_stop(struct vcpu *v, uint64_t id, uint64_t unused);
+uint16_t call_partition_reset(struct vcpu *v, uint64_t id, uint64_t unused);
+uint16_t call_event_ring_set(struct vcpu *v, uint64_t gpa, uint64_t vector);
+uint16_t call_hv_info(struct vcpu *v, uint64_t in, uint64_t out);
+
+#endif
