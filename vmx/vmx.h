@@ -23,6 +23,8 @@ struct vmx_vcpu {
 	uint16_t vpid;
 	bool launched;        /* VMLAUNCH succeeded: use VMRESUME */
 	bool hlt_activity;    /* the CPU can enter a guest in the HLT state */
+	bool intr_window_ok;  /* the CPU offers interrupt-window exiting */
+	uint32_t proc_controls; /* primary processor-based controls as written */
 };
 
 static inline struct vmx_vcpu *to_vmx(struct vcpu *v)
@@ -56,6 +58,11 @@ void vmx_io_bitmap_allow(struct vcpu *v, uint16_t port);
 extern const struct stage2_format vmx_stage2_format;
 int vmx_setup_ept(struct vmx_vcpu *vv, uint64_t stage2_root, uint32_t cpu);
 void vmx_flush_guest_tlb(struct vmx_vcpu *vv);
+
+/* vmx_event.c: event injection (exceptions, re-delivery, pending interrupts). */
+void vmx_reinject_vectoring_event(void);
+void vmx_inject_exception(uint32_t vector, bool has_error_code);
+void vmx_deliver_interrupt(struct vcpu *v, struct vmx_vcpu *vv);
 
 /* vmx_exit.c: exit decoding and entry-failure reports. */
 void vmx_decode_exit(struct vcpu *v, struct exit_info *exit, uint32_t reason);

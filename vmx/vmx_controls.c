@@ -135,6 +135,10 @@ int vmx_setup_controls(struct vmx_vcpu *vv)
 	for (unsigned i = 0; i < CTL_COUNT; i++)
 		vmcs_write(fields[i].field, value[i]);
 	unused_controls();
+	/* Interrupt-window exiting is switched on per entry, while an interrupt waits. */
+	vv->proc_controls = value[CTL_PROC];
+	vv->intr_window_ok = (rdmsr(use_true ? MSR_VMX_TRUE_PROCBASED_CTLS : MSR_VMX_PROCBASED_CTLS) >>
+			      32) & VMX_PROC_INTR_WINDOW;
 	if (value[CTL_PROC2] & VMX_PROC2_XSAVES)
 		vmcs_write(VMCS_XSS_EXIT_BITMAP, 0); /* no XSAVES/XRSTORS component exits */
 	vv->hlt_activity = (rdmsr(MSR_VMX_MISC) & VMX_MISC_ACTIVITY_HLT) != 0;

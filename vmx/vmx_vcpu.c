@@ -102,6 +102,7 @@ void vmx_vcpu_enter(struct vcpu *v, struct exit_info *exit)
 	int status;
 
 	do {
+		vmx_deliver_interrupt(v, vv);
 		status = vmx_run(&v->regs, vv->launched);
 		if (status != 0) {
 			vmx_entry_failed(exit, status, 0);
@@ -117,46 +118,17 @@ void vmx_vcpu_enter(struct vcpu *v, struct exit_info *exit)
 	vmx_decode_exit(v, exit, reason);
 }
 
-/* An exit during event delivery (IDT-vectoring information valid) lost that event. */
-static void reinject_vectoring_event(void)
-{
-	uint32_t info = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
-	uint32_t type = (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
-
-	if (!(info & INTR_INFO_VALID))
-		return;
-	if (info & INTR_INFO_ERROR_VALID)
-		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, vmread(VMCS_IDT_VECTORING_ERROR));
-	if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION ||
-	    type == INTR_TYPE_SW_EXCEPTION)
-		vmcs_write(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
-	/* Bits 30:12 are reserved in the entry field (bit 12 is undefined here). */
-	vmcs_write(VMCS_ENTRY_INTR_INFO, info & (INTR_INFO_VALID | 0xfffu));
-}
-
-/* A hardware exception at the current instruction; replaces a re-injected event. */
-static void inject_exception(uint32_t vector, bool has_error_code)
-{
-	uint32_t info = vector | INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT | INTR_INFO_VALID;
-
-	if (has_error_code) {
-		info |= INTR_INFO_ERROR_VALID;
-		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR, 0);
-	}
-	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
-}
-
 void vmx_vcpu_complete(struct vcpu *v, const struct exit_info *exit, enum exit_action action)
 {
 	struct vmx_vcpu *vv = to_vmx(v);
 
-	reinject_vectoring_event();
+	vmx_reinject_vectoring_event();
 	switch (action) {
 	case ACTION_NEXT:
 		/* A CR value the CPU would refuse gets the CPU's answer, #GP. */
 		if (exit->reason == EXIT_CR_WRITE &&
 		    !vmx_cr_write(vv, exit->cr.cr, exit->cr.value)) {
-			inject_exception(VECTOR_GP, true);
+			vmx_inject_exception(VECTOR_GP, true);
 			break;
 		}
 		skip_instruction();
@@ -168,10 +140,10 @@ void vmx_vcpu_complete(struct vcpu *v, const struct exit_info *exit, enum exit_a
 			vmcs_write(VMCS_GUEST_ACTIVITY, ACTIVITY_HLT);
 		break;
 	case ACTION_INJECT_GP:
-		inject_exception(VECTOR_GP, true);
+		vmx_inject_exception(VECTOR_GP, true);
 		break;
 	case ACTION_INJECT_UD:
-		inject_exception(VECTOR_UD, false);
+		vmx_inject_exception(VECTOR_UD, false);
 		break;
 	case ACTION_RESUME:
 	case ACTION_PARK:
