@@ -1,22 +1,129 @@
 /*
- * The root partition's kernel (management OS).  For now it announces
- * itself and prints "root: alive <n>" about once a second, so tests can
- * see the root keep running while a guest faults.  The management
- * service (partition control, VMBus server, network API) grows here.
+ * The root partition's kernel (management OS).  It enables hypercalls,
+ * registers the event ring, lists the partitions and hv's resources, runs
+ * its command-line knobs, then prints "root: alive <n>" about once a
+ * second (tests rely on it), verifying the canary when armed.
+ *   canary              keep a 1 MiB pattern in RAM and verify it each second
+ *   pcicheck=bb:dd.f    check the configuration space of an owned device
+ *   cycles=<N>:<name>   stop/start/reset a partition N times, checking for leaks
+ * They run in that order; events are logged as they arrive throughout.
  */
+#include "root.h"
+
+#include <arch/x86.h>
+#include <kernel/canary.h>
+#include <kernel/cmdline.h>
 #include <kernel/console.h>
+#include <kernel/hvmgmt.h>
+#include <kernel/hypercall.h>
+#include <kernel/interrupts.h>
 #include <kernel/start.h>
 #include <kernel/time.h>
+
+static const char *const knobs[] = { "console", "canary", "pcicheck", "cycles" };
+
+static uint64_t last_tick;
+static unsigned long alive;
+
+void root_poll(void)
+{
+	uint64_t start = tsc_read(), now;
+
+	/* The only window for interrupts: handlers never interrupt a print. */
+	interrupts_enable();
+	while (tsc_read() - start < tsc_hz() / 1000)
+		cpu_relax();
+	interrupts_disable();
+	now = tsc_read();
+	if (now - last_tick < tsc_hz())
+		return;
+	/* Keep the one-second rhythm, but do not catch up after a long call. */
+	last_tick = now - last_tick < 2 * tsc_hz() ? last_tick + tsc_hz() : now;
+	kprintf("root: alive %lu\n", ++alive);
+	if (canary_armed())
+		canary_check();
+}
+
+static bool list_partitions(void)
+{
+	static struct hv_partition_list list;
+	uint64_t r = hv_partition_list(&list);
+
+	if (r == HV_CALL_NOT_READY || hv_status(r) != HV_STATUS_SUCCESS) {
+		kprintf("root: partition list failed (status 0x%x)\n", hv_status(r));
+		return false;
+	}
+	for (uint32_t i = 0; i < list.count && i < HV_MAX_PARTITIONS; i++) {
+		const struct hv_partition_entry *e = &list.entries[i];
+
+		kprintf("root: partition %u %.*s %s %lu MiB\n", e->id, (int)HV_NAME_LEN, e->name,
+			hv_partition_state_name(e->state), e->memory_size >> 20);
+	}
+	events_track(&list);
+	return true;
+}
+
+static void print_hv_info(void)
+{
+	struct hv_info info;
+	uint64_t r = hv_info(&info);
+
+	if (r == HV_CALL_NOT_READY || hv_status(r) != HV_STATUS_SUCCESS) {
+		kprintf("root: hv info failed (status 0x%x)\n", hv_status(r));
+		return;
+	}
+	kprintf("root: hv pool %lu/%lu pages, free RAM %lu MiB, image %lu KiB, "
+		"%u partitions, %u CPUs, TSC %lu MHz\n",
+		info.pool_free_pages, info.pool_total_pages, info.ram_free_bytes >> 20,
+		info.hv_image_bytes >> 10, info.partition_count, info.cpu_count,
+		info.tsc_hz / 1000000);
+}
+
+static void warn_unknown_words(const char *cmdline)
+{
+	struct cmdline_word w;
+
+	while (cmdline_next_unknown(&cmdline, knobs, sizeof(knobs) / sizeof(knobs[0]), &w))
+		kprintf("root: ignoring unknown option '%.*s'\n", (int)w.key_len, w.key);
+}
+
+/* Hypercalls, events and the listing; false if management is unavailable. */
+static bool management_init(void)
+{
+	if (!hv_hypercall_enable())
+		return false;
+	if (!events_init(ROOT_EVENT_VECTOR))
+		return false;
+	if (!list_partitions())
+		return false;
+	print_hv_info();
+	return true;
+}
 
 void kernel_main(void *start_info)
 {
 	const struct start_info *si = kernel_init(start_info, "root");
+	const char *cmdline = si->cmdline;
+	struct cmdline_word w;
+	bool managed;
 
-	kprintf("root: started (%s, %lu MiB, %s)\n", si->name, si->memory_size >> 20, si->cmdline);
+	kprintf("root: started (%s, %lu MiB, %s)\n", si->name, si->memory_size >> 20, cmdline);
 	if (!(si->flags & START_INFO_FLAG_ROOT))
 		kputs("root: warning: start_info does not flag this partition as the root\n");
-	for (unsigned long n = 1;; n++) {
-		delay_ms(1000);
-		kprintf("root: alive %lu\n", n);
+	warn_unknown_words(cmdline);
+	managed = management_init();
+
+	if (cmdline_has(cmdline, "canary"))
+		canary_init(si);
+	last_tick = tsc_read();
+	if (cmdline_find(cmdline, "pcicheck", &w))
+		pcicheck_run(w.value ? w.value : "", w.value_len);
+	if (cmdline_find(cmdline, "cycles", &w)) {
+		if (managed)
+			cycles_run(si, w.value ? w.value : "", w.value_len);
+		else
+			kputs("root: cycles: FAIL partition management is unavailable\n");
 	}
+	for (;;)
+		root_poll();
 }

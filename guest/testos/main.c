@@ -4,14 +4,18 @@
  *   selftest             the self-test suite, ending with the stage-2
  *                        isolation check (which must fault the partition);
  *   selftest=noisolation the suite without that last check
+ *   canary               keep a 1 MiB pattern in RAM, verified each second
+ *   hostile=<kind>[:arg] reach for others' memory, devices, CPUs (may repeat;
+ *                        see hostile.c)
  *   crash=<kind>         triple | unmapped | vmx | msr | stringio | exception
  *   poweroff             power off (ACPI S5) after the knobs above
- * They run in that order: bench, selftest, crash, poweroff.  Without
- * poweroff (or if a knob returns), it idles printing "testos: alive <n>"
- * every 2 s.
+ * They run in that order: bench, selftest, canary, hostile, crash,
+ * poweroff.  Without poweroff (or if a knob returns), it idles printing
+ * "testos: alive <n>" every 2 s (and the canary's line every second).
  */
 #include "testos.h"
 
+#include <kernel/canary.h>
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
 #include <kernel/power.h>
@@ -20,20 +24,15 @@
 
 #include <arch/x86.h>
 
-static const char *const knobs[] = { "selftest", "bench", "crash", "poweroff" };
+static const char *const knobs[] = { "selftest", "bench", "canary", "hostile", "crash",
+				     "poweroff" };
 
 static void warn_unknown_words(const char *cmdline)
 {
 	struct cmdline_word w;
-	bool known;
 
-	while (cmdline_next(&cmdline, &w)) {
-		known = false;
-		for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
-			known = known || cmdline_eq(w.key, w.key_len, knobs[i]);
-		if (!known)
-			kprintf("testos: ignoring unknown option '%.*s'\n", (int)w.key_len, w.key);
-	}
+	while (cmdline_next_unknown(&cmdline, knobs, sizeof(knobs) / sizeof(knobs[0]), &w))
+		kprintf("testos: ignoring unknown option '%.*s'\n", (int)w.key_len, w.key);
 }
 
 void kernel_main(void *start_info)
@@ -49,6 +48,9 @@ void kernel_main(void *start_info)
 		bench_run();
 	if (cmdline_has(cmdline, "selftest"))
 		selftest_run(si, !cmdline_is(cmdline, "selftest", "noisolation"));
+	if (cmdline_has(cmdline, "canary"))
+		canary_init(si);
+	hostile_run(cmdline);
 	if (cmdline_find(cmdline, "crash", &crash))
 		crash_run(si, crash.value ? crash.value : "", crash.value_len);
 	if (cmdline_has(cmdline, "poweroff")) {
@@ -56,8 +58,11 @@ void kernel_main(void *start_info)
 		power_off();
 		kputs("testos: FAIL power-off through port 0x604 returned\n");
 	}
-	for (unsigned long n = 1;; n++) {
-		delay_ms(2000);
-		kprintf("testos: alive %lu\n", n);
+	for (unsigned long s = 1;; s++) {
+		delay_ms(1000);
+		if (canary_armed())
+			canary_check();
+		if (s % 2 == 0)
+			kprintf("testos: alive %lu\n", s / 2);
 	}
 }

@@ -3,8 +3,9 @@
  * one line per check, "selftest: PASS <name>" or "selftest: FAIL <name>:
  * <what>", then "selftest: N passed, M failed".  It checks the platform
  * hv promises a partition: CPUID leaves, MSRs, port I/O, the hypercall
- * page and the hypercall ABI's error codes, and last (unless disabled)
- * that a GPA outside the partition's RAM is not reachable.
+ * page and the hypercall ABI's error codes, reference time, the refusal
+ * of root-only calls, and last (unless disabled) that a GPA outside the
+ * partition's RAM is not reachable.
  */
 #include "testos.h"
 
@@ -16,7 +17,9 @@
 #include <kernel/interrupts.h>
 #include <kernel/paging.h>
 #include <kernel/probe.h>
+#include <kernel/reftime.h>
 #include <kernel/time.h>
+#include <lib/format.h>
 #include <lib/string.h>
 
 #define MSR_PAT 0x277u
@@ -36,6 +39,7 @@
 
 #define LARGE_2M (2ull << 20)
 #define TEST_VECTOR 0x41
+#define REFTIME_DELAY_MS 10
 #define RFLAGS_IF (1ull << 9)
 
 static unsigned int passed, failed;
@@ -113,6 +117,10 @@ static void test_cpuid(void)
 	check((r.eax & (HV_ACCESS_HYPERCALL_MSRS | HV_ACCESS_VP_INDEX | HV_ACCESS_FREQUENCY_MSRS)) ==
 		      (HV_ACCESS_HYPERCALL_MSRS | HV_ACCESS_VP_INDEX | HV_ACCESS_FREQUENCY_MSRS),
 	      "cpuid 0x40000003 privileges", "EAX = 0x%x, expected bits 5, 6 and 11", r.eax);
+	check((r.eax & (HV_ACCESS_PARTITION_REFERENCE_COUNTER | HV_ACCESS_PARTITION_REFERENCE_TSC)) ==
+		      (HV_ACCESS_PARTITION_REFERENCE_COUNTER | HV_ACCESS_PARTITION_REFERENCE_TSC),
+	      "cpuid 0x40000003 reference time privileges", "EAX = 0x%x, expected bits 1 and 9",
+	      r.eax);
 	r = cpuid(HV_CPUID_LIMITS, 0);
 	check(r.eax == 64, "cpuid 0x40000005 max VPs", "EAX = %u, expected 64", r.eax);
 }
@@ -340,6 +348,87 @@ static void test_injection(void)
 	interrupt_set_handler(TEST_VECTOR, NULL);
 }
 
+/* TSC ticks in 100 ns units, at the rate hv reports. */
+static uint64_t ticks_to_reftime(uint64_t ticks)
+{
+	return ticks * REFTIME_PER_MS / (tsc_hz() / 1000);
+}
+
+/*
+ * TIME_REF_COUNT counts 100 ns units: about 100000 across 10 ms of TSC
+ * delay.  Each MSR read is an exit, and an emulator on a loaded host may
+ * lose milliseconds inside one, so the TSC brackets each read and the
+ * expected range is 50% of the inner interval to 300% of the outer one.
+ */
+static void test_reference_counter(void)
+{
+	uint64_t before = 0, after = 0, delta, lo, hi, t0, t1, t2, t3;
+	unsigned int v;
+
+	t0 = tsc_read();
+	v = reftime_read_msr(&before);
+	t1 = tsc_read();
+	if (!check_ok(v, "TIME_REF_COUNT read") ||
+	    !check(before != 0, "TIME_REF_COUNT non-zero", "reads 0"))
+		return;
+	delay_ms(REFTIME_DELAY_MS);
+	t2 = tsc_read();
+	v = reftime_read_msr(&after);
+	t3 = tsc_read();
+	delta = after - before;
+	lo = ticks_to_reftime(t2 - t1) / 2;
+	hi = ticks_to_reftime(t3 - t0) * 3;
+	check(v == PROBE_OK && after > before && delta >= lo && delta <= hi,
+	      "TIME_REF_COUNT advances about 100000 in 10 ms",
+	      "%s, 0x%lx -> 0x%lx (+%lu, expected %lu-%lu)", probe_name(v), before, after, delta,
+	      lo, hi);
+}
+
+/*
+ * The reference TSC page agrees with the MSR: the MSR's value lies
+ * between two page readings taken around it, give or take 1 ms.
+ */
+static void test_reference_tsc_page(void)
+{
+	const struct hv_reference_tsc_page *page = reftime_page();
+	uint64_t value = 0, first = 0, msr = 0, last = 0;
+	unsigned int v = reftime_page_enable();
+
+	if (!check_ok(v, "REFERENCE_TSC enable"))
+		return;
+	v = probe_rdmsr(HV_X64_MSR_REFERENCE_TSC, &value);
+	check(v == PROBE_OK && value == (hv_gpa(page) | 1), "REFERENCE_TSC reads back",
+	      "%s, 0x%lx (wrote 0x%lx)", probe_name(v), value, hv_gpa(page) | 1);
+	if (!check(page->tsc_sequence != 0, "reference TSC page sequence non-zero",
+		   "sequence 0 (scale 0x%lx, offset 0x%lx)", page->tsc_scale, page->tsc_offset))
+		return;
+	if (!reftime_read_page(&first) || reftime_read_msr(&msr) != PROBE_OK ||
+	    !reftime_read_page(&last)) {
+		check(false, "reference TSC page matches TIME_REF_COUNT", "a read failed");
+		return;
+	}
+	check(msr + REFTIME_PER_MS >= first && msr <= last + REFTIME_PER_MS,
+	      "reference TSC page matches TIME_REF_COUNT",
+	      "MSR 0x%lx outside page readings 0x%lx..0x%lx (scale 0x%lx, offset 0x%lx)", msr,
+	      first, last, page->tsc_scale, page->tsc_offset);
+}
+
+/* A guest calling the root-only management calls gets ACCESS_DENIED. */
+static void test_management_denied(void)
+{
+	static const char *const names[] = { "list", "status", "start", "stop",
+					     "reset", "event ring", "hv info" };
+	char name[64];
+
+	if (!hv_hypercall_ready())
+		return;
+	for (uint16_t code = HVCALL_PARTITION_LIST; code <= HVCALL_HV_INFO; code++) {
+		fmt_snprintf(name, sizeof(name), "management call 0x%x (%s) denied to a guest", code,
+			     names[code - HVCALL_PARTITION_LIST]);
+		check_status(mgmt_call(code), HV_STATUS_ACCESS_DENIED, name);
+	}
+}
+
 /* Maps the first 2 MiB page at or above the end of RAM and reads it. */
 static void test_isolation(const struct start_info *si)
 {
@@ -372,6 +461,9 @@ void selftest_run(const struct start_info *si, bool isolation)
 	test_ports();
 	test_hypercalls(si);
 	test_injection();
+	test_reference_counter();
+	test_reference_tsc_page();
+	test_management_denied();
 	kprintf("selftest: %u passed, %u failed\n", passed, failed);
 	if (isolation)
 		test_isolation(si);

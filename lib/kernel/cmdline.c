@@ -87,3 +87,67 @@ bool cmdline_get(const char *cmdline, const char *key, char *buf, size_t size)
 	buf[n] = '\0';
 	return true;
 }
+
+bool cmdline_next_unknown(const char **cursor, const char *const *known, size_t n,
+			  struct cmdline_word *word)
+{
+	while (cmdline_next(cursor, word)) {
+		size_t i = 0;
+
+		while (i < n && !cmdline_eq(word->key, word->key_len, known[i]))
+			i++;
+		if (i == n)
+			return true;
+	}
+	return false;
+}
+
+size_t cmdline_split(const char *s, size_t len, char sep, const char **rest, size_t *rest_len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == sep) {
+			*rest = s + i + 1;
+			*rest_len = len - i - 1;
+			return i;
+		}
+	}
+	*rest = NULL;
+	*rest_len = 0;
+	return len;
+}
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return 99;
+}
+
+bool cmdline_parse_u64(const char *s, size_t len, unsigned int base, uint64_t *out)
+{
+	uint64_t v = 0;
+	bool prefixed = len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+
+	if (prefixed && (base == 0 || base == 16)) {
+		base = 16;
+		s += 2;
+		len -= 2;
+	} else if (base == 0) {
+		base = 10;
+	}
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		int d = digit_value(s[i]);
+
+		if (d >= (int)base || v > (UINT64_MAX - (uint64_t)d) / base)
+			return false;
+		v = v * base + (uint64_t)d;
+	}
+	*out = v;
+	return true;
+}

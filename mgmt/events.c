@@ -1,0 +1,134 @@
+/*
+ * The state-change event ring: one page of the root's RAM that hv fills
+ * and then signals with ROOT_EVENT_VECTOR.  The handler drains it, logs
+ * each event and keeps, per partition, the last state and a count per
+ * cause, which is what the cycles knob waits on.  The vector was never
+ * in the local APIC (hv injects it), so there is no EOI.
+ */
+#include "root.h"
+
+#include <kernel/console.h>
+#include <kernel/hvmgmt.h>
+#include <kernel/hypercall.h>
+#include <kernel/interrupts.h>
+#include <lib/string.h>
+
+#define PAGE_SIZE 4096
+#define CAUSES (HV_EVENT_STOPPED + 1)
+
+static union {
+	struct hv_event_ring ring;
+	uint8_t bytes[PAGE_SIZE];
+} ring_page __attribute__((aligned(PAGE_SIZE)));
+
+static struct tracked {
+	char name[HV_NAME_LEN];
+	uint32_t state;
+	uint32_t causes[CAUSES];
+} parts[HV_MAX_PARTITIONS];
+
+static uint32_t dropped_seen;
+
+static void record(const struct hv_event *e)
+{
+	struct tracked *t;
+
+	if (e->partition_id >= HV_MAX_PARTITIONS) {
+		kprintf("root: event for unknown partition %u: %s -> %s (%s)\n", e->partition_id,
+			hv_partition_state_name(e->previous_state), hv_partition_state_name(e->state),
+			hv_event_cause_name(e->cause));
+		return;
+	}
+	t = &parts[e->partition_id];
+	kprintf("root: event %s: %s -> %s (%s)\n", t->name[0] ? t->name : "?",
+		hv_partition_state_name(e->previous_state), hv_partition_state_name(e->state),
+		hv_event_cause_name(e->cause));
+	t->state = e->state;
+	if (e->cause < CAUSES)
+		t->causes[e->cause]++;
+}
+
+static void drain(void)
+{
+	struct hv_event_ring *ring = &ring_page.ring;
+	uint32_t w = ring->write_index, r = ring->read_index, dropped;
+
+	/* x86 keeps loads in order; the compiler must not hoist event reads. */
+	__asm__ volatile("" ::: "memory");
+	if (w - r > HV_EVENT_RING_SIZE) {
+		kprintf("root: event ring indexes inconsistent (write %u, read %u)\n", w, r);
+		r = w - HV_EVENT_RING_SIZE;
+	}
+	for (; r != w; r++)
+		record(&ring->events[r % HV_EVENT_RING_SIZE]);
+	__asm__ volatile("" ::: "memory");
+	ring->read_index = r;
+	dropped = ring->dropped;
+	if (dropped != dropped_seen) {
+		kprintf("root: event ring dropped %u event(s)\n", dropped - dropped_seen);
+		dropped_seen = dropped;
+	}
+}
+
+static void on_event(struct trap_frame *frame)
+{
+	(void)frame;
+	drain();
+}
+
+bool events_init(uint8_t vector)
+{
+	uint64_t gpa = hv_gpa(&ring_page), r;
+
+	interrupt_set_handler(vector, on_event);
+	r = hv_event_ring_set(gpa, vector);
+	if (r == HV_CALL_NOT_READY || hv_status(r) != HV_STATUS_SUCCESS) {
+		kprintf("root: event ring registration failed (status 0x%x)\n", hv_status(r));
+		interrupt_set_handler(vector, NULL);
+		return false;
+	}
+	kprintf("root: event ring at 0x%lx, vector 0x%x\n", gpa, vector);
+	return true;
+}
+
+void events_track(const struct hv_partition_list *list)
+{
+	for (uint32_t i = 0; i < list->count && i < HV_MAX_PARTITIONS; i++) {
+		const struct hv_partition_entry *e = &list->entries[i];
+
+		if (e->id >= HV_MAX_PARTITIONS)
+			continue;
+		lib_strlcpy(parts[e->id].name, e->name, sizeof(parts[e->id].name));
+		parts[e->id].state = e->state;
+	}
+}
+
+uint32_t events_state(uint32_t id)
+{
+	return id < HV_MAX_PARTITIONS ? parts[id].state : HV_PARTITION_OFF;
+}
+
+uint32_t events_count(uint32_t id, uint32_t cause)
+{
+	return id < HV_MAX_PARTITIONS && cause < CAUSES ? parts[id].causes[cause] : 0;
+}
+
+uint32_t events_unread(void)
+{
+	return ring_page.ring.write_index - ring_page.ring.read_index;
+}
+
+int events_find(const char *name, size_t len)
+{
+	for (uint32_t i = 0; i < HV_MAX_PARTITIONS; i++) {
+		if (parts[i].name[0] != '\0' && strnlen(parts[i].name, HV_NAME_LEN) == len &&
+		    memcmp(parts[i].name, name, len) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+const char *events_name(uint32_t id)
+{
+	return id < HV_MAX_PARTITIONS && parts[id].name[0] ? parts[id].name : "?";
+}
