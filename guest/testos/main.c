@@ -5,12 +5,14 @@
  *                        isolation check (which must fault the partition);
  *   selftest=noisolation the suite without that last check
  *   canary               keep a 1 MiB pattern in RAM, verified each second
+ *   delay=<ms>           wait before the hostile and crash knobs (lets the
+ *                        root arm its canary first)
  *   hostile=<kind>[:arg] reach for others' memory, devices, CPUs (may repeat;
  *                        see hostile.c)
  *   crash=<kind>         triple | unmapped | vmx | msr | stringio | exception
  *   poweroff             power off (ACPI S5) after the knobs above
- * They run in that order: bench, selftest, canary, hostile, crash,
- * poweroff.  Without poweroff (or if a knob returns), it idles printing
+ * They run in that order: bench, selftest, canary, delay, hostile,
+ * crash, poweroff.  Without poweroff (or if a knob returns), it idles printing
  * "testos: alive <n>" every 2 s (and the canary's line every second).
  */
 #include "testos.h"
@@ -24,8 +26,8 @@
 
 #include <arch/x86.h>
 
-static const char *const knobs[] = { "selftest", "bench", "canary", "hostile", "crash",
-				     "poweroff" };
+static const char *const knobs[] = { "selftest", "bench", "canary", "delay",
+				     "hostile", "crash", "poweroff" };
 
 static void warn_unknown_words(const char *cmdline)
 {
@@ -39,7 +41,8 @@ void kernel_main(void *start_info)
 {
 	const struct start_info *si = kernel_init(start_info, "testos");
 	const char *cmdline = si->cmdline;
-	struct cmdline_word crash;
+	struct cmdline_word crash, delay;
+	uint64_t ms;
 
 	kprintf("testos: started (%s, %lu MiB)\n", si->name, si->memory_size >> 20);
 	warn_unknown_words(cmdline);
@@ -50,6 +53,12 @@ void kernel_main(void *start_info)
 		selftest_run(si, !cmdline_is(cmdline, "selftest", "noisolation"));
 	if (cmdline_has(cmdline, "canary"))
 		canary_init(si);
+	if (cmdline_find(cmdline, "delay", &delay)) {
+		if (delay.value != NULL && cmdline_parse_u64(delay.value, delay.value_len, 0, &ms))
+			delay_ms(ms);
+		else
+			kputs("testos: delay needs a number of milliseconds\n");
+	}
 	hostile_run(cmdline);
 	if (cmdline_find(cmdline, "crash", &crash))
 		crash_run(si, crash.value ? crash.value : "", crash.value_len);

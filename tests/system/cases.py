@@ -2,6 +2,7 @@
 # its own hv.cfg and checks the serial log: `expect` regexes in order,
 # `forbid` regexes nowhere.  See docs/testing.md for how to add one.
 import dataclasses
+import re
 
 from hosts import default_mem
 
@@ -162,4 +163,109 @@ CASES = [
                  'colour', r"unknown key 'colour'"),
     config_error('qemu-config-missing-image',
                  DEFAULT.replace(r'\hv\testos.elf', r'\hv\missing.elf'), 'missing.elf'),
+]
+
+
+# Partition management and isolation, driven by the root's and testos's
+# knobs (docs/testing.md, "Partition kernels").
+def managed(root_cmdline, *guests, root_mem='64M', root_pci=''):
+    """A config with the root's command line, memory (SIZE or SIZE@BASE) and
+    devices, then one testos guest per (name, cmdline[, memory])."""
+    text = HYPERVISOR + ('\n[partition root]\nrole = root\ncpus = 0\n'
+                         f'memory = {root_mem}\nimage = \\hv\\root.elf\n'
+                         f'cmdline = "{root_cmdline}"\n')
+    if root_pci:
+        text += f'pci = {root_pci}\n'
+    for cpu, (name, cmdline, *mem) in enumerate(guests, 1):
+        text += (f'\n[partition {name}]\ncpus = {cpu}\nmemory = {mem[0] if mem else "16M"}\n'
+                 f'image = \\hv\\testos.elf\ncmdline = "{cmdline}"\n')
+    return text
+
+
+def partition_forbid(*names):
+    """The usual fatal lines, any FAIL or corrupted canary, and a fault of
+    any of the named partitions."""
+    return FATAL + (r'boot: error', r'FAIL', r'CORRUPTED', r'event ring dropped',
+                    *[faulted(n, '') for n in names])
+
+
+def cycles_case(name, host, guests, target, n):
+    """The root stops, starts and resets `target` n times; hv must neither
+    leak pool pages nor RAM, and every other partition runs on."""
+    others = [g for g, _ in guests if g != target]
+    canaries = [rf'hv: \[{g}\] testos: canary ok' for g, c in guests if 'canary' in c]
+    return Case(name, host, len(guests) + 1,
+                managed(f'cycles={n}:{target} canary', *guests),
+                expect=(r'hv: \[root\] root: cycles: ' + target + r' \(id \d+\), baseline',
+                        r'hv: \[root\] root: cycle 1 ok',
+                        rf'hv: \[root\] root: cycles: {n} passed, 0 failed',
+                        {r'hv: \[root\] root: canary ok', *canaries}),
+                forbid=partition_forbid('root', *others))
+
+
+# On QEMU with -m 1024 the loader reserves hv's 32 MiB at 0x39a00000
+# (`hv: memory: 32 MiB reserved at 0x39a00000`), OVMF maps the e1000's
+# BAR0 at 0xc0040000 (the root's pcicheck prints it), and RAM from 16 MiB
+# up to hv's reservation is free for partitions (`hv: ram: ...`), so the
+# root and the victim are pinned there.  A guest's GPA space holds only
+# its own RAM, so any foreign GPA faults it; these name memory that is
+# the root's, the victim's and hv's own on the host, and a device BAR.
+HV_RESERVATION = 0x39a00000
+E1000_BAR0 = 0xc0040000
+HOSTILE_FAULTS = {
+    'hostile-root-mem': ('mem:0x10000000', r'stage-2 violation \(read\) at GPA 0x10000000,'),
+    'hostile-victim-mem': ('mem:0x14000000', r'stage-2 violation \(read\) at GPA 0x14000000,'),
+    'hostile-hv-mem': (f'mem:{HV_RESERVATION:#x}',
+                       rf'stage-2 violation \(read\) at GPA {HV_RESERVATION:#x},'),
+    'hostile-bar': (f'bar:{E1000_BAR0:#x}', rf'stage-2 violation \(read\) at GPA {E1000_BAR0:#x},'),
+    'hostile-ipi': ('ipi', r'stage-2 violation \(write\) at GPA 0xfee00300,'),
+    'hostile-msr': ('msr', r'wrote forbidden MSR 0x3a\b'),
+}
+HOSTILE_GUESTS = (('victim', 'canary', '16M@0x14000000'),
+                  *[(g, f'delay=2000 hostile={kind}') for g, (kind, _) in HOSTILE_FAULTS.items()],
+                  ('polite', 'hostile=pcicfg:00:02.0 hostile=hypercall'))
+ROOT_PCICHECK = rf'hv: \[root\] root: pcicheck ok 8086:100e bar0 {E1000_BAR0:#x} size 0x'
+
+CASES += [
+    cycles_case('qemu-lifecycle-cycles', 'qemu', [('g1', 'canary'), ('g2', '')], 'g2', 20),
+    cycles_case('bochs-vmx-lifecycle-cycles', 'bochs-vmx', [('g1', '')], 'g1', 20),
+    Case('qemu-hostile', 'qemu', len(HOSTILE_GUESTS) + 1,
+         managed('canary pcicheck=00:02.0', *HOSTILE_GUESTS, root_mem='64M@0x10000000',
+                 root_pci='00:02.0'),
+         expect=({ROOT_PCICHECK,
+                  *[faulted(g, reason) for g, (_, reason) in HOSTILE_FAULTS.items()],
+                  r'hv: \[polite\] testos: hostile pcicfg invisible',
+                  r'hv: \[polite\] testos: hostile hypercalls denied'},
+                 {r'hv: \[root\] root: canary ok', r'hv: \[victim\] testos: canary ok'},
+                 {r'hv: \[root\] root: canary ok', r'hv: \[victim\] testos: canary ok'}),
+         forbid=partition_forbid('root', 'victim', 'polite')),
+    # The default configuration, the guest's self-test without its final
+    # fault (so the run does not end before the root's check).
+    Case('qemu-root-pcicheck', 'qemu', 2,
+         DEFAULT.replace('"console=serial"', '"console=serial pcicheck=00:02.0"')
+                .replace('"selftest"', '"selftest=noisolation"'),
+         expect=({ROOT_PCICHECK, r'hv: \[testos1\] selftest: \d+ passed, 0 failed'},
+                 r'hv: \[root\] root: alive'),
+         forbid=SELFTEST_FORBID + (r'pcicheck FAIL', faulted('testos1', ''))),
+]
+
+
+# PCI assignment refused at start-up: a `pci` entry naming a function the
+# machine lacks, or a bridge (QEMU q35: 00:1f.0 is the ISA/LPC bridge).
+# hv reports the partition's line and starts no partition.
+def pci_refused(name, bdf, reason):
+    config = partitions(('g', '')) + f'pci = {bdf}\n'
+    line = line_of(config, '[partition g]')
+    return Case(name, 'qemu', 2, config,
+                expect=(r'hv: pci: \d+ functions on buses',
+                        rf'hv: config refused: partition g \(line {line}\): '
+                        rf'pci {re.escape(bdf)} {reason}',
+                        r'hv: test_exit: powering off \(failure\)'),
+                forbid=(r'hv: panic', r'hv: EXCEPTION', r'boot: error', r'-> Starting'),
+                exits=True)
+
+
+CASES += [
+    pci_refused('qemu-pci-refused-missing', '00:05.0', r'does not exist on this machine'),
+    pci_refused('qemu-pci-refused-bridge', '00:1f.0', r'is a bridge'),
 ]
