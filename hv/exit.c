@@ -1,6 +1,6 @@
 /*
  * The core's exit handler: one decision per vendor-neutral exit reason.
- * Emulation lives in cpuid.c, msr.c, io.c and hypercall.c; this file
+ * Emulation lives in cpuid.c, msr.c, io.c, mmio.c and hypercall.c; this file
  * handles the rest and turns every event that would let a partition harm
  * anyone else (triple fault, stage-2 violation, virtualization
  * instructions, a failed entry, an unknown exit) into a fault of that
@@ -10,6 +10,7 @@
 
 #include "console.h"
 #include "guest.h"
+#include "mmio.h"
 #include "partition.h"
 #include "vendor.h"
 
@@ -54,9 +55,14 @@ static enum exit_action fault(struct vcpu *v, const struct exit_info *exit, cons
 	return ACTION_PARK;
 }
 
-static enum exit_action stage2_fault(struct vcpu *v, const struct exit_info *exit)
+/* Emulated MMIO (the PCI ECAM window) first; any other unmapped GPA faults the partition. */
+static enum exit_action stage2_fault(struct vcpu *v, struct exit_info *exit)
 {
 	const struct exit_stage2 *s = &exit->stage2;
+	enum exit_action action;
+
+	if (mmio_handle(v, exit, &action))
+		return action;
 
 	partition_fault(v->partition, "stage-2 violation (%s%s%s) at GPA 0x%llx, RIP 0x%llx",
 			s->read ? "read" : "", s->write ? "write" : "", s->exec ? "exec" : "",
@@ -91,7 +97,7 @@ static enum exit_action interruption(struct vcpu *v)
 	return v->partition->state == PARTITION_RUNNING ? ACTION_RESUME : ACTION_PARK;
 }
 
-enum exit_action exit_handle(struct vcpu *v, const struct exit_info *exit)
+enum exit_action exit_handle(struct vcpu *v, struct exit_info *exit)
 {
 	switch (exit->reason) {
 	case EXIT_CPUID: return guest_cpuid(v);

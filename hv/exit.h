@@ -62,6 +62,16 @@ struct exit_info {
 		struct exit_cr cr;
 		uint32_t msr;
 	};
+	/*
+	 * Written by the core, never by a backend (which zeroes it when it
+	 * decodes the exit): the length of the exiting instruction when the
+	 * core decoded that instruction itself, 0 otherwise.  The core does so
+	 * for an emulated MMIO access behind a stage-2 fault, whose length
+	 * neither AMD-V (no nRIP for nested page faults) nor VT-x (the
+	 * instruction-length field is undefined for EPT violations) reports.
+	 * With ACTION_NEXT, a non-zero value is what the backend adds to RIP.
+	 */
+	uint8_t insn_len_override;
 };
 
 /* What the backend must do after the core has handled an exit. */
@@ -76,7 +86,10 @@ enum exit_action {
 
 const char *exit_reason_name(enum exit_reason reason);
 
-/* The core's decision for one exit; may change the vCPU's registers. */
-enum exit_action exit_handle(struct vcpu *v, const struct exit_info *exit);
+/*
+ * The core's decision for one exit; may change the vCPU's registers and
+ * exit->insn_len_override.
+ */
+enum exit_action exit_handle(struct vcpu *v, struct exit_info *exit);
 
 #endif

@@ -1,17 +1,20 @@
 /*
- * Port I/O of partitions.  Every port exits (nothing is assigned yet); hv
- * emulates the few a partition needs and answers the rest like an empty
- * ISA bus: reads return all ones, writes vanish.
+ * Port I/O of partitions.  Every port exits except the I/O BARs of the
+ * partition's assigned PCI devices; hv emulates the few a partition needs
+ * and answers the rest like an empty ISA bus: reads return all ones,
+ * writes vanish.
  *   0x3f8-0x3ff  COM1: transmitted bytes become the partition's console
  *   0x604        ACPI PM1a control: SLP_TYP 5 with SLP_EN powers off (S5)
  *   0xcf9        reset control: RST (bit 2) resets the partition
  *   0x64         keyboard controller: command 0xfe resets the partition
- *   0xcf8/0xcfc  PCI configuration: no device is visible
+ *   0xcf8/0xcfc  PCI configuration mechanism #1: the partition's own devices
+ *                only, filtered by pci_cfg.c (0xcf8 as a dword, 0xcfc-0xcff)
  * String I/O is not emulated: it faults the partition.
  */
 #include "guest.h"
 
 #include "partition.h"
+#include "pci.h"
 
 #define COM1_BASE 0x3f8u
 #define COM1_LCR (COM1_BASE + 3)
@@ -85,6 +88,14 @@ enum exit_action guest_io(struct vcpu *v, const struct exit_io *io)
 		partition_fault(v->partition, "string I/O (INS/OUTS) on port 0x%x is not emulated",
 				io->port);
 		return ACTION_PARK;
+	}
+	if (pci_port_claims(io->port, io->size)) {
+		if (io->in)
+			complete_in(v, io->size, pci_port_read(v->partition, io->port, io->size));
+		else
+			pci_port_write(v->partition, io->port, io->size,
+				       (uint32_t)(v->regs.rax & size_mask(io->size)));
+		return ACTION_NEXT;
 	}
 	if (io->in) {
 		complete_in(v, io->size, port_read(v->partition, io->port, io->size));

@@ -12,6 +12,7 @@
 #include "page_alloc.h"
 #include "paging.h"
 #include "partition.h"
+#include "pci.h"
 #include "percpu.h"
 #include "power.h"
 #include "reftime.h"
@@ -169,7 +170,7 @@ void hv_main(const struct boot_info *bi)
 	if (!usable)
 		cpu_halt_forever();
 	reftime_init(timer_tsc_hz());
-	if (!partitions_create(bi, cfg, &pool)) {
+	if (pci_init(bi, cfg) != 0 || !partitions_create(bi, cfg, &pool)) {
 		power_test_exit(POWER_EXIT_FAILURE);
 		cpu_halt_forever();
 	}

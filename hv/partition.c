@@ -9,6 +9,7 @@
 #include "console.h"
 #include "events.h"
 #include "kick.h"
+#include "pci.h"
 #include "power.h"
 #include "ram.h"
 #include "spinlock.h"
@@ -209,6 +210,8 @@ bool partitions_create(const struct boot_info *bi, const struct hvcfg *cfg,
 		problem = check_fits(p, bi);
 		if (problem == NULL)
 			problem = map_ram(p, pool);
+		if (problem == NULL)
+			problem = pci_assign(p, pool);
 	}
 	if (problem != NULL) {
 		log_error("config refused: partition %s: %s; no partition started",

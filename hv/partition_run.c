@@ -12,6 +12,7 @@
 #include "events.h"
 #include "kick.h"
 #include "partition_boot.h"
+#include "pci.h"
 #include "power.h"
 #include "reftime.h"
 #include "timer.h"
@@ -104,6 +105,7 @@ static void run_once(struct partition *p, struct vcpu *v, struct page_pool *pool
 		partition_fault(p, "vCPU %u could not be set up on CPU %u", v->vp_index, v->cpu);
 		return;
 	}
+	pci_open_ports(v);
 	p->run_start = reftime_now();
 	p->starts++;
 	partition_set_state(p, PARTITION_RUNNING, HV_EVENT_STARTED);

@@ -70,6 +70,13 @@ struct vcpu_vendor_ops {
 	void (*vcpu_complete)(struct vcpu *v, const struct exit_info *exit,
 			      enum exit_action action);
 
+	/*
+	 * Lets v's guest use ports [port, port + count) directly, without
+	 * exits (an assigned device's I/O BAR).  Called by the core after each
+	 * vcpu_init, which closes every port again.
+	 */
+	void (*io_allow)(struct vcpu *v, uint16_t port, uint16_t count);
+
 	/* Guest registers the backend keeps in its VMCS/VMCB. */
 	void (*get_state)(struct vcpu *v, struct vcpu_state *state);
 

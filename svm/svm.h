@@ -168,6 +168,7 @@ void svm_caps_describe(const struct virt_caps *caps, char *buf, size_t size);
 int svm_cpu_enable(const struct virt_caps *caps, struct page_pool *pool);
 int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *boot, uint64_t stage2_root,
 		  struct page_pool *pool);
+void svm_io_allow(struct vcpu *v, uint16_t port, uint16_t count);
 
 /* svm_entry.asm: VMSAVE host, VMLOAD guest, VMRUN, VMSAVE guest, VMLOAD host. */
 void svm_vmrun(uint64_t vmcb_pa, uint64_t host_vmcb_pa, struct vcpu_regs *regs);

@@ -221,7 +221,8 @@ static void svm_vcpu_complete(struct vcpu *v, const struct exit_info *exit,
 {
 	struct svm_vcpu *s = v->vendor;
 
-	(void)exit;
+	if (action == ACTION_NEXT && exit->insn_len_override != 0)
+		s->insn_len = exit->insn_len_override; /* the core decoded it (emulated MMIO) */
 	if (action == ACTION_NEXT || action == ACTION_HALT)
 		advance_rip(s);
 	else if (action == ACTION_INJECT_GP)
@@ -261,6 +262,7 @@ static const struct vcpu_vendor_ops svm_ops = {
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_enter = svm_vcpu_enter,
 	.vcpu_complete = svm_vcpu_complete,
+	.io_allow = svm_io_allow,
 	.get_state = svm_get_state,
 	.msr_read = svm_msr_read,
 	.msr_write = svm_msr_write,

@@ -1,7 +1,8 @@
 /*
  * AMD-V per-CPU enablement and VMCB set-up.  Intercepts mirror the VT-x
- * backend's: CPUID, all port I/O, all MSRs but the guest-owned ones,
- * XSETBV, shutdown (triple fault), INIT, NMI and every SVM instruction
+ * backend's: CPUID, port I/O (all ports but the I/O BARs of assigned
+ * devices, svm_io_allow), all MSRs but the guest-owned ones, XSETBV,
+ * shutdown (triple fault), INIT, NMI and every SVM instruction
  * (VMRUN's intercept is mandatory: APM Vol. 2, 15.5.1).  HLT is not
  * intercepted: the CPU belongs to the partition, so a halted guest simply
  * waits in guest mode for its next interrupt.
@@ -136,6 +137,20 @@ static void save_setup(struct vmcb_save *g, const struct vcpu_boot_state *b)
 	g->rip = b->rip;
 	g->rsp = b->rsp;
 	g->g_pat = DEFAULT_PAT;
+}
+
+/*
+ * Clears the IOPM bits of [port, port + count): those accesses no longer
+ * exit (APM Vol. 2, 15.10.1: one bit per port; a multi-byte access exits
+ * if any of its ports' bits is set).  The CPU reads the map at each I/O
+ * instruction, so no VMCB clean bit is involved.
+ */
+void svm_io_allow(struct vcpu *v, uint16_t port, uint16_t count)
+{
+	uint8_t *iopm = ((struct svm_vcpu *)v->vendor)->iopm;
+
+	for (uint32_t p = port; p < (uint32_t)port + count && p <= 0xffffu; p++)
+		iopm[p / 8] &= (uint8_t)~(1u << (p % 8));
 }
 
 int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *boot, uint64_t stage2_root,
