@@ -93,6 +93,12 @@ static const struct hypercall hypercalls[] = {
 	{ HVCALL_PARTITION_RESET, true, true, call_partition_reset },
 	{ HVCALL_EVENT_RING_SET, true, true, call_event_ring_set },
 	{ HVCALL_HV_INFO, false, true, call_hv_info },
+	{ HVCALL_POST_MESSAGE, false, false, call_post_message },
+	{ HVCALL_SIGNAL_EVENT, true, false, call_signal_event },
+	{ HVCALL_CONNECTION_CREATE, false, true, call_connection_create },
+	{ HVCALL_CONNECTION_DELETE, false, true, call_connection_delete },
+	{ HVCALL_MAP_GUEST_PAGES, false, true, call_map_guest_pages },
+	{ HVCALL_UNMAP_GUEST_PAGES, false, true, call_unmap_guest_pages },
 };
 
 static uint16_t dispatch(struct vcpu *v, uint64_t input)
@@ -110,6 +116,7 @@ static uint16_t dispatch(struct vcpu *v, uint64_t input)
 			      HV_HYPERCALL_REP_MASK << HV_HYPERCALL_REP_START_SHIFT)) ||
 		    !(input & HV_HYPERCALL_FAST) != !hypercalls[i].fast)
 			return HV_STATUS_INVALID_HYPERCALL_INPUT;
+		/* A fast call passes the whole RDX; HvSignalEvent packs two fields in it. */
 		return hypercalls[i].handler(v, v->regs.rdx, v->regs.r8);
 	}
 	return HV_STATUS_INVALID_HYPERCALL_CODE;

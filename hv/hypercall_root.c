@@ -23,6 +23,11 @@ void hypercall_root_set_info(const struct hv_info_source *source)
 	info_source = *source;
 }
 
+struct page_pool *hypercall_pool(void)
+{
+	return info_source.pool;
+}
+
 static void fill_entry(const struct partition *p, struct hv_partition_entry *e)
 {
 	*e = (struct hv_partition_entry){

@@ -15,7 +15,7 @@ uint16_t hypercall_map(struct vcpu *v, uint64_t gpa, uint64_t len, void **out);
 
 /* Where HVCALL_HV_INFO's figures come from, set once at start-up. */
 struct hv_info_source {
-	const struct page_pool *pool;
+	struct page_pool *pool;
 	uint32_t cpu_count;
 	uint64_t image_bytes;
 };
@@ -29,5 +29,16 @@ uint16_t call_partition_stop(struct vcpu *v, uint64_t id, uint64_t unused);
 uint16_t call_partition_reset(struct vcpu *v, uint64_t id, uint64_t unused);
 uint16_t call_event_ring_set(struct vcpu *v, uint64_t gpa, uint64_t vector);
 uint16_t call_hv_info(struct vcpu *v, uint64_t in, uint64_t out);
+
+/* hypercall_bus.c */
+uint16_t call_post_message(struct vcpu *v, uint64_t in, uint64_t unused);
+uint16_t call_signal_event(struct vcpu *v, uint64_t input, uint64_t unused);
+uint16_t call_connection_create(struct vcpu *v, uint64_t in, uint64_t unused);
+uint16_t call_connection_delete(struct vcpu *v, uint64_t in, uint64_t unused);
+uint16_t call_map_guest_pages(struct vcpu *v, uint64_t in, uint64_t unused);
+uint16_t call_unmap_guest_pages(struct vcpu *v, uint64_t in, uint64_t unused);
+
+/* The page pool, for calls that build tables (set with the info source). */
+struct page_pool *hypercall_pool(void);
 
 #endif

@@ -17,6 +17,7 @@
 #include "power.h"
 #include "reftime.h"
 #include "smp.h"
+#include "synic.h"
 #include "timer.h"
 #include "trap.h"
 #include "vendor.h"
@@ -174,6 +175,7 @@ void hv_main(const struct boot_info *bi)
 		power_test_exit(POWER_EXIT_FAILURE);
 		cpu_halt_forever();
 	}
+	synic_init(&pool);
 	hypercall_root_set_info(&(struct hv_info_source){ &pool, bi->cpu_count, bi->hv_image_end });
 	log_info("start-up complete; %llu pages free", (unsigned long long)pool.free);
 	smp_release_aps(cpu_run);

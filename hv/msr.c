@@ -68,7 +68,7 @@ static bool core_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 	else if (host_readable(msr))
 		*value = rdmsr(msr);
 	else
-		return false;
+		return synic_msr_read(v, msr, value);
 	return true;
 }
 
@@ -141,6 +141,9 @@ enum exit_action guest_msr_write(struct vcpu *v, uint32_t msr)
 		return write_hypercall_msr(v, value);
 	if (msr == HV_X64_MSR_REFERENCE_TSC)
 		return write_reference_tsc_msr(v, value);
+	backend = synic_msr_write(v, msr, value);
+	if (backend <= 0)
+		return backend == 0 ? ACTION_NEXT : ACTION_INJECT_GP;
 	if (msr == MSR_APIC_BASE && value == rdmsr(MSR_APIC_BASE))
 		return ACTION_NEXT; /* rewriting the same value is harmless */
 	if (forbidden_write(msr)) {

@@ -8,6 +8,7 @@
  */
 #include "partition.h"
 
+#include "connection.h"
 #include "console.h"
 #include "events.h"
 #include "kick.h"
@@ -80,8 +81,10 @@ static bool prepare(struct partition *p, struct vcpu_boot_state *boot)
 	p->console = (struct partition_console){ 0 };
 	p->fault_reason[0] = '\0';
 	p->reference_tsc = 0;
-	if (p->cfg->role == HVCFG_ROLE_ROOT)
+	if (p->cfg->role == HVCFG_ROLE_ROOT) {
 		events_reset(); /* the ring was in the RAM just cleared */
+		connection_drop_partition(p->id); /* a new root builds its bus anew */
+	}
 	problem = partition_boot_prepare(p, boot);
 	if (problem != NULL)
 		partition_fault(p, "cannot start: %s", problem);
@@ -101,6 +104,7 @@ static void run_once(struct partition *p, struct vcpu *v, struct page_pool *pool
 	v->guest_os_id = 0;
 	for (uint32_t i = 0; i < 4; i++)
 		v->pending_irqs[i] = 0;
+	synic_reset(v);
 	if (vendor->vcpu_init(v, &boot, p->stage2.root, pool) != 0) {
 		partition_fault(p, "vCPU %u could not be set up on CPU %u", v->vp_index, v->cpu);
 		return;

@@ -87,3 +87,28 @@ int stage2_map(struct stage2 *s2, struct page_pool *pool, uint64_t gpa, uint64_t
 	}
 	return 0;
 }
+
+/* The level-1 entry for gpa, or NULL when no 4 KiB table covers it. */
+static uint64_t *leaf_entry(struct stage2 *s2, uint64_t gpa)
+{
+	uint64_t *table = (uint64_t *)s2->root;
+
+	for (unsigned l = 4; l > 1; l--) {
+		uint64_t e = table[(gpa >> LEVEL_SHIFT(l)) % ENTRIES];
+
+		if (!s2->fmt->present(e) || (e & ENTRY_LARGE))
+			return NULL;
+		table = (uint64_t *)(e & ADDR_MASK);
+	}
+	return &table[(gpa >> LEVEL_SHIFT(1)) % ENTRIES];
+}
+
+void stage2_unmap(struct stage2 *s2, uint64_t gpa, uint64_t size)
+{
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		uint64_t *e = leaf_entry(s2, gpa + off);
+
+		if (e != NULL)
+			__atomic_store_n(e, 0, __ATOMIC_RELEASE);
+	}
+}

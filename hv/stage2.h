@@ -49,4 +49,11 @@ int stage2_init(struct stage2 *s2, const struct stage2_format *fmt, struct page_
 int stage2_map(struct stage2 *s2, struct page_pool *pool, uint64_t gpa, uint64_t hpa,
 	       uint64_t size, unsigned perms, enum stage2_memtype type);
 
+/*
+ * Removes the 4 KiB mappings of [gpa, gpa + size); tables stay allocated
+ * (they are reused by the next mapping).  The caller flushes the
+ * partition's cached translations (vendor->stage2_flush).
+ */
+void stage2_unmap(struct stage2 *s2, uint64_t gpa, uint64_t size);
+
 #endif

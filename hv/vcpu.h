@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "synic.h"
+
 struct partition;
 
 /* General-purpose registers, saved and restored by the backend's entry stub. */
@@ -51,6 +53,7 @@ struct vcpu {
 	 * shadow), and otherwise asks for an interrupt-window exit.
 	 */
 	uint64_t pending_irqs[4];
+	struct synic synic;
 };
 
 /* Queues an external interrupt with this vector (32-255) for v. */

@@ -88,6 +88,9 @@ struct vcpu_vendor_ops {
 	int (*msr_read)(struct vcpu *v, uint32_t msr, uint64_t *value);
 	int (*msr_write)(struct vcpu *v, uint32_t msr, uint64_t value);
 
+	/* Drops v's cached stage-2 translations after a mapping was removed. */
+	void (*stage2_flush)(struct vcpu *v);
+
 	/* The 3-byte hypercall instruction (VMCALL or VMMCALL). */
 	uint8_t hypercall_insn[3];
 };

@@ -252,6 +252,12 @@ static int svm_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
 	return 0;
 }
 
+/* The next VMRUN flushes this vCPU's ASID (TLB_CONTROL 1 flushes all: always supported). */
+static void svm_stage2_flush(struct vcpu *v)
+{
+	((struct svm_vcpu *)v->vendor)->vmcb->control.tlb_control = 1;
+}
+
 static const struct vcpu_vendor_ops svm_ops = {
 	.name = "AMD-V",
 	.detect = svm_caps_detect,
@@ -266,6 +272,7 @@ static const struct vcpu_vendor_ops svm_ops = {
 	.get_state = svm_get_state,
 	.msr_read = svm_msr_read,
 	.msr_write = svm_msr_write,
+	.stage2_flush = svm_stage2_flush,
 	.hypercall_insn = { 0x0f, 0x01, 0xd9 }, /* VMMCALL */
 };
 VENDOR_BACKEND(svm_ops);

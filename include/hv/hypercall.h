@@ -21,6 +21,55 @@
 #define HV_X64_MSR_REFERENCE_TSC 0x40000021u
 #define HV_X64_MSR_TSC_FREQUENCY 0x40000022u
 
+/* Synthetic interrupt controller (TLFS "Virtual Interrupt Controller"). */
+#define HV_X64_MSR_SCONTROL 0x40000080u
+#define HV_X64_MSR_SVERSION 0x40000081u
+#define HV_X64_MSR_SIEFP 0x40000082u
+#define HV_X64_MSR_SIMP 0x40000083u
+#define HV_X64_MSR_EOM 0x40000084u
+#define HV_X64_MSR_SINT0 0x40000090u
+#define HV_X64_MSR_SINT15 0x4000009fu
+#define HV_SYNIC_SINT_COUNT 16u
+#define HV_SYNIC_ENABLE (1ull << 0)
+#define HV_SYNIC_SINT_VECTOR_MASK 0xffull
+#define HV_SYNIC_SINT_MASKED (1ull << 16)
+#define HV_SYNIC_SINT_AUTO_EOI (1ull << 17)
+#define HV_SYNIC_VERSION 1u
+
+/*
+ * A SynIC message: the SIMP page holds one 256-byte slot per SINT.  hv
+ * fills the payload and header, then stores message_type last (release);
+ * the guest handles the slot, stores message_type = HV_MESSAGE_NONE, and
+ * if HV_MESSAGE_FLAG_PENDING was set writes HV_X64_MSR_EOM so hv delivers
+ * the next queued message.  `sender` is the id of the sending partition.
+ */
+#define HV_MESSAGE_NONE 0u
+#define HV_MESSAGE_PAYLOAD_SIZE 240u
+#define HV_MESSAGE_FLAG_PENDING 1u
+
+struct hv_message {
+	volatile uint32_t message_type;
+	uint8_t payload_size;
+	volatile uint8_t message_flags;
+	uint8_t reserved[2];
+	uint64_t sender;
+	uint8_t payload[HV_MESSAGE_PAYLOAD_SIZE];
+};
+
+_Static_assert(sizeof(struct hv_message) == 256, "SynIC message slot");
+
+/* SIEFP: 2048 event flags (256 bytes) per SINT. */
+#define HV_EVENT_FLAGS_PER_SINT 2048u
+
+/* HvPostMessage input (TLFS): message types with bit 31 set are hv's own. */
+struct hv_post_message {
+	uint32_t connection_id;
+	uint32_t reserved;
+	uint32_t message_type;
+	uint32_t payload_size;
+	uint8_t payload[HV_MESSAGE_PAYLOAD_SIZE];
+};
+
 /*
  * Reference TSC page (TLFS 12.7): reference time in 100 ns units =
  * ((TSC * tsc_scale) >> 64) + tsc_offset.  A sequence of 0 means "use the
@@ -52,10 +101,14 @@ struct hv_reference_tsc_page {
 
 /* CPUID 0x40000003 EAX: partition privileges we grant (TLFS bit names). */
 #define HV_ACCESS_PARTITION_REFERENCE_COUNTER (1u << 1)
+#define HV_ACCESS_SYNIC_REGS (1u << 2)
 #define HV_ACCESS_HYPERCALL_MSRS (1u << 5)
 #define HV_ACCESS_VP_INDEX (1u << 6)
 #define HV_ACCESS_PARTITION_REFERENCE_TSC (1u << 9)
 #define HV_ACCESS_FREQUENCY_MSRS (1u << 11)
+/* CPUID 0x40000003 EBX: partition flags we grant. */
+#define HV_FLAG_POST_MESSAGES (1u << 4)
+#define HV_FLAG_SIGNAL_EVENTS (1u << 5)
 /* CPUID 0x40000003 EDX: features. */
 #define HV_FEATURE_FREQUENCY_MSRS_AVAILABLE (1u << 8)
 
@@ -80,6 +133,12 @@ struct hv_reference_tsc_page {
 #define HV_STATUS_INSUFFICIENT_MEMORY 0x000bu
 #define HV_STATUS_INVALID_PARTITION_ID 0x000du
 #define HV_STATUS_INVALID_VP_INDEX 0x000eu
+#define HV_STATUS_INVALID_CONNECTION_ID 0x0012u
+#define HV_STATUS_INSUFFICIENT_BUFFERS 0x0013u
+
+/* Standard TLFS calls. */
+#define HVCALL_POST_MESSAGE 0x005cu  /* input: struct hv_post_message */
+#define HVCALL_SIGNAL_EVENT 0x005du  /* fast: RDX = connection id | flag number << 32 */
 
 /*
  * Private calls of this hypervisor.  TLFS call codes never set bit 15,
@@ -103,6 +162,47 @@ struct hv_reference_tsc_page {
 #define HVCALL_PARTITION_RESET 0x8014u  /* fast: RDX = id; restart from a fresh image */
 #define HVCALL_EVENT_RING_SET 0x8015u   /* fast: RDX = ring GPA (page), R8 = vector */
 #define HVCALL_HV_INFO 0x8016u          /* output: struct hv_info */
+#define HVCALL_CONNECTION_CREATE 0x8020u /* input: struct hv_connection */
+#define HVCALL_CONNECTION_DELETE 0x8021u /* input: struct hv_connection (id, source) */
+#define HVCALL_MAP_GUEST_PAGES 0x8022u   /* input: struct hv_map_guest_pages */
+#define HVCALL_UNMAP_GUEST_PAGES 0x8023u /* input: struct hv_map_guest_pages (count, root_gpa) */
+
+/*
+ * A connection: the route hv gives HvPostMessage / HvSignalEvent calls.
+ * A partition that posts or signals on connection_id reaches SINT
+ * target_sint of vCPU target_vp of target_partition; for an event
+ * connection, flag (base_flag + the caller's flag number) is set in the
+ * target's SIEFP.  Only the root creates connections, for any source.
+ */
+#define HV_CONNECTION_MESSAGE 0u
+#define HV_CONNECTION_EVENT 1u
+
+struct hv_connection {
+	uint32_t connection_id;
+	uint32_t source_partition;
+	uint32_t target_partition;
+	uint32_t target_vp;
+	uint8_t target_sint;
+	uint8_t type;            /* HV_CONNECTION_* */
+	uint16_t base_flag;
+	uint32_t reserved;
+};
+
+/*
+ * Maps pages of a guest's RAM into the root's guest-physical space at
+ * root_gpa (which must lie in the window below, outside the root's RAM),
+ * so the root can reach ring buffers the guest shared with it.
+ */
+#define HV_ROOT_MAP_WINDOW_BASE (1ull << 40)  /* 1 TiB */
+#define HV_ROOT_MAP_WINDOW_SIZE (1ull << 36)  /* 64 GiB */
+#define HV_MAP_MAX_PAGES 480u
+
+struct hv_map_guest_pages {
+	uint32_t partition;
+	uint32_t count;
+	uint64_t root_gpa;
+	uint64_t guest_gpa[HV_MAP_MAX_PAGES];
+};
 
 /* Partition states as the ABI reports them. */
 #define HV_PARTITION_OFF 0u
