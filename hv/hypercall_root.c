@@ -91,31 +91,31 @@ uint16_t call_partition_status(struct vcpu *v, uint64_t in_gpa, uint64_t out_gpa
 	return HV_STATUS_SUCCESS;
 }
 
-uint16_t call_partition_start(struct vcpu *v, uint64_t id, uint64_t unused)
+/* Start, stop and reset: one target check, then the request. */
+static uint16_t lifecycle(struct vcpu *v, uint64_t id, uint16_t (*request)(struct partition *))
 {
 	struct partition *p;
 	uint16_t status = target(v, id, &p);
 
+	return status == HV_STATUS_SUCCESS ? request(p) : status;
+}
+
+uint16_t call_partition_start(struct vcpu *v, uint64_t id, uint64_t unused)
+{
 	(void)unused;
-	return status == HV_STATUS_SUCCESS ? partition_root_start(p) : status;
+	return lifecycle(v, id, partition_root_start);
 }
 
 uint16_t call_partition_stop(struct vcpu *v, uint64_t id, uint64_t unused)
 {
-	struct partition *p;
-	uint16_t status = target(v, id, &p);
-
 	(void)unused;
-	return status == HV_STATUS_SUCCESS ? partition_root_stop(p) : status;
+	return lifecycle(v, id, partition_root_stop);
 }
 
 uint16_t call_partition_reset(struct vcpu *v, uint64_t id, uint64_t unused)
 {
-	struct partition *p;
-	uint16_t status = target(v, id, &p);
-
 	(void)unused;
-	return status == HV_STATUS_SUCCESS ? partition_root_reset(p) : status;
+	return lifecycle(v, id, partition_root_reset);
 }
 
 uint16_t call_event_ring_set(struct vcpu *v, uint64_t gpa, uint64_t vector)
