@@ -52,12 +52,13 @@ uint64_t vmx_guest_cr4(void);
 
 /* vmx_bitmap.c: MSR and I/O bitmaps. */
 int vmx_setup_bitmaps(struct vmx_vcpu *vv, struct page_pool *pool);
-void vmx_io_bitmap_allow(struct vcpu *v, uint16_t port);
+void vmx_io_allow(struct vcpu *v, uint16_t port, uint16_t count);
 
 /* vmx_ept.c: EPT entry encodings, EPT pointer, VPID, TLB invalidation. */
 extern const struct stage2_format vmx_stage2_format;
 int vmx_setup_ept(struct vmx_vcpu *vv, uint64_t stage2_root, uint32_t cpu);
 void vmx_flush_guest_tlb(struct vmx_vcpu *vv);
+void vmx_stage2_flush(struct vcpu *v);
 
 /* vmx_event.c: event injection (exceptions, re-delivery, pending interrupts). */
 void vmx_reinject_vectoring_event(void);
@@ -79,5 +80,6 @@ void vmx_get_state(struct vcpu *v, struct vcpu_state *state);
 /* vmx_entry.asm: enters the guest; 0 after a VM exit, else enum vmx_status. */
 int vmx_run(struct vcpu_regs *regs, uint32_t launched);
 extern const char vmx_exit_stub[];
+void vmx_unblock_nmi(void);
 
 #endif

@@ -69,14 +69,15 @@ int vmx_setup_bitmaps(struct vmx_vcpu *vv, struct page_pool *pool)
 }
 
 /*
- * Lets the guest use `port` directly (an assigned device).  Bitmap A covers
- * ports 0-0x7fff and bitmap B the rest; the two pages are contiguous, so
- * the port number indexes both as one bit array.  No VMCS access needed:
- * the CPU reads the bitmaps on every I/O instruction.
+ * Lets v's guest use ports [port, port + count) directly (an assigned
+ * device).  Bitmap A covers ports 0-0x7fff and bitmap B the rest; the two
+ * pages are contiguous, so the port number indexes both as one bit array.
+ * The CPU reads the bitmaps on every I/O instruction: no VMCS update.
  */
-void vmx_io_bitmap_allow(struct vcpu *v, uint16_t port)
+void vmx_io_allow(struct vcpu *v, uint16_t port, uint16_t count)
 {
 	uint8_t *bitmap = (uint8_t *)to_vmx(v)->io_bitmap;
 
-	bitmap[port / 8] &= (uint8_t) ~(1u << (port % 8));
+	for (uint32_t p = port; p < (uint32_t)port + count && p <= 0xffff; p++)
+		bitmap[p / 8] &= (uint8_t) ~(1u << (p % 8));
 }

@@ -76,7 +76,9 @@ static const struct vcpu_vendor_ops vmx_ops = {
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_enter = vmx_vcpu_enter,
 	.vcpu_complete = vmx_vcpu_complete,
+	.io_allow = vmx_io_allow,
 	.get_state = vmx_get_state,
+	.stage2_flush = vmx_stage2_flush,
 	.hypercall_insn = { 0x0f, 0x01, 0xc1 }, /* VMCALL */
 };
 VENDOR_BACKEND(vmx_ops);

@@ -28,6 +28,7 @@ R_R15 equ 112
 
 global vmx_run:function hidden
 global vmx_exit_stub:function hidden
+global vmx_unblock_nmi:function hidden
 
 section .text
 
@@ -97,6 +98,24 @@ vmx_run_return:
 	pop r12
 	pop rbx
 	pop rbp
+	ret
+
+; void vmx_unblock_nmi(void): a VM exit caused by an NMI leaves NMIs blocked
+; until the next IRET, and hv itself never executes one on that path.  An
+; IRET to the next instruction, on the same stack, ends the blocking, so
+; later NMIs (kicks) reach this CPU even while it idles in hv.
+vmx_unblock_nmi:
+	mov rax, rsp
+	mov ecx, ss
+	push rcx			; SS
+	push rax			; RSP as it was before this frame
+	pushfq
+	mov ecx, cs
+	push rcx			; CS
+	lea rcx, [rel .resume]
+	push rcx			; RIP
+	iretq
+.resume:
 	ret
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -76,3 +76,17 @@ void vmx_flush_guest_tlb(struct vmx_vcpu *vv)
 	else if (vv->ept_caps & VPID_CAP_INVVPID_ALL)
 		invvpid(INVVPID_ALL, 0);
 }
+
+/*
+ * The core removed stage-2 mappings: drop the guest-physical and combined
+ * translations cached for v's EPT on this CPU (v runs nowhere else).
+ */
+void vmx_stage2_flush(struct vcpu *v)
+{
+	struct vmx_vcpu *vv = to_vmx(v);
+
+	if (vv->ept_caps & EPT_CAP_INVEPT_SINGLE)
+		invept(INVEPT_SINGLE, vv->eptp);
+	else
+		invept(INVEPT_ALL, 0);
+}

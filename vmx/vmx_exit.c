@@ -103,6 +103,7 @@ void vmx_decode_exit(struct vcpu *v, struct exit_info *exit, uint32_t reason)
 	exit->raw_reason = reason;
 	exit->raw_qual = qual;
 	exit->reason = EXIT_OTHER;
+	exit->insn_len_override = 0;
 	switch (basic) {
 	case VMX_EXIT_EXCEPTION_NMI: exit->reason = decode_exception(); break;
 	case VMX_EXIT_CR_ACCESS: decode_cr(v, exit, qual); break;
@@ -166,6 +167,7 @@ static void log_guest_state(void)
 void vmx_entry_failed(struct exit_info *exit, int status, uint32_t reason)
 {
 	exit->reason = EXIT_ENTRY_FAILED;
+	exit->insn_len_override = 0;
 	if (status == VMX_FAIL_INVALID) {
 		exit->raw_reason = ~0ull;
 		exit->raw_qual = 0;

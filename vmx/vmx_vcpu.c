@@ -74,12 +74,18 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *boot,
 	return 0;
 }
 
-/* Moves RIP past the exiting instruction, which also ends an STI or MOV SS shadow. */
-static void skip_instruction(void)
+/*
+ * Moves RIP past the exiting instruction, which also ends an STI or MOV SS
+ * shadow.  `len` 0: the CPU's VM-exit instruction length (undefined for EPT
+ * violations, where the core decodes the instruction and says how long).
+ */
+static void skip_instruction(uint64_t len)
 {
 	uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
-	vmcs_write(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSN_LEN));
+	if (len == 0)
+		len = vmread(VMCS_EXIT_INSN_LEN);
+	vmcs_write(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
 	if (intr & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
 			   intr & ~(uint64_t)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
@@ -91,8 +97,20 @@ static bool bench_null_cpuid(struct vcpu *v, uint32_t reason)
 	if (reason != VMX_EXIT_CPUID || (uint32_t)v->regs.rax != HV_CPUID_BENCH_NULL)
 		return false;
 	v->regs.rax = v->regs.rbx = v->regs.rcx = v->regs.rdx = 0;
-	skip_instruction();
+	skip_instruction(0);
 	return true;
+}
+
+/* An NMI exit (NMI exiting on, virtual NMIs off) leaves host NMIs blocked (SDM "NMI Exiting"). */
+static bool exit_was_nmi(uint32_t reason)
+{
+	uint32_t info;
+
+	if (reason != VMX_EXIT_EXCEPTION_NMI)
+		return false;
+	info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
+	return (info & INTR_INFO_VALID) &&
+	       ((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) == INTR_TYPE_NMI;
 }
 
 void vmx_vcpu_enter(struct vcpu *v, struct exit_info *exit)
@@ -114,6 +132,8 @@ void vmx_vcpu_enter(struct vcpu *v, struct exit_info *exit)
 			return;
 		}
 		vv->launched = true;
+		if (exit_was_nmi(reason))
+			vmx_unblock_nmi();
 	} while (bench_null_cpuid(v, reason));
 	vmx_decode_exit(v, exit, reason);
 }
@@ -131,10 +151,10 @@ void vmx_vcpu_complete(struct vcpu *v, const struct exit_info *exit, enum exit_a
 			vmx_inject_exception(VECTOR_GP, true);
 			break;
 		}
-		skip_instruction();
+		skip_instruction(exit->insn_len_override);
 		break;
 	case ACTION_HALT:
-		skip_instruction();
+		skip_instruction(0);
 		/* Wait in the guest: the next interrupt or NMI wakes it (or exits). */
 		if (vv->hlt_activity)
 			vmcs_write(VMCS_GUEST_ACTIVITY, ACTIVITY_HLT);
