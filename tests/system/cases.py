@@ -189,7 +189,7 @@ def partition_forbid(*names):
                     *[faulted(n, '') for n in names])
 
 
-def cycles_case(name, host, guests, target, n):
+def cycles_case(name, host, guests, target, n, timeout):
     """The root stops, starts and resets `target` n times; hv must neither
     leak pool pages nor RAM, and every other partition runs on."""
     others = [g for g, _ in guests if g != target]
@@ -200,7 +200,7 @@ def cycles_case(name, host, guests, target, n):
                         r'hv: \[root\] root: cycle 1 ok',
                         rf'hv: \[root\] root: cycles: {n} passed, 0 failed',
                         {r'hv: \[root\] root: canary ok', *canaries}),
-                forbid=partition_forbid('root', *others))
+                forbid=partition_forbid('root', *others), timeout=timeout)
 
 
 # On QEMU with -m 1024 the loader reserves hv's 32 MiB at 0x39a00000
@@ -227,8 +227,10 @@ HOSTILE_GUESTS = (('victim', 'canary', '16M@0x14000000'),
 ROOT_PCICHECK = rf'hv: \[root\] root: pcicheck ok 8086:100e bar0 {E1000_BAR0:#x} size 0x'
 
 CASES += [
-    cycles_case('qemu-lifecycle-cycles', 'qemu', [('g1', 'canary'), ('g2', '')], 'g2', 20),
-    cycles_case('bochs-vmx-lifecycle-cycles', 'bochs-vmx', [('g1', '')], 'g1', 20),
+    # About 20 s of cycling on an idle host (QEMU), 3 minutes on Bochs; the
+    # timeouts allow for a host shared with other emulators.
+    cycles_case('qemu-lifecycle-cycles', 'qemu', [('g1', 'canary'), ('g2', '')], 'g2', 20, 240),
+    cycles_case('bochs-vmx-lifecycle-cycles', 'bochs-vmx', [('g1', '')], 'g1', 20, 1200),
     Case('qemu-hostile', 'qemu', len(HOSTILE_GUESTS) + 1,
          managed('canary pcicheck=00:02.0', *HOSTILE_GUESTS, root_mem='64M@0x10000000',
                  root_pci='00:02.0'),
