@@ -34,7 +34,13 @@ int pci_init(const struct boot_info *bi, const struct hvcfg *cfg);
  */
 const char *pci_assign(struct partition *p, struct page_pool *pool);
 
-/* Lets v reach its partition's I/O BARs without exits (after vcpu_init). */
+/*
+ * After each vcpu_init: lets v reach its partition's I/O BARs without
+ * exits.  For vCPU 0, whose start is the partition's (re)start, it also
+ * forgets the previous run's configuration-space state (address latch, BAR
+ * sizing) and turns bus mastering off on the partition's devices, so a
+ * fresh kernel meets quiet devices (its driver enables DMA again).
+ */
 void pci_open_ports(struct vcpu *v);
 
 /* Whether a port access belongs to the configuration mechanism (0xCF8 dword, 0xCFC-0xCFF). */

@@ -147,6 +147,8 @@ const char *pci_assign(struct partition *p, struct page_pool *pool)
 
 void pci_open_ports(struct vcpu *v)
 {
+	if (v->vp_index == 0)
+		pci_cfg_restart(v->partition->id);
 	if (vendor->io_allow == NULL)
 		return; /* the ports keep exiting and read all ones: the device's I/O BAR is dead */
 	for (uint32_t i = 0; i < pci_function_count; i++) {

@@ -171,6 +171,23 @@ void pci_port_write(struct partition *p, uint16_t port, uint8_t size, uint32_t v
 		pci_cfg_write(p->id, CF8_BDF(latch), CF8_REG(latch) | offset, size, value);
 }
 
+void pci_cfg_restart(uint32_t partition_id)
+{
+	cf8_latch[partition_id] = 0;
+	for (uint32_t i = 0; i < pci_function_count; i++) {
+		struct pci_function *f = &pci_functions[i];
+		uint32_t command;
+
+		if (f->owner != partition_id)
+			continue;
+		for (uint32_t s = 0; s < PCI_BARS; s++)
+			f->bars[s].sizing = false;
+		command = pci_host_read(f->bdf, PCI_COMMAND, 2);
+		if (command & PCI_COMMAND_MASTER)
+			pci_host_write(f->bdf, PCI_COMMAND, 2, command & ~PCI_COMMAND_MASTER);
+	}
+}
+
 /* ECAM: address = base + bus << 20 | device << 15 | function << 12 | register. */
 static uint64_t ecam_read(struct vcpu *v, uint64_t gpa, uint8_t size)
 {

@@ -27,6 +27,7 @@
 
 #define PCI_COMMAND_IO 0x1u
 #define PCI_COMMAND_MEMORY 0x2u
+#define PCI_COMMAND_MASTER 0x4u
 #define PCI_HEADER_MULTI 0x80u
 #define PCI_CLASS_BRIDGE 0x06u    /* base class of host, ISA, PCI-to-PCI... bridges */
 #define PCI_SUBCLASS_HOST 0x00u
@@ -96,6 +97,8 @@ void pci_mcfg_find(const struct boot_info *bi);
 uint32_t pci_cfg_read(uint32_t partition_id, hvcfg_bdf bdf, uint16_t reg, uint8_t size);
 void pci_cfg_write(uint32_t partition_id, hvcfg_bdf bdf, uint16_t reg, uint8_t size,
 		   uint32_t value);
+/* A partition (re)starts: clears its latch and BAR sizing, stops its devices' DMA. */
+void pci_cfg_restart(uint32_t partition_id);
 /* Registers the ECAM window as emulated MMIO for every partition. */
 void pci_cfg_ecam_register(void);
 
