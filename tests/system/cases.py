@@ -228,7 +228,8 @@ ROOT_PCICHECK = rf'hv: \[root\] root: pcicheck ok 8086:100e bar0 {E1000_BAR0:#x}
 
 CASES += [
     # About 20 s of cycling on an idle host (QEMU), 3 minutes on Bochs; the
-    # timeouts allow for a host shared with other emulators.
+    # timeouts here and for the 9-CPU hostile case allow for a host shared
+    # with other emulators.
     cycles_case('qemu-lifecycle-cycles', 'qemu', [('g1', 'canary'), ('g2', '')], 'g2', 20, 240),
     cycles_case('bochs-vmx-lifecycle-cycles', 'bochs-vmx', [('g1', '')], 'g1', 20, 1200),
     Case('qemu-hostile', 'qemu', len(HOSTILE_GUESTS) + 1,
@@ -240,7 +241,7 @@ CASES += [
                   r'hv: \[polite\] testos: hostile hypercalls denied'},
                  {r'hv: \[root\] root: canary ok', r'hv: \[victim\] testos: canary ok'},
                  {r'hv: \[root\] root: canary ok', r'hv: \[victim\] testos: canary ok'}),
-         forbid=partition_forbid('root', 'victim', 'polite')),
+         forbid=partition_forbid('root', 'victim', 'polite'), timeout=240),
     # The default configuration, the guest's self-test without its final
     # fault (so the run does not end before the root's check).
     Case('qemu-root-pcicheck', 'qemu', 2,
