@@ -178,6 +178,7 @@ void hv_main(const struct boot_info *bi)
 	synic_init(&pool);
 	hypercall_root_set_info(&(struct hv_info_source){ &pool, bi->cpu_count, bi->hv_image_end });
 	log_info("start-up complete; %llu pages free", (unsigned long long)pool.free);
+	test_exit_if_guests_stopped(); /* a configuration with no guest ends here */
 	smp_release_aps(cpu_run);
 	cpu_run(0);
 	cpu_halt_forever();

@@ -74,6 +74,12 @@ struct vcpu *partition_vcpu(const struct partition *p, uint32_t vp);
 __attribute__((noreturn)) void partition_cpu_run(struct partition *p, uint32_t cpu,
 						 struct page_pool *pool);
 
+/*
+ * Test mode: ends the run when no guest partition runs (or there is
+ * none), unless one starts again within a grace period.
+ */
+void test_exit_if_guests_stopped(void);
+
 /* Marks p Faulted with the reason and logs it; the caller parks its vCPU. */
 void partition_fault(struct partition *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

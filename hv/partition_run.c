@@ -138,7 +138,7 @@ static bool guests_stopped(void)
  * again within a grace period (the root may be cycling one), so a system
  * test finishes as soon as its guests have done their part.
  */
-static void test_exit_if_guests_stopped(void)
+void test_exit_if_guests_stopped(void)
 {
 	if (!guests_stopped())
 		return;
