@@ -1,0 +1,342 @@
+/*
+ * Ring buffer producer and consumer (vmbus_ring.h).
+ *
+ * Memory ordering.  The two sides run in different partitions on
+ * different CPUs and share only this memory, so every index access is an
+ * __atomic builtin; on x86 (TSO) acquire loads and release stores are
+ * plain moves that also stop the compiler from reordering, and a
+ * sequentially consistent fence is MFENCE or a locked instruction.
+ *  - Producer: acquire-load read_index (the consumer's copies out of the
+ *    space it freed are done before we overwrite it), write the packet,
+ *    release-store write_index (the packet is visible before the index
+ *    that covers it).
+ *  - Consumer: acquire-load write_index (packet bytes are read after the
+ *    index that published them), copy out, release-store read_index.
+ *  - Signalling decisions read the other side's fields after our own
+ *    store.  x86 may let a load pass an earlier store (store buffer), so a
+ *    full fence sits between them; each fence pairs with the peer's, which
+ *    guarantees at least one side sees the other's update and no wake-up
+ *    is lost.
+ * Every index read from the page is checked (inside the data area, 8-byte
+ * aligned) and packets are copied out before they are checked, so a peer
+ * rewriting the page cannot make us read or write outside it.
+ */
+#include "vmbus_ring.h"
+#include "vmbus_err.h"
+
+#include <lib/string.h>
+
+#define RING_DATA_MAX 0x80000000u
+
+static inline uint32_t load_acquire(volatile uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void store_release(volatile uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+static inline void full_fence(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline uint32_t align8(uint32_t v)
+{
+	return (v + 7u) & ~7u;
+}
+
+static inline bool index_valid(const struct ring *r, uint32_t idx)
+{
+	return idx < r->size && idx % 8 == 0;
+}
+
+static inline uint32_t wrap(const struct ring *r, uint64_t off)
+{
+	return (uint32_t)(off % r->size);
+}
+
+/* Bytes between a read and a write index (indices already checked). */
+static inline uint32_t used_bytes(const struct ring *r, uint32_t write, uint32_t read)
+{
+	return write >= read ? write - read : r->size - read + write;
+}
+
+static void copy_to_ring(struct ring *r, uint32_t off, const void *src, uint32_t len)
+{
+	uint32_t first = len < r->size - off ? len : r->size - off;
+
+	memcpy(r->data + off, src, first);
+	memcpy(r->data, (const uint8_t *)src + first, len - first);
+}
+
+static void copy_from_ring(const struct ring *r, uint32_t off, void *dst, uint32_t len)
+{
+	uint32_t first = len < r->size - off ? len : r->size - off;
+
+	memcpy(dst, r->data + off, first);
+	memcpy((uint8_t *)dst + first, r->data, len - first);
+}
+
+static int check_memory(void *mem, size_t len)
+{
+	if (mem == NULL || len <= RING_HEADER_SIZE)
+		return -VMBUS_E_INVAL;
+	len -= RING_HEADER_SIZE;
+	if (len % 8 != 0 || len >= RING_DATA_MAX)
+		return -VMBUS_E_INVAL;
+	return 0;
+}
+
+int ring_init_memory(void *mem, size_t len, uint32_t feature_bits)
+{
+	volatile struct ring_shared *h = mem;
+	int err = check_memory(mem, len);
+
+	if (err)
+		return err;
+	memset(mem, 0, RING_HEADER_SIZE);
+	h->feature_bits = feature_bits;
+	full_fence();
+	return 0;
+}
+
+static int attach(struct ring *r, void *mem, size_t len, bool producer)
+{
+	int err = check_memory(mem, len);
+
+	if (err)
+		return err;
+	memset(r, 0, sizeof(*r));
+	r->hdr = mem;
+	r->data = (uint8_t *)mem + RING_HEADER_SIZE;
+	r->size = (uint32_t)(len - RING_HEADER_SIZE);
+	r->index = load_acquire(producer ? &r->hdr->write_index : &r->hdr->read_index);
+	if (!index_valid(r, r->index))
+		return -VMBUS_E_CORRUPT;
+	r->published = r->index;
+	return 0;
+}
+
+int ring_attach_producer(struct ring *r, void *mem, size_t len)
+{
+	return attach(r, mem, len, true);
+}
+
+int ring_attach_consumer(struct ring *r, void *mem, size_t len)
+{
+	return attach(r, mem, len, false);
+}
+
+uint32_t ring_bytes_to_read(const struct ring *r)
+{
+	uint32_t write = load_acquire(&r->hdr->write_index);
+
+	return index_valid(r, write) ? used_bytes(r, write, r->index) : 0;
+}
+
+uint32_t ring_bytes_to_write(const struct ring *r)
+{
+	uint32_t read = load_acquire(&r->hdr->read_index);
+
+	return index_valid(r, read) ? r->size - used_bytes(r, r->index, read) : 0;
+}
+
+uint32_t ring_packet_space(uint32_t payload_len)
+{
+	return align8((uint32_t)sizeof(struct ring_desc) + payload_len) + RING_TRAILER_SIZE;
+}
+
+/* Sum of the gather list, or UINT32_MAX when it cannot be a packet. */
+static uint32_t sg_total(const struct ring_sg *sg, size_t n)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += sg[i].len;
+	return sum >= RING_DATA_MAX ? UINT32_MAX : (uint32_t)sum;
+}
+
+/* After publishing: interrupt only a consumer that may be idle on an empty ring. */
+static bool writer_must_signal(struct ring *r, uint32_t old_write)
+{
+	full_fence();   /* write_index store before the interrupt_mask load (see top) */
+	if (load_acquire(&r->hdr->interrupt_mask) != 0)
+		return false;
+	return load_acquire(&r->hdr->read_index) == old_write;
+}
+
+int ring_write(struct ring *r, const struct ring_sg *sg, size_t n, bool *signal)
+{
+	static const uint8_t zeros[8];
+	uint32_t len = sg_total(sg, n), total, read, off, old = r->index;
+	uint64_t trailer = (uint64_t)old << 32;
+
+	*signal = false;
+	if (len == UINT32_MAX || (total = align8(len) + RING_TRAILER_SIZE) >= r->size)
+		return -VMBUS_E_TOOBIG;
+	read = load_acquire(&r->hdr->read_index);
+	if (!index_valid(r, read))
+		return -VMBUS_E_CORRUPT;
+	/* Strictly more room than needed: a full ring would look empty. */
+	if (r->size - used_bytes(r, old, read) <= total)
+		return -VMBUS_E_FULL;
+	off = old;
+	for (size_t i = 0; i < n; i++) {
+		copy_to_ring(r, off, sg[i].base, (uint32_t)sg[i].len);
+		off = wrap(r, (uint64_t)off + sg[i].len);
+	}
+	copy_to_ring(r, off, zeros, align8(len) - len);
+	off = wrap(r, (uint64_t)off + (align8(len) - len));
+	copy_to_ring(r, off, &trailer, sizeof(trailer));
+	r->index = wrap(r, (uint64_t)off + sizeof(trailer));
+	store_release(&r->hdr->write_index, r->index);
+	if (r->pending != 0) {
+		/* We had asked for space; we got it, so withdraw the request. */
+		store_release(&r->hdr->pending_send_sz, 0);
+		r->pending = 0;
+	}
+	*signal = writer_must_signal(r, old);
+	return 0;
+}
+
+int ring_send(struct ring *r, uint16_t type, uint16_t flags, uint64_t trans_id,
+	      const struct ring_sg *sg, size_t n, bool *signal)
+{
+	struct ring_sg all[RING_SG_MAX];
+	struct ring_desc d;
+	uint32_t len = sg_total(sg, n);
+
+	*signal = false;
+	if (n > RING_SG_MAX - 1)
+		return -VMBUS_E_INVAL;
+	if (len == UINT32_MAX || align8(len + (uint32_t)sizeof(d)) / 8u > UINT16_MAX)
+		return -VMBUS_E_TOOBIG;
+	d.type = type;
+	d.offset8 = sizeof(d) / 8u;
+	d.len8 = (uint16_t)(align8(len + (uint32_t)sizeof(d)) / 8u);
+	d.flags = flags;
+	d.trans_id = trans_id;
+	all[0].base = &d;
+	all[0].len = sizeof(d);
+	for (size_t i = 0; i < n; i++)
+		all[i + 1] = sg[i];
+	return ring_write(r, all, n + 1, signal);
+}
+
+int ring_request_space(struct ring *r, uint32_t needed)
+{
+	uint32_t read;
+
+	store_release(&r->hdr->pending_send_sz, needed);
+	r->pending = needed;
+	if (needed == 0)
+		return 1;
+	full_fence();   /* request visible before we re-check the consumer's progress */
+	read = load_acquire(&r->hdr->read_index);
+	if (!index_valid(r, read))
+		return -VMBUS_E_CORRUPT;
+	if (r->size - used_bytes(r, r->index, read) > needed) {
+		store_release(&r->hdr->pending_send_sz, 0);
+		r->pending = 0;
+		return 1;
+	}
+	return 0;
+}
+
+int ring_peek(struct ring *r, struct ring_packet *p)
+{
+	uint32_t write = load_acquire(&r->hdr->write_index), avail, len, off;
+	struct ring_desc d;
+
+	if (!index_valid(r, write))
+		return -VMBUS_E_CORRUPT;
+	avail = used_bytes(r, write, r->index);
+	if (avail == 0)
+		return -VMBUS_E_EMPTY;
+	if (avail < sizeof(d) + RING_TRAILER_SIZE)
+		return -VMBUS_E_CORRUPT;
+	/* Copy first, then check the copy: the peer may rewrite the ring meanwhile. */
+	copy_from_ring(r, r->index, &d, sizeof(d));
+	len = (uint32_t)d.len8 * 8u;
+	off = (uint32_t)d.offset8 * 8u;
+	if (len < sizeof(d) || off < sizeof(d) || off > len || len + RING_TRAILER_SIZE > avail)
+		return -VMBUS_E_CORRUPT;
+	p->type = d.type;
+	p->flags = d.flags;
+	p->trans_id = d.trans_id;
+	p->payload_offset = wrap(r, (uint64_t)r->index + off);
+	p->payload_len = len - off;
+	p->total_len = len + RING_TRAILER_SIZE;
+	return 0;
+}
+
+int ring_copy(const struct ring *r, const struct ring_packet *p, uint32_t skip,
+	      void *dst, uint32_t len)
+{
+	if ((uint64_t)skip + len > p->payload_len)
+		return -VMBUS_E_INVAL;
+	copy_from_ring(r, wrap(r, (uint64_t)p->payload_offset + skip), dst, len);
+	return 0;
+}
+
+void ring_skip(struct ring *r, const struct ring_packet *p)
+{
+	r->index = wrap(r, (uint64_t)r->index + p->total_len);
+}
+
+int ring_read(struct ring *r, struct ring_packet *p, void *buf, uint32_t cap)
+{
+	int err = ring_peek(r, p);
+
+	if (err)
+		return err;
+	if (p->payload_len > cap)
+		return -VMBUS_E_NOSPACE;
+	copy_from_ring(r, p->payload_offset, buf, p->payload_len);
+	ring_skip(r, p);
+	return 0;
+}
+
+int ring_commit(struct ring *r, bool *signal)
+{
+	uint32_t old = r->published, pending, write, free_now, freed, free_before;
+
+	*signal = false;
+	if (r->index == old)
+		return 0;
+	store_release(&r->hdr->read_index, r->index);
+	r->published = r->index;
+	if (!(load_acquire(&r->hdr->feature_bits) & RING_FEAT_PENDING_SEND_SZ))
+		return 0;
+	full_fence();   /* read_index store before the pending_send_sz load (see top) */
+	pending = load_acquire(&r->hdr->pending_send_sz);
+	if (pending == 0)
+		return 0;
+	write = load_acquire(&r->hdr->write_index);
+	if (!index_valid(r, write))
+		return -VMBUS_E_CORRUPT;
+	free_now = r->size - used_bytes(r, write, r->index);
+	freed = used_bytes(r, r->index, old);
+	/* If the producer wrote meanwhile the arithmetic is ambiguous: prefer a spare signal. */
+	free_before = freed < free_now ? free_now - freed : 0;
+	*signal = free_before <= pending && pending < free_now;
+	return 0;
+}
+
+void ring_mask_interrupts(struct ring *r)
+{
+	store_release(&r->hdr->interrupt_mask, 1);
+}
+
+bool ring_unmask_interrupts(struct ring *r)
+{
+	uint32_t write;
+
+	store_release(&r->hdr->interrupt_mask, 0);
+	full_fence();   /* unmask visible before we look for packets that raced it */
+	write = load_acquire(&r->hdr->write_index);
+	return !index_valid(r, write) || write != r->index;
+}
