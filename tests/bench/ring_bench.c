@@ -1,0 +1,274 @@
+/*
+ * Ring benchmark (host, pthreads): one producer and one consumer thread
+ * pass N messages through a vmbus/ ring (descriptor, padding, trailer,
+ * checked indices, signalling decisions) and, in the same run, through
+ * Concurrency Kit's SPSC ck_ring holding the messages by value, for
+ * 64-byte and 1 KiB messages.  Prints messages/second for both and the
+ * ratio.  Figures, not a pass/fail test: `meson test --benchmark`.
+ * Usage: ring_bench [messages-64B [messages-1KiB [repeats]]]
+ */
+#define _GNU_SOURCE
+#include <ck_ring.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "vmbus_err.h"
+#include "vmbus_ring.h"
+
+#define RING_BYTES (256u * 1024u)   /* data area of both rings */
+
+struct msg64 {
+	uint64_t seq;
+	uint8_t pad[56];
+};
+
+struct msg1k {
+	uint64_t seq;
+	uint8_t pad[1016];
+};
+
+CK_RING_PROTOTYPE(msg64, msg64)
+CK_RING_PROTOTYPE(msg1k, msg1k)
+
+struct run {
+	uint32_t size;          /* message bytes: 64 or 1024 */
+	uint64_t count;
+	/* vmbus ring */
+	uint8_t *mem;
+	uint64_t writer_signals, reader_signals;
+	/* ck ring */
+	struct ck_ring ck;
+	void *ck_buf;
+	uint64_t errors;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	(void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+/*
+ * Waiting for the other thread: spin briefly, then yield, so a descheduled
+ * peer on a busy (or 2-core) machine gets the CPU back.  Both rings wait
+ * the same way.
+ */
+static inline void relax(unsigned *spins)
+{
+	if (++*spins < 256) {
+		__builtin_ia32_pause();
+	} else {
+		*spins = 0;
+		sched_yield();
+	}
+}
+
+static void *vmbus_producer(void *arg)
+{
+	struct run *r = arg;
+	uint8_t msg[1024] = { 0 };
+	struct ring_sg sg = { msg, r->size };
+	struct ring ring;
+	unsigned spins = 0;
+	bool sig;
+
+	pin(0);
+	if (ring_attach_producer(&ring, r->mem, RING_HEADER_SIZE + RING_BYTES) != 0)
+		abort();
+	for (uint64_t i = 0; i < r->count; i++) {
+		int rc;
+
+		memcpy(msg, &i, sizeof(i));
+		while ((rc = ring_send(&ring, RING_PKT_DATA_INBAND, 0, i, &sg, 1, &sig)) == -VMBUS_E_FULL)
+			relax(&spins);
+		if (rc != 0)
+			abort();
+		r->writer_signals += sig;
+	}
+	return NULL;
+}
+
+/* Drains what is there, then publishes the read index once (as Linux does per batch). */
+static void *vmbus_consumer(void *arg)
+{
+	struct run *r = arg;
+	uint8_t msg[1024];
+	struct ring_packet p;
+	struct ring ring;
+	uint64_t next = 0;
+	unsigned spins = 0;
+	bool sig;
+
+	pin(1);
+	if (ring_attach_consumer(&ring, r->mem, RING_HEADER_SIZE + RING_BYTES) != 0)
+		abort();
+	while (next < r->count) {
+		int rc = ring_read(&ring, &p, msg, sizeof(msg));
+
+		if (rc == 0) {
+			uint64_t seq;
+
+			memcpy(&seq, msg, sizeof(seq));
+			r->errors += seq != next || p.payload_len != r->size;
+			next++;
+			continue;
+		}
+		if (rc != -VMBUS_E_EMPTY)
+			abort();
+		if (ring_commit(&ring, &sig) != 0)
+			abort();
+		r->reader_signals += sig;
+		relax(&spins);
+	}
+	(void)ring_commit(&ring, &sig);
+	return NULL;
+}
+
+static void *ck_producer(void *arg)
+{
+	struct run *r = arg;
+	struct msg1k big = { 0 };
+	struct msg64 small = { 0 };
+	unsigned spins = 0;
+
+	pin(0);
+	for (uint64_t i = 0; i < r->count; i++) {
+		if (r->size == 64) {
+			small.seq = i;
+			while (!ck_ring_enqueue_spsc_msg64(&r->ck, r->ck_buf, &small))
+				relax(&spins);
+		} else {
+			big.seq = i;
+			while (!ck_ring_enqueue_spsc_msg1k(&r->ck, r->ck_buf, &big))
+				relax(&spins);
+		}
+	}
+	return NULL;
+}
+
+static void *ck_consumer(void *arg)
+{
+	struct run *r = arg;
+	struct msg1k big;
+	struct msg64 small;
+	uint64_t next = 0;
+	unsigned spins = 0;
+
+	pin(1);
+	while (next < r->count) {
+		bool got = r->size == 64 ? ck_ring_dequeue_spsc_msg64(&r->ck, r->ck_buf, &small)
+					 : ck_ring_dequeue_spsc_msg1k(&r->ck, r->ck_buf, &big);
+
+		if (!got) {
+			relax(&spins);
+			continue;
+		}
+		r->errors += (r->size == 64 ? small.seq : big.seq) != next;
+		next++;
+	}
+	return NULL;
+}
+
+static double timed(struct run *r, void *(*prod)(void *), void *(*cons)(void *))
+{
+	pthread_t tp, tc;
+	double t0 = now();
+
+	pthread_create(&tc, NULL, cons, r);
+	pthread_create(&tp, NULL, prod, r);
+	pthread_join(tp, NULL);
+	pthread_join(tc, NULL);
+	return (double)r->count / (now() - t0);
+}
+
+static double vmbus_rate(struct run *r)
+{
+	r->mem = aligned_alloc(4096, RING_HEADER_SIZE + RING_BYTES);
+	if (!r->mem || ring_init_memory(r->mem, RING_HEADER_SIZE + RING_BYTES,
+					RING_FEAT_PENDING_SEND_SZ) != 0)
+		abort();
+	double rate = timed(r, vmbus_producer, vmbus_consumer);
+
+	free(r->mem);
+	return rate;
+}
+
+static double ck_rate(struct run *r)
+{
+	unsigned int entries = RING_BYTES / r->size;   /* the same bytes of storage */
+
+	r->ck_buf = aligned_alloc(64, RING_BYTES);
+	if (!r->ck_buf)
+		abort();
+	ck_ring_init(&r->ck, entries);
+	double rate = timed(r, ck_producer, ck_consumer);
+
+	free(r->ck_buf);
+	return rate;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static int bench(uint32_t size, uint64_t count, int repeats)
+{
+	double ours[16], theirs[16];
+	struct run r;
+
+	memset(&r, 0, sizeof(r));
+	for (int i = 0; i < repeats; i++) {
+		r.size = size;
+		r.count = count;
+		ours[i] = vmbus_rate(&r);
+		theirs[i] = ck_rate(&r);
+	}
+	double a = median(ours, repeats), b = median(theirs, repeats);
+
+	printf("%5u B  vmbus ring %8.2f Mmsg/s  ck_ring %8.2f Mmsg/s  ratio %.2f"
+	       "  (%d runs, median; signals: %llu writer, %llu reader)\n",
+	       size, a / 1e6, b / 1e6, a / b, repeats,
+	       (unsigned long long)r.writer_signals, (unsigned long long)r.reader_signals);
+	if (r.errors) {
+		printf("ERROR: %llu messages out of order or damaged\n", (unsigned long long)r.errors);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t n64 = argc > 1 ? strtoull(argv[1], NULL, 0) : 10000000;
+	uint64_t n1k = argc > 2 ? strtoull(argv[2], NULL, 0) : 2000000;
+	int repeats = argc > 3 ? atoi(argv[3]) : 3;
+
+	if (repeats < 1 || repeats > 16)
+		repeats = 3;
+	printf("ring_bench: %u KiB rings, producer on CPU 0, consumer on CPU 1\n", RING_BYTES / 1024);
+	return bench(64, n64, repeats) | bench(1024, n1k, repeats);
+}
