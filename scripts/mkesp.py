@@ -7,11 +7,15 @@
   hv/<image>             each partition image, under its own file name
 
 Files are replaced only when their content changed, so an emulator that
-has the directory open sees a consistent tree.  Called by meson.
+has the directory open sees a consistent tree.  The ELF files go onto the
+ESP without debug information (the build directory keeps the full ones
+for debuggers).  Called by meson.
 """
 import argparse
 import os
 import shutil
+import subprocess
+import tempfile
 
 
 def install(src, dst):
@@ -25,6 +29,13 @@ def install(src, dst):
     os.replace(tmp, dst)
 
 
+def install_stripped(objcopy, src, dst):
+    with tempfile.TemporaryDirectory() as tmp:
+        stripped = os.path.join(tmp, os.path.basename(src))
+        subprocess.run([objcopy, '--strip-debug', src, stripped], check=True)
+        install(stripped, dst)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -33,13 +44,14 @@ def main():
     ap.add_argument("--hv", required=True)
     ap.add_argument("--config", required=True)
     ap.add_argument("--image", action="append", default=[])
+    ap.add_argument("--objcopy", default="objcopy")
     args = ap.parse_args()
 
     install(args.efi, os.path.join(args.out, "EFI", "BOOT", "BOOTX64.EFI"))
     install(args.config, os.path.join(args.out, "hv", "hv.cfg"))
-    install(args.hv, os.path.join(args.out, "hv", "hv.elf"))
+    install_stripped(args.objcopy, args.hv, os.path.join(args.out, "hv", "hv.elf"))
     for image in args.image:
-        install(image, os.path.join(args.out, "hv", os.path.basename(image)))
+        install_stripped(args.objcopy, image, os.path.join(args.out, "hv", os.path.basename(image)))
     with open(args.stamp, "w") as f:
         f.write("esp assembled\n")
 
