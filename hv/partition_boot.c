@@ -73,6 +73,7 @@ static void write_start_info(struct partition *p)
 	si->vp_count = p->vp_count;
 	lib_strlcpy(si->name, p->cfg->name, sizeof(si->name));
 	lib_strlcpy(si->cmdline, p->cfg->cmdline, sizeof(si->cmdline));
+	si->dma_base = p->cfg->pci_count > 0 ? p->ram_hpa : 0;
 }
 
 /* Identity map of [0, ram_size) with 2 MiB pages: PML4 -> PDPT -> one PD per GiB. */

@@ -15,7 +15,7 @@
 
 #define START_INFO_GPA 0x1000ull
 #define START_INFO_SIGNATURE 0x4f464e4954525453ull /* "STRTINFO" */
-#define START_INFO_REVISION 1u
+#define START_INFO_REVISION 2u
 #define START_INFO_NAME_LEN 32u
 #define START_INFO_CMDLINE_LEN 256u
 
@@ -32,6 +32,14 @@ struct start_info {
 	uint32_t reserved;
 	char name[START_INFO_NAME_LEN];
 	char cmdline[START_INFO_CMDLINE_LEN];
+	/*
+	 * Revision 2: where the partition's RAM starts in host-physical
+	 * memory, which is what its assigned devices see when they DMA
+	 * (device address = GPA + dma_base for RAM below 3 GiB).  0 for a
+	 * partition without assigned PCI devices: it has nothing to DMA with
+	 * and no reason to learn host addresses.
+	 */
+	uint64_t dma_base;
 };
 
 #endif
