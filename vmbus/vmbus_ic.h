@@ -117,7 +117,10 @@ int ic_build(void *buf, size_t cap, const struct ic_hdr_info *h, const void *bod
 int ic_build_response(void *buf, size_t cap, const struct ic_msg *req, uint32_t status,
 		      const void *body, uint32_t body_len);
 
-/* Turns a received request of len bytes into its answer in place (body unchanged). */
+/*
+ * Turns a received request of len bytes into its answer in place (body
+ * unchanged).  Returns the answer's length, 28 + icmsgsize.
+ */
 int ic_answer_inplace(void *buf, size_t len, uint32_t status);
 
 /* ---- NEGOTIATE ---- */

@@ -22,7 +22,10 @@ _Static_assert(sizeof(struct ic_heartbeat) == 40, "heartbeat_msg_data");
 
 int ic_heartbeat_build(void *buf, size_t cap, const struct ic_hdr_info *h, uint64_t seq);
 int ic_heartbeat_parse(const struct ic_msg *m, uint64_t *seq);
-/* Guest: increments seq_num in place and marks the message as the answer; returns len. */
+/*
+ * Guest: increments seq_num in place and marks the message as the answer.
+ * Returns the answer's length (28 + icmsgsize, which drops any ring padding).
+ */
 int ic_heartbeat_answer(void *buf, size_t len);
 
 /* ---- Shutdown: the guest answers before it acts ---- */

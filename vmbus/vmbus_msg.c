@@ -169,3 +169,15 @@ int vmbus_outbox_push(struct vmbus_outbox *ob, uint32_t conn_id, const struct vm
 	ob->count++;
 	return 0;
 }
+
+void vmbus_post_from_outbox(struct vmbus_post_message *pm, uint32_t conn_id,
+			    const struct vmbus_outmsg *om)
+{
+	uint32_t len = om->len <= VMBUS_HVMSG_PAYLOAD_MAX ? om->len : VMBUS_HVMSG_PAYLOAD_MAX;
+
+	memset(pm, 0, sizeof(*pm));
+	pm->connection_id = conn_id;
+	pm->message_type = VMBUS_HVMSG_TYPE_CHANNEL;
+	pm->payload_size = len;
+	memcpy(pm->payload, om->data, len);
+}

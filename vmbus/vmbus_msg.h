@@ -86,4 +86,12 @@ int vmbus_outbox_push(struct vmbus_outbox *ob, uint32_t conn_id, const struct vm
 /* Free slots left. */
 uint32_t vmbus_outbox_room(const struct vmbus_outbox *ob);
 
+/*
+ * Fills the HvPostMessage input page for outbox entry om, posted on
+ * conn_id (the client's om->conn_id, or the connection the root uses to
+ * reach the guest's SINT).  Message type VMBUS_HVMSG_TYPE_CHANNEL.
+ */
+void vmbus_post_from_outbox(struct vmbus_post_message *pm, uint32_t conn_id,
+			    const struct vmbus_outmsg *om);
+
 #endif

@@ -177,6 +177,7 @@ int ring_write(struct ring *r, const struct ring_sg *sg, size_t n, bool *signal)
 	*signal = false;
 	if (len == UINT32_MAX || (total = align8(len) + RING_TRAILER_SIZE) >= r->size)
 		return -VMBUS_E_TOOBIG;
+	/* Acquire: the consumer's copies out of the space it freed are done. */
 	read = load_acquire(&r->hdr->read_index);
 	if (!index_valid(r, read))
 		return -VMBUS_E_CORRUPT;
@@ -192,6 +193,7 @@ int ring_write(struct ring *r, const struct ring_sg *sg, size_t n, bool *signal)
 	off = wrap(r, (uint64_t)off + (align8(len) - len));
 	copy_to_ring(r, off, &trailer, sizeof(trailer));
 	r->index = wrap(r, (uint64_t)off + sizeof(trailer));
+	/* Release: the packet bytes above are visible before the index covering them. */
 	store_release(&r->hdr->write_index, r->index);
 	if (r->pending != 0) {
 		/* We had asked for space; we got it, so withdraw the request. */
@@ -248,6 +250,7 @@ int ring_request_space(struct ring *r, uint32_t needed)
 
 int ring_peek(struct ring *r, struct ring_packet *p)
 {
+	/* Acquire: packet bytes are read only after the index that published them. */
 	uint32_t write = load_acquire(&r->hdr->write_index), avail, len, off;
 	struct ring_desc d;
 
@@ -307,6 +310,7 @@ int ring_commit(struct ring *r, bool *signal)
 	*signal = false;
 	if (r->index == old)
 		return 0;
+	/* Release: our copies out of the packets are done before the space is handed back. */
 	store_release(&r->hdr->read_index, r->index);
 	r->published = r->index;
 	if (!(load_acquire(&r->hdr->feature_bits) & RING_FEAT_PENDING_SEND_SZ))

@@ -2,7 +2,8 @@
  * The client and server state machines talking to each other in process:
  * every message one produces is fed to the other until both are quiet.
  * Happy paths end to end: negotiation with fallback, offers, GPADLs of
- * every size, open/close, rescind, hot-add, modify and unload/reconnect.
+ * every size, open/close, rescind, hot-add, modify and unload/reconnect,
+ * and IC traffic on rings placed where the server says they are.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,8 @@
 
 #include "../../vmbus/vmbus_client.h"
 #include "../../vmbus/vmbus_err.h"
+#include "../../vmbus/vmbus_ic_util.h"
+#include "../../vmbus/vmbus_ring.h"
 #include "../../vmbus/vmbus_server.h"
 
 #define MAX_EVENTS 128
@@ -350,6 +353,84 @@ static void test_unload_and_reconnect(void **state)
 	assert_true(make_gpadl(1, 4) != h);   /* handles are not reused */
 }
 
+/*
+ * After the open, IC traffic on the real ring layout: the guest's 8 pages
+ * hold its outbound ring (pages 0-3) and inbound ring (pages 4-7) where
+ * vmbus_server_rings() says; the host negotiates and sends a heartbeat,
+ * the guest answers in place with the request's packet id.
+ */
+static _Alignas(4096) uint8_t guest_pages[8 * 4096];
+
+static void host_to_guest(struct ring *out, struct ring *in, uint8_t *buf, int n,
+			  struct ring_packet *p, uint8_t *got)
+{
+	struct ring_sg sg = { buf, (size_t)n };
+	bool sig;
+
+	assert_int_equal(ring_send(out, RING_PKT_DATA_INBAND, RING_PKT_FLAG_COMPLETION_REQUESTED,
+				   0x42, &sg, 1, &sig), 0);
+	assert_true(sig);   /* ring was empty */
+	assert_int_equal(ring_read(in, p, got, 4096), 0);
+	assert_int_equal(ring_commit(in, &sig), 0);
+	assert_int_equal(p->trans_id, 0x42);
+}
+
+static void test_ic_over_rings(void **state)
+{
+	struct ring host_out, host_in, guest_out, guest_in;
+	struct vmbus_srv_rings r;
+	struct ring_packet p;
+	struct ic_version fw, sv;
+	struct ic_msg m;
+	uint8_t buf[4096], got[4096];
+	struct ring_sg sg;
+	bool sig, matched;
+	int n;
+
+	(void)state;
+	start(NULL, 0);
+	assert_int_equal(vmbus_client_open(&cli, 1, make_gpadl(1, 8), 4, 0, NULL, 0, &to_srv), 0);
+	pump();
+	assert_int_equal(vmbus_server_rings(&srv, 1, &r), 0);
+	/* The guest owns the memory and prepares both rings. */
+	assert_int_equal(ring_init_memory(guest_pages, 4 * 4096, RING_FEAT_PENDING_SEND_SZ), 0);
+	assert_int_equal(ring_init_memory(guest_pages + 4 * 4096, 4 * 4096, RING_FEAT_PENDING_SEND_SZ), 0);
+	assert_int_equal(ring_attach_producer(&guest_out, guest_pages, 4 * 4096), 0);
+	assert_int_equal(ring_attach_consumer(&guest_in, guest_pages + 4 * 4096, 4 * 4096), 0);
+	/* The host maps the same pages as vmbus_server_rings() places them. */
+	assert_int_equal(ring_attach_consumer(&host_in, guest_pages + r.in_first_page * 4096,
+					      r.in_pages * 4096), 0);
+	assert_int_equal(ring_attach_producer(&host_out, guest_pages + r.out_first_page * 4096,
+					      r.out_pages * 4096), 0);
+	n = ic_negotiate_build(buf, sizeof(buf), 0, ic_fw_versions, 2, ic_heartbeat_versions, 2);
+	host_to_guest(&host_out, &guest_in, buf, n, &p, got);
+	n = ic_negotiate_answer(got, p.payload_len, sizeof(got), ic_fw_versions, 2,
+				ic_heartbeat_versions, 2, &fw, &sv, &matched);
+	assert_true(matched);
+	sg = (struct ring_sg){ got, (size_t)n };
+	assert_int_equal(ring_send(&guest_out, RING_PKT_DATA_INBAND, 0, p.trans_id, &sg, 1, &sig), 0);
+	assert_int_equal(ring_read(&host_in, &p, buf, sizeof(buf)), 0);
+	assert_int_equal(p.trans_id, 0x42);
+	assert_int_equal(ic_parse(buf, p.payload_len, &m), 0);
+	assert_int_equal(ic_negotiate_result(&m, ic_fw_versions, 2, ic_heartbeat_versions, 2, &fw,
+					     &sv), 0);
+	struct ic_hdr_info h = { .type = IC_MSGTYPE_HEARTBEAT, .fw = fw, .msgver = sv,
+				 .flags = IC_FLAG_TRANSACTION | IC_FLAG_REQUEST };
+	uint64_t seq;
+
+	n = ic_heartbeat_build(buf, sizeof(buf), &h, 100);
+	host_to_guest(&host_out, &guest_in, buf, n, &p, got);
+	/* payload_len includes the ring's padding; the answer is exactly 28 + 40. */
+	n = ic_heartbeat_answer(got, p.payload_len);
+	assert_int_equal(n, 68);
+	sg = (struct ring_sg){ got, (size_t)n };
+	assert_int_equal(ring_send(&guest_out, RING_PKT_DATA_INBAND, 0, p.trans_id, &sg, 1, &sig), 0);
+	assert_int_equal(ring_read(&host_in, &p, buf, sizeof(buf)), 0);
+	assert_int_equal(ic_parse(buf, p.payload_len, &m), 0);
+	assert_int_equal(ic_heartbeat_parse(&m, &seq), 0);
+	assert_int_equal(seq, 101);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_hot_add),
 		cmocka_unit_test(test_modify),
 		cmocka_unit_test(test_unload_and_reconnect),
+		cmocka_unit_test(test_ic_over_rings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -263,6 +263,25 @@ static void test_outbox(void **state)
 	assert_int_equal(ob.msg[3].data[0], VMBUS_MSG_REQUESTOFFERS);
 }
 
+static void test_post_from_outbox(void **state)
+{
+	static struct vmbus_outbox ob;
+	struct vmbus_post_message pm;
+	struct vmbus_msg m;
+
+	(void)state;
+	vmbus_outbox_reset(&ob);
+	memset(&m, 0, sizeof(m));
+	m.type = VMBUS_MSG_INITIATE_CONTACT;
+	m.u.initiate.version_requested = VMBUS_VERSION_WIN10_V5_3;
+	assert_int_equal(vmbus_outbox_push(&ob, VMBUS_MESSAGE_CONNECTION_ID_4, &m), 0);
+	vmbus_post_from_outbox(&pm, ob.msg[0].conn_id, &ob.msg[0]);
+	assert_int_equal(pm.connection_id, 4);
+	assert_int_equal(pm.message_type, VMBUS_HVMSG_TYPE_CHANNEL);
+	assert_int_equal(pm.payload_size, 40);
+	assert_memory_equal(pm.payload, ob.msg[0].data, 40);
+}
+
 static void test_error_names(void **state)
 {
 	(void)state;
@@ -287,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_gpadl_tail_rules),
 		cmocka_unit_test(test_hvmsg_parse),
 		cmocka_unit_test(test_outbox),
+		cmocka_unit_test(test_post_from_outbox),
 		cmocka_unit_test(test_error_names),
 	};
 
