@@ -1,9 +1,10 @@
 /*
  * The state-change event ring: one page of the root's RAM that hv fills
  * and then signals with ROOT_EVENT_VECTOR.  The handler drains it, logs
- * each event and keeps, per partition, the last state and a count per
- * cause, which is what the cycles knob waits on.  The vector was never
- * in the local APIC (hv injects it), so there is no EOI.
+ * each event (and any break in a partition's sequence of states) and
+ * keeps, per partition, the last state and a count per cause, which is
+ * what the cycles knob waits on.  The vector was never in the local
+ * APIC (hv injects it), so there is no EOI.
  */
 #include "root.h"
 
@@ -25,6 +26,7 @@ static struct tracked {
 	char name[HV_NAME_LEN];
 	uint32_t state;
 	uint32_t causes[CAUSES];
+	bool chained; /* an event was seen: the next must start from its state */
 } parts[HV_MAX_PARTITIONS];
 
 static uint32_t dropped_seen;
@@ -43,6 +45,15 @@ static void record(const struct hv_event *e)
 	kprintf("root: event %s: %s -> %s (%s)\n", t->name[0] ? t->name : "?",
 		hv_partition_state_name(e->previous_state), hv_partition_state_name(e->state),
 		hv_event_cause_name(e->cause));
+	/*
+	 * The ring must replay each partition's changes in order.  The first
+	 * event may predate the listing that seeded the state, later ones not.
+	 */
+	if (t->chained && e->previous_state != t->state)
+		kprintf("root: FAIL event out of sequence: %s was %s, this event starts from %s\n",
+			t->name[0] ? t->name : "?", hv_partition_state_name(t->state),
+			hv_partition_state_name(e->previous_state));
+	t->chained = true;
 	t->state = e->state;
 	if (e->cause < CAUSES)
 		t->causes[e->cause]++;
