@@ -47,13 +47,7 @@ void events_reset(void)
 	spin_unlock(&ring_lock);
 }
 
-/* The first CPU of the root, where its vCPU 0 runs. */
-static uint32_t root_cpu(void)
-{
-	return (uint32_t)__builtin_ctzll(ring_owner->cfg->cpu_mask);
-}
-
-void events_emit(const struct partition *p, uint32_t previous, uint32_t state, uint32_t cause)
+bool events_push(const struct partition *p, uint32_t previous, uint32_t state, uint32_t cause)
 {
 	struct hv_event e = { p->id, state, previous, cause, reftime_now() };
 	bool notify = false;
@@ -72,8 +66,20 @@ void events_emit(const struct partition *p, uint32_t previous, uint32_t state, u
 		}
 	}
 	spin_unlock(&ring_lock);
-	if (notify) {
-		vcpu_queue_interrupt(partition_vcpu(ring_owner, 0), ring_vector);
-		cpu_kick(root_cpu());
-	}
+	return notify;
+}
+
+void events_notify(void)
+{
+	struct partition *owner;
+	uint8_t vector;
+
+	spin_lock(&ring_lock);
+	owner = ring != NULL ? ring_owner : NULL;
+	vector = ring_vector;
+	spin_unlock(&ring_lock);
+	if (owner == NULL)
+		return;
+	vcpu_queue_interrupt(partition_vcpu(owner, 0), vector);
+	cpu_kick((uint32_t)__builtin_ctzll(owner->cfg->cpu_mask));
 }

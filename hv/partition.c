@@ -27,6 +27,12 @@ struct partition partitions[HVCFG_MAX_PARTITIONS];
 uint32_t partition_count;
 
 static struct spinlock console_locks[HVCFG_MAX_PARTITIONS];
+/*
+ * Serialises a partition's state changes with their events, so the root
+ * reads them in the order they happened (a stop request and the parking
+ * it causes run on different CPUs).
+ */
+static struct spinlock state_locks[HVCFG_MAX_PARTITIONS];
 
 static const char *const state_names[] = {
 	"Off", "Starting", "Running", "Stopping", "Faulted",
@@ -39,13 +45,20 @@ const char *partition_state_name(uint32_t state)
 
 void partition_set_state(struct partition *p, enum partition_state state, uint32_t cause)
 {
-	uint32_t old = __atomic_exchange_n(&p->state, state, __ATOMIC_ACQ_REL);
+	uint32_t old;
+	bool notify = false;
 
+	spin_lock(&state_locks[p->id]);
+	old = __atomic_exchange_n(&p->state, state, __ATOMIC_ACQ_REL);
+	if (old != state)
+		notify = events_push(p, old, state, cause);
+	spin_unlock(&state_locks[p->id]);
 	if (old == state)
 		return;
 	log_info("partition %s: %s -> %s", p->cfg->name, partition_state_name(old),
 		 partition_state_name(state));
-	events_emit(p, old, state, cause);
+	if (notify)
+		events_notify();
 }
 
 void partition_fault(struct partition *p, const char *fmt, ...)
@@ -84,15 +97,22 @@ static void kick_partition(const struct partition *p)
 static uint16_t root_request(struct partition *p, uint32_t allowed, enum partition_state to,
 			     uint32_t cause)
 {
-	uint32_t from = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+	uint32_t from;
+	bool notify;
 
-	if (!(allowed & (1u << from)) ||
-	    !__atomic_compare_exchange_n(&p->state, &from, to, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE))
+	spin_lock(&state_locks[p->id]);
+	from = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+	if (!(allowed & (1u << from))) {
+		spin_unlock(&state_locks[p->id]);
 		return HV_STATUS_INVALID_PARTITION_STATE;
+	}
+	__atomic_store_n(&p->state, to, __ATOMIC_RELEASE);
+	notify = events_push(p, from, to, cause);
+	spin_unlock(&state_locks[p->id]);
 	log_info("partition %s: %s -> %s (requested by the root)", p->cfg->name,
 		 partition_state_name(from), partition_state_name(to));
-	events_emit(p, from, to, cause);
+	if (notify)
+		events_notify();
 	kick_partition(p);
 	return HV_STATUS_SUCCESS;
 }
