@@ -7,6 +7,8 @@
 ; The CPU aligned RSP to 16 bytes before pushing its frame, and the 22
 ; quadwords pushed in all keep it aligned for the C call.
 
+%include "arch/trapframe.inc"
+
 default rel
 bits 64
 
@@ -32,37 +34,9 @@ isr_stubs:
 %endrep
 
 isr_common:
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	mov rdi, rsp
 	call trap_dispatch      ; returns only for events hv survives (NMI)
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
+	POP_GPRS
 	add rsp, 16             ; vector and error code
 	iretq

@@ -4,6 +4,8 @@
 ; struct trap_frame (lib/kernel/exceptions.h), calls exception_dispatch
 ; and returns.
 
+%include "arch/trapframe.inc"
+
 default rel
 bits 64
 
@@ -32,40 +34,12 @@ stub_%1:
 %endrep
 
 exception_common:
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	; 22 quadwords on a stack the CPU aligned to 16: the call is aligned
 	mov rdi, rsp
 	cld
 	call exception_dispatch
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
+	POP_GPRS
 	add rsp, 16 ; vector and error code
 	iretq
 
