@@ -50,7 +50,8 @@ int ic_parse(const void *buf, size_t len, struct ic_msg *m)
 	return 0;
 }
 
-int ic_build(void *buf, size_t cap, const struct ic_hdr_info *h, const void *body, uint32_t body_len)
+int ic_build(void *buf, size_t cap, const struct ic_hdr_info *h, const void *body,
+	     uint32_t body_len)
 {
 	struct ic_pipe_hdr pipe;
 	struct ic_hdr hdr;

@@ -107,7 +107,8 @@ extern const struct ic_version ic_own_versions[1];       /* 1.0: Sessions, Exec 
 int ic_parse(const void *buf, size_t len, struct ic_msg *m);
 
 /* Builds headers + body.  Returns the total length or -VMBUS_E_NOSPACE / -VMBUS_E_TOOBIG. */
-int ic_build(void *buf, size_t cap, const struct ic_hdr_info *h, const void *body, uint32_t body_len);
+int ic_build(void *buf, size_t cap, const struct ic_hdr_info *h, const void *body,
+	     uint32_t body_len);
 
 /*
  * Builds the answer to req: same type, versions and transaction id, flags

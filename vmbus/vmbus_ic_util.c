@@ -100,7 +100,8 @@ int ic_shutdown_parse(const struct ic_msg *m, struct ic_shutdown_req *out)
 	return 0;
 }
 
-int ic_timesync_build(void *buf, size_t cap, const struct ic_hdr_info *h, const struct ic_timesync *t)
+int ic_timesync_build(void *buf, size_t cap, const struct ic_hdr_info *h,
+		      const struct ic_timesync *t)
 {
 	if (h->msgver.major >= 4) {
 		struct ic_timesync_v4 v4;

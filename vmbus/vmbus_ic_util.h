@@ -99,7 +99,8 @@ struct ic_timesync {
 };
 
 /* Layout chosen by the negotiated service major version (>= 4: v4). */
-int ic_timesync_build(void *buf, size_t cap, const struct ic_hdr_info *h, const struct ic_timesync *t);
+int ic_timesync_build(void *buf, size_t cap, const struct ic_hdr_info *h,
+		      const struct ic_timesync *t);
 int ic_timesync_parse(const struct ic_msg *m, uint16_t service_major, struct ic_timesync *out);
 
 #endif

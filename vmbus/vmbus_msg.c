@@ -15,27 +15,29 @@ struct msg_info {
 	bool has_tail;      /* GPADL_HEADER / GPADL_BODY */
 };
 
+#define FIXED(type, name, layout) [type] = { name, sizeof(struct layout), false }
+#define TAILED(type, name, layout) [type] = { name, sizeof(struct layout), true }
+
 static const struct msg_info msg_table[VMBUS_MSG_TYPE_COUNT] = {
-	[VMBUS_MSG_OFFERCHANNEL] = { "OFFERCHANNEL", sizeof(struct vmbus_msg_offer), false },
-	[VMBUS_MSG_RESCIND_CHANNELOFFER] = { "RESCIND_CHANNELOFFER", sizeof(struct vmbus_msg_relid), false },
-	[VMBUS_MSG_REQUESTOFFERS] = { "REQUESTOFFERS", sizeof(struct vmbus_msg_header), false },
-	[VMBUS_MSG_ALLOFFERS_DELIVERED] = { "ALLOFFERS_DELIVERED", sizeof(struct vmbus_msg_header), false },
-	[VMBUS_MSG_OPENCHANNEL] = { "OPENCHANNEL", sizeof(struct vmbus_msg_open), false },
-	[VMBUS_MSG_OPENCHANNEL_RESULT] = { "OPENCHANNEL_RESULT", sizeof(struct vmbus_msg_open_result), false },
-	[VMBUS_MSG_CLOSECHANNEL] = { "CLOSECHANNEL", sizeof(struct vmbus_msg_relid), false },
-	[VMBUS_MSG_GPADL_HEADER] = { "GPADL_HEADER", sizeof(struct vmbus_msg_gpadl_header), true },
-	[VMBUS_MSG_GPADL_BODY] = { "GPADL_BODY", sizeof(struct vmbus_msg_gpadl_body), true },
-	[VMBUS_MSG_GPADL_CREATED] = { "GPADL_CREATED", sizeof(struct vmbus_msg_gpadl_created), false },
-	[VMBUS_MSG_GPADL_TEARDOWN] = { "GPADL_TEARDOWN", sizeof(struct vmbus_msg_gpadl_teardown), false },
-	[VMBUS_MSG_GPADL_TORNDOWN] = { "GPADL_TORNDOWN", sizeof(struct vmbus_msg_gpadl_torndown), false },
-	[VMBUS_MSG_RELID_RELEASED] = { "RELID_RELEASED", sizeof(struct vmbus_msg_relid), false },
-	[VMBUS_MSG_INITIATE_CONTACT] = { "INITIATE_CONTACT", sizeof(struct vmbus_msg_initiate_contact), false },
-	[VMBUS_MSG_VERSION_RESPONSE] = { "VERSION_RESPONSE", sizeof(struct vmbus_msg_version_response), false },
-	[VMBUS_MSG_UNLOAD] = { "UNLOAD", sizeof(struct vmbus_msg_header), false },
-	[VMBUS_MSG_UNLOAD_RESPONSE] = { "UNLOAD_RESPONSE", sizeof(struct vmbus_msg_header), false },
-	[VMBUS_MSG_MODIFYCHANNEL] = { "MODIFYCHANNEL", sizeof(struct vmbus_msg_modify), false },
-	[VMBUS_MSG_MODIFYCHANNEL_RESPONSE] = { "MODIFYCHANNEL_RESPONSE",
-					       sizeof(struct vmbus_msg_modify_response), false },
+	FIXED(VMBUS_MSG_OFFERCHANNEL, "OFFERCHANNEL", vmbus_msg_offer),
+	FIXED(VMBUS_MSG_RESCIND_CHANNELOFFER, "RESCIND_CHANNELOFFER", vmbus_msg_relid),
+	FIXED(VMBUS_MSG_REQUESTOFFERS, "REQUESTOFFERS", vmbus_msg_header),
+	FIXED(VMBUS_MSG_ALLOFFERS_DELIVERED, "ALLOFFERS_DELIVERED", vmbus_msg_header),
+	FIXED(VMBUS_MSG_OPENCHANNEL, "OPENCHANNEL", vmbus_msg_open),
+	FIXED(VMBUS_MSG_OPENCHANNEL_RESULT, "OPENCHANNEL_RESULT", vmbus_msg_open_result),
+	FIXED(VMBUS_MSG_CLOSECHANNEL, "CLOSECHANNEL", vmbus_msg_relid),
+	TAILED(VMBUS_MSG_GPADL_HEADER, "GPADL_HEADER", vmbus_msg_gpadl_header),
+	TAILED(VMBUS_MSG_GPADL_BODY, "GPADL_BODY", vmbus_msg_gpadl_body),
+	FIXED(VMBUS_MSG_GPADL_CREATED, "GPADL_CREATED", vmbus_msg_gpadl_created),
+	FIXED(VMBUS_MSG_GPADL_TEARDOWN, "GPADL_TEARDOWN", vmbus_msg_gpadl_teardown),
+	FIXED(VMBUS_MSG_GPADL_TORNDOWN, "GPADL_TORNDOWN", vmbus_msg_gpadl_torndown),
+	FIXED(VMBUS_MSG_RELID_RELEASED, "RELID_RELEASED", vmbus_msg_relid),
+	FIXED(VMBUS_MSG_INITIATE_CONTACT, "INITIATE_CONTACT", vmbus_msg_initiate_contact),
+	FIXED(VMBUS_MSG_VERSION_RESPONSE, "VERSION_RESPONSE", vmbus_msg_version_response),
+	FIXED(VMBUS_MSG_UNLOAD, "UNLOAD", vmbus_msg_header),
+	FIXED(VMBUS_MSG_UNLOAD_RESPONSE, "UNLOAD_RESPONSE", vmbus_msg_header),
+	FIXED(VMBUS_MSG_MODIFYCHANNEL, "MODIFYCHANNEL", vmbus_msg_modify),
+	FIXED(VMBUS_MSG_MODIFYCHANNEL_RESPONSE, "MODIFYCHANNEL_RESPONSE", vmbus_msg_modify_response),
 };
 
 static const struct msg_info *info_of(uint32_t type)

@@ -53,9 +53,14 @@ static inline bool index_valid(const struct ring *r, uint32_t idx)
 	return idx < r->size && idx % 8 == 0;
 }
 
+/*
+ * Offset back into the data area.  Callers add at most one ring size to an
+ * offset already inside it (packets are smaller than the ring), so one
+ * subtraction does, without a division on the fast path.
+ */
 static inline uint32_t wrap(const struct ring *r, uint64_t off)
 {
-	return (uint32_t)(off % r->size);
+	return (uint32_t)(off >= r->size ? off - r->size : off);
 }
 
 /* Bytes between a read and a write index (indices already checked). */

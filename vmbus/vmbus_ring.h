@@ -110,7 +110,7 @@ int ring_attach_consumer(struct ring *r, void *mem, size_t len);
  */
 int ring_write(struct ring *r, const struct ring_sg *sg, size_t n, bool *signal);
 
-/* Builds the descriptor {type, flags, trans_id} in front of the payload sg (n <= RING_SG_MAX - 1). */
+/* Puts the descriptor {type, flags, trans_id} before the payload sg[0..n), n < RING_SG_MAX. */
 int ring_send(struct ring *r, uint16_t type, uint16_t flags, uint64_t trans_id,
 	      const struct ring_sg *sg, size_t n, bool *signal);
 
@@ -141,7 +141,7 @@ int ring_copy(const struct ring *r, const struct ring_packet *p, uint32_t skip,
  */
 int ring_read(struct ring *r, struct ring_packet *p, void *buf, uint32_t cap);
 
-/* Moves our private read index past p (not yet visible to the producer). */
+/* Moves our private read index past p (from ring_peek); the producer sees it at ring_commit. */
 void ring_skip(struct ring *r, const struct ring_packet *p);
 
 /*

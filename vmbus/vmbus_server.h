@@ -147,7 +147,7 @@ void vmbus_server_reset(struct vmbus_server *s);
 
 const struct vmbus_srv_channel *vmbus_server_channel(const struct vmbus_server *s, uint32_t relid);
 const struct vmbus_gpadl *vmbus_server_gpadl(const struct vmbus_server *s, uint32_t handle);
-/* Ring placement of an OPENING or OPEN channel.  Returns 0 or -VMBUS_E_NOTFOUND / -VMBUS_E_STATE. */
+/* Ring placement of an OPENING or OPEN channel.  Returns 0, -VMBUS_E_NOTFOUND or -VMBUS_E_STATE. */
 int vmbus_server_rings(const struct vmbus_server *s, uint32_t relid, struct vmbus_srv_rings *r);
 
 #endif

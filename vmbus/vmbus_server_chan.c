@@ -231,7 +231,8 @@ int vmbus_server_rings(const struct vmbus_server *s, uint32_t relid, struct vmbu
 	return 0;
 }
 
-int vmbus_srv_on_close(struct vmbus_server *s, const struct vmbus_msg *m, struct vmbus_srv_event *ev)
+int vmbus_srv_on_close(struct vmbus_server *s, const struct vmbus_msg *m,
+		       struct vmbus_srv_event *ev)
 {
 	struct vmbus_srv_channel *c = offered_chan(s, m->u.relid.child_relid);
 

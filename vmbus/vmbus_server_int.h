@@ -27,7 +27,8 @@ int vmbus_srv_on_gpadl_teardown(struct vmbus_server *s, const struct vmbus_msg *
 				struct vmbus_outbox *ob, struct vmbus_srv_event *ev);
 int vmbus_srv_on_open(struct vmbus_server *s, const struct vmbus_msg *m,
 		      struct vmbus_outbox *ob, struct vmbus_srv_event *ev);
-int vmbus_srv_on_close(struct vmbus_server *s, const struct vmbus_msg *m, struct vmbus_srv_event *ev);
+int vmbus_srv_on_close(struct vmbus_server *s, const struct vmbus_msg *m,
+		       struct vmbus_srv_event *ev);
 int vmbus_srv_on_modify(struct vmbus_server *s, const struct vmbus_msg *m,
 			struct vmbus_outbox *ob, struct vmbus_srv_event *ev);
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "vmbus_err.h"
 #include "vmbus_ring.h"
@@ -245,15 +246,18 @@ static int bench(uint32_t size, uint64_t count, int repeats)
 	for (int i = 0; i < repeats; i++) {
 		r.size = size;
 		r.count = count;
+		r.writer_signals = r.reader_signals = 0;
 		ours[i] = vmbus_rate(&r);
 		theirs[i] = ck_rate(&r);
 	}
 	double a = median(ours, repeats), b = median(theirs, repeats);
 
+	/* Signals: how often the ring ran empty (writer) or a blocked writer was woken (reader). */
 	printf("%5u B  vmbus ring %8.2f Mmsg/s  ck_ring %8.2f Mmsg/s  ratio %.2f"
-	       "  (%d runs, median; signals: %llu writer, %llu reader)\n",
+	       "  (median of %d; last run signalled %.1f%% of writes, %llu reads)\n",
 	       size, a / 1e6, b / 1e6, a / b, repeats,
-	       (unsigned long long)r.writer_signals, (unsigned long long)r.reader_signals);
+	       100.0 * (double)r.writer_signals / (double)count,
+	       (unsigned long long)r.reader_signals);
 	if (r.errors) {
 		printf("ERROR: %llu messages out of order or damaged\n", (unsigned long long)r.errors);
 		return 1;
@@ -269,6 +273,17 @@ int main(int argc, char **argv)
 
 	if (repeats < 1 || repeats > 16)
 		repeats = 3;
-	printf("ring_bench: %u KiB rings, producer on CPU 0, consumer on CPU 1\n", RING_BYTES / 1024);
+	char load[64] = "?";
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	/* The figures mean little on a busy machine: say how busy it was. */
+	if (f) {
+		if (!fgets(load, sizeof(load), f))
+			strcpy(load, "?");
+		load[strcspn(load, "\n")] = '\0';
+		fclose(f);
+	}
+	printf("ring_bench: %u KiB rings, producer on CPU 0, consumer on CPU 1, %ld CPUs, load %s\n",
+	       RING_BYTES / 1024, sysconf(_SC_NPROCESSORS_ONLN), load);
 	return bench(64, n64, repeats) | bench(1024, n1k, repeats);
 }
