@@ -10,9 +10,13 @@
  *   hostile=<kind>[:arg] reach for others' memory, devices, CPUs (may repeat;
  *                        see hostile.c)
  *   crash=<kind>         triple | unmapped | vmx | msr | stringio | exception
+ *   additions            run the guest additions (bus client, integration
+ *                        services; see additions_os.c for locked,
+ *                        ignore_shutdown, hang_after=<s>); does not return
+ *                        unless the bus cannot start
  *   poweroff             power off (ACPI S5) after the knobs above
  * They run in that order: bench, selftest, canary, delay, hostile,
- * crash, poweroff.  Without poweroff (or if a knob returns), it idles printing
+ * crash, additions, poweroff.  Without poweroff (or if a knob returns), it idles printing
  * "testos: alive <n>" every 2 s (and the canary's line every second).
  */
 #include "testos.h"
@@ -27,7 +31,8 @@
 #include <arch/x86.h>
 
 static const char *const knobs[] = { "selftest", "bench", "canary", "delay",
-				     "hostile", "crash", "poweroff" };
+				     "hostile", "crash", "poweroff", "additions", "locked",
+				     "ignore_shutdown", "hang_after" };
 
 static void warn_unknown_words(const char *cmdline)
 {
@@ -62,6 +67,8 @@ void kernel_main(void *start_info)
 	hostile_run(cmdline);
 	if (cmdline_find(cmdline, "crash", &crash))
 		crash_run(si, crash.value ? crash.value : "", crash.value_len);
+	if (cmdline_has(cmdline, "additions"))
+		additions_run(si, cmdline);
 	if (cmdline_has(cmdline, "poweroff")) {
 		kputs("testos: powering off\n");
 		power_off();
