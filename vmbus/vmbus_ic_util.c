@@ -26,21 +26,19 @@ int ic_heartbeat_build(void *buf, size_t cap, const struct ic_hdr_info *h, uint6
 	return ic_build(buf, cap, h, &hb, sizeof(hb));
 }
 
+/* Only seq_num is required: hosts need not send the reserved words (Linux checks 8 bytes). */
 int ic_heartbeat_parse(const struct ic_msg *m, uint64_t *seq)
 {
-	struct ic_heartbeat hb;
-	int err = expect_type(m, IC_MSGTYPE_HEARTBEAT, sizeof(hb));
+	int err = expect_type(m, IC_MSGTYPE_HEARTBEAT, sizeof(uint64_t));
 
 	if (err)
 		return err;
-	memcpy(&hb, m->body, sizeof(hb));
-	*seq = hb.seq_num;
+	memcpy(seq, m->body, sizeof(*seq));
 	return 0;
 }
 
 int ic_heartbeat_answer(void *buf, size_t len)
 {
-	struct ic_heartbeat hb;
 	struct ic_msg m;
 	uint64_t seq;
 	int err = ic_parse(buf, len, &m);
@@ -49,9 +47,8 @@ int ic_heartbeat_answer(void *buf, size_t len)
 		err = ic_heartbeat_parse(&m, &seq);
 	if (err)
 		return err;
-	memcpy(&hb, m.body, sizeof(hb));
-	hb.seq_num = seq + 1;
-	memcpy((uint8_t *)buf + IC_HDR_SIZE, &hb, sizeof(hb));
+	seq++;
+	memcpy((uint8_t *)buf + IC_HDR_SIZE, &seq, sizeof(seq));
 	return ic_answer_inplace(buf, len, IC_S_OK);
 }
 
