@@ -207,6 +207,8 @@ int vmbus_server_open_done(struct vmbus_server *s, uint32_t relid, uint32_t stat
 		return -VMBUS_E_STATE;   /* closed or rescinded meanwhile */
 	if (vmbus_outbox_room(ob) == 0)
 		return -VMBUS_E_NOSPACE;
+	if (c->state == VMBUS_SRV_CHAN_RESCINDED)
+		status = VMBUS_STATUS_UNSUCCESSFUL;   /* withdrawn while the owner mapped it */
 	push_open_result(ob, relid, c->open_id, status);
 	c->open_state = status == VMBUS_STATUS_SUCCESS ? VMBUS_SRV_OPEN : VMBUS_SRV_CLOSED;
 	return 0;

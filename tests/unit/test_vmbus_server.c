@@ -300,6 +300,7 @@ static void test_rescind_rules(void **state)
 	refused(gpadl(2, 1, 2, 1), -VMBUS_E_STATE);
 	assert_int_equal(reply().u.gpadl_created.creation_status, VMBUS_STATUS_UNSUCCESSFUL);
 	refused(open_channel(2, 1, 4, 0), -VMBUS_E_STATE);
+	assert_int_equal(vmbus_server_open_done(&srv, 2, 0, &ob), -VMBUS_E_STATE);
 	m = msg(VMBUS_MSG_RELID_RELEASED);
 	m.u.relid.child_relid = 2;
 	assert_int_equal(send(&m), 0);
@@ -332,6 +333,19 @@ static void test_outbox_full(void **state)
 	assert_int_equal(vmbus_server_handle(&srv, buf, (uint32_t)n, &ob, &ev), 0);
 }
 
+static void test_rescind_while_opening(void **state)
+{
+	(void)state;
+	connect();
+	assert_int_equal(gpadl(1, 1, 8, 1), 0);
+	assert_int_equal(open_channel(1, 1, 4, 0), 0);
+	assert_int_equal(vmbus_server_rescind(&srv, 1, &ob, &ev), 0);
+	vmbus_outbox_reset(&ob);
+	assert_int_equal(vmbus_server_open_done(&srv, 1, 0, &ob), 0);
+	assert_int_equal(reply().u.open_result.status, VMBUS_STATUS_UNSUCCESSFUL);
+	assert_int_equal(vmbus_server_channel(&srv, 1)->open_state, VMBUS_SRV_CLOSED);
+}
+
 static void test_reset(void **state)
 {
 	(void)state;
@@ -356,6 +370,7 @@ int main(void)
 		cmocka_unit_test_setup(test_modify_needs_version, setup),
 		cmocka_unit_test_setup(test_rescind_rules, setup),
 		cmocka_unit_test_setup(test_outbox_full, setup),
+		cmocka_unit_test_setup(test_rescind_while_opening, setup),
 		cmocka_unit_test_setup(test_reset, setup),
 	};
 
