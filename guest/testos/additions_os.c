@@ -153,6 +153,7 @@ void os_shutdown_do(uint32_t action)
 		kputs("testos: ignoring the shutdown request\n");
 		return;
 	}
+	delay_ms(100);  /* let the root read the answer first */
 	if (action == IC_SHUTDOWN_REBOOT) {
 		kputs("testos: rebooting\n");
 		power_reset();

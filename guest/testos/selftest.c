@@ -18,6 +18,7 @@
 #include <kernel/paging.h>
 #include <kernel/probe.h>
 #include <kernel/reftime.h>
+#include <kernel/synic.h>
 #include <kernel/time.h>
 #include <lib/format.h>
 #include <lib/string.h>
@@ -445,6 +446,23 @@ static void test_isolation(const struct start_info *si)
 	kprintf("selftest: FAIL stage-2 isolation: read returned 0x%lx\n", value);
 }
 
+/* SynIC registers and the bus calls without a route (docs/hypercalls.md). */
+static void test_synic(void)
+{
+	uint64_t value = 0;
+	unsigned int v = probe_rdmsr(HV_X64_MSR_SVERSION, &value);
+
+	check(v == PROBE_OK && value == HV_SYNIC_VERSION, "SynIC SVERSION reads 1", "%s, %lu",
+	      probe_name(v), value);
+	check_fault(probe_wrmsr(HV_X64_MSR_SINT0 + 5, 8), X86_VEC_GP, "SynIC SINT vector below 16");
+	if (!check(synic_enable(), "SynIC enable", "see the line above"))
+		return;
+	check(synic_post_message(0xfffffeu, 1, "x", 1) == HV_STATUS_INVALID_CONNECTION_ID,
+	      "HvPostMessage without a connection refused", "wrong status");
+	check(synic_signal_event(0xfffffeu, 0) == HV_STATUS_INVALID_CONNECTION_ID,
+	      "HvSignalEvent without a connection refused", "wrong status");
+}
+
 void selftest_run(const struct start_info *si, bool isolation)
 {
 	passed = failed = 0;
@@ -460,6 +478,7 @@ void selftest_run(const struct start_info *si, bool isolation)
 	test_host_msrs();
 	test_ports();
 	test_hypercalls(si);
+	test_synic();
 	test_injection();
 	test_reference_counter();
 	test_reference_tsc_page();
