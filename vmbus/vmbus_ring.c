@@ -69,18 +69,27 @@ static inline uint32_t used_bytes(const struct ring *r, uint32_t write, uint32_t
 	return write >= read ? write - read : r->size - read + write;
 }
 
+/* Copies in at off, wrapping at the end of the data area (one call in the common case). */
 static void copy_to_ring(struct ring *r, uint32_t off, const void *src, uint32_t len)
 {
-	uint32_t first = len < r->size - off ? len : r->size - off;
+	uint32_t first = r->size - off;
 
+	if (len <= first) {
+		memcpy(r->data + off, src, len);
+		return;
+	}
 	memcpy(r->data + off, src, first);
 	memcpy(r->data, (const uint8_t *)src + first, len - first);
 }
 
 static void copy_from_ring(const struct ring *r, uint32_t off, void *dst, uint32_t len)
 {
-	uint32_t first = len < r->size - off ? len : r->size - off;
+	uint32_t first = r->size - off;
 
+	if (len <= first) {
+		memcpy(dst, r->data + off, len);
+		return;
+	}
 	memcpy(dst, r->data + off, first);
 	memcpy((uint8_t *)dst + first, r->data, len - first);
 }
@@ -175,8 +184,9 @@ static bool writer_must_signal(struct ring *r, uint32_t old_write)
 
 int ring_write(struct ring *r, const struct ring_sg *sg, size_t n, bool *signal)
 {
-	static const uint8_t zeros[8];
 	uint32_t len = sg_total(sg, n), total, read, off, old = r->index;
+	uint8_t tail[16];   /* zero padding, then the trailer: old write index << 32 */
+	uint32_t pad = align8(len) - len;
 	uint64_t trailer = (uint64_t)old << 32;
 
 	*signal = false;
@@ -194,10 +204,10 @@ int ring_write(struct ring *r, const struct ring_sg *sg, size_t n, bool *signal)
 		copy_to_ring(r, off, sg[i].base, (uint32_t)sg[i].len);
 		off = wrap(r, (uint64_t)off + sg[i].len);
 	}
-	copy_to_ring(r, off, zeros, align8(len) - len);
-	off = wrap(r, (uint64_t)off + (align8(len) - len));
-	copy_to_ring(r, off, &trailer, sizeof(trailer));
-	r->index = wrap(r, (uint64_t)off + sizeof(trailer));
+	memset(tail, 0, pad);
+	memcpy(tail + pad, &trailer, sizeof(trailer));
+	copy_to_ring(r, off, tail, pad + (uint32_t)sizeof(trailer));
+	r->index = wrap(r, (uint64_t)off + pad + sizeof(trailer));
 	/* Release: the packet bytes above are visible before the index covering them. */
 	store_release(&r->hdr->write_index, r->index);
 	if (r->pending != 0) {

@@ -4,8 +4,11 @@
  * checked indices, signalling decisions) and, in the same run, through
  * Concurrency Kit's SPSC ck_ring holding the messages by value, for
  * 64-byte and 1 KiB messages.  Prints messages/second for both and the
- * ratio.  Figures, not a pass/fail test: `meson test --benchmark`.
- * Usage: ring_bench [messages-64B [messages-1KiB [repeats]]]
+ * ratio (ours / ck), then the CPU cost per message of each when one thread
+ * writes and reads batches (which a busy host does not distort).  Figures,
+ * not a pass/fail test: `meson test --benchmark`.
+ * Usage: ring_bench [messages-64B [messages-1KiB [repeats]]]; RING_BENCH_PIN=0
+ * leaves thread placement to the scheduler.
  */
 #define _GNU_SOURCE
 #include <ck_ring.h>
@@ -56,10 +59,14 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static bool pinning = true;   /* RING_BENCH_PIN=0 leaves placement to the scheduler */
+
 static void pin(int cpu)
 {
 	cpu_set_t set;
 
+	if (!pinning)
+		return;
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	(void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
@@ -224,6 +231,77 @@ static double ck_rate(struct run *r)
 	return rate;
 }
 
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/*
+ * CPU cost per message with no second thread: write a batch, read it
+ * back, in one thread.  CPU time, so it means something on a busy host.
+ */
+#define BATCH 64
+static double vmbus_cost(uint32_t size, uint64_t count)
+{
+	uint8_t *mem = aligned_alloc(4096, RING_HEADER_SIZE + RING_BYTES);
+	uint8_t msg[1024] = { 0 }, out[1024];
+	struct ring_sg sg = { msg, size };
+	struct ring prod, cons;
+	struct ring_packet p;
+	bool sig;
+
+	if (!mem || ring_init_memory(mem, RING_HEADER_SIZE + RING_BYTES, RING_FEAT_PENDING_SEND_SZ) ||
+	    ring_attach_producer(&prod, mem, RING_HEADER_SIZE + RING_BYTES) ||
+	    ring_attach_consumer(&cons, mem, RING_HEADER_SIZE + RING_BYTES))
+		abort();
+	double t0 = cpu_now();
+
+	for (uint64_t i = 0; i < count; i += BATCH) {
+		for (int j = 0; j < BATCH; j++)
+			if (ring_send(&prod, RING_PKT_DATA_INBAND, 0, i, &sg, 1, &sig) != 0)
+				abort();
+		for (int j = 0; j < BATCH; j++)
+			if (ring_read(&cons, &p, out, sizeof(out)) != 0)
+				abort();
+		(void)ring_commit(&cons, &sig);
+	}
+	double t = cpu_now() - t0;
+
+	free(mem);
+	return t * 1e9 / (double)count;
+}
+
+static double ck_cost(uint32_t size, uint64_t count)
+{
+	void *buf = aligned_alloc(64, RING_BYTES);
+	struct msg1k big = { 0 };
+	struct msg64 small = { 0 };
+	struct ck_ring ck;
+
+	if (!buf)
+		abort();
+	ck_ring_init(&ck, RING_BYTES / size);
+	double t0 = cpu_now();
+
+	for (uint64_t i = 0; i < count; i += BATCH) {
+		for (int j = 0; j < BATCH; j++)
+			if (!(size == 64 ? ck_ring_enqueue_spsc_msg64(&ck, buf, &small)
+					 : ck_ring_enqueue_spsc_msg1k(&ck, buf, &big)))
+				abort();
+		for (int j = 0; j < BATCH; j++)
+			if (!(size == 64 ? ck_ring_dequeue_spsc_msg64(&ck, buf, &small)
+					 : ck_ring_dequeue_spsc_msg1k(&ck, buf, &big)))
+				abort();
+	}
+	double t = cpu_now() - t0;
+
+	free(buf);
+	return t * 1e9 / (double)count;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -258,6 +336,10 @@ static int bench(uint32_t size, uint64_t count, int repeats)
 	       size, a / 1e6, b / 1e6, a / b, repeats,
 	       100.0 * (double)r.writer_signals / (double)count,
 	       (unsigned long long)r.reader_signals);
+	a = vmbus_cost(size, count);
+	b = ck_cost(size, count);
+	printf("%5u B  one thread, CPU ns/msg: vmbus ring %6.1f  ck_ring %6.1f  ratio %.2f\n",
+	       size, a, b, b / a);
 	if (r.errors) {
 		printf("ERROR: %llu messages out of order or damaged\n", (unsigned long long)r.errors);
 		return 1;
@@ -273,6 +355,7 @@ int main(int argc, char **argv)
 
 	if (repeats < 1 || repeats > 16)
 		repeats = 3;
+	pinning = !getenv("RING_BENCH_PIN") || strcmp(getenv("RING_BENCH_PIN"), "0") != 0;
 	char load[64] = "?";
 	FILE *f = fopen("/proc/loadavg", "r");
 
@@ -283,7 +366,8 @@ int main(int argc, char **argv)
 		load[strcspn(load, "\n")] = '\0';
 		fclose(f);
 	}
-	printf("ring_bench: %u KiB rings, producer on CPU 0, consumer on CPU 1, %ld CPUs, load %s\n",
-	       RING_BYTES / 1024, sysconf(_SC_NPROCESSORS_ONLN), load);
+	printf("ring_bench: %u KiB rings, %s, %ld CPUs, load %s\n", RING_BYTES / 1024,
+	       pinning ? "producer on CPU 0, consumer on CPU 1" : "threads not pinned",
+	       sysconf(_SC_NPROCESSORS_ONLN), load);
 	return bench(64, n64, repeats) | bench(1024, n1k, repeats);
 }
