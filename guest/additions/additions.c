@@ -46,7 +46,7 @@ static const struct {
 struct chan {
 	uint32_t relid;          /* 0: unused */
 	int svc;
-	bool open, dead;
+	bool open, dead, rescinded;
 	uint8_t *mem;
 	uint32_t gpadl;
 	uint32_t conn_id;
@@ -156,7 +156,7 @@ static void on_offer(uint32_t relid)
 	memset(c->mem, 0, 2 * RING_PAGES * PAGE);
 	c->relid = relid;
 	c->svc = svc;
-	c->open = c->dead = false;
+	c->open = c->dead = c->rescinded = false;
 	c->conn_id = cc->offer.connection_id;
 	if (ring_init_memory(c->mem, RING_PAGES * PAGE, RING_FEAT_PENDING_SEND_SZ) != 0 ||
 	    ring_init_memory(c->mem + RING_PAGES * PAGE, RING_PAGES * PAGE,
@@ -264,9 +264,24 @@ static void handle_message(const uint8_t *s)
 
 		if (c != NULL) {
 			os_log("bus channel %s rescinded", services[c->svc].name);
+			if (c->open)
+				vmbus_client_close(&client, ev.relid, &outbox);
 			c->open = false;
-			c->dead = true;
-			vmbus_client_close(&client, ev.relid, &outbox);
+			c->dead = c->rescinded = true;
+			/* Tear the ring GPADL down, then release the relid (GPADL_TORNDOWN). */
+			if (vmbus_client_teardown_gpadl(&client, c->gpadl, &outbox) < 0) {
+				vmbus_client_release(&client, ev.relid, &outbox);
+				c->relid = 0;
+			}
+		}
+		break;
+	}
+	case VMBUS_CLI_EV_GPADL_TORNDOWN: {
+		struct chan *c = chan_by_gpadl(ev.gpadl);
+
+		if (c != NULL && c->rescinded) {
+			vmbus_client_release(&client, c->relid, &outbox);
+			c->relid = 0;  /* a new offer of the service may take the slot */
 		}
 		break;
 	}
