@@ -1,6 +1,13 @@
 /*
- * Ring buffer producer and consumer (vmbus_ring.h).
- *
+ * Ring buffer producer and consumer (vmbus_ring.h): packet layout,
+ * validation of everything read from the shared page, signalling rules.
+ */
+#include "vmbus_ring.h"
+#include "vmbus_err.h"
+
+#include <lib/string.h>
+
+/*
  * Memory ordering.  The two sides run in different partitions on
  * different CPUs and share only this memory, so every index access is an
  * __atomic builtin; on x86 (TSO) acquire loads and release stores are
@@ -21,10 +28,6 @@
  * aligned) and packets are copied out before they are checked, so a peer
  * rewriting the page cannot make us read or write outside it.
  */
-#include "vmbus_ring.h"
-#include "vmbus_err.h"
-
-#include <lib/string.h>
 
 #define RING_DATA_MAX 0x80000000u
 

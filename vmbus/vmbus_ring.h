@@ -1,10 +1,8 @@
 /*
  * One direction of a channel: a ring buffer in the Hyper-V layout, shared
- * between two partitions.  A 4 KiB header page (indices, interrupt mask,
- * pending_send_sz, feature bits) is followed by the data area holding
- * 8-byte aligned packets, each followed by an 8-byte trailer.  Each side
- * keeps its own index privately and treats everything it reads from the
- * shared page as untrusted.  Memory-ordering rules: see vmbus_ring.c.
+ * between two partitions: a 4 KiB header page, then a data area of 8-byte
+ * aligned packets with trailers.  Each side keeps its own index privately
+ * and trusts nothing it reads from the page (ordering: vmbus_ring.c).
  */
 #ifndef VMBUS_RING_H
 #define VMBUS_RING_H

@@ -1,9 +1,11 @@
 /*
- * libFuzzer target for the VMBus client state machine: the input is a
- * server's stream of channel messages interleaved with calls by the
- * guest's own code.  The client must never crash, must give a reason for
- * every refused message, and everything it asks to post must decode.
- * Record format: [u8 tag][u8 len][len bytes]; even tag: a message from
+ * libFuzzer target for the VMBus client state machine fed a server's
+ * messages and the guest's own API calls: no crash, a reason for every
+ * refused message, every message it asks to post decodable.
+ */
+
+/*
+ * Input: records [u8 tag][u8 len][len bytes]; even tag: a message from
  * the server; odd tag: an API call chosen by tag >> 1.
  */
 #include "../../vmbus/vmbus_client.h"

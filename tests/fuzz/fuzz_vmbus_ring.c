@@ -1,10 +1,12 @@
 /*
  * libFuzzer target for the ring buffer with a hostile peer: the input is
- * a ring as the other partition left it (header fields, then the data
- * area).  The consumer must read only inside the data area and report
- * bad indices or descriptors as VMBUS_E_CORRUPT; the producer must write
- * only inside it and never publish an invalid index.
- * Layout: u32 write_index, read_index, interrupt_mask, pending_send_sz,
+ * a ring as the other partition left it.  Both sides must stay inside the
+ * data area, report bad indices or descriptors as VMBUS_E_CORRUPT and
+ * never publish an invalid index.
+ */
+
+/*
+ * Input: u32 write_index, read_index, interrupt_mask, pending_send_sz,
  * feature_bits; u8 producer payload size; then the data area.
  */
 #include "../../vmbus/vmbus_err.h"

@@ -1,10 +1,11 @@
 /*
- * libFuzzer target for the VMBus server state machine: the input is a
- * guest's stream of channel messages interleaved with owner actions.  The
- * server must never crash, must give a reason for every refusal, and
- * everything it asks to post must decode; descriptors and ring placements
- * it reports must stay inside their bounds.
- * Record format: [u8 tag][u8 len][len bytes]; even tag: a message from
+ * libFuzzer target for the VMBus server state machine fed a guest's
+ * messages and owner actions: no crash, a reason for every refusal,
+ * every reply decodable, descriptors and ring placements within bounds.
+ */
+
+/*
+ * Input: records [u8 tag][u8 len][len bytes]; even tag: a message from
  * the guest; odd tag: an owner action chosen by tag >> 1.
  */
 #include "../../vmbus/vmbus_err.h"
