@@ -6,9 +6,13 @@
  *   canary              keep a 1 MiB pattern in RAM and verify it each second
  *   pcicheck=bb:dd.f    check the configuration space of an owned device
  *   cycles=<N>:<name>   stop/start/reset a partition N times, checking for leaks
+ *   heartbeat_ms=<ms>   bus heartbeat period (default 1000)
+ *   shutdown_after=<guest>:<s>  send the guest a Shutdown request after s seconds
+ * The VMBus server (bus.c) runs from root_poll once management is up.
  * They run in that order; events are logged as they arrive throughout.
  */
 #include "root.h"
+#include "bus.h"
 
 #include <arch/x86.h>
 #include <kernel/canary.h>
@@ -20,7 +24,8 @@
 #include <kernel/start.h>
 #include <kernel/time.h>
 
-static const char *const knobs[] = { "console", "canary", "pcicheck", "cycles" };
+static const char *const knobs[] = { "console", "canary", "pcicheck", "cycles", "heartbeat_ms",
+				      "shutdown_after" };
 
 static uint64_t last_tick;
 static unsigned long alive;
@@ -34,6 +39,7 @@ void root_poll(void)
 	while (tsc_read() - start < tsc_hz() / 1000)
 		cpu_relax();
 	interrupts_disable();
+	bus_poll();
 	now = tsc_read();
 	if (now - last_tick < tsc_hz())
 		return;
@@ -112,6 +118,8 @@ void kernel_main(void *start_info)
 		kputs("root: warning: start_info does not flag this partition as the root\n");
 	warn_unknown_words(cmdline);
 	managed = management_init();
+	if (managed)
+		bus_init(cmdline);
 
 	if (cmdline_has(cmdline, "canary"))
 		canary_init(si);

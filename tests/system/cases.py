@@ -273,3 +273,33 @@ CASES += [
     pci_refused('qemu-pci-refused-missing', '00:05.0', r'does not exist on this machine'),
     pci_refused('qemu-pci-refused-bridge', '00:1f.0', r'is a bridge'),
 ]
+
+
+# The synthetic bus: the root's VMBus server (mgmt/bus.c) and a testos guest
+# running its additions.  Every channel opens and negotiates, heartbeats
+# come back, a shutdown_after request is answered and hv sees the guest off.
+def bus_ready(guest, *services):
+    return {rf'hv: \[root\] root: bus {guest}: {s} ready \(framework \d+\.\d+, service \d+\.\d+\)'
+            for s in services}
+
+
+BUS_SERVICES = ('shutdown', 'timesync', 'heartbeat', 'kvp', 'sessions', 'exec')
+
+CASES += [
+    Case('qemu-bus-heartbeat', 'qemu', 3,
+         managed('heartbeat_ms=500 shutdown_after=g2:12', ('g1', 'additions'), ('g2', 'additions')),
+         expect=({r'hv: \[root\] root: bus g1: connected, version 5\.3',
+                  r'hv: \[root\] root: bus g2: connected, version 5\.3'},
+                 bus_ready('g1', *BUS_SERVICES) | bus_ready('g2', *BUS_SERVICES),
+                 {r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+                  r'hv: \[root\] root: bus g2: heartbeat ok seq \d+'},
+                 r'hv: \[root\] root: bus g2: shutdown answered, status 0x0 \(accepted\)',
+                 r'hv: \[root\] root: event g2: Running -> Off \(guest poweroff\)',
+                 r'hv: \[root\] root: bus g2: down \(Off\)',
+                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+ \(100% over',
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus .*: heartbeat lost',
+                                                        r'root: bus .*: closing channel',
+                                                        r'root: bus .*refused'),
+         timeout=150),
+]

@@ -1,0 +1,84 @@
+/*
+ * The root's VMBus server (docs/bus.md, "Plumbing in this project").
+ * bus.c: SynIC intake, connections, GPADL window, rings, per-guest
+ * server state; bus_ic.c: the integration services on the open channels.
+ */
+#ifndef MGMT_BUS_H
+#define MGMT_BUS_H
+
+#include <hv/start_info.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmbus_ic.h"
+#include "vmbus_ring.h"
+#include "vmbus_server.h"
+
+#define BUS_SINT_MSG 2u
+#define BUS_SINT_EVT 3u
+#define BUS_VEC_MSG 0x52u
+#define BUS_VEC_EVT 0x53u
+#define BUS_CONN_ROOT_MSG 0x1000u   /* + guest id: root -> guest messages */
+#define BUS_CONN_GUEST_EVT 0x2000u  /* + relid: guest -> root signals */
+#define BUS_CONN_ROOT_EVT 0x3000u   /* + guest id: root -> guest signals, flag = relid */
+#define BUS_FLAGS_PER_GUEST 128u
+
+/* relids of the channels offered to every guest */
+enum bus_service {
+	BUS_SHUTDOWN = 1,
+	BUS_TIMESYNC,
+	BUS_HEARTBEAT,
+	BUS_KVP,
+	BUS_SESSIONS,
+	BUS_EXEC,
+	BUS_SERVICES = BUS_EXEC,
+};
+
+enum bus_ic_state {
+	BUS_IC_IDLE = 0,
+	BUS_IC_NEGOTIATING,
+	BUS_IC_READY,
+};
+
+struct bus_chan {
+	bool open;
+	struct ring in, out;          /* guest -> root (we consume), root -> guest (we produce) */
+	uint8_t ic_state;
+	uint8_t ic_tid;
+	struct ic_version fw, srv;
+	uint64_t trans_id;
+	uint64_t ready_ms;
+	/* service state */
+	bool outstanding;
+	uint64_t seq, sent_ms, last_ms;
+	uint32_t missed;
+	bool lost_logged;
+	uint64_t ok_logged_ms;
+	uint8_t history[256];         /* heartbeat: 1 per answered tick */
+	uint32_t hist_pos, hist_fill;
+	bool done;                    /* shutdown sent */
+};
+
+struct bus_guest;
+
+/* bus.c, for the services */
+int bus_send(struct bus_guest *g, uint32_t relid, const void *buf, uint32_t len);
+void bus_chan_fail(struct bus_guest *g, uint32_t relid, const char *reason);
+const char *bus_guest_name(const struct bus_guest *g);
+uint32_t bus_guest_id(const struct bus_guest *g);
+struct bus_chan *bus_chan_of(struct bus_guest *g, uint32_t relid);
+uint64_t bus_now_ms(void);
+uint64_t bus_guest_up_ms(const struct bus_guest *g);
+
+/* bus_ic.c */
+void bus_ic_config(const char *cmdline);
+void bus_ic_opened(struct bus_guest *g, uint32_t relid);
+void bus_ic_packet(struct bus_guest *g, uint32_t relid, uint8_t *buf, uint32_t len);
+void bus_ic_tick(struct bus_guest *g, uint32_t relid);
+const char *bus_service_name(uint32_t relid);
+
+/* root side */
+void bus_init(const char *cmdline);
+void bus_poll(void);
+
+#endif

@@ -1,0 +1,345 @@
+/*
+ * Integration services on the channels the root offers (docs/bus.md):
+ * the host speaks first with NEGOTIATE on every channel, as Hyper-V does;
+ * then Heartbeat sends a sequence number every heartbeat_ms (default
+ * 1000) and expects it back plus one, Shutdown sends one request when a
+ * shutdown_after=<guest>:<seconds> knob names the guest, TimeSync sends
+ * SYNC once ready and SAMPLE every 5 s.  KVP, Sessions and Exec are
+ * negotiated only.  Every answer is checked; a malformed one closes the
+ * channel (bus_chan_fail).
+ */
+#include "bus.h"
+#include "root.h"
+
+#include <kernel/cmdline.h>
+#include <kernel/console.h>
+#include <kernel/reftime.h>
+#include <kernel/probe.h>
+#include <lib/string.h>
+
+#include "vmbus_err.h"
+#include "vmbus_ic_util.h"
+
+#define HB_LOG_MS 5000u
+#define HB_LOST 3u
+#define HB_WINDOW_MS 60000u
+#define TS_SAMPLE_MS 5000u
+#define SHUTDOWN_KNOBS 4u
+/* The root has no wall clock: host time is this date plus reference time. */
+#define HOST_EPOCH_UNIX 1767225600ull /* 2026-01-01 00:00:00 UTC */
+
+static uint64_t heartbeat_ms = 1000;
+static struct {
+	char name[HV_NAME_LEN];
+	uint64_t seconds;
+} shutdowns[SHUTDOWN_KNOBS];
+static uint32_t nshutdowns;
+static uint8_t buf[IC_MSG_MAX] __attribute__((aligned(8)));
+
+static const char *const names[BUS_SERVICES + 1] = {
+	"?", "shutdown", "timesync", "heartbeat", "kvp", "sessions", "exec",
+};
+
+const char *bus_service_name(uint32_t relid)
+{
+	return relid <= BUS_SERVICES ? names[relid] : "?";
+}
+
+static const struct ic_version *service_versions(uint32_t relid, uint32_t *n)
+{
+	switch (relid) {
+	case BUS_SHUTDOWN:
+		*n = 4;
+		return ic_shutdown_versions;
+	case BUS_TIMESYNC:
+		*n = 3;
+		return ic_timesync_versions;
+	case BUS_HEARTBEAT:
+		*n = 2;
+		return ic_heartbeat_versions;
+	case BUS_KVP:
+		*n = 3;
+		return ic_kvp_versions;
+	default:
+		*n = 1;
+		return ic_own_versions;
+	}
+}
+
+static uint16_t service_type(uint32_t relid)
+{
+	static const uint16_t t[BUS_SERVICES + 1] = {
+		0, IC_MSGTYPE_SHUTDOWN, IC_MSGTYPE_TIMESYNC, IC_MSGTYPE_HEARTBEAT,
+		IC_MSGTYPE_KVPEXCHANGE, IC_MSGTYPE_SESSIONS, IC_MSGTYPE_EXEC,
+	};
+	return relid <= BUS_SERVICES ? t[relid] : 0;
+}
+
+void bus_ic_config(const char *cmdline)
+{
+	const char *cur = cmdline;
+	struct cmdline_word w;
+
+	if (cmdline_find(cmdline, "heartbeat_ms", &w)) {
+		uint64_t v;
+
+		if (w.value && cmdline_parse_u64(w.value, w.value_len, 10, &v) && v >= 50 &&
+		    v <= 60000)
+			heartbeat_ms = v;
+		else
+			kputs("root: bus: heartbeat_ms wants 50..60000, keeping 1000\n");
+	}
+	while (cmdline_next(&cur, &w)) {
+		const char *rest;
+		size_t rest_len, n;
+		uint64_t s;
+
+		if (!cmdline_eq(w.key, w.key_len, "shutdown_after"))
+			continue;
+		n = w.value ? cmdline_split(w.value, w.value_len, ':', &rest, &rest_len) : 0;
+		if (!w.value || rest == NULL || n == 0 || n >= HV_NAME_LEN ||
+		    !cmdline_parse_u64(rest, rest_len, 10, &s) || nshutdowns == SHUTDOWN_KNOBS) {
+			kputs("root: bus: shutdown_after wants <guest>:<seconds>\n");
+			continue;
+		}
+		memcpy(shutdowns[nshutdowns].name, w.value, n);
+		shutdowns[nshutdowns].name[n] = '\0';
+		shutdowns[nshutdowns++].seconds = s;
+	}
+}
+
+static struct ic_hdr_info request_hdr(struct bus_chan *c, uint32_t relid)
+{
+	return (struct ic_hdr_info){ .type = service_type(relid), .fw = c->fw, .msgver = c->srv,
+				     .trans_id = ++c->ic_tid,
+				     .flags = IC_FLAG_TRANSACTION | IC_FLAG_REQUEST };
+}
+
+static void send_or_log(struct bus_guest *g, uint32_t relid, int len, const char *what)
+{
+	int rc = len < 0 ? len : bus_send(g, relid, buf, (uint32_t)len);
+
+	if (rc < 0 && rc != -VMBUS_E_STATE)
+		kprintf("root: bus %s: %s not sent: %s\n", bus_guest_name(g), what, vmbus_strerror(rc));
+}
+
+void bus_ic_opened(struct bus_guest *g, uint32_t relid)
+{
+	struct bus_chan *c = bus_chan_of(g, relid);
+	uint32_t n;
+	const struct ic_version *v = service_versions(relid, &n);
+
+	if (c == NULL)
+		return;
+	c->ic_state = BUS_IC_NEGOTIATING;
+	send_or_log(g, relid, ic_negotiate_build(buf, sizeof(buf), ++c->ic_tid, ic_fw_versions, 2, v, n),
+		    "negotiate");
+}
+
+static uint64_t host_time(uint64_t *ref)
+{
+	uint64_t t = 0;
+
+	if (reftime_read_msr(&t) != PROBE_OK)
+		t = bus_now_ms() * REFTIME_PER_MS;
+	*ref = t;
+	return IC_TIME_UNIX_EPOCH + HOST_EPOCH_UNIX * 10000000ull + t;
+}
+
+static void timesync_send(struct bus_guest *g, struct bus_chan *c, uint8_t flags)
+{
+	struct ic_hdr_info h = request_hdr(c, BUS_TIMESYNC);
+	struct ic_timesync t = { .flags = flags, .stratum = 2 };
+
+	t.parent_time = host_time(&t.ref_time);
+	if (c->srv.major < 4)
+		t.ref_time = 0;
+	send_or_log(g, BUS_TIMESYNC, ic_timesync_build(buf, sizeof(buf), &h, &t), "timesync");
+	c->last_ms = bus_now_ms();
+}
+
+static void ready(struct bus_guest *g, uint32_t relid, struct bus_chan *c)
+{
+	c->ic_state = BUS_IC_READY;
+	c->ready_ms = bus_now_ms();
+	kprintf("root: bus %s: %s ready (framework %u.%u, service %u.%u)\n", bus_guest_name(g),
+		bus_service_name(relid), c->fw.major, c->fw.minor, c->srv.major, c->srv.minor);
+	if (relid == BUS_TIMESYNC)
+		timesync_send(g, c, IC_TIMESYNC_SYNC);
+}
+
+static uint32_t heartbeat_percentage(const struct bus_chan *c)
+{
+	uint32_t ok = 0;
+
+	if (c->hist_fill == 0)
+		return 100;
+	for (uint32_t i = 0; i < c->hist_fill; i++)
+		ok += c->history[i];
+	return ok * 100 / c->hist_fill;
+}
+
+static uint32_t hb_window(void)
+{
+	uint64_t n = HB_WINDOW_MS / heartbeat_ms;
+
+	return n == 0 ? 1 : n > 256 ? 256 : (uint32_t)n;
+}
+
+static void hb_record(struct bus_chan *c, uint8_t ok)
+{
+	uint32_t w = hb_window();
+
+	c->history[c->hist_pos % w] = ok;
+	c->hist_pos = (c->hist_pos + 1) % w;
+	if (c->hist_fill < w)
+		c->hist_fill++;
+}
+
+static void heartbeat_answer(struct bus_guest *g, struct bus_chan *c, const struct ic_msg *m)
+{
+	uint64_t seq, now = bus_now_ms();
+
+	if (ic_heartbeat_parse(m, &seq) < 0) {
+		bus_chan_fail(g, BUS_HEARTBEAT, "malformed heartbeat answer");
+		return;
+	}
+	if (!c->outstanding || seq != c->seq + 1) {
+		kprintf("root: bus %s: heartbeat answer %lu unexpected (sent %lu)\n",
+			bus_guest_name(g), seq, c->seq);
+		return;
+	}
+	c->outstanding = false;
+	c->missed = 0;
+	c->lost_logged = false;
+	hb_record(c, 1);
+	if (c->ok_logged_ms == 0 || now - c->ok_logged_ms >= HB_LOG_MS) {
+		c->ok_logged_ms = now;
+		kprintf("root: bus %s: heartbeat ok seq %lu (%u%% over %u s)\n", bus_guest_name(g), seq,
+			heartbeat_percentage(c), (unsigned)(c->hist_fill * heartbeat_ms / 1000));
+	}
+}
+
+void bus_ic_packet(struct bus_guest *g, uint32_t relid, uint8_t *pkt, uint32_t len)
+{
+	struct bus_chan *c = bus_chan_of(g, relid);
+	struct ic_msg m;
+	uint32_t n;
+	const struct ic_version *v = service_versions(relid, &n);
+	int rc;
+
+	if (c == NULL)
+		return;
+	rc = ic_parse(pkt, len, &m);
+	if (rc < 0) {
+		bus_chan_fail(g, relid, "malformed IC message");
+		return;
+	}
+	if (!(m.hdr.flags & IC_FLAG_RESPONSE)) {
+		kprintf("root: bus %s: %s: request type %u from the guest ignored\n", bus_guest_name(g),
+			bus_service_name(relid), m.hdr.type);
+		return;
+	}
+	if (m.hdr.type == IC_MSGTYPE_NEGOTIATE) {
+		if (c->ic_state != BUS_IC_NEGOTIATING) {
+			kprintf("root: bus %s: %s: unexpected negotiate answer\n", bus_guest_name(g),
+				bus_service_name(relid));
+			return;
+		}
+		rc = ic_negotiate_result(&m, ic_fw_versions, 2, v, n, &c->fw, &c->srv);
+		if (rc < 0) {
+			bus_chan_fail(g, relid, rc == -VMBUS_E_VERSION ? "no common IC version"
+								 : "malformed negotiate answer");
+			return;
+		}
+		ready(g, relid, c);
+		return;
+	}
+	if (c->ic_state != BUS_IC_READY || m.hdr.type != service_type(relid)) {
+		bus_chan_fail(g, relid, "answer of the wrong type or before negotiation");
+		return;
+	}
+	switch (relid) {
+	case BUS_HEARTBEAT:
+		heartbeat_answer(g, c, &m);
+		break;
+	case BUS_SHUTDOWN:
+		kprintf("root: bus %s: shutdown answered, status 0x%x%s\n", bus_guest_name(g),
+			m.hdr.status, m.hdr.status == IC_S_OK ? " (accepted)" : "");
+		break;
+	case BUS_TIMESYNC:
+		if (m.hdr.status != IC_S_OK)
+			kprintf("root: bus %s: timesync answered status 0x%x\n", bus_guest_name(g),
+				m.hdr.status);
+		break;
+	default:
+		break;
+	}
+}
+
+static void heartbeat_tick(struct bus_guest *g, struct bus_chan *c)
+{
+	uint64_t now = bus_now_ms();
+	struct ic_hdr_info h;
+
+	if (c->last_ms != 0 && now - c->last_ms < heartbeat_ms)
+		return;
+	c->last_ms = now;
+	if (c->outstanding) {
+		hb_record(c, 0);
+		if (++c->missed >= HB_LOST && !c->lost_logged) {
+			c->lost_logged = true;
+			kprintf("root: bus %s: heartbeat lost (%u missed, %u%% over %u s)\n",
+				bus_guest_name(g), c->missed, heartbeat_percentage(c),
+				(unsigned)(c->hist_fill * heartbeat_ms / 1000));
+		}
+	}
+	h = request_hdr(c, BUS_HEARTBEAT);
+	c->seq = (c->seq + 2) & ~1ull; /* even, so an echo without +1 cannot match */
+	c->outstanding = true;
+	c->sent_ms = now;
+	send_or_log(g, BUS_HEARTBEAT, ic_heartbeat_build(buf, sizeof(buf), &h, c->seq), "heartbeat");
+}
+
+static void shutdown_tick(struct bus_guest *g, struct bus_chan *c)
+{
+	struct ic_hdr_info h;
+
+	if (c->done)
+		return;
+	for (uint32_t i = 0; i < nshutdowns; i++) {
+		if (strcmp(shutdowns[i].name, bus_guest_name(g)) != 0 ||
+		    bus_now_ms() - bus_guest_up_ms(g) < shutdowns[i].seconds * 1000)
+			continue;
+		c->done = true;
+		h = request_hdr(c, BUS_SHUTDOWN);
+		kprintf("root: bus %s: requesting shutdown\n", bus_guest_name(g));
+		send_or_log(g, BUS_SHUTDOWN,
+			    ic_shutdown_build(buf, sizeof(buf), &h, IC_SHUTDOWN_SHUTDOWN, false, 0, 30,
+					      "shutdown requested by the root"),
+			    "shutdown");
+		return;
+	}
+}
+
+void bus_ic_tick(struct bus_guest *g, uint32_t relid)
+{
+	struct bus_chan *c = bus_chan_of(g, relid);
+
+	if (c == NULL || !c->open || c->ic_state != BUS_IC_READY)
+		return;
+	switch (relid) {
+	case BUS_HEARTBEAT:
+		heartbeat_tick(g, c);
+		break;
+	case BUS_SHUTDOWN:
+		shutdown_tick(g, c);
+		break;
+	case BUS_TIMESYNC:
+		if (bus_now_ms() - c->last_ms >= TS_SAMPLE_MS)
+			timesync_send(g, c, IC_TIMESYNC_SAMPLE);
+		break;
+	default:
+		break;
+	}
+}
