@@ -6,6 +6,7 @@
  */
 #include "hvcfg_internal.h"
 
+#include <lib/ctype.h>
 #include <lib/string.h>
 
 #define LINE_MAX_LEN 512u
@@ -65,14 +66,8 @@ static bool equals(const struct value *v, const char *word)
 
 static int digit_value(char c, unsigned base)
 {
-	int d = -1;
+	int d = lib_hex_digit(c);
 
-	if (c >= '0' && c <= '9')
-		d = c - '0';
-	else if (c >= 'a' && c <= 'f')
-		d = c - 'a' + 10;
-	else if (c >= 'A' && c <= 'F')
-		d = c - 'A' + 10;
 	return d >= 0 && (unsigned)d < base ? d : -1;
 }
 

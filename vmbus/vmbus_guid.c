@@ -6,6 +6,7 @@
 #include "vmbus_err.h"
 
 #include <lib/string.h>
+#include <lib/ctype.h>
 
 const struct vmbus_guid vmbus_guid_shutdown =
 	VMBUS_GUID_INIT(0x0e0b6031, 0x5213, 0x4934, 0x81, 0x8b, 0x38, 0xd9, 0x0c, 0xed, 0x39, 0xdb);
@@ -33,17 +34,6 @@ bool vmbus_guid_equal(const struct vmbus_guid *a, const struct vmbus_guid *b)
 	return memcmp(a->b, b->b, sizeof(a->b)) == 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool is_dash_position(size_t i)
 {
 	return i == 8 || i == 13 || i == 18 || i == 23;
@@ -69,7 +59,7 @@ int vmbus_guid_parse(const char *s, size_t len, struct vmbus_guid *out)
 			i++;
 			continue;
 		}
-		int hi = hex_value(s[i]), lo = hex_value(s[i + 1]);
+		int hi = lib_hex_digit(s[i]), lo = lib_hex_digit(s[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -VMBUS_E_MALFORMED;

@@ -4,6 +4,7 @@
  * unquoted cmdline string from hv.cfg.
  */
 #include <kernel/cmdline.h>
+#include <lib/ctype.h>
 
 #include <lib/string.h>
 
@@ -116,17 +117,6 @@ size_t cmdline_split(const char *s, size_t len, char sep, const char **rest, siz
 	return len;
 }
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return 99;
-}
-
 bool cmdline_parse_u64(const char *s, size_t len, unsigned int base, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -142,9 +132,9 @@ bool cmdline_parse_u64(const char *s, size_t len, unsigned int base, uint64_t *o
 	if (len == 0)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		int d = digit_value(s[i]);
+		int d = lib_hex_digit(s[i]);
 
-		if (d >= (int)base || v > (UINT64_MAX - (uint64_t)d) / base)
+		if (d < 0 || d >= (int)base || v > (UINT64_MAX - (uint64_t)d) / base)
 			return false;
 		v = v * base + (uint64_t)d;
 	}

@@ -4,25 +4,13 @@
  * One vCPU per kernel today, so the two-step access needs no lock.
  */
 #include <kernel/pci.h>
+#include <arch/x86.h>
 
 #include <kernel/cmdline.h>
 
 #define PCI_CONFIG_ADDRESS 0xcf8
 #define PCI_CONFIG_DATA 0xcfc
 #define PCI_CONFIG_ENABLE (1u << 31)
-
-static inline void port_out32(uint16_t port, uint32_t value)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port));
-}
-
-static inline uint32_t port_in32(uint16_t port)
-{
-	uint32_t value;
-
-	__asm__ volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
-	return value;
-}
 
 static uint32_t config_address(struct pci_bdf bdf, uint8_t offset)
 {
@@ -32,14 +20,14 @@ static uint32_t config_address(struct pci_bdf bdf, uint8_t offset)
 
 uint32_t pci_config_read32(struct pci_bdf bdf, uint8_t offset)
 {
-	port_out32(PCI_CONFIG_ADDRESS, config_address(bdf, offset));
-	return port_in32(PCI_CONFIG_DATA);
+	outl(PCI_CONFIG_ADDRESS, config_address(bdf, offset));
+	return inl(PCI_CONFIG_DATA);
 }
 
 void pci_config_write32(struct pci_bdf bdf, uint8_t offset, uint32_t value)
 {
-	port_out32(PCI_CONFIG_ADDRESS, config_address(bdf, offset));
-	port_out32(PCI_CONFIG_DATA, value);
+	outl(PCI_CONFIG_ADDRESS, config_address(bdf, offset));
+	outl(PCI_CONFIG_DATA, value);
 }
 
 /* One hexadecimal field of at most two digits, at most max. */
