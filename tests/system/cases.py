@@ -302,4 +302,28 @@ CASES += [
                                                         r'root: bus .*: closing channel',
                                                         r'root: bus .*refused'),
          timeout=150),
+    # The guest stops answering (hang_after): the root reports the heartbeat
+    # lost after three missed and runs on.
+    Case('qemu-bus-heartbeat-lost', 'qemu', 2,
+         managed('heartbeat_ms=500', ('g1', 'additions hang_after=6')),
+         expect=(r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+                 r'hv: \[g1\] testos: hanging \(hang_after\)',
+                 r'hv: \[root\] root: bus g1: heartbeat lost \(3 missed',
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'g1') + (r'root: bus .*: closing channel',),
+         timeout=120),
+]
+
+# A guest whose screen is locked refuses an unforced shutdown
+# (MACHINE_LOCKED) and keeps answering heartbeats.
+CASES += [
+    Case('qemu-bus-locked', 'qemu', 2,
+         managed('heartbeat_ms=500 shutdown_after=g1:4', ('g1', 'additions locked')),
+         expect=(r'hv: \[root\] root: bus g1: connected, version 5\.3',
+                 r'hv: \[g1\] testos: shutdown requested \(power off\): refused',
+                 r'hv: \[root\] root: bus g1: shutdown answered, status 0x800704f7',
+                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+                 r'hv: \[g1\] testos: alive'),
+         forbid=partition_forbid('root', 'g1') + (r'root: bus .*: heartbeat lost',
+                                                   r'partition g1 powered off')),
 ]
