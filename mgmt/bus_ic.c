@@ -3,7 +3,8 @@
  * the host speaks first with NEGOTIATE on every channel, as Hyper-V does;
  * then Heartbeat sends a sequence number every heartbeat_ms (default
  * 1000) and expects it back plus one, Shutdown sends one request when a
- * shutdown_after=<guest>:<seconds> knob names the guest, TimeSync sends
+ * shutdown_after=<guest>:<seconds> knob names the guest (reboot_after=
+ * sends one with the reboot flag), TimeSync sends
  * SYNC once ready and SAMPLE every 5 s.  KVP, Sessions and Exec are
  * negotiated only.  Every answer is checked; a malformed one closes the
  * channel (bus_chan_fail).
@@ -32,6 +33,8 @@ static uint64_t heartbeat_ms = 1000;
 static struct {
 	char name[HV_NAME_LEN];
 	uint64_t seconds;
+	uint32_t action; /* IC_SHUTDOWN_SHUTDOWN or IC_SHUTDOWN_REBOOT */
+	bool fired;      /* a reboot is sent once per root run, not per guest run */
 } shutdowns[SHUTDOWN_KNOBS];
 static uint32_t nshutdowns;
 static uint8_t buf[IC_MSG_MAX] __attribute__((aligned(8)));
@@ -75,6 +78,25 @@ static uint16_t service_type(uint32_t relid)
 	return relid <= BUS_SERVICES ? t[relid] : 0;
 }
 
+/* One shutdown_after= or reboot_after= word: <guest>:<seconds>. */
+static void add_shutdown(const struct cmdline_word *w, uint32_t action)
+{
+	const char *rest;
+	size_t rest_len, n;
+	uint64_t s;
+
+	n = w->value ? cmdline_split(w->value, w->value_len, ':', &rest, &rest_len) : 0;
+	if (!w->value || rest == NULL || n == 0 || n >= HV_NAME_LEN ||
+	    !cmdline_parse_u64(rest, rest_len, 10, &s) || nshutdowns == SHUTDOWN_KNOBS) {
+		kprintf("root: bus: %.*s wants <guest>:<seconds>\n", (int)w->key_len, w->key);
+		return;
+	}
+	memcpy(shutdowns[nshutdowns].name, w->value, n);
+	shutdowns[nshutdowns].name[n] = '\0';
+	shutdowns[nshutdowns].action = action;
+	shutdowns[nshutdowns++].seconds = s;
+}
+
 void bus_ic_config(const char *cmdline)
 {
 	const char *cur = cmdline;
@@ -90,21 +112,10 @@ void bus_ic_config(const char *cmdline)
 			kputs("root: bus: heartbeat_ms wants 50..60000, keeping 1000\n");
 	}
 	while (cmdline_next(&cur, &w)) {
-		const char *rest;
-		size_t rest_len, n;
-		uint64_t s;
-
-		if (!cmdline_eq(w.key, w.key_len, "shutdown_after"))
-			continue;
-		n = w.value ? cmdline_split(w.value, w.value_len, ':', &rest, &rest_len) : 0;
-		if (!w.value || rest == NULL || n == 0 || n >= HV_NAME_LEN ||
-		    !cmdline_parse_u64(rest, rest_len, 10, &s) || nshutdowns == SHUTDOWN_KNOBS) {
-			kputs("root: bus: shutdown_after wants <guest>:<seconds>\n");
-			continue;
-		}
-		memcpy(shutdowns[nshutdowns].name, w.value, n);
-		shutdowns[nshutdowns].name[n] = '\0';
-		shutdowns[nshutdowns++].seconds = s;
+		if (cmdline_eq(w.key, w.key_len, "shutdown_after"))
+			add_shutdown(&w, IC_SHUTDOWN_SHUTDOWN);
+		else if (cmdline_eq(w.key, w.key_len, "reboot_after"))
+			add_shutdown(&w, IC_SHUTDOWN_REBOOT);
 	}
 }
 
@@ -308,14 +319,16 @@ static void shutdown_tick(struct bus_guest *g, struct bus_chan *c)
 	if (c->done)
 		return;
 	for (uint32_t i = 0; i < nshutdowns; i++) {
-		if (strcmp(shutdowns[i].name, bus_guest_name(g)) != 0 ||
+		if (shutdowns[i].fired || strcmp(shutdowns[i].name, bus_guest_name(g)) != 0 ||
 		    bus_now_ms() - bus_guest_up_ms(g) < shutdowns[i].seconds * 1000)
 			continue;
 		c->done = true;
+		shutdowns[i].fired = shutdowns[i].action == IC_SHUTDOWN_REBOOT;
 		h = request_hdr(c, BUS_SHUTDOWN);
-		kprintf("root: bus %s: requesting shutdown\n", bus_guest_name(g));
+		kprintf("root: bus %s: requesting %s\n", bus_guest_name(g),
+			shutdowns[i].action == IC_SHUTDOWN_REBOOT ? "reboot" : "shutdown");
 		send_or_log(g, BUS_SHUTDOWN,
-			    ic_shutdown_build(buf, sizeof(buf), &h, IC_SHUTDOWN_SHUTDOWN, false, 0, 30,
+			    ic_shutdown_build(buf, sizeof(buf), &h, shutdowns[i].action, false, 0, 30,
 					      "shutdown requested by the root"),
 			    "shutdown");
 		return;

@@ -8,6 +8,7 @@
  *   cycles=<N>:<name>   stop/start/reset a partition N times, checking for leaks
  *   heartbeat_ms=<ms>   bus heartbeat period (default 1000)
  *   shutdown_after=<guest>:<s>  send the guest a Shutdown request after s seconds
+ *   reboot_after=<guest>:<s>    the same with the reboot flag
  * The VMBus server (bus.c) runs from root_poll once management is up.
  * They run in that order; events are logged as they arrive throughout.
  */
@@ -25,7 +26,7 @@
 #include <kernel/time.h>
 
 static const char *const knobs[] = { "console", "canary", "pcicheck", "cycles", "heartbeat_ms",
-				      "shutdown_after" };
+				      "shutdown_after", "reboot_after" };
 
 static uint64_t last_tick;
 static unsigned long alive;

@@ -327,3 +327,21 @@ CASES += [
          forbid=partition_forbid('root', 'g1') + (r'root: bus .*: heartbeat lost',
                                                    r'partition g1 powered off')),
 ]
+
+# reboot_after: the guest accepts a Shutdown request with the reboot flag,
+# resets through 0xCF9, and its bus comes up again.
+CASES += [
+    Case('qemu-bus-reboot', 'qemu', 2,
+         managed('heartbeat_ms=500 reboot_after=g1:4', ('g1', 'additions')),
+         expect=(r'hv: \[g1\] testos: bus connected',
+                 r'hv: \[g1\] testos: shutdown requested \(reboot\)$',
+                 r'hv: \[root\] root: bus g1: shutdown answered, status 0x0 \(accepted\)',
+                 r'hv: partition g1 requested a reset',
+                 r'hv: \[g1\] testos: bus connected',
+                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'g1') + (r'root: bus .*: heartbeat lost',
+                                                   r'partition g1 powered off'),
+         timeout=120),
+]
+
