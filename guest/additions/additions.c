@@ -337,13 +337,14 @@ static int svc_timesync(struct chan *c, const struct ic_msg *m, uint32_t len)
 {
 	struct ic_timesync t;
 	int r = ic_timesync_parse(m, c->srv.major, &t);
+	uint64_t ref = c->srv.major >= 4 ? t.ref_time : 0;
 
 	if (r < 0)
 		return r;
 	if (t.flags & IC_TIMESYNC_SYNC)
-		os_clock_set(t.parent_time, true);
+		os_clock_set(t.parent_time, ref, true);
 	else if (t.flags & IC_TIMESYNC_SAMPLE)
-		os_clock_set(t.parent_time, false);
+		os_clock_set(t.parent_time, ref, false);
 	r = ic_answer_inplace(pkt, len, IC_S_OK);
 	if (r >= 0)
 		memcpy(answer, pkt, (size_t)r);

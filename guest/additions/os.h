@@ -47,8 +47,12 @@ const char *os_version(void);
 uint32_t os_shutdown_check(uint32_t action, bool force);
 void os_shutdown_do(uint32_t action);
 
-/* Wall clock in 100 ns units since 1601; step: SYNC, else a SAMPLE to adjust towards. */
-void os_clock_set(uint64_t time100ns, bool step);
+/*
+ * Wall clock in 100 ns units since 1601, as the host read it at reference
+ * time ref_time (0: unknown, before TimeSync 4.0); step: SYNC, else a
+ * SAMPLE to adjust towards.
+ */
+void os_clock_set(uint64_t time100ns, uint64_t ref_time, bool step);
 
 /* Sessions. */
 struct os_user {

@@ -8,6 +8,8 @@
  *                             log-offs are refused (MACHINE_LOCKED)
  *        ignore_shutdown      answer shutdown requests, then do nothing
  *        hang_after=<s>       stop answering (spin with interrupts off) after s seconds
+ *        clock_offset=<s>     start the wall clock s seconds ahead of the root's
+ *                             host time; TimeSync's SYNC must correct it
  */
 #include "testos.h"
 
@@ -23,6 +25,8 @@
 #include <kernel/hypercall.h>
 #include <kernel/interrupts.h>
 #include <kernel/power.h>
+#include <kernel/probe.h>
+#include <kernel/reftime.h>
 #include <kernel/synic.h>
 #include <kernel/time.h>
 #include <lib/format.h>
@@ -46,6 +50,8 @@ static struct {
 /* Wall clock: 100 ns units since 1601 at boot-relative millisecond clock_base_ms. */
 static uint64_t clock_base, clock_base_ms;
 static bool clock_set;
+/* The root's host time is this date plus reference time (mgmt/bus_ic.c). */
+#define HOST_EPOCH_UNIX 1767225600ull /* 2026-01-01 00:00:00 UTC */
 
 void *os_alloc_pages(size_t n)
 {
@@ -164,19 +170,54 @@ void os_shutdown_do(uint32_t action)
 	kputs("testos: FAIL power transition returned\n");
 }
 
-void os_clock_set(uint64_t t, bool step)
+/* Reference time now (100 ns), 0 when the MSR is unavailable. */
+static uint64_t ref_now(void)
 {
-	uint64_t now = os_time_ms();
+	uint64_t t;
 
-	if (t < IC_TIME_UNIX_EPOCH)
+	return reftime_read_msr(&t) == PROBE_OK ? t : 0;
+}
+
+/* The host's time now: its sample t plus the sample's age on the reference clock. */
+static uint64_t host_now(uint64_t t, uint64_t ref_time)
+{
+	uint64_t now = ref_time != 0 ? ref_now() : 0;
+
+	return ref_time != 0 && now >= ref_time ? t + (now - ref_time) : t;
+}
+
+static uint64_t clock_now(void)
+{
+	return clock_base + (os_time_ms() - clock_base_ms) * 10000u;
+}
+
+/* After a SYNC: our clock minus the host's, measured against reference time. */
+static void clock_report(uint64_t t, uint64_t ref_time)
+{
+	int64_t off;
+
+	if (ref_time == 0)
 		return;
+	off = (int64_t)(clock_now() - host_now(t, ref_time));
+	kprintf("testos: clock synced, off by %ld us\n", (long)(off / 10));
+}
+
+void os_clock_set(uint64_t sample, uint64_t ref_time, bool step)
+{
+	uint64_t t, now;
+
+	if (sample < IC_TIME_UNIX_EPOCH)
+		return;
+	t = host_now(sample, ref_time);
+	now = os_time_ms();
 	if (step || !clock_set) {
 		clock_base = t;
 		clock_base_ms = now;
-		if (!clock_set || step)
-			kprintf("testos: wall clock set to %lu s since 1970\n",
-				(unsigned long)((t - IC_TIME_UNIX_EPOCH) / 10000000u));
+		kprintf("testos: wall clock set to %lu s since 1970\n",
+			(unsigned long)((t - IC_TIME_UNIX_EPOCH) / 10000000u));
 		clock_set = true;
+		if (step)
+			clock_report(sample, ref_time);
 		return;
 	}
 	/* Sample: move halfway towards the host's time. */
@@ -269,6 +310,24 @@ bool os_exec(const char *cmd, uint32_t len, int32_t *exit_status, char *out, uin
 	return true;
 }
 
+/* clock_offset=<s>: the wall clock starts s seconds ahead of the host's. */
+static void clock_start(const char *cmdline)
+{
+	struct cmdline_word w;
+	uint64_t s;
+
+	if (!cmdline_find(cmdline, "clock_offset", &w))
+		return;
+	if (w.value == NULL || !cmdline_parse_u64(w.value, w.value_len, 10, &s)) {
+		kputs("testos: clock_offset needs a number of seconds\n");
+		return;
+	}
+	clock_base = IC_TIME_UNIX_EPOCH + (HOST_EPOCH_UNIX + s) * 10000000ull + ref_now();
+	clock_base_ms = os_time_ms();
+	clock_set = true;
+	kprintf("testos: wall clock starts %lu s off\n", (unsigned long)s);
+}
+
 void additions_run(const struct start_info *si, const char *cmdline)
 {
 	struct cmdline_word w;
@@ -287,6 +346,7 @@ void additions_run(const struct start_info *si, const char *cmdline)
 		else
 			kputs("testos: hang_after needs a number of seconds\n");
 	}
+	clock_start(cmdline);
 	if (!additions_start())
 		return;
 	start = last_alive = os_time_ms();

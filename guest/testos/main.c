@@ -32,7 +32,7 @@
 
 static const char *const knobs[] = { "selftest", "bench", "canary", "delay",
 				     "hostile", "crash", "poweroff", "additions", "locked",
-				     "ignore_shutdown", "hang_after" };
+				     "ignore_shutdown", "hang_after", "clock_offset" };
 
 static void warn_unknown_words(const char *cmdline)
 {

@@ -345,3 +345,16 @@ CASES += [
          timeout=120),
 ]
 
+
+# clock_offset: the guest's wall clock starts an hour ahead; the root's SYNC
+# (host time and the reference time it was read at) sets it within 1 ms.
+CASES += [
+    Case('qemu-bus-timesync', 'qemu', 2,
+         managed('heartbeat_ms=500', ('g1', 'additions clock_offset=3600')),
+         expect=(r'hv: \[g1\] testos: wall clock starts 3600 s off',
+                 r'hv: \[root\] root: bus g1: timesync ready',
+                 r'hv: \[g1\] testos: clock synced, off by -?([0-9]{1,3}|1000) us$',
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'g1') + (r'root: bus .*: closing channel',),
+         timeout=120),
+]
