@@ -358,3 +358,15 @@ CASES += [
          forbid=partition_forbid('root', 'g1') + (r'root: bus .*: closing channel',),
          timeout=120),
 ]
+
+# The bus on VT-x (Bochs, slow): heartbeats, then a shutdown the guest
+# accepts and carries out through ACPI S5.
+CASES += [
+    Case('bochs-vmx-bus-heartbeat-shutdown', 'bochs-vmx', 2,
+         managed('heartbeat_ms=1000 shutdown_after=g1:20', ('g1', 'additions')),
+         expect=(r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+                 r'hv: \[root\] root: bus g1: shutdown answered, status 0x0 \(accepted\)',
+                 r'hv: partition g1 powered off \(ACPI S5\)'),
+         forbid=partition_forbid('root', 'g1') + (r'root: bus .*: closing channel',),
+         timeout=900),
+]
