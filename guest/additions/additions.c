@@ -67,6 +67,7 @@ static uint64_t last_heartbeat_log;
 static bool heartbeat_logged;
 static bool shutdown_pending;
 static uint32_t shutdown_action;
+static bool silent_negotiate;    /* ADDITIONS_FAULT_SILENT */
 
 struct kvp_slot {
 	bool used;
@@ -597,6 +598,17 @@ static int service_packet(struct chan *c, uint32_t len)
 	}
 }
 
+/* ADDITIONS_FAULT_SILENT: true (and logged) if the packet in pkt is a NEGOTIATE to drop. */
+static bool drop_negotiate(const struct chan *c, uint32_t len)
+{
+	struct ic_msg m;
+
+	if (!silent_negotiate || ic_parse(pkt, len, &m) < 0 || m.hdr.type != IC_MSGTYPE_NEGOTIATE)
+		return false;
+	os_log("bus channel %s: negotiate not answered (bus_silent)", services[c->svc].name);
+	return true;
+}
+
 static bool poll_channel(struct chan *c)
 {
 	struct ring_packet p;
@@ -625,6 +637,8 @@ static bool poll_channel(struct chan *c)
 			chan_fail(c, "unexpected packet type");
 			return true;
 		}
+		if (drop_negotiate(c, p.payload_len))
+			continue;
 		r = service_packet(c, p.payload_len);
 		if (r < 0) {
 			chan_fail(c, vmbus_strerror(r));
@@ -702,4 +716,42 @@ bool additions_poll(void)
 		if (chans[i].relid != 0 && chans[i].open && !chans[i].dead)
 			did |= poll_channel(&chans[i]);
 	return did;
+}
+
+/* Breaks the guest->root heartbeat ring's write_index (beyond the data area). */
+static void fault_corrupt_ring(struct chan *c)
+{
+	c->out.hdr->write_index = 0xfffffff0u;
+	os_log("bus channel heartbeat: write_index corrupted (bus_corrupt_ring)");
+}
+
+/* Sends a 4-byte in-band packet: too short for an IC header. */
+static void fault_malformed(struct chan *c)
+{
+	static const uint8_t junk[4] = { 0xde, 0xad, 0xbe, 0xef };
+	struct ring_sg sg = { junk, sizeof(junk) };
+	bool sig = false;
+
+	if (ring_send(&c->out, RING_PKT_DATA_INBAND, 0, 0, &sg, 1, &sig) < 0)
+		os_log("bus channel heartbeat: malformed packet not sent");
+	else
+		os_log("bus channel heartbeat: malformed packet sent (bus_malformed)");
+}
+
+bool additions_misbehave(enum additions_fault f)
+{
+	struct chan *c = &chans[SVC_HEARTBEAT];
+
+	if (f == ADDITIONS_FAULT_SILENT) {
+		silent_negotiate = true;
+		return true;
+	}
+	if (!heartbeat_logged || c->relid == 0 || !c->open || c->dead)
+		return false;
+	if (f == ADDITIONS_FAULT_CORRUPT_RING)
+		fault_corrupt_ring(c);
+	else
+		fault_malformed(c);
+	os_signal_event(c->conn_id);
+	return true;
 }

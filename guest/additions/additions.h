@@ -12,4 +12,16 @@ bool additions_start(void);
 /* Handles pending bus messages and channel packets; call often. Returns true if it did work. */
 bool additions_poll(void);
 
+/* Deliberate misbehaviour on the heartbeat channel, for robustness tests. */
+enum additions_fault {
+	ADDITIONS_FAULT_CORRUPT_RING,  /* out-of-range write_index in the guest->root ring */
+	ADDITIONS_FAULT_MALFORMED,     /* a packet too short to be an IC message */
+	ADDITIONS_FAULT_SILENT,        /* never answer the root's NEGOTIATE (set at once) */
+};
+/*
+ * Once the first heartbeat was answered, commits fault f on the heartbeat
+ * channel and signals the root; true when done (call until it is).
+ */
+bool additions_misbehave(enum additions_fault f);
+
 #endif

@@ -10,6 +10,11 @@
  *        hang_after=<s>       stop answering (spin with interrupts off) after s seconds
  *        clock_offset=<s>     start the wall clock s seconds ahead of the root's
  *                             host time; TimeSync's SYNC must correct it
+ *        bus_corrupt_ring     after the first heartbeat, corrupt the heartbeat
+ *                             channel's guest->root write_index and signal
+ *        bus_malformed        after the first heartbeat, send a packet too
+ *                             short for an IC message on that channel
+ *        bus_silent           never answer the root's IC NEGOTIATE
  */
 #include "testos.h"
 
@@ -328,8 +333,21 @@ static void clock_start(const char *cmdline)
 	kprintf("testos: wall clock starts %lu s off\n", (unsigned long)s);
 }
 
+/* The misbehaviour knob on the command line: 0 none, else 1 + enum additions_fault. */
+static int fault_knob(const char *cmdline)
+{
+	if (cmdline_has(cmdline, "bus_corrupt_ring"))
+		return 1 + ADDITIONS_FAULT_CORRUPT_RING;
+	if (cmdline_has(cmdline, "bus_malformed"))
+		return 1 + ADDITIONS_FAULT_MALFORMED;
+	if (cmdline_has(cmdline, "bus_silent"))
+		return 1 + ADDITIONS_FAULT_SILENT;
+	return 0;
+}
+
 void additions_run(const struct start_info *si, const char *cmdline)
 {
+	int fault = fault_knob(cmdline);
 	struct cmdline_word w;
 	uint64_t hang_ms = 0, start, last_alive;
 	unsigned long alive = 0;
@@ -355,6 +373,8 @@ void additions_run(const struct start_info *si, const char *cmdline)
 
 		if (!additions_poll())
 			delay_ms(1);
+		if (fault != 0 && additions_misbehave((enum additions_fault)(fault - 1)))
+			fault = 0;
 		if (hang_ms != 0 && now - start >= hang_ms) {
 			kputs("testos: hanging (hang_after)\n");
 			interrupts_disable();

@@ -12,7 +12,8 @@
  *   crash=<kind>         triple | unmapped | vmx | msr | stringio | exception
  *   additions            run the guest additions (bus client, integration
  *                        services; see additions_os.c for locked,
- *                        ignore_shutdown, hang_after=<s>); does not return
+ *                        ignore_shutdown, hang_after=<s>, bus_corrupt_ring,
+ *                        bus_malformed, bus_silent); does not return
  *                        unless the bus cannot start
  *   poweroff             power off (ACPI S5) after the knobs above
  * They run in that order: bench, selftest, canary, delay, hostile,
@@ -32,7 +33,8 @@
 
 static const char *const knobs[] = { "selftest", "bench", "canary", "delay",
 				     "hostile", "crash", "poweroff", "additions", "locked",
-				     "ignore_shutdown", "hang_after", "clock_offset" };
+				     "ignore_shutdown", "hang_after", "clock_offset",
+				     "bus_corrupt_ring", "bus_malformed", "bus_silent" };
 
 static void warn_unknown_words(const char *cmdline)
 {

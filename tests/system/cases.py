@@ -370,3 +370,39 @@ CASES += [
          forbid=partition_forbid('root', 'g1') + (r'root: bus .*: closing channel',),
          timeout=900),
 ]
+
+
+# A misbehaving guest g2 beside a well-behaved g1: the root closes (rescinds)
+# g2's heartbeat channel with a reason, g1's heartbeats keep coming and the
+# root runs on; no partition faults.
+def bus_misbehaving(name, knob, reason):
+    return Case(name, 'qemu', 3,
+                managed('heartbeat_ms=500', ('g1', 'additions'), ('g2', f'additions {knob}')),
+                expect=(rf'hv: \[g2\] testos: bus channel heartbeat: .*\({knob}\)',
+                        rf'hv: \[root\] root: bus g2: closing channel \d+ \(heartbeat\): {reason}',
+                        r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+                        r'hv: \[root\] root: alive'),
+                forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus g1: heartbeat lost',
+                                                               r'root: bus g1: closing channel'),
+                timeout=120)
+
+
+CASES += [
+    bus_misbehaving('qemu-bus-corrupt-ring', 'bus_corrupt_ring', r'guest->root ring corrupt'),
+    bus_misbehaving('qemu-bus-malformed', 'bus_malformed', r'malformed IC message'),
+]
+
+# bus_silent: g2 never answers the IC NEGOTIATE; the root does not wait for
+# it (no service of g2 gets ready) and serves g1 on.
+CASES += [
+    Case('qemu-bus-silent', 'qemu', 3,
+         managed('heartbeat_ms=500', ('g1', 'additions'), ('g2', 'additions bus_silent')),
+         expect=(r'hv: \[root\] root: bus g2: connected, version 5\.3',
+                 r'hv: \[g2\] testos: bus channel heartbeat: negotiate not answered \(bus_silent\)',
+                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+ \(100% over [1-9]',
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus g2: \w+ ready',
+                                                        r'root: bus g1: heartbeat lost',
+                                                        r'root: bus g1: closing channel'),
+         timeout=120),
+]
