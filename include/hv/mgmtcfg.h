@@ -1,0 +1,58 @@
+/*
+ * The management configuration hv hands to the root partition: the
+ * `[management]` and `[token NAME]` sections of hv.cfg, parsed by the
+ * loader into struct hvcfg and copied out by the root-only hypercall
+ * HVCALL_MGMT_CONFIG (docs/hypercalls.md).  Tokens are never stored in
+ * clear: only the SHA-256 of the token's bytes travels.
+ *
+ * Layout rules: naturally aligned, no implicit padding, strings
+ * NUL-terminated inside their arrays; the whole record fits one page.
+ */
+#ifndef HV_MGMTCFG_H
+#define HV_MGMTCFG_H
+
+#include <stdint.h>
+
+#define HV_MGMT_REVISION 1u
+#define HV_MGMT_MAX_TOKENS 8u
+#define HV_MGMT_MAX_GRANTS 8u
+#define HV_MGMT_NAME_LEN 32u
+
+#define HV_MGMT_DHCP 0x1u            /* flags: address from DHCP, ipv4/netmask/gateway unused */
+
+#define HV_MGMT_RIGHT_READ 0x1u      /* GET of a VM, its guestos, parameters, users, tasks */
+#define HV_MGMT_RIGHT_CONTROL 0x2u   /* start/turnoff/reset, shutdown/restart/logoff, set parameter */
+#define HV_MGMT_RIGHT_EXECUTE 0x4u   /* ExecuteCommand, InstallAdditions */
+
+struct hv_mgmt_grant {
+	char vm[HV_MGMT_NAME_LEN];   /* partition name, or "*" for every partition */
+	uint32_t rights;             /* HV_MGMT_RIGHT_* */
+};
+
+struct hv_mgmt_token {
+	char name[HV_MGMT_NAME_LEN]; /* the section's NAME, logged with every action */
+	uint8_t sha256[32];          /* SHA-256 of the bearer token's bytes */
+	uint32_t ngrants;
+	uint32_t reserved;
+	struct hv_mgmt_grant grants[HV_MGMT_MAX_GRANTS];
+};
+
+struct hv_mgmt_config {
+	uint32_t revision;           /* HV_MGMT_REVISION */
+	uint32_t size;               /* sizeof(struct hv_mgmt_config) */
+	uint32_t flags;              /* HV_MGMT_DHCP */
+	uint8_t ipv4[4];             /* static address, network byte order */
+	uint8_t netmask[4];
+	uint8_t gateway[4];          /* 0.0.0.0: none */
+	uint16_t http_port;          /* TCP port of the API, default 80 */
+	uint16_t ntokens;
+	uint32_t reserved;
+	struct hv_mgmt_token tokens[HV_MGMT_MAX_TOKENS];
+};
+
+_Static_assert(sizeof(struct hv_mgmt_grant) == 36, "hv_mgmt_grant layout");
+_Static_assert(sizeof(struct hv_mgmt_token) == 360, "hv_mgmt_token layout");
+_Static_assert(sizeof(struct hv_mgmt_config) == 32 + 8 * 360, "hv_mgmt_config layout");
+_Static_assert(sizeof(struct hv_mgmt_config) <= 4096, "hv_mgmt_config fits a page");
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * guestos: the root's view of each guest's operating system as its
+ * integration services report it, and the requests the management API
+ * makes of it (Shutdown, Restart, Logoff, ExecuteCommand, Get/SetParameter,
+ * the user list).  Facts are cached: KVP's auto pool is read when the KVP
+ * channel becomes ready and again every 30 s, Sessions (users, locked
+ * screen) every 2 s, so reading them never waits for the guest.
+ *
+ * Requests are asynchronous: guestos_request either refuses at once
+ * (returns an HRESULT, done is never called) or returns S_OK and calls
+ * done exactly once later, from guestos_poll or a bus callback, unless
+ * the request is cancelled first.  At most one request per channel is in
+ * flight; later ones wait in a short queue in order.
+ */
+#ifndef MGMT_GUESTOS_H
+#define MGMT_GUESTOS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hresult.h"
+
+#define GUESTOS_STR 128u
+#define GUESTOS_PARAM_NAME 256u     /* 1-255 characters, no backslash */
+#define GUESTOS_PARAM_VALUE 1024u
+#define GUESTOS_OUTPUT 2048u        /* Exec output kept, bytes */
+#define GUESTOS_MAX_USERS 16u
+#define GUESTOS_REQUEST_TIMEOUT_MS 10000u  /* guest silent this long: VM_E_TIMED_OUT */
+
+struct guestos_facts {
+	bool additions;             /* bus up and every service negotiated */
+	bool can_shutdown;          /* Shutdown channel ready */
+	bool heartbeat_known;       /* at least one heartbeat exchanged since start */
+	bool heartbeating;          /* false after 3 missed beats */
+	uint32_t heartbeat_percentage;  /* answered share of the last 60 s, 0-100 */
+	bool time_sync_enabled;     /* IsHostTimeSyncEnabled (default true) */
+	bool kvp_known;             /* the strings below have been reported */
+	char os_name[GUESTOS_STR];          /* OSName */
+	char computer_name[GUESTOS_STR];    /* ComputerName (FQDN) */
+	char additions_version[GUESTOS_STR];/* AdditionsVersion */
+	char os_version[GUESTOS_STR];       /* OSVersion, e.g. "1.0.0" */
+	char os_build[GUESTOS_STR];         /* OSBuildNumber as reported */
+	uint32_t os_major, os_minor;        /* OSMajorVersion, OSMinorVersion */
+	bool sessions_known;        /* ScreenLocked and users below have been reported */
+	bool screen_locked;
+	uint32_t users;             /* logged-on sessions */
+};
+
+enum guestos_op {
+	GUESTOS_SHUTDOWN,
+	GUESTOS_RESTART,
+	GUESTOS_LOGOFF,
+	GUESTOS_EXECUTE,
+	GUESTOS_PARAM_GET,
+	GUESTOS_PARAM_SET,
+	GUESTOS_USERS,
+};
+
+struct guestos_args {
+	enum guestos_op op;
+	bool forced;                        /* SHUTDOWN, RESTART, LOGOFF */
+	const char *text;                   /* EXECUTE: command; PARAM_*: name; SHUTDOWN/RESTART: reason */
+	const char *value;                  /* PARAM_SET */
+};
+
+struct guestos_user {
+	uint32_t session_id;
+	bool active, locked, remote;
+	char name[65];
+};
+
+struct guestos_result {
+	uint32_t hresult;           /* S_OK, the guest's IC status, VM_E_TIMED_OUT, VM_E_VM_NOT_RUNNING (bus lost) */
+	int32_t exit_status;        /* EXECUTE */
+	uint32_t output_len;        /* EXECUTE, bytes in output */
+	char output[GUESTOS_OUTPUT + 1];
+	char value[GUESTOS_PARAM_VALUE + 1];  /* PARAM_GET */
+	uint32_t nusers;            /* USERS, LOGOFF: sessions logged off */
+	struct guestos_user users[GUESTOS_MAX_USERS];
+};
+
+typedef void (*guestos_done_fn)(void *ctx, const struct guestos_result *r);
+
+/* false for an id that is not a guest partition. */
+bool guestos_facts(uint32_t id, struct guestos_facts *out);
+
+/*
+ * Refusals at call time: VM_E_VM_UNKNOWN, VM_E_VM_NOT_RUNNING,
+ * VM_E_ADDITIONS_FEATURE_NOT_AVAIL (that service's channel is not ready),
+ * E_INVALIDARG (bad parameter name), VM_E_OUT_OF_RESOURCE (queue full).
+ * SHUTDOWN/RESTART only ask the guest: that it then powers off or
+ * resets is for the caller to watch (notify.h NOTIFY_STATE).
+ */
+uint32_t guestos_request(uint32_t id, const struct guestos_args *a, guestos_done_fn done, void *ctx);
+/* Forgets every request made with ctx; done is not called for them. */
+void guestos_cancel(void *ctx);
+uint32_t guestos_set_time_sync(uint32_t id, bool enabled);
+
+/* Timeouts and periodic refreshes; called from root_poll. */
+void guestos_poll(uint64_t now_ms);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * The HTTP/1.1 server's contract with the API (mgmt/api): http/ owns the
+ * connections (lwIP raw TCP on the root, a byte-feeding harness on the
+ * host), parses each request with llhttp and hands complete requests to
+ * api_handle.  The API answers at once with http_respond, or later (a
+ * task wait, the events long-poll): it keeps the connection handle and
+ * responds when ready; if the client goes away first http/ calls
+ * api_conn_gone and the handle must not be used again.
+ *
+ * Limits (docs/api.md): request line + headers HTTP_MAX_HEADER bytes, body
+ * HTTP_MAX_BODY bytes (413 beyond), HTTP_MAX_CONNS connections (503 and
+ * close beyond), HTTP_IDLE_MS without a complete request (close; 408 when
+ * a request was started).  Keep-alive unless the client says close.
+ */
+#ifndef MGMT_HTTP_H
+#define MGMT_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_MAX_HEADER 4096u
+#define HTTP_MAX_BODY 8192u
+#define HTTP_MAX_CONNS 80u
+#define HTTP_IDLE_MS 15000u
+#define HTTP_MAX_RESPONSE 32768u
+
+enum http_method {
+	HTTP_M_OTHER = 0,
+	HTTP_M_GET,
+	HTTP_M_PUT,
+	HTTP_M_POST,
+	HTTP_M_PATCH,
+	HTTP_M_DELETE,
+	HTTP_M_HEAD,
+};
+
+struct http_request {
+	enum http_method method;
+	const char *method_name;        /* as sent, for logs and 405 */
+	char path[512];                 /* as sent (percent-encoded), without the query */
+	char query[512];                /* after '?', empty if none */
+	char authorization[256];        /* the Authorization header's value, empty if none */
+	char content_type[128];
+	const char *body;               /* body_len bytes, not NUL-terminated */
+	size_t body_len;
+	bool keep_alive;
+	uint64_t now_ms;                /* when the request completed */
+};
+
+struct http_conn;                   /* opaque */
+
+/*
+ * Sends one complete response (status line, Content-Type, Content-Length,
+ * Connection) and, unless keep-alive is off, readies the connection for
+ * the next request.  Exactly once per request handed to api_handle.
+ */
+void http_respond(struct http_conn *c, int status, const char *content_type, const char *body,
+		  size_t len);
+/* Extra header line for the next http_respond on c ("Retry-After: 1"), without CRLF. */
+void http_add_header(struct http_conn *c, const char *line);
+
+/* Implemented by mgmt/api. */
+enum api_disposition { API_ANSWERED, API_DEFERRED };
+enum api_disposition api_handle(struct http_conn *c, const struct http_request *rq);
+void api_conn_gone(struct http_conn *c);
+
+/* Root: listen on port; false (and a console line) on failure. */
+bool http_server_start(uint16_t port);
+/* Root: idle timeouts, pending output; called from root_poll. */
+void http_server_poll(uint64_t now_ms);
+
+#endif
