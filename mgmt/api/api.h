@@ -4,7 +4,13 @@
  * api_ctx; handlers answer with api_reply_json / api_reply_error, or keep
  * ctx->conn and answer later (API_DEFERRED; see http.h for the rules).
  * Route tables live with their resources (api_vms.c, api_guestos.c,
- * task_routes.c, ...) and are listed once in api_router.c.
+ * task_routes.c, ...) and are listed once in api_router.c (api_routes.h).
+ *
+ * Deferred answers: a handler that answers later calls api_defer (which
+ * registers what to undo if the client goes away) and returns
+ * API_DEFERRED; it answers later with api_reply_json_conn or
+ * api_reply_error_conn, which end the deferral.  If http/ reports the
+ * connection gone first, the gone callback runs and the handle is dead.
  */
 #ifndef MGMT_API_H
 #define MGMT_API_H
@@ -50,11 +56,52 @@ enum api_disposition api_reply_error(struct api_ctx *ctx, int status, uint32_t h
 int api_status_of(uint32_t hresult);
 /* Same as api_reply_error for a connection kept after API_DEFERRED. */
 void api_reply_error_conn(struct http_conn *c, int status, uint32_t hresult, const char *message);
+/* Same as api_reply_json for a connection kept after API_DEFERRED. */
+void api_reply_json_conn(struct http_conn *c, int status, const struct jw *body);
+/* A text body (GET /metrics). */
+enum api_disposition api_reply_text(struct api_ctx *ctx, int status, const char *content_type,
+				    const char *body, size_t len);
+
+/* Runs if the client of a deferred request goes away before the answer. */
+typedef void (*api_gone_fn)(struct http_conn *c, void *arg);
+#define API_MAX_DEFERRED HTTP_MAX_CONNS
+/*
+ * Marks ctx's request as answered later; gone(conn, arg) runs if the
+ * connection goes away first.  false when API_MAX_DEFERRED requests are
+ * already waiting: then answer now (api_reply_error 503
+ * VM_E_OUT_OF_RESOURCE).
+ */
+bool api_defer(struct api_ctx *ctx, api_gone_fn gone, void *arg);
+
+/*
+ * Query parameters of rq ("since=3&wait=100"): the percent-decoded value
+ * of key into out (NUL-terminated).  API_FIELD_BAD when the value does
+ * not fit cap, holds a NUL, or (api_query_int) is not a decimal integer
+ * in [min, max].
+ */
+enum api_field { API_FIELD_ABSENT, API_FIELD_OK, API_FIELD_BAD };
+enum api_field api_query(const struct http_request *rq, const char *key, char *out, size_t cap);
+enum api_field api_query_int(const struct http_request *rq, const char *key, int64_t min,
+			     int64_t max, int64_t *out);
+/* Percent-decodes in[0..n) into out (cap bytes, NUL-terminated); false on a bad escape, NUL or overflow. */
+bool api_percent_decode(const char *in, size_t n, char *out, size_t cap);
 
 /* Whether the caller's token holds right on the partition named vm. */
 bool api_allowed(const struct hv_mgmt_token *token, const char *vm, uint32_t right);
 
-/* Logs "root: api: <token name>: <action> <vm>" for every control or execute action. */
+/* Logs "root: api: <token name>: <action> <vm> <detail>" for every control or execute action. */
 void api_audit(const struct api_ctx *ctx, const char *action, const char *detail);
+
+/*
+ * The token whose SHA-256 matches the bearer token in an Authorization
+ * header value ("Bearer abc"), compared in constant time against every
+ * configured hash; NULL if none matches or the header is malformed.
+ */
+const struct hv_mgmt_token *api_authenticate(const char *authorization);
+
+/* Start-up (notify listener for the events log); call once before serving. */
+void api_init(void);
+/* Ends long-polls whose wait is over; called from root_poll. */
+void api_poll(uint64_t now_ms);
 
 #endif
