@@ -89,3 +89,33 @@ size_t lib_strlcpy(char *dst, const char *src, size_t size)
 	}
 	return len;
 }
+
+static int is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+int atoi(const char *s)
+{
+	/* Accumulate the magnitude as unsigned so INT_MIN is reachable. */
+	unsigned int limit = (unsigned int)__INT_MAX__, value = 0;
+	int negative = 0;
+
+	while (is_space(*s))
+		s++;
+	if (*s == '-' || *s == '+')
+		negative = *s++ == '-';
+	if (negative)
+		limit++;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned int digit = (unsigned int)(*s - '0');
+
+		if (value > (limit - digit) / 10) {
+			value = limit;
+			break;
+		}
+		value = value * 10 + digit;
+	}
+	/* -(value - 1) - 1 reaches INT_MIN without overflowing an int. */
+	return negative && value > 0 ? -(int)(value - 1) - 1 : (int)value;
+}

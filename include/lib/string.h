@@ -22,6 +22,13 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 
+/*
+ * C's atoi, for lwIP (which includes it from <stdlib.h>): optional
+ * leading spaces and sign, then decimal digits; saturates at INT_MAX /
+ * INT_MIN instead of overflowing.
+ */
+int atoi(const char *s);
+
 /* Copies at most size-1 bytes and always terminates; returns strlen(src). */
 size_t lib_strlcpy(char *dst, const char *src, size_t size);
 
