@@ -1,0 +1,20 @@
+/*
+ * The one thing the task engine asks of hv that the API backend
+ * (backend.h) does not carry: attaching the additions media to a
+ * partition for InstallAdditions.  task_media.c implements it on the
+ * root (HVCALL_MEDIA_ATTACH); host tests provide a double.
+ */
+#ifndef MGMT_API_TASK_MEDIA_H
+#define MGMT_API_TASK_MEDIA_H
+
+#include <stdint.h>
+
+#define TASK_MEDIA_ADDITIONS 1u
+
+/*
+ * S_OK when hv attached the media; VM_E_VM_UNKNOWN, VM_E_VM_NOT_RUNNING,
+ * HR_ERROR_NOT_SUPPORTED (hv without the call) or E_FAIL otherwise.
+ */
+uint32_t task_media_attach(uint32_t vm, uint32_t media);
+
+#endif
