@@ -16,7 +16,10 @@ def main():
     artifacts = os.path.join(work, "artifacts") + os.sep
     os.makedirs(corpus, exist_ok=True)
     os.makedirs(artifacts, exist_ok=True)
+    # libFuzzer reports a crash with exit status 77 by default, which meson
+    # reads as "skipped": make it a failure.
     cmd = [binary, f"-max_total_time={seconds}", "-timeout=10", "-rss_limit_mb=1024",
+           "-error_exitcode=1",
            f"-artifact_prefix={artifacts}", "-print_final_stats=1", corpus, seeds]
     print(" ".join(cmd), flush=True)
     return subprocess.call(cmd)
