@@ -1,7 +1,8 @@
 /*
  * Request bodies: one JSON object, tokenised by jsmn (never by hand), its
  * members read by name with type checks.  Unknown members are ignored
- * (API_SPEC), duplicates and trailing bytes are refused.  On any refusal
+ * (API_SPEC), a member whose value is null counts as absent, duplicates
+ * and trailing bytes are refused.  On any refusal
  * `err` holds the 400 message ("timeoutSeconds must be an integer").
  */
 #ifndef MGMT_API_BODY_H

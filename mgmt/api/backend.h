@@ -39,6 +39,8 @@ struct backend_vm {
 uint32_t backend_vm_list(struct backend_vm *out, uint32_t max);
 /* false for an id hv does not know. */
 bool backend_vm_get(uint32_t id, struct backend_vm *out);
+/* The name of partition id from the last listing (names never change), or NULL. */
+const char *backend_vm_name(uint32_t id);
 /* The id of the partition named name (len bytes), or -1. */
 int32_t backend_vm_find(const char *name, size_t len);
 

@@ -1,0 +1,166 @@
+/*
+ * GET /metrics: Prometheus text exposition format 0.0.4, only for what
+ * the root really measures: partition states and hv's exit counters
+ * (HVCALL_PARTITION_STATUS), the guests' heartbeat (when known), the task
+ * engine's counts (when it is linked in), the root's heap (when it keeps
+ * accounts) and the API's answers per status.  Any valid token may read
+ * it: it names VMs but no guest data.
+ */
+#include "api_int.h"
+#include "api_reply.h"
+#include "api_routes.h"
+
+#include <lib/format.h>
+#include <stdarg.h>
+
+struct text {
+	char *buf;
+	size_t cap, len;
+	bool overflow;
+};
+
+static char out[HTTP_MAX_RESPONSE - 512];   /* room left for the status line and headers */
+
+/* hv/exit.h order, as HVCALL_PARTITION_STATUS reports the counters (docs/hypercalls.md). */
+static const char *const exit_names[] = {
+	"cpuid", "msr-read", "msr-write", "io", "hlt", "hypercall", "cr-write", "xsetbv",
+	"triple-fault", "stage2-fault", "virt-insn", "entry-failed", "nmi", "external-intr",
+	"intr-window", "init", "decode-failed", "other",
+};
+_Static_assert(sizeof(exit_names) / sizeof(exit_names[0]) <= HV_EXIT_COUNTERS,
+	       "exit names fit hv's counters");
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	if (t->overflow)
+		return;
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+	va_end(ap);
+	if (n >= t->cap - t->len)
+		t->overflow = true;
+	else
+		t->len += n;
+}
+
+static void header(struct text *t, const char *name, const char *type, const char *help)
+{
+	add(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/*
+ * A label value as the format requires (backslash, quote and newline
+ * escaped).  VM names come from hv.cfg, whose parser allows none of them,
+ * but the format must not depend on that.
+ */
+static const char *label(const char *s)
+{
+	static char esc[2 * HV_NAME_LEN + 1];
+	size_t o = 0;
+
+	for (size_t i = 0; s[i] && o + 2 < sizeof(esc); i++) {
+		if (s[i] == '\\' || s[i] == '"' || s[i] == '\n') {
+			esc[o++] = '\\';
+			esc[o++] = s[i] == '\n' ? 'n' : s[i];
+		} else {
+			esc[o++] = s[i];
+		}
+	}
+	esc[o] = '\0';
+	return esc;
+}
+
+static void vm_metrics(struct text *t, const struct backend_vm *vms, uint32_t n)
+{
+	struct guestos_facts f;
+
+	header(t, "hv_vm_state", "gauge",
+	       "Partition state: 0 Off, 1 Starting, 2 Running, 3 Stopping, 4 Faulted.");
+	for (uint32_t i = 0; i < n; i++)
+		add(t, "hv_vm_state{vm=\"%s\"} %u\n", label(vms[i].name), vms[i].state);
+	header(t, "hv_guest_heartbeat_percentage", "gauge",
+	       "Share of the last 60 s of heartbeats the guest answered.");
+	for (uint32_t i = 0; i < n; i++)
+		if (backend_guestos_facts(vms[i].id, &f) && f.heartbeat_known)
+			add(t, "hv_guest_heartbeat_percentage{vm=\"%s\"} %u\n", label(vms[i].name),
+			    f.heartbeat_percentage);
+	header(t, "hv_guest_heartbeating", "gauge",
+	       "1 while the guest answers heartbeats, 0 after three missed.");
+	for (uint32_t i = 0; i < n; i++)
+		if (backend_guestos_facts(vms[i].id, &f) && f.heartbeat_known)
+			add(t, "hv_guest_heartbeating{vm=\"%s\"} %d\n", label(vms[i].name),
+			    f.heartbeating ? 1 : 0);
+}
+
+static void exit_metrics(struct text *t, const struct backend_vm *vms, uint32_t n)
+{
+	static uint64_t exits[HV_EXIT_COUNTERS];
+
+	header(t, "hv_exits_total", "counter", "VM exits hv handled, by reason.");
+	for (uint32_t i = 0; i < n; i++) {
+		if (!backend_vm_exits(vms[i].id, exits))
+			continue;
+		for (size_t r = 0; r < sizeof(exit_names) / sizeof(exit_names[0]); r++)
+			add(t, "hv_exits_total{vm=\"%s\",reason=\"%s\"} %llu\n", label(vms[i].name),
+			    exit_names[r], (unsigned long long)exits[r]);
+	}
+}
+
+static void task_metrics(struct text *t)
+{
+	struct api_task_stats st = { 0 };
+
+	if (!task_stats)
+		return;         /* the task engine is not linked in */
+	task_stats(&st);
+	header(t, "hv_tasks", "gauge", "Tasks running, and completed ones kept in the history.");
+	add(t, "hv_tasks{state=\"running\"} %u\nhv_tasks{state=\"completed\"} %u\n", st.running,
+	    st.completed);
+	header(t, "hv_tasks_result_total", "counter", "Tasks completed since start, by result.");
+	for (uint32_t r = 0; r < sizeof(st.results_total) / sizeof(st.results_total[0]); r++)
+		add(t, "hv_tasks_result_total{result=\"%s\"} %llu\n", task_result_name(r),
+		    (unsigned long long)st.results_total[r]);
+}
+
+static void root_metrics(struct text *t)
+{
+	const struct api_status_count *c;
+	uint64_t heap;
+	unsigned n;
+
+	if (backend_heap_used(&heap)) {
+		header(t, "hv_root_heap_used_bytes", "gauge", "Bytes in use in the root's heap.");
+		add(t, "hv_root_heap_used_bytes %llu\n", (unsigned long long)heap);
+	}
+	/* This answer is counted after it is written: it appears in the next scrape. */
+	c = api_response_counts(&n);
+	header(t, "hv_http_requests_total", "counter", "API answers since start, by HTTP status.");
+	for (unsigned i = 0; i < n; i++)
+		add(t, "hv_http_requests_total{code=\"%d\"} %llu\n", c[i].status,
+		    (unsigned long long)c[i].count);
+}
+
+static enum api_disposition metrics_get(struct api_ctx *ctx)
+{
+	static struct backend_vm vms[HV_MAX_PARTITIONS];
+	struct text t = { .buf = out, .cap = sizeof(out) };
+	uint32_t n = backend_vm_list(vms, HV_MAX_PARTITIONS);
+
+	vm_metrics(&t, vms, n);
+	exit_metrics(&t, vms, n);
+	task_metrics(&t);
+	root_metrics(&t);
+	if (t.overflow)
+		return api_reply_error(ctx, 500, E_OUTOFMEMORY, "the metrics did not fit the buffer");
+	return api_reply_text(ctx, 200, "text/plain; version=0.0.4", out, t.len);
+}
+
+const struct api_route metrics_routes[] = {
+	{ HTTP_M_GET, "/metrics", 0, metrics_get },
+};
+const size_t metrics_routes_count = sizeof(metrics_routes) / sizeof(metrics_routes[0]);

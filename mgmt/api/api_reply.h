@@ -1,0 +1,21 @@
+/*
+ * Internal to mgmt/api: the answer counts GET /metrics reports and the
+ * number of requests waiting for a deferred answer.
+ */
+#ifndef MGMT_API_REPLY_H
+#define MGMT_API_REPLY_H
+
+#include <stdint.h>
+
+struct api_status_count {
+	int status;
+	uint64_t count;
+};
+
+/* Counts one answer with this HTTP status (the API's own answers count themselves). */
+void api_count_response(int status);
+/* The counts so far, in first-seen order; *n entries. */
+const struct api_status_count *api_response_counts(unsigned *n);
+unsigned api_deferred_count(void);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * The http.h double for the API's host tests (api_fake_backend.h): a
+ * connection is a number, http_respond records the answer and the
+ * headers added before it.
+ */
+#include "api_fake_backend.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define FAKE_CONNS 128u
+
+struct http_conn {
+	struct fake_answer answer;
+	char pending_headers[512];
+};
+
+static struct http_conn conns[FAKE_CONNS];
+
+struct http_conn *fake_conn(unsigned n)
+{
+	return &conns[n % FAKE_CONNS];
+}
+
+struct fake_answer *fake_answer(struct http_conn *c)
+{
+	return &c->answer;
+}
+
+void fake_http_reset(void)
+{
+	memset(conns, 0, sizeof(conns));
+}
+
+void http_add_header(struct http_conn *c, const char *line)
+{
+	size_t len = strlen(c->pending_headers);
+
+	snprintf(c->pending_headers + len, sizeof(c->pending_headers) - len, "%s\n", line);
+}
+
+void http_respond(struct http_conn *c, int status, const char *content_type, const char *body,
+		  size_t len)
+{
+	struct fake_answer *a = &c->answer;
+
+	a->status = status;
+	snprintf(a->content_type, sizeof(a->content_type), "%s", content_type);
+	if (len >= sizeof(a->body))
+		len = sizeof(a->body) - 1;
+	memcpy(a->body, body, len);
+	a->body[len] = '\0';
+	a->len = len;
+	memcpy(a->headers, c->pending_headers, sizeof(a->headers));
+	c->pending_headers[0] = '\0';
+	a->answers++;
+}
