@@ -82,30 +82,39 @@ static void reply_send(struct http_conn *c, int status, const char *type, const 
 	http_respond(c, status, type, body, len);
 }
 
+static void write_error(struct jw *w, uint32_t hresult, const char *name, const char *message)
+{
+	jw_obj_begin(w);
+	jw_key(w, "error");
+	jw_obj_begin(w);
+	jw_key(w, "hresult");
+	jw_hresult(w, hresult);
+	jw_key(w, "name");
+	if (name)
+		jw_str(w, name);
+	else
+		jw_null(w);
+	jw_key(w, "message");
+	/* Messages may quote the caller's input: bounded (escaping may still grow it sixfold). */
+	jw_strn(w, message, strnlen(message, MESSAGE_MAX));
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
 static void send_error(struct http_conn *c, int status, uint32_t hresult, const char *message)
 {
-	char buf[512];
-	struct jw w;
+	static char buf[6 * MESSAGE_MAX + 256];
 	const char *name = hresult_name(hresult);
+	struct jw w;
 
 	if (!message || !message[0])
 		message = name ? name : "error";
 	jw_init(&w, buf, sizeof(buf));
-	jw_obj_begin(&w);
-	jw_key(&w, "error");
-	jw_obj_begin(&w);
-	jw_key(&w, "hresult");
-	jw_hresult(&w, hresult);
-	jw_key(&w, "name");
-	if (name)
-		jw_str(&w, name);
-	else
-		jw_null(&w);
-	jw_key(&w, "message");
-	/* Messages may quote the caller's input: bounded so the body always fits. */
-	jw_strn(&w, message, strnlen(message, MESSAGE_MAX));
-	jw_obj_end(&w);
-	jw_obj_end(&w);
+	write_error(&w, hresult, name, message);
+	if (w.overflow) {
+		jw_init(&w, buf, sizeof(buf));
+		write_error(&w, hresult, name, "error");
+	}
 	reply_send(c, status, "application/json", buf, w.len);
 }
 

@@ -35,6 +35,10 @@ extern const size_t metrics_routes_count;
 extern const struct api_route task_routes[] __attribute__((weak));
 extern const size_t task_routes_count __attribute__((weak));
 
+/* The engine's start-up and timers, run by api_init and api_poll when it is linked in. */
+void task_init(void) __attribute__((weak));
+void task_poll(uint64_t now_ms) __attribute__((weak));
+
 /* Counts the task engine reports for GET /metrics (task_stats, weak like the routes). */
 struct api_task_stats {
 	uint32_t running;

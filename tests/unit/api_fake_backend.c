@@ -4,6 +4,8 @@
  */
 #include "api_fake_backend.h"
 
+#include "../../mgmt/api/task_media.h"
+
 #include <lib/sha256.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -220,4 +222,13 @@ void backend_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(fake.log + len, sizeof(fake.log) - len, fmt, ap);
 	va_end(ap);
+}
+
+uint32_t task_media_attach(uint32_t vm, uint32_t media)
+{
+	(void)media;
+	if (vm >= HV_MAX_PARTITIONS || !fake.vms[vm].present)
+		return VM_E_VM_UNKNOWN;
+	fake.media_calls++;
+	return fake.media_hr;
 }

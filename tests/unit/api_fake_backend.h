@@ -50,6 +50,7 @@ struct fake_backend {
 	struct fake_request requests[FAKE_MAX_REQUESTS];
 	uint32_t nrequests;         /* recorded so far (wraps at FAKE_MAX_REQUESTS) */
 	uint32_t cancels;
+	uint32_t media_hr, media_calls;     /* task_media_attach (the task engine's hv call) */
 	char log[8192];             /* every backend_log line, concatenated */
 };
 

@@ -95,6 +95,14 @@ static void test_unknown_vm_404(void **state)
 	assert_error(a, 404, "VM_E_VM_UNKNOWN");
 	assert_body_has(a, "\"hresult\":\"0xA0040207\"");
 	assert_body_has(a, "no VM named nosuch");
+	/* A name of bytes that are not UTF-8 grows sixfold when escaped: still one JSON body. */
+	{
+		char path[512] = "/api/v1/vms/";
+
+		for (int i = 0; i < 100; i++)
+			strcat(path, "%FF");
+		assert_error(call(HTTP_M_GET, path, TOKEN_ADMIN, NULL), 404, "VM_E_VM_UNKNOWN");
+	}
 	/* A token without rights there learns nothing: 403, not 404. */
 	assert_error(call(HTTP_M_GET, "/api/v1/vms/nosuch", TOKEN_READER, NULL), 403, "E_ACCESSDENIED");
 }
