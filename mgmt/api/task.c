@@ -191,7 +191,7 @@ static void evict(void)
 static bool task_json(struct jw *jw, const struct task *t)
 {
 	jw_init(jw, json_buf, sizeof(json_buf));
-	task_write_json(jw, t, true);
+	task_write_json(jw, t, TASK_JSON_OUTPUT);
 	return !jw->overflow;
 }
 
@@ -351,37 +351,55 @@ void task_stats(struct api_task_stats *out)
 		out->results_total[r] = result_total[r];
 }
 
-void task_write_json(struct jw *w, const struct task *t, bool with_output)
+static void write_nullable_str(struct jw *w, const char *key, const char *value)
 {
-	const char *err_name = hresult_name(t->error);
+	jw_key(w, key);
+	if (value)
+		jw_str(w, value);
+	else
+		jw_null(w);
+}
+
+static void write_output(struct jw *w, const struct task *t)
+{
+	jw_key(w, "output");
+	jw_obj_begin(w);
+	jw_key(w, "exitStatus");
+	jw_int(w, t->exit_status);
+	jw_key(w, "output");
+	jw_strn(w, t->output, t->output_len);
+	jw_obj_end(w);
+}
+
+void task_write_json(struct jw *w, const struct task *t, unsigned flags)
+{
+	bool full = !(flags & TASK_JSON_COMPACT);
 
 	jw_obj_begin(w);
 	jw_key(w, "ID");
 	jw_uint(w, t->id);
-	jw_key(w, "Description");
-	jw_str(w, t->description);
+	if (full) {
+		jw_key(w, "Description");
+		jw_str(w, t->description);
+	}
 	jw_key(w, "vm");
 	jw_str(w, t->vm_name);
-	jw_key(w, "kind");
-	jw_str(w, task_kind_name(t->kind));
+	if (full) {
+		jw_key(w, "kind");
+		jw_str(w, task_kind_name(t->kind));
+	}
 	jw_key(w, "IsComplete");
 	jw_bool(w, t->complete);
 	jw_key(w, "PercentCompleted");
 	jw_uint(w, t->percent);
-	jw_key(w, "Result");
-	if (t->complete)
-		jw_str(w, task_result_name(t->result));
-	else
-		jw_null(w);
+	write_nullable_str(w, "Result", t->complete ? task_result_name(t->result) : NULL);
 	jw_key(w, "Error");
 	jw_hresult(w, t->error);
-	jw_key(w, "ErrorName");
-	if (err_name)
-		jw_str(w, err_name);
-	else
-		jw_null(w);
-	jw_key(w, "ErrorDescription");
-	jw_str(w, t->error_desc);
+	write_nullable_str(w, "ErrorName", hresult_name(t->error));
+	if (full) {
+		jw_key(w, "ErrorDescription");
+		jw_str(w, t->error_desc);
+	}
 	jw_key(w, "IsCancelable");
 	jw_bool(w, t->cancelable);
 	jw_key(w, "createdMs");
@@ -391,15 +409,8 @@ void task_write_json(struct jw *w, const struct task *t, bool with_output)
 		jw_uint(w, t->completed_ms);
 	else
 		jw_null(w);
-	if (with_output && t->kind == TASK_KIND_EXECUTE && t->complete &&
-	    t->result == TASK_SUCCESS) {
-		jw_key(w, "output");
-		jw_obj_begin(w);
-		jw_key(w, "exitStatus");
-		jw_int(w, t->exit_status);
-		jw_key(w, "output");
-		jw_strn(w, t->output, t->output_len);
-		jw_obj_end(w);
-	}
+	if ((flags & TASK_JSON_OUTPUT) && t->kind == TASK_KIND_EXECUTE && t->complete &&
+	    t->result == TASK_SUCCESS)
+		write_output(w, t);
 	jw_obj_end(w);
 }

@@ -118,8 +118,15 @@ uint32_t task_list(struct task **out, uint32_t max);
 /* Cancel(): S_OK and the task is Cancelled, or E_FAIL if it is not cancelable. */
 uint32_t task_cancel(struct task *t);
 
-/* {"ID":..,...}; output (execute, complete) only when with_output. */
-void task_write_json(struct jw *w, const struct task *t, bool with_output);
+/*
+ * The TASK object {"ID":..,...}.  TASK_JSON_OUTPUT adds the output of a
+ * completed execute task; TASK_JSON_COMPACT leaves out Description, kind
+ * and ErrorDescription (the list's fallback when the full form would not
+ * fit one response).
+ */
+#define TASK_JSON_OUTPUT 0x1u
+#define TASK_JSON_COMPACT 0x2u
+void task_write_json(struct jw *w, const struct task *t, unsigned flags);
 
 /*
  * WaitForCompletion (GET /api/v1/tasks/{id}?wait=MS): answers ctx with

@@ -15,25 +15,77 @@
 #include <string.h>
 
 #include "../../mgmt/api/task.h"
-#include "test_task_fake.h"
+#include "../../mgmt/notify.h"
+#include "test_api_util.h"
 
-#define G 1u    /* a guest partition */
+#define G 1u    /* a guest partition (testos1) */
+#define FAKE_CONNS 128u
 
 static char json[HTTP_MAX_RESPONSE];
+static void guest_facts_up(struct guestos_facts *f)
+{
+	f->additions = true;
+	f->can_shutdown = true;
+	f->kvp_known = true;
+	snprintf(f->additions_version, sizeof(f->additions_version), "1.0.0");
+}
 
 static int setup(void **state)
 {
 	(void)state;
-	fake_reset();
+	/* Deferrals left by an earlier test end here (their waiters are forgotten below). */
+	for (unsigned i = 0; i < FAKE_CONNS; i++)
+		api_conn_gone(fake_conn(i));
+	world();
+	fake.vms[2].vm.state = HV_PARTITION_RUNNING;
+	guest_facts_up(&fake.vms[1].facts);
+	guest_facts_up(&fake.vms[2].facts);
+	fake.now_ms = 1000;
 	task_init();
 	return 0;
+}
+
+/* hv reports a state change. */
+static void hv_state(uint32_t vm, uint32_t state, uint32_t cause)
+{
+	fake.vms[vm].vm.state = state;
+	notify_post(vm, NOTIFY_STATE, state, cause);
+}
+
+/* The guest answers request q. */
+static void answer(struct fake_request *q, uint32_t hr)
+{
+	static struct guestos_result r;
+
+	assert_non_null(q);
+	assert_true(q->pending);
+	memset(&r, 0, sizeof(r));
+	r.hresult = hr;
+	fake_complete(q, &r);
+}
+
+/* The taskCompleted events so far, as GET /api/v1/events reports them. */
+static const char *events(void)
+{
+	call_on(FAKE_CONNS - 1, HTTP_M_GET, "/api/v1/events", "since=0&wait=0", TOKEN_ADMIN, NULL);
+	return fake_answer(fake_conn(FAKE_CONNS - 1))->body;
+}
+
+static unsigned count_of(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
 }
 
 static struct task *create(enum task_kind kind, uint32_t vm, bool forced, const char *text,
 			   uint32_t timeout_s, uint32_t *hr)
 {
 	struct task_req rq = {
-		.kind = kind, .vm = vm, .vm_name = vm ? "testos1" : "root", .forced = forced,
+		.kind = kind, .vm = vm, .vm_name = fake.vms[vm].present ? fake.vms[vm].vm.name : "nope",
+		.forced = forced,
 		.text = text, .timeout_s = timeout_s,
 	};
 	struct task *t = NULL;
@@ -60,7 +112,7 @@ static const char *to_json(const struct task *t, bool with_output)
 	struct jw w;
 
 	jw_init(&w, json, sizeof(json));
-	task_write_json(&w, t, with_output);
+	task_write_json(&w, t, with_output ? TASK_JSON_OUTPUT : 0);
 	assert_false(w.overflow);
 	json[w.len] = '\0';
 	return json;
@@ -68,8 +120,8 @@ static const char *to_json(const struct task *t, bool with_output)
 
 static void advance(uint64_t ms)
 {
-	fake_now += ms;
-	task_poll(fake_now);
+	fake.now_ms += ms;
+	task_poll(fake.now_ms);
 }
 
 static void assert_done(const struct task *t, uint32_t result, uint32_t error)
@@ -87,25 +139,23 @@ static void test_start_milestones(void **state)
 	struct task *t;
 
 	(void)state;
-	fake_vms[G].state = HV_PARTITION_OFF;
+	fake.vms[G].vm.state = HV_PARTITION_OFF;
 	t = must_create(TASK_KIND_START, false, NULL, 0);
 	assert_int_equal(t->id, 1);
-	assert_int_equal(fake_vms[G].starts, 1);
+	assert_int_equal(fake.starts, 1);
 	assert_int_equal(t->percent, 10);
 	assert_false(t->cancelable);
 	/* An older event still in the ring does not count: the start's own Starting comes first. */
-	fake_state(G, HV_PARTITION_RUNNING, HV_EVENT_STARTED);
+	hv_state(G, HV_PARTITION_RUNNING, HV_EVENT_STARTED);
 	assert_false(t->complete);
-	fake_state(G, HV_PARTITION_STARTING, HV_EVENT_ROOT_START);
+	hv_state(G, HV_PARTITION_STARTING, HV_EVENT_ROOT_START);
 	assert_int_equal(t->percent, 50);
-	fake_state(G, HV_PARTITION_RUNNING, HV_EVENT_STARTED);
+	hv_state(G, HV_PARTITION_RUNNING, HV_EVENT_STARTED);
 	assert_done(t, TASK_SUCCESS, S_OK);
 	assert_int_equal(t->percent, 100);
-	assert_int_equal(fake_nevents, 1);
-	assert_int_equal(fake_events[0].type, API_EV_TASK_COMPLETED);
-	assert_int_equal(fake_events[0].task, 1);
-	assert_int_equal(fake_events[0].result, TASK_SUCCESS);
-	assert_int_equal(fake_events[0].vm_id, G);
+	assert_int_equal(count_of(events(), "taskCompleted"), 1);
+	assert_non_null(strstr(events(), "\"vm\":\"testos1\",\"type\":\"taskCompleted\",\"task\":1,"
+				"\"result\":\"Success\""));
 }
 
 static void test_start_refused_is_no_task(void **state)
@@ -114,19 +164,20 @@ static void test_start_refused_is_no_task(void **state)
 	struct task *t;
 
 	(void)state;
-	fake_vms[G].start_hr = VM_E_VM_RUNNING;
+	fake.lifecycle_refuse = VM_E_VM_RUNNING;
 	assert_null(create(TASK_KIND_START, G, false, NULL, 0, &hr));
 	assert_int_equal(hr, VM_E_VM_RUNNING);
+	fake.lifecycle_refuse = S_OK;
 	/* The root partition is never started or stopped through the API. */
 	assert_null(create(TASK_KIND_TURNOFF, 0, false, NULL, 0, &hr));
 	assert_int_equal(hr, E_INVALIDARG);
-	assert_int_equal(fake_vms[0].stops, 0);
+	assert_int_equal(fake.stops, 0);
 	assert_null(create(TASK_KIND_RESET, 3, false, NULL, 0, &hr));
 	assert_int_equal(hr, VM_E_VM_UNKNOWN);
 	/* Refusals use no id. */
 	t = must_create(TASK_KIND_TURNOFF, false, NULL, 0);
 	assert_int_equal(t->id, 1);
-	assert_int_equal(fake_nevents, 0);
+	assert_int_equal(count_of(events(), "taskCompleted"), 0);
 }
 
 static void test_start_fault(void **state)
@@ -134,12 +185,12 @@ static void test_start_fault(void **state)
 	struct task *t;
 
 	(void)state;
-	fake_vms[G].state = HV_PARTITION_FAULTED;
+	fake.vms[G].vm.state = HV_PARTITION_FAULTED;
 	t = must_create(TASK_KIND_START, false, NULL, 0);
-	fake_state(G, HV_PARTITION_FAULTED, HV_EVENT_FAULTED);   /* older: ignored */
+	hv_state(G, HV_PARTITION_FAULTED, HV_EVENT_FAULTED);   /* older: ignored */
 	assert_false(t->complete);
-	fake_state(G, HV_PARTITION_STARTING, HV_EVENT_ROOT_START);
-	fake_state(G, HV_PARTITION_FAULTED, HV_EVENT_FAULTED);
+	hv_state(G, HV_PARTITION_STARTING, HV_EVENT_ROOT_START);
+	hv_state(G, HV_PARTITION_FAULTED, HV_EVENT_FAULTED);
 	assert_done(t, TASK_UNEXPECTED_ERROR, E_FAIL);
 	assert_non_null(strstr(t->error_desc, "Faulted"));
 }
@@ -150,17 +201,17 @@ static void test_turnoff(void **state)
 
 	(void)state;
 	t = must_create(TASK_KIND_TURNOFF, false, NULL, 0);
-	assert_int_equal(fake_vms[G].stops, 1);
-	fake_state(G, HV_PARTITION_STOPPING, HV_EVENT_ROOT_STOP);
+	assert_int_equal(fake.stops, 1);
+	hv_state(G, HV_PARTITION_STOPPING, HV_EVENT_ROOT_STOP);
 	assert_int_equal(t->percent, 50);
 	assert_false(t->complete);
-	fake_state(G, HV_PARTITION_OFF, HV_EVENT_STOPPED);
+	hv_state(G, HV_PARTITION_OFF, HV_EVENT_STOPPED);
 	assert_done(t, TASK_SUCCESS, S_OK);
 
 	/* A faulted partition goes Off at once (cause root stop). */
-	fake_vms[G].state = HV_PARTITION_FAULTED;
+	fake.vms[G].vm.state = HV_PARTITION_FAULTED;
 	t = must_create(TASK_KIND_TURNOFF, false, NULL, 0);
-	fake_state(G, HV_PARTITION_OFF, HV_EVENT_ROOT_STOP);
+	hv_state(G, HV_PARTITION_OFF, HV_EVENT_ROOT_STOP);
 	assert_done(t, TASK_SUCCESS, S_OK);
 }
 
@@ -170,17 +221,17 @@ static void test_reset(void **state)
 
 	(void)state;
 	t = must_create(TASK_KIND_RESET, false, NULL, 0);
-	assert_int_equal(fake_vms[G].resets, 1);
-	fake_state(G, HV_PARTITION_RUNNING, HV_EVENT_STARTED);  /* not after the reset yet */
+	assert_int_equal(fake.resets, 1);
+	hv_state(G, HV_PARTITION_RUNNING, HV_EVENT_STARTED);  /* not after the reset yet */
 	assert_false(t->complete);
-	fake_state(G, HV_PARTITION_STARTING, HV_EVENT_ROOT_RESET);
+	hv_state(G, HV_PARTITION_STARTING, HV_EVENT_ROOT_RESET);
 	assert_int_equal(t->percent, 50);
-	fake_state(G, HV_PARTITION_RUNNING, HV_EVENT_STARTED);
+	hv_state(G, HV_PARTITION_RUNNING, HV_EVENT_STARTED);
 	assert_done(t, TASK_SUCCESS, S_OK);
 
 	t = must_create(TASK_KIND_RESET, false, NULL, 0);
-	fake_state(G, HV_PARTITION_STARTING, HV_EVENT_ROOT_RESET);
-	fake_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
+	hv_state(G, HV_PARTITION_STARTING, HV_EVENT_ROOT_RESET);
+	hv_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
 	assert_done(t, TASK_UNEXPECTED_ERROR, E_FAIL);
 }
 
@@ -208,18 +259,19 @@ static void test_shutdown_milestones(void **state)
 	t = must_create(TASK_KIND_SHUTDOWN, false, "maintenance", 300);
 	q = fake_last_request();
 	assert_non_null(q);
-	assert_int_equal(q->op, GUESTOS_SHUTDOWN);
-	assert_false(q->forced);
+	assert_int_equal(q->id, G);
+	assert_int_equal(q->args.op, GUESTOS_SHUTDOWN);
+	assert_false(q->args.forced);
 	assert_string_equal(q->text, "maintenance");
 	assert_int_equal(t->percent, 10);
 	assert_true(t->cancelable);
 	assert_non_null(strstr(to_json(t, true), "\"Result\":null"));
 	advance(2000);
-	fake_answer(0, S_OK);
+	answer(q, S_OK);
 	assert_int_equal(t->percent, 50);
 	assert_false(t->cancelable);
 	assert_false(t->complete);   /* accepted is not done */
-	fake_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
+	hv_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
 	assert_done(t, TASK_SUCCESS, S_OK);
 	assert_int_equal(t->completed_ms, 3000);
 	to_json(t, true);
@@ -238,17 +290,17 @@ static void test_shutdown_refusals(void **state)
 	uint32_t hr;
 
 	(void)state;
-	fake_vms[G].state = HV_PARTITION_OFF;
+	fake.vms[G].vm.state = HV_PARTITION_OFF;
 	assert_null(create(TASK_KIND_SHUTDOWN, G, false, "", 300, &hr));
 	assert_int_equal(hr, VM_E_VM_NOT_RUNNING);
-	fake_vms[G].state = HV_PARTITION_RUNNING;
-	fake_vms[G].facts.can_shutdown = false;
+	fake.vms[G].vm.state = HV_PARTITION_RUNNING;
+	fake.vms[G].facts.can_shutdown = false;
 	assert_null(create(TASK_KIND_RESTART, G, false, "", 300, &hr));
 	assert_int_equal(hr, VM_E_ADDITIONS_FEATURE_NOT_AVAIL);
 	assert_null(create(TASK_KIND_SHUTDOWN, 0, false, "", 300, &hr));
 	assert_int_equal(hr, VM_E_VM_UNKNOWN);
-	assert_int_equal(fake_nrequests, 0);
-	assert_int_equal(fake_nevents, 0);
+	assert_int_equal(fake.nrequests, 0);
+	assert_int_equal(count_of(events(), "taskCompleted"), 0);
 }
 
 static void test_shutdown_locked(void **state)
@@ -257,34 +309,36 @@ static void test_shutdown_locked(void **state)
 
 	(void)state;
 	t = must_create(TASK_KIND_SHUTDOWN, false, "", 300);
-	fake_answer(0, HR_ERROR_MACHINE_LOCKED);
+	answer(fake_last_request(), HR_ERROR_MACHINE_LOCKED);
 	assert_done(t, TASK_UNEXPECTED_ERROR, HR_ERROR_MACHINE_LOCKED);
 	to_json(t, true);
 	assert_non_null(strstr(json, "\"Error\":\"0x800704F7\""));
 	assert_non_null(strstr(json, "\"ErrorName\":\"ERROR_MACHINE_LOCKED\""));
 	assert_non_null(strstr(json, "\"Result\":\"UnexpectedError\""));
-	assert_int_equal(fake_events[0].hresult, HR_ERROR_MACHINE_LOCKED);
+	assert_non_null(strstr(events(), "\"errorName\":\"ERROR_MACHINE_LOCKED\""));
 }
 
 static void test_shutdown_in_progress(void **state)
 {
 	struct task *first, *second, *third;
+	struct fake_request *q;
 	uint32_t hr;
 
 	(void)state;
 	first = must_create(TASK_KIND_SHUTDOWN, false, "", 300);
+	q = fake_last_request();
 	second = must_create(TASK_KIND_SHUTDOWN, false, "", 300);
 	assert_done(second, TASK_UNEXPECTED_ERROR, HR_ERROR_SHUTDOWN_IN_PROGRESS);
 	third = must_create(TASK_KIND_RESTART, true, "", 300);
 	assert_done(third, TASK_UNEXPECTED_ERROR, HR_ERROR_SHUTDOWN_IN_PROGRESS);
-	assert_int_equal(fake_nrequests, 1);   /* the guest was asked once */
+	assert_int_equal(fake.nrequests, 1);   /* the guest was asked once */
 	assert_false(first->complete);
 	/* Another VM is not affected. */
 	assert_non_null(create(TASK_KIND_SHUTDOWN, 2, false, "", 300, &hr));
 	assert_int_equal(hr, S_OK);
-	assert_int_equal(fake_nrequests, 2);
+	assert_int_equal(fake.nrequests, 2);
 	/* The guest's own answer (a shutdown it started itself) means the same. */
-	fake_answer(0, HR_ERROR_SHUTDOWN_IN_PROGRESS);
+	answer(q, HR_ERROR_SHUTDOWN_IN_PROGRESS);
 	assert_done(first, TASK_UNEXPECTED_ERROR, HR_ERROR_SHUTDOWN_IN_PROGRESS);
 }
 
@@ -294,15 +348,15 @@ static void test_shutdown_timeout_after_accept(void **state)
 
 	(void)state;
 	t = must_create(TASK_KIND_SHUTDOWN, false, "", 30);
-	fake_answer(0, S_OK);
+	answer(fake_last_request(), S_OK);
 	advance(29999);
 	assert_false(t->complete);
 	advance(1);
 	assert_done(t, TASK_TIMEOUT, VM_E_TIMED_OUT);
 	assert_int_equal(t->percent, 50);
-	assert_int_equal(fake_vms[G].stops, 0);   /* not forced: hv is not asked */
+	assert_int_equal(fake.stops, 0);   /* not forced: hv is not asked */
 	/* Off after the timeout changes nothing. */
-	fake_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
+	hv_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
 	assert_int_equal(t->result, TASK_TIMEOUT);
 }
 
@@ -313,28 +367,31 @@ static void test_shutdown_guest_silent(void **state)
 	(void)state;
 	t = must_create(TASK_KIND_SHUTDOWN, false, "", 300);
 	advance(GUESTOS_REQUEST_TIMEOUT_MS);
-	fake_answer(0, VM_E_TIMED_OUT);   /* guestos gives up on a silent guest */
+	answer(fake_last_request(), VM_E_TIMED_OUT);   /* guestos gives up on a silent guest */
 	assert_done(t, TASK_TIMEOUT, VM_E_TIMED_OUT);
-	assert_int_equal(fake_vms[G].stops, 0);
+	assert_int_equal(fake.stops, 0);
 }
 
 static void test_shutdown_forced_hung_guest(void **state)
 {
 	struct task *t;
+	struct fake_request *q;
 
 	(void)state;
 	t = must_create(TASK_KIND_SHUTDOWN, true, "", 300);
-	assert_true(fake_requests[0].forced);
+	q = fake_last_request();
+	assert_true(q->args.forced);
 	advance(TASK_FORCE_AFTER_MS - 1);
-	assert_int_equal(fake_vms[G].stops, 0);
+	assert_int_equal(fake.stops, 0);
 	advance(1);
-	assert_int_equal(fake_vms[G].stops, 1);
-	assert_true(fake_requests[0].cancelled);
+	assert_int_equal(fake.stops, 1);
+	assert_false(q->pending);   /* forgotten */
+	assert_int_equal(fake.cancels, 1);
 	assert_false(t->cancelable);
 	assert_int_equal(t->percent, 50);
-	fake_state(G, HV_PARTITION_STOPPING, HV_EVENT_ROOT_STOP);
+	hv_state(G, HV_PARTITION_STOPPING, HV_EVENT_ROOT_STOP);
 	assert_int_equal(t->percent, 80);
-	fake_state(G, HV_PARTITION_OFF, HV_EVENT_STOPPED);
+	hv_state(G, HV_PARTITION_OFF, HV_EVENT_STOPPED);
 	assert_done(t, TASK_SUCCESS, S_OK);
 }
 
@@ -345,10 +402,10 @@ static void test_shutdown_forced_guest_answers(void **state)
 	(void)state;
 	t = must_create(TASK_KIND_SHUTDOWN, true, "", 300);
 	advance(1000);
-	fake_answer(0, S_OK);
+	answer(fake_last_request(), S_OK);
 	advance(10000);
-	assert_int_equal(fake_vms[G].stops, 0);
-	fake_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
+	assert_int_equal(fake.stops, 0);
+	hv_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
 	assert_done(t, TASK_SUCCESS, S_OK);
 }
 
@@ -359,14 +416,14 @@ static void test_shutdown_bus_lost(void **state)
 	(void)state;
 	/* The bus went down with the guest before its answer was read: hv decides. */
 	t = must_create(TASK_KIND_SHUTDOWN, false, "", 300);
-	fake_answer(0, VM_E_VM_NOT_RUNNING);
+	answer(fake_last_request(), VM_E_VM_NOT_RUNNING);
 	assert_false(t->complete);
-	fake_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
+	hv_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
 	assert_done(t, TASK_SUCCESS, S_OK);
 
-	fake_vms[G].state = HV_PARTITION_RUNNING;
+	fake.vms[G].vm.state = HV_PARTITION_RUNNING;
 	t = must_create(TASK_KIND_SHUTDOWN, false, "", 300);
-	fake_answer(1, VM_E_VM_NOT_RUNNING);
+	answer(fake_last_request(), VM_E_VM_NOT_RUNNING);
 	advance(TASK_BUS_LOST_GRACE_MS);
 	assert_done(t, TASK_UNEXPECTED_ERROR, VM_E_VM_NOT_RUNNING);
 }
@@ -377,8 +434,8 @@ static void test_shutdown_reset_instead(void **state)
 
 	(void)state;
 	t = must_create(TASK_KIND_SHUTDOWN, false, "", 300);
-	fake_answer(0, S_OK);
-	fake_state(G, HV_PARTITION_STARTING, HV_EVENT_GUEST_RESET);
+	answer(fake_last_request(), S_OK);
+	hv_state(G, HV_PARTITION_STARTING, HV_EVENT_GUEST_RESET);
 	assert_done(t, TASK_UNEXPECTED_ERROR, E_FAIL);
 }
 
@@ -390,52 +447,57 @@ static void test_restart_milestones(void **state)
 
 	(void)state;
 	t = must_create(TASK_KIND_RESTART, false, "", 300);
-	assert_int_equal(fake_requests[0].op, GUESTOS_RESTART);
-	fake_answer(0, S_OK);
+	assert_int_equal(fake_last_request()->args.op, GUESTOS_RESTART);
+	answer(fake_last_request(), S_OK);
 	assert_int_equal(t->percent, 40);
-	fake_state(G, HV_PARTITION_STARTING, HV_EVENT_GUEST_RESET);
+	hv_state(G, HV_PARTITION_STARTING, HV_EVENT_GUEST_RESET);
 	assert_int_equal(t->percent, 70);
 	assert_false(t->complete);
-	fake_state(G, HV_PARTITION_RUNNING, HV_EVENT_STARTED);
+	hv_state(G, HV_PARTITION_RUNNING, HV_EVENT_STARTED);
 	assert_done(t, TASK_SUCCESS, S_OK);
-	assert_int_equal(fake_vms[G].resets, 0);
+	assert_int_equal(fake.resets, 0);
 
-	fake_vms[G].state = HV_PARTITION_RUNNING;
+	fake.vms[G].vm.state = HV_PARTITION_RUNNING;
 	t = must_create(TASK_KIND_RESTART, false, "", 300);
-	fake_answer(1, S_OK);
-	fake_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
+	answer(fake_last_request(), S_OK);
+	hv_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
 	assert_done(t, TASK_UNEXPECTED_ERROR, E_FAIL);
 }
 
 static void test_restart_forced_hung_guest(void **state)
 {
 	struct task *t;
+	struct fake_request *q;
 
 	(void)state;
 	t = must_create(TASK_KIND_RESTART, true, "", 300);
+	q = fake_last_request();
 	advance(TASK_FORCE_AFTER_MS);
-	assert_int_equal(fake_vms[G].resets, 1);
-	assert_int_equal(fake_vms[G].stops, 0);
-	assert_true(fake_requests[0].cancelled);
+	assert_int_equal(fake.resets, 1);
+	assert_int_equal(fake.stops, 0);
+	assert_false(q->pending);
 	assert_int_equal(t->percent, 40);
 	assert_int_equal(task_cancel(t), E_FAIL);
-	fake_state(G, HV_PARTITION_STARTING, HV_EVENT_ROOT_RESET);
+	hv_state(G, HV_PARTITION_STARTING, HV_EVENT_ROOT_RESET);
 	assert_int_equal(t->percent, 70);
-	fake_state(G, HV_PARTITION_RUNNING, HV_EVENT_STARTED);
+	hv_state(G, HV_PARTITION_RUNNING, HV_EVENT_STARTED);
 	assert_done(t, TASK_SUCCESS, S_OK);
 }
 
 static void test_restart_answer_after_reset(void **state)
 {
 	struct task *t;
+	struct fake_request *q;
 
 	(void)state;
 	/* The reset can beat the answer: the request is dropped, the restart goes on. */
 	t = must_create(TASK_KIND_RESTART, false, "", 300);
-	fake_state(G, HV_PARTITION_STARTING, HV_EVENT_GUEST_RESET);
-	assert_true(fake_requests[0].cancelled);
+	q = fake_last_request();
+	hv_state(G, HV_PARTITION_STARTING, HV_EVENT_GUEST_RESET);
+	assert_false(q->pending);
+	assert_int_equal(fake.cancels, 1);
 	assert_false(t->cancelable);
-	fake_state(G, HV_PARTITION_RUNNING, HV_EVENT_STARTED);
+	hv_state(G, HV_PARTITION_RUNNING, HV_EVENT_STARTED);
 	assert_done(t, TASK_SUCCESS, S_OK);
 }
 
@@ -448,22 +510,22 @@ static void test_logoff(void **state)
 
 	(void)state;
 	t = must_create(TASK_KIND_LOGOFF, false, NULL, 0);
-	assert_int_equal(fake_requests[0].op, GUESTOS_LOGOFF);
+	assert_int_equal(fake_last_request()->args.op, GUESTOS_LOGOFF);
 	assert_true(t->cancelable);
 	memset(&r, 0, sizeof(r));
 	r.hresult = S_OK;
 	r.nusers = 0;
-	fake_answer_result(0, &r);
+	fake_complete(fake_last_request(), &r);
 	assert_done(t, TASK_UNEXPECTED_ERROR, HR_ERROR_NO_SUCH_LOGON_SESSION);
 
 	t = must_create(TASK_KIND_LOGOFF, true, NULL, 0);
-	assert_true(fake_requests[1].forced);
-	fake_answer(1, HR_ERROR_NO_SUCH_LOGON_SESSION);
+	assert_true(fake_last_request()->args.forced);
+	answer(fake_last_request(), HR_ERROR_NO_SUCH_LOGON_SESSION);
 	assert_done(t, TASK_UNEXPECTED_ERROR, HR_ERROR_NO_SUCH_LOGON_SESSION);
 
 	t = must_create(TASK_KIND_LOGOFF, false, NULL, 0);
 	r.nusers = 2;
-	fake_answer_result(2, &r);
+	fake_complete(fake_last_request(), &r);
 	assert_done(t, TASK_SUCCESS, S_OK);
 }
 
@@ -475,14 +537,14 @@ static void test_execute(void **state)
 
 	(void)state;
 	t = must_create(TASK_KIND_EXECUTE, false, "echo hi", 0);
-	assert_int_equal(fake_requests[0].op, GUESTOS_EXECUTE);
-	assert_string_equal(fake_requests[0].text, "echo hi");
+	assert_int_equal(fake_last_request()->args.op, GUESTOS_EXECUTE);
+	assert_string_equal(fake_last_request()->text, "echo hi");
 	memset(&r, 0, sizeof(r));
 	r.hresult = S_OK;
 	r.exit_status = 3;
 	memcpy(r.output, "hi \"there\"\n", 11);
 	r.output_len = 11;
-	fake_answer_result(0, &r);
+	fake_complete(fake_last_request(), &r);
 	/* The command ran: Success, whatever its exit status. */
 	assert_done(t, TASK_SUCCESS, S_OK);
 	to_json(t, true);
@@ -493,12 +555,12 @@ static void test_execute(void **state)
 
 	/* The VM stopping under a request ends it. */
 	t = must_create(TASK_KIND_EXECUTE, false, "sleep", 0);
-	fake_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
+	hv_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
 	assert_done(t, TASK_UNEXPECTED_ERROR, VM_E_VM_NOT_RUNNING);
-	assert_true(fake_requests[1].cancelled);
+	assert_null(fake_last_request());   /* forgotten */
 
 	/* Refusals at call time come from guestos. */
-	fake_request_refusal = VM_E_ADDITIONS_FEATURE_NOT_AVAIL;
+	fake.refuse = VM_E_ADDITIONS_FEATURE_NOT_AVAIL;
 	assert_null(create(TASK_KIND_EXECUTE, G, false, "x", 0, &hr));
 	assert_int_equal(hr, VM_E_ADDITIONS_FEATURE_NOT_AVAIL);
 }
@@ -509,13 +571,13 @@ static void test_execute_guest_timeout(void **state)
 
 	(void)state;
 	t = must_create(TASK_KIND_EXECUTE, false, "x", 0);
-	fake_answer(0, VM_E_TIMED_OUT);
+	answer(fake_last_request(), VM_E_TIMED_OUT);
 	assert_done(t, TASK_TIMEOUT, VM_E_TIMED_OUT);
 	/* guestos never answering at all: the task's own bound. */
 	t = must_create(TASK_KIND_EXECUTE, false, "x", 0);
 	advance(6u * GUESTOS_REQUEST_TIMEOUT_MS);
 	assert_done(t, TASK_TIMEOUT, VM_E_TIMED_OUT);
-	assert_true(fake_requests[1].cancelled);
+	assert_null(fake_last_request());
 }
 
 /* ---- install additions ---- */
@@ -528,8 +590,8 @@ static void test_additions_present(void **state)
 	(void)state;
 	t = must_create(TASK_KIND_INSTALL_ADDITIONS, false, NULL, 0);
 	assert_done(t, TASK_SUCCESS, S_OK);
-	assert_int_equal(fake_media_calls, 0);
-	fake_vms[G].state = HV_PARTITION_OFF;
+	assert_int_equal(fake.media_calls, 0);
+	fake.vms[G].vm.state = HV_PARTITION_OFF;
 	assert_null(create(TASK_KIND_INSTALL_ADDITIONS, G, false, NULL, 0, &hr));
 	assert_int_equal(hr, VM_E_VM_NOT_RUNNING);
 }
@@ -537,13 +599,12 @@ static void test_additions_present(void **state)
 static void test_additions_install(void **state)
 {
 	struct task *t;
-	struct guestos_facts *f = &fake_vms[G].facts;
+	struct guestos_facts *f = &fake.vms[G].facts;
 
 	(void)state;
 	memset(f, 0, sizeof(*f));
 	t = must_create(TASK_KIND_INSTALL_ADDITIONS, false, NULL, 0);
-	assert_int_equal(fake_media_calls, 1);
-	assert_int_equal(fake_vms[G].media_attached, 1);
+	assert_int_equal(fake.media_calls, 1);
 	assert_int_equal(t->percent, 30);
 	assert_true(t->cancelable);
 	f->additions = true;
@@ -565,7 +626,7 @@ static void test_additions_timeout_and_failures(void **state)
 	struct task *t;
 
 	(void)state;
-	memset(&fake_vms[G].facts, 0, sizeof(fake_vms[G].facts));
+	memset(&fake.vms[G].facts, 0, sizeof(fake.vms[G].facts));
 	t = must_create(TASK_KIND_INSTALL_ADDITIONS, false, NULL, 0);
 	advance(TASK_ADDITIONS_TIMEOUT_MS - 1);
 	assert_false(t->complete);
@@ -573,11 +634,11 @@ static void test_additions_timeout_and_failures(void **state)
 	assert_done(t, TASK_TIMEOUT, VM_E_TIMED_OUT);
 
 	t = must_create(TASK_KIND_INSTALL_ADDITIONS, false, NULL, 0);
-	fake_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
+	hv_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
 	assert_done(t, TASK_UNEXPECTED_ERROR, VM_E_VM_NOT_RUNNING);
 
-	fake_vms[G].state = HV_PARTITION_RUNNING;
-	fake_media_hr = HR_ERROR_NOT_SUPPORTED;
+	fake.vms[G].vm.state = HV_PARTITION_RUNNING;
+	fake.media_hr = HR_ERROR_NOT_SUPPORTED;
 	t = must_create(TASK_KIND_INSTALL_ADDITIONS, false, NULL, 0);
 	assert_done(t, TASK_UNEXPECTED_ERROR, HR_ERROR_NOT_SUPPORTED);
 }
@@ -587,20 +648,21 @@ static void test_additions_timeout_and_failures(void **state)
 static void test_cancel(void **state)
 {
 	struct task *t;
+	struct fake_request *q;
+	uint32_t hr;
 
 	(void)state;
 	t = must_create(TASK_KIND_SHUTDOWN, false, "", 300);
+	q = fake_last_request();
 	assert_int_equal(task_cancel(t), S_OK);
 	assert_done(t, TASK_CANCELLED, S_OK);
-	assert_true(fake_requests[0].cancelled);
-	assert_int_equal(fake_events[0].result, TASK_CANCELLED);
+	assert_false(q->pending);   /* forgotten: a late answer is never delivered */
+	assert_int_equal(fake.cancels, 1);
+	assert_non_null(strstr(events(), "\"result\":\"Cancelled\""));
 	assert_int_equal(task_cancel(t), E_FAIL);   /* complete */
-	/* A late answer after the cancel is never delivered (the request was forgotten). */
-	fake_answer(0, S_OK);
-	assert_int_equal(t->result, TASK_CANCELLED);
 
 	t = must_create(TASK_KIND_SHUTDOWN, false, "", 300);
-	fake_answer(1, S_OK);
+	answer(fake_last_request(), S_OK);
 	assert_int_equal(task_cancel(t), E_FAIL);   /* accepted: the guest is going down */
 	assert_false(t->complete);
 
@@ -608,79 +670,96 @@ static void test_cancel(void **state)
 	assert_int_equal(task_cancel(t), E_FAIL);
 
 	t = must_create(TASK_KIND_EXECUTE, false, "x", 0);
+	q = fake_last_request();
 	assert_int_equal(task_cancel(t), S_OK);
-	assert_true(fake_requests[2].cancelled);
+	assert_false(q->pending);
 
-	memset(&fake_vms[2].facts, 0, sizeof(fake_vms[2].facts));
-	{
-		uint32_t hr;
-
-		t = create(TASK_KIND_INSTALL_ADDITIONS, 2, false, NULL, 0, &hr);
-		assert_int_equal(task_cancel(t), S_OK);
-		t = create(TASK_KIND_INSTALL_ADDITIONS, 2, false, NULL, 0, &hr);
-		notify_post(2, NOTIFY_ADDITIONS, 1, 0);
-		assert_int_equal(task_cancel(t), E_FAIL);
-	}
+	memset(&fake.vms[2].facts, 0, sizeof(fake.vms[2].facts));
+	t = create(TASK_KIND_INSTALL_ADDITIONS, 2, false, NULL, 0, &hr);
+	assert_true(t->cancelable);
+	assert_int_equal(task_cancel(t), S_OK);
+	t = create(TASK_KIND_INSTALL_ADDITIONS, 2, false, NULL, 0, &hr);
+	notify_post(2, NOTIFY_ADDITIONS, 1, 0);
+	assert_int_equal(task_cancel(t), E_FAIL);
 }
 
 /* ---- WaitForCompletion ---- */
 
-static struct api_ctx ctx_for(uintptr_t conn)
+static struct api_ctx ctx_for(unsigned conn)
 {
-	struct api_ctx ctx = { .conn = (struct http_conn *)conn, .vm_id = -1, .vm_name = "" };
+	struct api_ctx ctx = { .conn = fake_conn(conn), .vm_id = -1, .vm_name = "" };
 
 	return ctx;
+}
+
+static const struct fake_answer *answer_on(unsigned conn)
+{
+	return fake_answer(fake_conn(conn));
 }
 
 static void test_wait(void **state)
 {
 	struct task *t = NULL;
-	struct api_ctx a = ctx_for(0x10), b = ctx_for(0x20), c = ctx_for(0x30);
+	struct api_ctx a = ctx_for(1), b = ctx_for(2), c = ctx_for(3);
+	struct fake_request *q;
 
 	(void)state;
 	t = must_create(TASK_KIND_SHUTDOWN, false, "", 300);
+	q = fake_last_request();
 	/* wait=0: the state now. */
 	assert_int_equal(task_wait(&a, t, 0), API_ANSWERED);
-	assert_int_equal(fake_last_reply()->status, 200);
-	assert_non_null(strstr(fake_last_reply()->body, "\"IsComplete\":false"));
-	fake_nreplies = 0;
+	assert_int_equal(answer_on(1)->status, 200);
+	assert_body_has(answer_on(1), "\"IsComplete\":false");
+	fake_http_reset();
 	/* A bounded wait ends with the task as it is then. */
 	assert_int_equal(task_wait(&a, t, 1000), API_DEFERRED);
 	assert_int_equal(task_wait(&b, t, -1), API_DEFERRED);
 	assert_int_equal(task_wait(&c, t, 5000), API_DEFERRED);
 	advance(999);
-	assert_int_equal(fake_nreplies, 0);
-	fake_answer(0, S_OK);
+	assert_int_equal(answer_on(1)->answers, 0);
+	answer(q, S_OK);
 	advance(1);
-	assert_int_equal(fake_nreplies, 1);
-	assert_ptr_equal(fake_replies[0].conn, a.conn);
-	assert_non_null(strstr(fake_replies[0].body, "\"PercentCompleted\":50"));
+	assert_int_equal(answer_on(1)->answers, 1);
+	assert_int_equal(answer_on(1)->status, 200);
+	assert_json(answer_on(1));
+	assert_body_has(answer_on(1), "\"PercentCompleted\":50");
+	assert_int_equal(answer_on(2)->answers, 0);
 	/* c goes away: its waiter is forgotten. */
-	fake_defers[2].gone(c.conn, fake_defers[2].arg);
+	api_conn_gone(c.conn);
 	/* Completion answers the forever waiter at once. */
-	fake_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
-	assert_int_equal(fake_nreplies, 2);
-	assert_ptr_equal(fake_replies[1].conn, b.conn);
-	assert_non_null(strstr(fake_replies[1].body, "\"Result\":\"Success\""));
+	hv_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
+	assert_int_equal(answer_on(2)->answers, 1);
+	assert_body_has(answer_on(2), "\"Result\":\"Success\"");
+	assert_int_equal(answer_on(3)->answers, 0);
 	advance(100000);
-	assert_int_equal(fake_nreplies, 2);
+	assert_int_equal(answer_on(1)->answers, 1);
+	assert_int_equal(answer_on(2)->answers, 1);
+	assert_int_equal(answer_on(3)->answers, 0);
 	/* A complete task answers at once, whatever the wait. */
 	assert_int_equal(task_wait(&a, t, -1), API_ANSWERED);
-	assert_int_equal(fake_nreplies, 3);
+	assert_int_equal(answer_on(1)->answers, 2);
 }
 
 static void test_wait_no_room(void **state)
 {
 	struct task *t;
-	struct api_ctx a = ctx_for(0x10);
+	struct api_ctx ctx;
+	unsigned i;
 
 	(void)state;
 	t = must_create(TASK_KIND_SHUTDOWN, false, "", 300);
-	fake_defer_full = true;
-	assert_int_equal(task_wait(&a, t, 100), API_ANSWERED);
-	assert_int_equal(fake_last_reply()->status, 503);
-	assert_int_equal(fake_last_reply()->hresult, VM_E_OUT_OF_RESOURCE);
-	assert_string_equal(fake_last_reply()->header, "Retry-After: 1");
+	for (i = 0; i < API_MAX_DEFERRED; i++) {
+		ctx = ctx_for(i);
+		assert_int_equal(task_wait(&ctx, t, -1), API_DEFERRED);
+	}
+	ctx = ctx_for(i);
+	assert_int_equal(task_wait(&ctx, t, 100), API_ANSWERED);
+	assert_error(answer_on(i), 503, "VM_E_OUT_OF_RESOURCE");
+	assert_non_null(strstr(answer_on(i)->headers, "Retry-After: 1\n"));
+	/* Every waiter is answered when the task ends. */
+	hv_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
+	for (i = 0; i < API_MAX_DEFERRED; i++)
+		assert_int_equal(answer_on(i)->answers, 1);
 }
 
 /* ---- the table ---- */
@@ -697,7 +776,7 @@ static void test_history_eviction(void **state)
 	for (unsigned i = 0; i < TASK_HISTORY + 6; i++) {
 		t = must_create(TASK_KIND_EXECUTE, false, "x", 0);
 		assert_int_equal(t->id, i + 2);
-		fake_answer(fake_nrequests - 1, S_OK);
+		answer(fake_last_request(), S_OK);
 		assert_true(t->complete);
 	}
 	n = task_list(all, TASK_SLOTS);
@@ -728,7 +807,7 @@ static void test_running_bound(void **state)
 		t = must_create(TASK_KIND_EXECUTE, false, "x", 0);
 	assert_null(create(TASK_KIND_EXECUTE, G, false, "x", 0, &hr));
 	assert_int_equal(hr, VM_E_OUT_OF_RESOURCE);
-	fake_answer(0, S_OK);
+	answer(fake_last_request(), S_OK);
 	assert_non_null(create(TASK_KIND_EXECUTE, G, false, "x", 0, &hr));
 	assert_int_equal(t->id, TASK_MAX_RUNNING);
 }
