@@ -404,19 +404,24 @@ static size_t conn_parse(struct http_conn *c, const char *data, size_t len)
 	llhttp_errno_t err = llhttp_execute(&c->parser, data, len);
 	size_t used = len;
 
+	const char *pos = llhttp_get_error_pos(&c->parser);
+	bool paused = err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE;
+
 	c->run_on = false;
-	if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) {
-		used = (size_t)(llhttp_get_error_pos(&c->parser) - data);
+	if (paused && pos >= data && pos <= data + len) {
+		used = (size_t)(pos - data);
 		/*
 		 * The pause at the end of the headers only marks where they end;
 		 * a request without a body completes only when llhttp runs on,
-		 * which it does without input.
+		 * which it does without input.  (An upgrade pauses only after
+		 * on_message_complete, which closes the connection.)
 		 */
-		if (!c->msg_complete) {
+		if (!c->msg_complete && err == HPE_PAUSED) {
 			llhttp_resume(&c->parser);
 			c->run_on = true;
 		}
-	} else if (err != HPE_OK && c->fail_status == 0) {
+	}
+	if (err != HPE_OK && !c->run_on && !c->msg_complete && c->fail_status == 0) {
 		c->fail_status = 400;
 		c->fail_hr = E_INVALIDARG;
 		c->fail_msg = "malformed HTTP request";

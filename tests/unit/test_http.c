@@ -537,6 +537,27 @@ static void test_garbage(void **state)
 	assert_int_equal(api.calls, 0);
 }
 
+/* Upgrade and CONNECT are answered like any request, then the connection closes. */
+static void test_upgrade(void **state)
+{
+	const char *rqs[] = {
+		"GET /u HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nGET /x HTTP/1.1\r\n\r\n",
+		"CONNECT host:443 HTTP/1.1\r\nHost: host:443\r\n\r\n\x16\x03\x01",
+		"POST /u HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: h2c\r\nContent-Length: 2\r\n\r\nab",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rqs) / sizeof(rqs[0]); i++) {
+		t_open(&tc);
+		t_feeds(&tc, rqs[i]);
+		assert_int_equal(api.calls, (int)i + 1);
+		assert_false(api.last.keep_alive);
+		assert_has(one(&tc, 200), "Connection: close\n");
+		assert_int_equal(tc.closed, 1);
+	}
+	assert_int_equal(api.last.body_len, 2);
+}
+
 static void test_full(void **state)
 {
 	static struct tconn many[HTTP_MAX_CONNS];
@@ -741,6 +762,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_header_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idle_after_response, setup, teardown),
