@@ -7,6 +7,8 @@
  *    pending flag, then looks at the slot again: a guest that freed it in
  *    between without seeing the flag would otherwise never write EOM;
  *  - on EOM, hv moves queued messages into free slots, in arrival order.
+ * The queue is bounded (QUEUE_SLOTS per vCPU, QUEUE_PER_SENDER of them per
+ * sending partition): a full queue refuses with INSUFFICIENT_BUFFERS.
  * An event flag is set with an atomic OR; the SINT is interrupted only
  * when the flag was clear, as the guest scans all flags per interrupt.
  */
@@ -20,6 +22,12 @@
 #include <lib/string.h>
 
 #define QUEUE_SLOTS 15u
+/*
+ * The queue is shared by every partition posting to this vCPU: one that
+ * floods may hold at most this many slots, so the others still get theirs
+ * (it sees HV_STATUS_INSUFFICIENT_BUFFERS instead).
+ */
+#define QUEUE_PER_SENDER 8u
 
 struct synic_queued {
 	uint8_t sint;
@@ -129,6 +137,10 @@ static bool queue_push(struct synic *s, uint8_t sint, const struct hv_message *m
 	}
 	if (q->count == QUEUE_SLOTS)
 		return false;
+	for (uint32_t i = 0, mine = 0; i < q->count; i++)
+		if (q->items[(q->head + i) % QUEUE_SLOTS].message.sender == m->sender &&
+		    ++mine == QUEUE_PER_SENDER)
+			return false;
 	q->items[(q->head + q->count++) % QUEUE_SLOTS] = (struct synic_queued){ .sint = sint,
 										.message = *m };
 	return true;

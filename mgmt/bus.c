@@ -19,6 +19,7 @@
 #include <kernel/interrupts.h>
 #include <kernel/synic.h>
 #include <kernel/time.h>
+#include <lib/format.h>
 #include <lib/string.h>
 
 #include "vmbus_err.h"
@@ -35,6 +36,20 @@
 #define PKTS_PER_POLL 16u
 #define PKT_MAX (IC_MSG_MAX + 64u)
 #define FAIL_STATUS 0xC0000001u
+/*
+ * Flood limits, per guest, counted over FLOOD_WINDOW_MS.  A guest posts
+ * about three messages per channel while its bus comes up (14 for our
+ * six), then next to none.  A signal is needed only for data: one found
+ * with nothing to read in the ring and nothing read since the previous
+ * one is useless, and an honest guest sends none (our root never asks for
+ * reader signals).  Under QEMU TCG a flooding guest gets only about 30
+ * messages and 10 useless signals per second through to the root (it
+ * polls 40-130 times a second there), on hardware thousands: the limits
+ * must catch the former and never an honest guest.
+ */
+#define FLOOD_WINDOW_MS 2000u
+#define FLOOD_MSGS 40u
+#define FLOOD_SIGNALS 10u
 
 #define PTE_P (1ull << 0)
 #define PTE_W (1ull << 1)
@@ -65,6 +80,14 @@ struct bus_guest {
 	} q[POSTQ];
 	uint32_t qhead, qtail;
 	uint32_t post_drops;
+	/* flood control: the current window's counts; a flooder's bus stays off until it restarts */
+	uint64_t rate_ms;
+	uint32_t rate_msgs;
+	uint32_t rate_sigs[BUS_SERVICES + 1];  /* useless signals */
+	bool read_since_flag[BUS_SERVICES + 1];
+	bool banned;
+	uint32_t banned_gen;
+	uint32_t banned_drops;
 };
 
 static struct bus_guest guests[HV_MAX_PARTITIONS];
@@ -400,6 +423,7 @@ static void chan_drain(struct bus_guest *g, uint32_t relid)
 			bus_chan_fail(g, relid, "packet not in-band");
 			return;
 		}
+		g->read_since_flag[relid] = true;
 		bus_ic_packet(g, relid, pkt, p.payload_len);
 	}
 	if (!c->open)
@@ -502,9 +526,86 @@ static void guest_states(void)
 			guest_teardown(g, hv_partition_state_name(st));
 		else if (g->active && events_count(id, HV_EVENT_STARTED) != g->gen)
 			guest_teardown(g, "restarted");
-		if (!g->active && st == HV_PARTITION_RUNNING)
+		if (g->banned && events_count(id, HV_EVENT_STARTED) != g->banned_gen)
+			g->banned = false;
+		if (!g->active && !g->banned && st == HV_PARTITION_RUNNING)
 			guest_setup(g);
 	}
+}
+
+/* ---- flood control ---- */
+
+/* Starts a new window when the current one is over. */
+static void rate_window(struct bus_guest *g)
+{
+	uint64_t now = bus_now_ms();
+
+	if (now - g->rate_ms < FLOOD_WINDOW_MS)
+		return;
+	g->rate_ms = now;
+	g->rate_msgs = 0;
+	memset(g->rate_sigs, 0, sizeof(g->rate_sigs));
+}
+
+/*
+ * Too many messages: every channel is rescinded and the guest's
+ * connections deleted, so hv refuses its further posts and signals
+ * without involving the root, until the guest restarts.
+ */
+static void guest_ban(struct bus_guest *g)
+{
+	struct vmbus_srv_event ev;
+
+	kprintf("root: bus %s: flooding (%u messages in %lu ms): channels closed until it restarts\n",
+		bus_guest_name(g), g->rate_msgs, bus_now_ms() - g->rate_ms);
+	vmbus_outbox_reset(&outbox);
+	for (uint32_t r = 1; r <= BUS_SERVICES; r++) {
+		chan_stop(g, r);
+		vmbus_server_rescind(&g->srv, r, &outbox, &ev);
+	}
+	post_outbox(g);
+	g->banned = true;
+	g->banned_gen = g->gen;
+	g->banned_drops = 0;
+	guest_teardown(g, "flooding");
+}
+
+/* One message from g; true when it was one too many (g is banned). */
+static bool rate_message(struct bus_guest *g)
+{
+	rate_window(g);
+	if (++g->rate_msgs <= FLOOD_MSGS)
+		return false;
+	guest_ban(g);
+	return true;
+}
+
+/*
+ * Event flag idx of SINT 3 was set (guest idx / 128, relid idx % 128).
+ * Too many useless ones: that channel is rescinded and its event
+ * connection deleted, so hv refuses the guest's further signals.
+ */
+static void rate_signal(uint32_t idx)
+{
+	uint32_t id = idx / BUS_FLAGS_PER_GUEST, relid = idx % BUS_FLAGS_PER_GUEST;
+	struct bus_guest *g = id < HV_MAX_PARTITIONS ? &guests[id] : NULL;
+	char why[64];
+
+	if (g == NULL || !g->active || relid < 1 || relid > BUS_SERVICES ||
+	    !(g->conns & (1u << (relid + 1))))
+		return;
+	if (g->read_since_flag[relid] || (g->ch[relid].open && ring_bytes_to_read(&g->ch[relid].in))) {
+		g->read_since_flag[relid] = false;
+		return;
+	}
+	rate_window(g);
+	if (++g->rate_sigs[relid] <= FLOOD_SIGNALS)
+		return;
+	fmt_snprintf(why, sizeof(why), "flooding (%u useless signals in %lu ms)", g->rate_sigs[relid],
+		     bus_now_ms() - g->rate_ms);
+	bus_chan_fail(g, relid, why);
+	conn_delete(BUS_CONN_GUEST_EVT + relid, g->id);
+	g->conns &= ~(1u << (relid + 1));
 }
 
 /* ---- messages ---- */
@@ -537,10 +638,16 @@ static void msg_handle(uint32_t sender, const uint8_t *p, uint32_t len)
 	uint32_t type = 0;
 	int rc;
 
+	if (g != NULL && g->banned) {
+		g->banned_drops++; /* what was queued before the ban: not worth a line each */
+		return;
+	}
 	if (g == NULL || !g->active) {
 		kprintf("root: bus: message from partition %u without a bus, dropped\n", sender);
 		return;
 	}
+	if (rate_message(g))
+		return;
 	if (len >= 4)
 		memcpy(&type, p, 4);
 	if (type == VMBUS_MSG_INITIATE_CONTACT)
@@ -634,9 +741,12 @@ void bus_poll(void)
 	guest_states();
 	intake();
 	flags = synic_event_flags(BUS_SINT_EVT);
-	for (uint32_t w = 0; w < HV_EVENT_FLAGS_PER_SINT / 64; w++)
-		if (flags[w] != 0)
-			__atomic_exchange_n(&flags[w], 0, __ATOMIC_SEQ_CST);
+	for (uint32_t w = 0; w < HV_EVENT_FLAGS_PER_SINT / 64; w++) {
+		uint64_t bits = flags[w] != 0 ? __atomic_exchange_n(&flags[w], 0, __ATOMIC_SEQ_CST) : 0;
+
+		for (; bits != 0; bits &= bits - 1)
+			rate_signal(w * 64 + (uint32_t)__builtin_ctzll(bits));
+	}
 	/* Every open channel is drained each poll: signals only shorten the wait. */
 	for (uint32_t id = 0; id < HV_MAX_PARTITIONS; id++) {
 		struct bus_guest *g = &guests[id];

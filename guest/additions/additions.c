@@ -738,6 +738,120 @@ static void fault_malformed(struct chan *c)
 		os_log("bus channel heartbeat: malformed packet sent (bus_malformed)");
 }
 
+#define FLOOD_MS 6000u
+#define STATUS_INSUFFICIENT_BUFFERS 0x13u
+
+struct flood_count {
+	unsigned long calls, ok, full, other;
+	uint16_t last_other;
+};
+
+static void flood_note(struct flood_count *n, uint16_t st)
+{
+	n->calls++;
+	if (st == 0)
+		n->ok++;
+	else if (st == STATUS_INSUFFICIENT_BUFFERS)
+		n->full++;
+	else {
+		n->other++;
+		n->last_other = st;
+	}
+}
+
+/*
+ * ADDITIONS_FAULT_FLOOD: HvSignalEvent on the heartbeat channel, then
+ * HvPostMessage of a valid but pointless MODIFYCHANNEL (the KVP channel to
+ * vCPU 0) on the message connection, each as fast as possible for
+ * FLOOD_MS.  The root should close the channel, then the whole bus.
+ */
+static void fault_flood(struct chan *hb)
+{
+	struct vmbus_msg_modify m = { .header = { .msgtype = VMBUS_MSG_MODIFYCHANNEL },
+				      .child_relid = chans[SVC_KVP].relid };
+	struct flood_count sig = { 0 }, msg = { 0 };
+	uint64_t t0 = os_time_ms();
+
+	os_log("bus flood: signalling the heartbeat channel (bus_flood)");
+	while (os_time_ms() - t0 < FLOOD_MS)
+		flood_note(&sig, os_signal_event(hb->conn_id));
+	os_log("bus flood: %lu signals: %lu accepted, %lu refused (last status 0x%x)", sig.calls,
+	       sig.ok, sig.other + sig.full, sig.last_other);
+	t0 = os_time_ms();
+	while (os_time_ms() - t0 < FLOOD_MS)
+		flood_note(&msg, os_post_message(client.msg_conn_id, HVMSG_TYPE_CHANNEL, &m,
+						 sizeof(m)));
+	os_log("bus flood: %lu messages: %lu accepted, %lu insufficient buffers, %lu refused "
+	       "(last status 0x%x)", msg.calls, msg.ok, msg.full, msg.other, msg.last_other);
+}
+
+/* Publishes len raw bytes as a packet (ring_write adds only the trailer) and signals. */
+static void fault_raw(struct chan *c, const void *bytes, uint32_t len, const char *what,
+		      const char *knob)
+{
+	struct ring_sg sg = { bytes, len };
+	bool sig;
+
+	if (ring_write(&c->out, &sg, 1, &sig) < 0)
+		os_log("bus channel %s: %s not sent", services[c->svc].name, what);
+	else
+		os_log("bus channel %s: %s sent (%s)", services[c->svc].name, what, knob);
+	os_signal_event(c->conn_id);
+}
+
+/* A descriptor and 8 payload bytes; only the first len bytes are published. */
+static void fault_desc(struct chan *c, uint16_t offset8, uint16_t len8, uint32_t len,
+		       const char *what, const char *knob)
+{
+	struct { struct ring_desc d; uint64_t payload; } raw = {
+		{ RING_PKT_DATA_INBAND, offset8, len8, 0, 1 }, 0
+	};
+
+	fault_raw(c, &raw, len, what, knob);
+}
+
+/*
+ * ADDITIONS_FAULT_OVERSIZED: on heartbeat a descriptor claiming 512 KiB
+ * (more than the ring holds); on kvp a well-formed 9000-byte packet, more
+ * than an IC message may be (IC_MSG_MAX).
+ */
+static void fault_oversized(void)
+{
+	struct ring_sg sg[2] = { { answer, sizeof(answer) }, { pkt, 9000u - sizeof(answer) } };
+	struct chan *kvp = &chans[SVC_KVP];
+	bool sig;
+
+	fault_desc(&chans[SVC_HEARTBEAT], 2, 0xffff, 16, "packet of 524280 bytes", "bus_oversized");
+	if (kvp->open && !kvp->dead) {
+		memset(answer, 0, sizeof(answer));
+		if (ring_send(&kvp->out, RING_PKT_DATA_INBAND, 0, 1, sg, 2, &sig) < 0)
+			os_log("bus channel kvp: 9000-byte packet not sent");
+		else
+			os_log("bus channel kvp: 9000-byte packet sent (bus_oversized)");
+		os_signal_event(kvp->conn_id);
+	}
+}
+
+/*
+ * ADDITIONS_FAULT_SHORT: heartbeat half a descriptor; kvp a length
+ * (8 bytes) shorter than the descriptor; sessions a payload offset past
+ * the packet's end; exec a payload offset inside the descriptor.
+ */
+static void fault_short(void)
+{
+	static const struct { int svc; uint16_t offset8, len8; uint32_t len; const char *what; } v[] = {
+		{ SVC_HEARTBEAT, 2, 2, 8, "half a descriptor" },
+		{ SVC_KVP, 2, 1, 16, "packet length 8" },
+		{ SVC_SESSIONS, 4, 3, 24, "payload offset 32 in a 24-byte packet" },
+		{ SVC_EXEC, 1, 3, 24, "payload offset 8 (inside the descriptor)" },
+	};
+
+	for (uint32_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (chans[v[i].svc].open && !chans[v[i].svc].dead)
+			fault_desc(&chans[v[i].svc], v[i].offset8, v[i].len8, v[i].len, v[i].what,
+				   "bus_short");
+}
+
 bool additions_misbehave(enum additions_fault f)
 {
 	struct chan *c = &chans[SVC_HEARTBEAT];
@@ -748,6 +862,15 @@ bool additions_misbehave(enum additions_fault f)
 	}
 	if (!heartbeat_logged || c->relid == 0 || !c->open || c->dead)
 		return false;
+	if (f == ADDITIONS_FAULT_FLOOD || f == ADDITIONS_FAULT_OVERSIZED || f == ADDITIONS_FAULT_SHORT) {
+		if (f == ADDITIONS_FAULT_FLOOD)
+			fault_flood(c);
+		else if (f == ADDITIONS_FAULT_OVERSIZED)
+			fault_oversized();
+		else
+			fault_short();
+		return true;
+	}
 	if (f == ADDITIONS_FAULT_CORRUPT_RING)
 		fault_corrupt_ring(c);
 	else

@@ -17,10 +17,14 @@ enum additions_fault {
 	ADDITIONS_FAULT_CORRUPT_RING,  /* out-of-range write_index in the guest->root ring */
 	ADDITIONS_FAULT_MALFORMED,     /* a packet too short to be an IC message */
 	ADDITIONS_FAULT_SILENT,        /* never answer the root's NEGOTIATE (set at once) */
+	ADDITIONS_FAULT_FLOOD,         /* ~10 s of HvSignalEvent, then HvPostMessage, flat out */
+	ADDITIONS_FAULT_OVERSIZED,     /* heartbeat: a length beyond the ring; kvp: 9000 bytes */
+	ADDITIONS_FAULT_SHORT,         /* a packet shorter than its descriptor, one variant per channel */
 };
 /*
  * Once the first heartbeat was answered, commits fault f on the heartbeat
- * channel and signals the root; true when done (call until it is).
+ * channel and signals the root; true when done (call until it is).  The
+ * flood returns after its ~10 s, having logged what hv answered.
  */
 bool additions_misbehave(enum additions_fault f);
 

@@ -15,6 +15,14 @@
  *        bus_malformed        after the first heartbeat, send a packet too
  *                             short for an IC message on that channel
  *        bus_silent           never answer the root's IC NEGOTIATE
+ *        bus_flood            after the first heartbeat, 6 s of HvSignalEvent on
+ *                             the heartbeat channel, then 6 s of HvPostMessage
+ *                             (MODIFYCHANNEL) as fast as possible; logs what hv said
+ *        bus_oversized        after the first heartbeat, a heartbeat packet whose
+ *                             length exceeds the ring, a 9000-byte kvp packet
+ *        bus_short            after the first heartbeat, packets shorter than their
+ *                             descriptor or with a payload offset outside it, on
+ *                             heartbeat, kvp, sessions and exec (one variant each)
  */
 #include "testos.h"
 
@@ -342,6 +350,12 @@ static int fault_knob(const char *cmdline)
 		return 1 + ADDITIONS_FAULT_MALFORMED;
 	if (cmdline_has(cmdline, "bus_silent"))
 		return 1 + ADDITIONS_FAULT_SILENT;
+	if (cmdline_has(cmdline, "bus_flood"))
+		return 1 + ADDITIONS_FAULT_FLOOD;
+	if (cmdline_has(cmdline, "bus_oversized"))
+		return 1 + ADDITIONS_FAULT_OVERSIZED;
+	if (cmdline_has(cmdline, "bus_short"))
+		return 1 + ADDITIONS_FAULT_SHORT;
 	return 0;
 }
 

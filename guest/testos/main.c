@@ -13,7 +13,8 @@
  *   additions            run the guest additions (bus client, integration
  *                        services; see additions_os.c for locked,
  *                        ignore_shutdown, hang_after=<s>, bus_corrupt_ring,
- *                        bus_malformed, bus_silent); does not return
+ *                        bus_malformed, bus_silent, bus_flood, bus_oversized,
+ *                        bus_short); does not return
  *                        unless the bus cannot start
  *   poweroff             power off (ACPI S5) after the knobs above
  * They run in that order: bench, selftest, canary, delay, hostile,
@@ -34,7 +35,8 @@
 static const char *const knobs[] = { "selftest", "bench", "canary", "delay",
 				     "hostile", "crash", "poweroff", "additions", "locked",
 				     "ignore_shutdown", "hang_after", "clock_offset",
-				     "bus_corrupt_ring", "bus_malformed", "bus_silent" };
+				     "bus_corrupt_ring", "bus_malformed", "bus_silent",
+				     "bus_flood", "bus_oversized", "bus_short" };
 
 static void warn_unknown_words(const char *cmdline)
 {

@@ -406,3 +406,55 @@ CASES += [
                                                         r'root: bus g1: closing channel'),
          timeout=120),
 ]
+
+# bus_flood: g2 spins on HvSignalEvent (heartbeat channel), then on
+# HvPostMessage.  hv's queue is bounded (g2 sees INSUFFICIENT_BUFFERS);
+# the root closes the flooded channel, then all of g2's bus; g1's heartbeats
+# and the root's ticks go on.
+CASES += [
+    Case('qemu-bus-flood', 'qemu', 3,
+         managed('heartbeat_ms=500', ('g1', 'additions'), ('g2', 'additions bus_flood')),
+         expect=(r'hv: \[g2\] testos: bus flood: signalling the heartbeat channel',
+                 r'hv: \[root\] root: bus g2: closing channel \d+ \(heartbeat\): '
+                 r'flooding \(\d+ useless signals in \d+ ms\)',
+                 r'hv: \[g2\] testos: bus flood: \d+ signals: \d+ accepted, [1-9]\d* refused '
+                 r'\(last status 0x12\)',
+                 r'hv: \[root\] root: bus g2: flooding \(\d+ messages in \d+ ms\): channels closed',
+                 r'hv: \[root\] root: bus g2: down \(flooding\)',
+                 r'hv: \[g2\] testos: bus flood: \d+ messages: \d+ accepted, [1-9]\d* insufficient '
+                 r'buffers, [1-9]\d* refused \(last status 0x12\)',
+                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+ \(100% over',
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus g1: heartbeat lost',
+                                                        r'root: bus g1: closing channel'),
+         timeout=150),
+]
+
+# bus_oversized and bus_short: g2 writes packets whose descriptor lies
+# (a length beyond the ring, or shorter than the descriptor, or a payload
+# offset outside the packet), one variant per channel, or a packet larger
+# than an IC message.  The root closes each of those channels with a
+# reason; g1 and the root run on.
+def bus_bad_packets(name, knob, variants):
+    return Case(name, 'qemu', 3,
+                managed('heartbeat_ms=500', ('g1', 'additions'), ('g2', f'additions {knob}')),
+                expect=({rf'hv: \[g2\] testos: bus channel {svc}: .* sent \({knob}\)'
+                         for svc, _ in variants} |
+                        {rf'hv: \[root\] root: bus g2: closing channel \d+ \({svc}\): {reason}'
+                         for svc, reason in variants},
+                        r'hv: \[root\] root: bus g1: heartbeat ok seq \d+ \(100% over',
+                        r'hv: \[root\] root: alive'),
+                forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus g1: heartbeat lost',
+                                                               r'root: bus g1: closing channel',
+                                                               r'not sent'),
+                timeout=120)
+
+
+CASES += [
+    bus_bad_packets('qemu-bus-oversized', 'bus_oversized',
+                    (('heartbeat', r'guest->root ring corrupt'), ('kvp', r'packet too large'))),
+    bus_bad_packets('qemu-bus-short', 'bus_short',
+                    (('heartbeat', r'guest->root ring corrupt'), ('kvp', r'guest->root ring corrupt'),
+                     ('sessions', r'guest->root ring corrupt'),
+                     ('exec', r'guest->root ring corrupt'))),
+]

@@ -332,6 +332,12 @@ static void test_corrupt_descriptors(void **state)
 	assert_int_equal(ring_peek(&cons, &p), -VMBUS_E_CORRUPT);
 	forge(2, 0xffff, 248);
 	assert_int_equal(ring_peek(&cons, &p), -VMBUS_E_CORRUPT);
+	forge(2, 1, 32);      /* 8 bytes: shorter than the descriptor */
+	assert_int_equal(ring_peek(&cons, &p), -VMBUS_E_CORRUPT);
+	forge(2, 2, 16);      /* half a descriptor and a trailer published */
+	assert_int_equal(ring_peek(&cons, &p), -VMBUS_E_CORRUPT);
+	forge(2, DATA_SIZE / 8, DATA_SIZE - 8);  /* as long as the whole ring */
+	assert_int_equal(ring_peek(&cons, &p), -VMBUS_E_CORRUPT);
 	forge(3, 3, 32);      /* empty payload is allowed */
 	assert_int_equal(ring_peek(&cons, &p), 0);
 	assert_int_equal(p.payload_len, 0);
