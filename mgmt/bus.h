@@ -57,6 +57,10 @@ struct bus_chan {
 	uint8_t history[256];         /* heartbeat: 1 per answered tick */
 	uint32_t hist_pos, hist_fill;
 	bool done;                    /* shutdown sent */
+	/* the oldest request still unanswered (heartbeats aside): bus_ic.c times it out */
+	uint64_t wait_ms;             /* when it was sent; 0: none */
+	uint8_t wait_tid;
+	const char *wait_what;
 };
 
 struct bus_guest;

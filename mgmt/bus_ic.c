@@ -6,8 +6,8 @@
  * shutdown_after=<guest>:<seconds> knob names the guest (reboot_after=
  * sends one with the reboot flag), TimeSync sends
  * SYNC once ready and SAMPLE every 5 s.  KVP, Sessions and Exec are
- * negotiated only.  Every answer is checked; a malformed one closes the
- * channel (bus_chan_fail).
+ * negotiated only.  Every answer is checked; a malformed one, or none
+ * within IC_ANSWER_TIMEOUT_MS, closes the channel (bus_chan_fail).
  */
 #include "bus.h"
 #include "root.h"
@@ -16,6 +16,7 @@
 #include <kernel/console.h>
 #include <kernel/reftime.h>
 #include <kernel/probe.h>
+#include <lib/format.h>
 #include <lib/string.h>
 
 #include "vmbus_err.h"
@@ -26,6 +27,15 @@
 #define HB_WINDOW_MS 60000u
 #define TS_SAMPLE_MS 5000u
 #define SHUTDOWN_KNOBS 4u
+/*
+ * How long a guest may take to answer a request, NEGOTIATE included,
+ * before the root closes the channel.  Our additions answer within a
+ * poll, Linux from a work item within milliseconds; 10 s leaves room for
+ * a guest slowed down by a loaded host (QEMU TCG) without keeping a dead
+ * channel for long.  Heartbeats are exempt: a guest that misses them is
+ * reported lost and may come back.
+ */
+#define IC_ANSWER_TIMEOUT_MS 10000u
 /* The root has no wall clock: host time is this date plus reference time. */
 #define HOST_EPOCH_UNIX 1767225600ull /* 2026-01-01 00:00:00 UTC */
 
@@ -126,12 +136,26 @@ static struct ic_hdr_info request_hdr(struct bus_chan *c, uint32_t relid)
 				     .flags = IC_FLAG_TRANSACTION | IC_FLAG_REQUEST };
 }
 
-static void send_or_log(struct bus_guest *g, uint32_t relid, int len, const char *what)
+static int send_or_log(struct bus_guest *g, uint32_t relid, int len, const char *what)
 {
 	int rc = len < 0 ? len : bus_send(g, relid, buf, (uint32_t)len);
 
 	if (rc < 0 && rc != -VMBUS_E_STATE)
 		kprintf("root: bus %s: %s not sent: %s\n", bus_guest_name(g), what, vmbus_strerror(rc));
+	return rc;
+}
+
+/* Sends a request that must be answered within IC_ANSWER_TIMEOUT_MS (named `what` in the log). */
+static void send_request(struct bus_guest *g, uint32_t relid, int len, uint8_t tid,
+			 const char *what)
+{
+	struct bus_chan *c = bus_chan_of(g, relid);
+
+	if (send_or_log(g, relid, len, what) == 0 && c != NULL && c->wait_ms == 0) {
+		c->wait_ms = bus_now_ms();
+		c->wait_tid = tid;
+		c->wait_what = what;
+	}
 }
 
 void bus_ic_opened(struct bus_guest *g, uint32_t relid)
@@ -139,12 +163,13 @@ void bus_ic_opened(struct bus_guest *g, uint32_t relid)
 	struct bus_chan *c = bus_chan_of(g, relid);
 	uint32_t n;
 	const struct ic_version *v = service_versions(relid, &n);
+	int len;
 
 	if (c == NULL)
 		return;
 	c->ic_state = BUS_IC_NEGOTIATING;
-	send_or_log(g, relid, ic_negotiate_build(buf, sizeof(buf), ++c->ic_tid, ic_fw_versions, 2, v, n),
-		    "negotiate");
+	len = ic_negotiate_build(buf, sizeof(buf), ++c->ic_tid, ic_fw_versions, 2, v, n);
+	send_request(g, relid, len, c->ic_tid, "NEGOTIATE");
 }
 
 static uint64_t host_time(uint64_t *ref)
@@ -165,7 +190,8 @@ static void timesync_send(struct bus_guest *g, struct bus_chan *c, uint8_t flags
 	t.parent_time = host_time(&t.ref_time);
 	if (c->srv.major < 4)
 		t.ref_time = 0;
-	send_or_log(g, BUS_TIMESYNC, ic_timesync_build(buf, sizeof(buf), &h, &t), "timesync");
+	send_request(g, BUS_TIMESYNC, ic_timesync_build(buf, sizeof(buf), &h, &t), h.trans_id,
+		     "a timesync request");
 	c->last_ms = bus_now_ms();
 }
 
@@ -246,6 +272,8 @@ void bus_ic_packet(struct bus_guest *g, uint32_t relid, uint8_t *pkt, uint32_t l
 		bus_chan_fail(g, relid, "malformed IC message");
 		return;
 	}
+	if ((m.hdr.flags & IC_FLAG_RESPONSE) && c->wait_ms != 0 && m.hdr.trans_id == c->wait_tid)
+		c->wait_ms = 0;
 	if (!(m.hdr.flags & IC_FLAG_RESPONSE)) {
 		kprintf("root: bus %s: %s: request type %u from the guest ignored\n", bus_guest_name(g),
 			bus_service_name(relid), m.hdr.type);
@@ -327,19 +355,32 @@ static void shutdown_tick(struct bus_guest *g, struct bus_chan *c)
 		h = request_hdr(c, BUS_SHUTDOWN);
 		kprintf("root: bus %s: requesting %s\n", bus_guest_name(g),
 			shutdowns[i].action == IC_SHUTDOWN_REBOOT ? "reboot" : "shutdown");
-		send_or_log(g, BUS_SHUTDOWN,
-			    ic_shutdown_build(buf, sizeof(buf), &h, shutdowns[i].action, false, 0, 30,
-					      "shutdown requested by the root"),
-			    "shutdown");
+		send_request(g, BUS_SHUTDOWN,
+			     ic_shutdown_build(buf, sizeof(buf), &h, shutdowns[i].action, false, 0, 30,
+					       "shutdown requested by the root"),
+			     h.trans_id, "the shutdown request");
 		return;
 	}
+}
+
+/* True (and the channel closed) when the guest left a request unanswered too long. */
+static bool answer_overdue(struct bus_guest *g, uint32_t relid, struct bus_chan *c)
+{
+	char why[64];
+
+	if (c->wait_ms == 0 || bus_now_ms() - c->wait_ms < IC_ANSWER_TIMEOUT_MS)
+		return false;
+	fmt_snprintf(why, sizeof(why), "no answer to %s in %u s", c->wait_what,
+		     IC_ANSWER_TIMEOUT_MS / 1000u);
+	bus_chan_fail(g, relid, why);
+	return true;
 }
 
 void bus_ic_tick(struct bus_guest *g, uint32_t relid)
 {
 	struct bus_chan *c = bus_chan_of(g, relid);
 
-	if (c == NULL || !c->open || c->ic_state != BUS_IC_READY)
+	if (c == NULL || !c->open || answer_overdue(g, relid, c) || c->ic_state != BUS_IC_READY)
 		return;
 	switch (relid) {
 	case BUS_HEARTBEAT:

@@ -393,13 +393,17 @@ CASES += [
 ]
 
 # bus_silent: g2 never answers the IC NEGOTIATE; the root does not wait for
-# it (no service of g2 gets ready) and serves g1 on.
+# it (no service of g2 gets ready), serves g1 on and closes each of g2's
+# channels after 10 s without an answer.
 CASES += [
     Case('qemu-bus-silent', 'qemu', 3,
          managed('heartbeat_ms=500', ('g1', 'additions'), ('g2', 'additions bus_silent')),
          expect=(r'hv: \[root\] root: bus g2: connected, version 5\.3',
                  r'hv: \[g2\] testos: bus channel heartbeat: negotiate not answered \(bus_silent\)',
                  r'hv: \[root\] root: bus g1: heartbeat ok seq \d+ \(100% over [1-9]',
+                 {rf'hv: \[root\] root: bus g2: closing channel \d+ \({s}\): '
+                  r'no answer to NEGOTIATE in 10 s' for s in BUS_SERVICES},
+                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
                  r'hv: \[root\] root: alive'),
          forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus g2: \w+ ready',
                                                         r'root: bus g1: heartbeat lost',
