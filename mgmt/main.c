@@ -9,11 +9,16 @@
  *   heartbeat_ms=<ms>   bus heartbeat period (default 1000)
  *   shutdown_after=<guest>:<s>  send the guest a Shutdown request after s seconds
  *   reboot_after=<guest>:<s>    the same with the reboot flag
- * The VMBus server (bus.c) runs from root_poll once management is up.
+ *   net=dhcp|A.B.C.D/N[,gw]     management address (temporary, until hv.cfg's
+ *                               [management] reaches the root; default dhcp)
+ *   net_hello           diagnostic TCP service on the API port (net/hello.c)
+ * The VMBus server (bus.c) runs from root_poll once management is up, the
+ * network (net/) once the bus is.
  * They run in that order; events are logged as they arrive throughout.
  */
 #include "root.h"
 #include "bus.h"
+#include "net/net.h"
 
 #include <arch/x86.h>
 #include <kernel/canary.h>
@@ -26,7 +31,7 @@
 #include <kernel/time.h>
 
 static const char *const knobs[] = { "console", "canary", "pcicheck", "cycles", "heartbeat_ms",
-				      "shutdown_after", "reboot_after" };
+				      "shutdown_after", "reboot_after", "net", "net_hello" };
 
 static uint64_t last_tick;
 static unsigned long alive;
@@ -42,6 +47,7 @@ void root_poll(void)
 	interrupts_disable();
 	bus_poll();
 	now = tsc_read();
+	net_poll(tsc_to_ms(now));
 	if (now - last_tick < tsc_hz())
 		return;
 	/* Keep the one-second rhythm, but do not catch up after a long call. */
@@ -107,6 +113,25 @@ static bool management_init(void)
 	return true;
 }
 
+/* The management network: DHCP and port 80 unless net= says otherwise. */
+static void network_init(const struct start_info *si, const char *cmdline)
+{
+	static struct hv_mgmt_config cfg = {
+		.revision = HV_MGMT_REVISION,
+		.size = sizeof(struct hv_mgmt_config),
+		.flags = HV_MGMT_DHCP,
+		.http_port = 80,
+	};
+	struct cmdline_word w;
+
+	if (cmdline_find(cmdline, "net", &w) &&
+	    !net_config_parse(w.value ? w.value : "", w.value_len, &cfg))
+		kprintf("root: net: ignoring net=%.*s (dhcp or A.B.C.D/N[,gateway])\n",
+			(int)w.value_len, w.value ? w.value : "");
+	if (net_init(si, &cfg) && cmdline_has(cmdline, "net_hello"))
+		net_hello_start(cfg.http_port);
+}
+
 void kernel_main(void *start_info)
 {
 	const struct start_info *si = kernel_init(start_info, "root");
@@ -121,6 +146,7 @@ void kernel_main(void *start_info)
 	managed = management_init();
 	if (managed)
 		bus_init(cmdline);
+	network_init(si, cmdline);
 
 	if (cmdline_has(cmdline, "canary"))
 		canary_init(si);

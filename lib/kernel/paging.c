@@ -11,6 +11,8 @@
 #define PAGE_SIZE 4096
 #define PTE_PRESENT (1ull << 0)
 #define PTE_WRITE (1ull << 1)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
 #define PTE_LARGE (1ull << 7)
 #define PTE_ADDR 0x000ffffffffff000ull
 #define LARGE_2M (2ull << 20)
@@ -34,7 +36,7 @@ static uint64_t *next_table(uint64_t *entry)
 	return table;
 }
 
-volatile void *paging_map_identity_2m(uint64_t gpa)
+static volatile void *map_2m(uint64_t gpa, uint64_t attributes)
 {
 	uint64_t page = gpa & ~(LARGE_2M - 1);
 	uint64_t *pml4 = (uint64_t *)(read_cr3() & PTE_ADDR);
@@ -46,7 +48,18 @@ volatile void *paging_map_identity_2m(uint64_t gpa)
 	pd = next_table(&pdpt[(page >> 30) & 511]);
 	if (pd == NULL)
 		return NULL;
-	pd[(page >> 21) & 511] = page | PTE_PRESENT | PTE_WRITE | PTE_LARGE;
+	pd[(page >> 21) & 511] = page | PTE_PRESENT | PTE_WRITE | PTE_LARGE | attributes;
 	__asm__ volatile("invlpg (%0)" : : "r"(page) : "memory");
 	return (volatile void *)gpa;
+}
+
+volatile void *paging_map_identity_2m(uint64_t gpa)
+{
+	return map_2m(gpa, 0);
+}
+
+/* PCD|PWT selects PAT entry 3, uncacheable with the reset PAT. */
+volatile void *paging_map_uncached_2m(uint64_t gpa)
+{
+	return map_2m(gpa, PTE_PCD | PTE_PWT);
 }

@@ -10,6 +10,7 @@
 #include <hv/mgmtcfg.h>
 #include <hv/start_info.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -23,5 +24,34 @@ bool net_init(const struct start_info *si, const struct hv_mgmt_config *cfg);
 void net_poll(uint64_t now_ms);
 /* An address is bound (static, or DHCP has answered). */
 bool net_up(void);
+
+/* Traffic and memory of the network, for the API's metrics. */
+struct net_stats {
+	uint64_t rx_frames, rx_bytes;   /* frames handed to lwIP */
+	uint64_t tx_frames, tx_bytes;   /* frames handed to the device */
+	uint64_t rx_dropped;            /* bad, oversize, missed by the device, or no pbuf */
+	uint64_t tx_dropped;            /* transmit ring full or frame too long */
+	size_t heap_used, heap_max, heap_size;  /* lwIP's heap (MEM_SIZE), bytes */
+	uint32_t pbuf_pool_used, pbuf_pool_size;
+	uint32_t tcp_pcbs_used, tcp_pcbs_size;
+	uint32_t tcp_segs_used, tcp_segs_size;
+};
+void net_stats(struct net_stats *out);
+/* Bytes of lwIP's heap in use now. */
+size_t net_heap_used(void);
+
+/*
+ * Diagnostic service (root knob net_hello): a raw-TCP listener on port
+ * that sends "hvroot hello\n" and closes.  Logs "root: net: hello
+ * listening on port N"; false (with a console line) on failure.
+ */
+bool net_hello_start(uint16_t port);
+
+/*
+ * Temporary root knob net=dhcp | net=A.B.C.D/N[,G.G.G.G] until hv.cfg's
+ * [management] section reaches the root: fills cfg's flags and address;
+ * false if malformed.
+ */
+bool net_config_parse(const char *s, size_t len, struct hv_mgmt_config *cfg);
 
 #endif

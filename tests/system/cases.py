@@ -4,6 +4,7 @@
 import dataclasses
 import re
 
+import clients
 from hosts import default_mem
 
 FATAL = (r'hv: panic', r'hv: EXCEPTION', r'hv: only \d+ of \d+ CPUs online',
@@ -23,10 +24,20 @@ class Case:
     exits: bool = False         # must power off by itself after the last marker
     timeout: float = 0          # seconds; 0: the host's default
     mem_mib: int = 0            # 0: the host's default
+    # A host-side client (clients.py): client(port, log) gets the host port
+    # forwarded to the root's port 80 and a logger, and returns None or an
+    # error string.  It runs in a thread from the first serial line matching
+    # client_after; the test passes only when it returned None within
+    # client_timeout seconds and every marker matched.
+    client: object = None
+    client_after: str = ''
+    client_timeout: float = 120
 
     def __post_init__(self):
         self.timeout = self.timeout or TIMEOUTS[self.host]
         self.mem_mib = self.mem_mib or default_mem(self.host)
+        if self.client and not self.client_after:
+            raise ValueError(f'{self.name}: a client needs client_after')
 
 
 HYPERVISOR = r'''[hypervisor]
@@ -461,4 +472,39 @@ CASES += [
                     (('heartbeat', r'guest->root ring corrupt'), ('kvp', r'guest->root ring corrupt'),
                      ('sessions', r'guest->root ring corrupt'),
                      ('exec', r'guest->root ring corrupt'))),
+]
+
+
+# The root's network (mgmt/net): the e1000 driver and lwIP bring up an
+# address (DHCP from the emulator's slirp, or static with the temporary
+# net= knob), and the diagnostic net_hello service answers a host-side
+# client through the forwarded port (clients.py).
+def net_hello_case(name, host, root_cmdline, mode, timeout=0, attempts=3):
+    root = r'hv: \[root\] root: net: '
+    # slirp leaves out the router option when restricted: DHCP may bring no gateway.
+    gateway = r'10\.0\.2\.2' if mode == 'static' else r'(10\.0\.2\.2|0\.0\.0\.0)'
+    up = root + rf'up 10\.0\.2\.15/24 gw {gateway} \({mode}\)'
+    listening = root + r'hello listening on port 80'
+    # DHCP binds after the listener starts; a static address is up before it.
+    first, second = (listening, up) if mode == 'dhcp' else (up, listening)
+    # Without test_exit: a configuration with no guest would end at start-up.
+    config = managed(root_cmdline, root_pci='00:02.0').replace('test_exit = yes\n', '')
+    return Case(name, host, 1, config,
+                expect=(r'boot: hvboot 0\.1\.0',
+                        root + r'e1000 at 00:02\.0 mac 52:54:00:12:34:56, link up',
+                        first, second,
+                        root + r'hello 1 sent to 10\.0\.2\.2:\d+',
+                        r'hv: \[root\] root: alive'),
+                forbid=partition_forbid('root') + (r'root: panic', root + r'hello .*failed'),
+                timeout=timeout, client=clients.tcp_hello(attempts=attempts,
+                                                          timeout=60 if attempts == 1 else 30),
+                client_after=second, client_timeout=240 if attempts == 1 else 120)
+
+
+CASES += [
+    net_hello_case('qemu-net-hello', 'qemu', 'net_hello', 'dhcp'),
+    net_hello_case('qemu-net-static', 'qemu', 'net=10.0.2.15/24,10.0.2.2 net_hello', 'static'),
+    # Bochs' slirp listens with a backlog of 1: the client connects once.
+    net_hello_case('bochs-vmx-net-hello', 'bochs-vmx', 'net_hello', 'dhcp', timeout=900,
+                   attempts=1),
 ]

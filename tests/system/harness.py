@@ -3,7 +3,9 @@
 # copy of build/esp (with the test's hv.cfg) on its host, follows the
 # serial log until its markers are seen, a forbidden line appears, the
 # emulator exits or the timeout expires, and always kills the emulator.
-# Logs of failed runs are kept in build/test-logs/<test>/.
+# A test with a host-side client (Case.client) also runs it against the
+# forwarded port once its trigger line appears, and passes only if the
+# client succeeds.  Logs of failed runs are kept in build/test-logs/<test>/.
 import argparse
 import concurrent.futures
 import dataclasses
@@ -26,7 +28,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXIT_GRACE = 15   # seconds to power off after the last marker (test_exit)
 POLL = 0.2
 KEPT = ('serial.log', 'bochs.log', 'console.log', 'cmdline.txt', 'bochsrc',
-        'slirp.conf', 'markers.txt', 'esp/hv/hv.cfg')
+        'slirp.conf', 'markers.txt', 'client.log', 'esp/hv/hv.cfg')
 # Bochs checks every VM entry and logs what it refuses; any of these in
 # bochs.log means hv handed the CPU a bad VMCS or VMCB, even if the run
 # otherwise looked fine.
@@ -74,6 +76,54 @@ def free_port():
                 return port
 
 
+class ClientRun:
+    """A test's host-side client in a thread: started once, then polled
+    for its verdict.  The client bounds its own socket waits; the harness
+    gives up on it after case.client_timeout (the thread is a daemon)."""
+
+    def __init__(self, case, port, logfile, verbose):
+        self.case = case
+        self.port = port
+        self.trigger = re.compile(case.client_after)
+        self.logfile = logfile
+        self.verbose = verbose
+        self.started = None
+        self.result = None
+        self._thread = None
+
+    def log(self, message):
+        stamp = time.monotonic() - self.started
+        with open(self.logfile, 'a') as f:
+            f.write(f'{stamp:7.1f}s  {message}\n')
+        if self.verbose:
+            print(f'  {self.case.name}: client: {message}', flush=True)
+
+    def feed(self, line):
+        """Starts the client at the first line matching its trigger."""
+        if self._thread is None and self.trigger.search(line):
+            self.started = time.monotonic()
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+
+    def _run(self):
+        try:
+            error = self.case.client(self.port, self.log)
+        except Exception as e:  # a client bug is a failure, not a harness crash
+            error = f'{type(e).__name__}: {e}'
+        self.log(f'result: {error or "ok"}')
+        self.result = ('error', error) if error else ('ok', None)
+
+    def verdict(self, now):
+        """None while running; '' on success; else why it failed."""
+        if self._thread is None:
+            return None
+        if self.result is not None:
+            return '' if self.result[0] == 'ok' else f'client: {self.result[1]}'
+        if now - self.started > self.case.client_timeout:
+            return f'client: no result within {self.case.client_timeout:.0f}s'
+        return None
+
+
 def shown(path):
     try:
         return str(path.relative_to(pathlib.Path.cwd()))
@@ -95,8 +145,10 @@ class Runner:
         work.mkdir(parents=True)
         checker = logwatch.Checker(case.expect, case.forbid)
         try:
-            launch = self._prepare(case, work)
-            reason = self._boot(case, launch, work, checker)
+            launch, port = self._prepare(case, work)
+            client = ClientRun(case, port, work / 'client.log', self.verbose) \
+                if case.client else None
+            reason = self._boot(case, launch, work, checker, client)
         except Exception as e:  # a broken test must not stop the others
             reason = f'harness error: {type(e).__name__}: {e}'
         (work / 'markers.txt').write_text(checker.report())
@@ -112,12 +164,13 @@ class Runner:
         machine = hosts.Machine(case.host, case.smp, case.mem_mib, work / 'esp', free_port())
         launch = hosts.prepare(machine, work)
         (work / 'cmdline.txt').write_text(shlex.join(launch.argv) + '\n')
-        return launch
+        return launch, machine.port
 
-    def _boot(self, case, launch, work, checker):
+    def _boot(self, case, launch, work, checker, client):
         emu = emulator.Emulator(launch, work)
         try:
-            reason = self._watch(case, emu, logwatch.Follower(launch.serial_log), checker)
+            reason = self._watch(case, emu, logwatch.Follower(launch.serial_log), checker,
+                                 client)
             exited = emu.exited()
         finally:
             emu.stop()
@@ -128,7 +181,7 @@ class Runner:
             reason = f'Bochs logged a VM-entry failure: {failure}'
         return reason
 
-    def _watch(self, case, emu, follower, checker):
+    def _watch(self, case, emu, follower, checker, client):
         deadline = time.monotonic() + case.timeout
         done_at = None
         while not self.cancel.is_set():
@@ -138,16 +191,27 @@ class Runner:
                 reason = checker.feed(line)
                 if reason:
                     return reason
+                if client:
+                    client.feed(line)
                 if self.verbose and len(checker.matched) > seen:
                     when = checker.matched[-1][0]
                     print(f'  {case.name}: {when:.1f}s {line.strip()}', flush=True)
             now = time.monotonic()
-            if checker.done:
+            verdict = client.verdict(now) if client else ''
+            if verdict:
+                return verdict
+            if checker.done and verdict == '':
                 if not case.exits or exited:
                     return None
                 done_at = done_at or now
                 if now - done_at > EXIT_GRACE:
                     return f'no power-off within {EXIT_GRACE}s after the last marker'
+            elif checker.done:  # the client has not started or not finished
+                state = 'not started' if client.started is None else 'still running'
+                if exited:
+                    return f'emulator exited with the client {state}'
+                if now > deadline:
+                    return f'timeout after {case.timeout:.0f}s with the client {state}'
             elif exited:
                 return (f'emulator exited (status {emu.proc.returncode}) '
                         f'while waiting for /{checker.pending()}/')
