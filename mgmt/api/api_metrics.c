@@ -2,8 +2,8 @@
  * GET /metrics: Prometheus text exposition format 0.0.4, only for what
  * the root really measures: partition states and hv's exit counters
  * (HVCALL_PARTITION_STATUS), the guests' heartbeat (when known), the task
- * engine's counts (when it is linked in), the root's heap (when it keeps
- * accounts) and the API's answers per status.  Any valid token may read
+ * engine's counts (when it is linked in), the root's heap and network
+ * (when they exist) and the API's answers per status.  Any valid token may read
  * it: it names VMs but no guest data.
  */
 #include "api_int.h"
@@ -127,6 +127,24 @@ static void task_metrics(struct text *t)
 		    (unsigned long long)st.results_total[r]);
 }
 
+static void net_metrics(struct text *t)
+{
+	struct backend_net nt;
+
+	if (!backend_net(&nt))
+		return;
+	header(t, "hv_root_net_frames_total", "counter", "Frames the root's NIC received and sent.");
+	add(t, "hv_root_net_frames_total{dir=\"rx\"} %llu\nhv_root_net_frames_total{dir=\"tx\"} %llu\n",
+	    (unsigned long long)nt.rx_frames, (unsigned long long)nt.tx_frames);
+	header(t, "hv_root_net_bytes_total", "counter", "Bytes in those frames.");
+	add(t, "hv_root_net_bytes_total{dir=\"rx\"} %llu\nhv_root_net_bytes_total{dir=\"tx\"} %llu\n",
+	    (unsigned long long)nt.rx_bytes, (unsigned long long)nt.tx_bytes);
+	header(t, "hv_root_net_dropped_total", "counter",
+	       "Frames dropped (bad, oversize, missed, no buffer; ring full).");
+	add(t, "hv_root_net_dropped_total{dir=\"rx\"} %llu\nhv_root_net_dropped_total{dir=\"tx\"} %llu\n",
+	    (unsigned long long)nt.rx_dropped, (unsigned long long)nt.tx_dropped);
+}
+
 static void root_metrics(struct text *t)
 {
 	const struct api_status_count *c;
@@ -154,6 +172,7 @@ static enum api_disposition metrics_get(struct api_ctx *ctx)
 	vm_metrics(&t, vms, n);
 	exit_metrics(&t, vms, n);
 	task_metrics(&t);
+	net_metrics(&t);
 	root_metrics(&t);
 	if (t.overflow)
 		return api_reply_error(ctx, 500, E_OUTOFMEMORY, "the metrics did not fit the buffer");

@@ -65,6 +65,14 @@ const struct hv_mgmt_config *backend_mgmt_config(void);
 /* Bytes of the root's heap in use; false if the root has no heap accounting. */
 bool backend_heap_used(uint64_t *bytes);
 
+/* The root's network counters (frames handed to and from the NIC). */
+struct backend_net {
+	uint64_t rx_frames, rx_bytes, rx_dropped;
+	uint64_t tx_frames, tx_bytes, tx_dropped;
+};
+/* false if the root has no network. */
+bool backend_net(struct backend_net *out);
+
 /* Milliseconds since the root started, monotonic. */
 uint64_t backend_now_ms(void);
 

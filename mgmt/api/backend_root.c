@@ -2,9 +2,12 @@
  * The root's implementation of backend.h: partitions through hv's
  * management hypercalls (lib/kernel/hvmgmt.h), the guest through
  * guestos.h, the tokens from HVCALL_MGMT_CONFIG (read once, on first
- * use), time from the TSC and lines on the console.
+ * use), the heap from lwIP's accounts (mgmt/net), time from the TSC and
+ * lines on the console.
  */
 #include "backend.h"
+
+#include "../net/net.h"
 
 #include <kernel/console.h>
 #include <kernel/hvmgmt.h>
@@ -190,10 +193,25 @@ const struct hv_mgmt_config *backend_mgmt_config(void)
 	return &cfg;
 }
 
+/* The root's one heap is lwIP's (MEM_SIZE); everything else is static. */
 bool backend_heap_used(uint64_t *bytes)
 {
-	(void)bytes;
-	return false;
+	*bytes = net_heap_used();
+	return true;
+}
+
+bool backend_net(struct backend_net *out)
+{
+	struct net_stats st;
+
+	net_stats(&st);
+	out->rx_frames = st.rx_frames;
+	out->rx_bytes = st.rx_bytes;
+	out->rx_dropped = st.rx_dropped;
+	out->tx_frames = st.tx_frames;
+	out->tx_bytes = st.tx_bytes;
+	out->tx_dropped = st.tx_dropped;
+	return net_up();
 }
 
 uint64_t backend_now_ms(void)

@@ -209,6 +209,13 @@ bool backend_heap_used(uint64_t *bytes)
 	return fake.heap_known;
 }
 
+bool backend_net(struct backend_net *out)
+{
+	if (fake.net_known)
+		*out = fake.net;
+	return fake.net_known;
+}
+
 uint64_t backend_now_ms(void)
 {
 	return fake.now_ms;

@@ -384,6 +384,8 @@ static void test_metrics(void **state)
 	fake.vms[1].exits[5] = 3;       /* hypercall */
 	fake.heap_known = true;
 	fake.heap_used = 4096;
+	fake.net_known = true;
+	fake.net = (struct backend_net){ .rx_frames = 5, .tx_bytes = 900, .rx_dropped = 1 };
 	call(HTTP_M_GET, "/api/v1/nothing", NULL, NULL);
 	a = call(HTTP_M_GET, "/metrics", TOKEN_READER, NULL);
 	assert_int_equal(a->status, 200);
@@ -398,6 +400,9 @@ static void test_metrics(void **state)
 	assert_body_has(a, "hv_exits_total{vm=\"testos1\",reason=\"hypercall\"} 3\n");
 	assert_null(strstr(a->body, "hv_exits_total{vm=\"testos2\""));
 	assert_body_has(a, "hv_root_heap_used_bytes 4096\n");
+	assert_body_has(a, "hv_root_net_frames_total{dir=\"rx\"} 5\n");
+	assert_body_has(a, "hv_root_net_bytes_total{dir=\"tx\"} 900\n");
+	assert_body_has(a, "hv_root_net_dropped_total{dir=\"rx\"} 1\n");
 	assert_body_has(a, "hv_http_requests_total{code=\"404\"} ");
 	/* Without the task engine linked in, no task metrics. */
 	assert_null(strstr(a->body, "hv_tasks"));
