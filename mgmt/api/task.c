@@ -239,6 +239,7 @@ void task_complete(struct task *t, uint32_t result, uint32_t error, const char *
 		backend_guestos_cancel(t);
 		t->guest_pending = false;
 	}
+	task_kind_finish(t, result);
 	t->complete = true;
 	t->cancelable = false;
 	t->result = result;

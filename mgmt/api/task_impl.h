@@ -22,5 +22,7 @@ void task_kind_notify(struct task *t, const struct notify *n);
 void task_kind_step(struct task *t);
 /* Cancel of a cancelable task: undo what can be undone. */
 void task_kind_cancel(struct task *t);
+/* t is completing with result (any result, cancel included): last clean-up. */
+void task_kind_finish(struct task *t, uint32_t result);
 
 #endif

@@ -455,13 +455,23 @@ void task_kind_step(struct task *t)
 
 void task_kind_cancel(struct task *t)
 {
-	/*
-	 * The guest may already have the request (cancel only forgets the
-	 * answer); the additions media stays attached, as a disc left in the
-	 * drive would: there is no detach call in hv.
-	 */
+	/* The guest may already have the request: cancel only forgets the answer. */
 	if (t->guest_pending) {
 		backend_guestos_cancel(t);
 		t->guest_pending = false;
 	}
+}
+
+void task_kind_finish(struct task *t, uint32_t result)
+{
+	uint32_t hr;
+
+	/* An install that did not succeed ejects the media it attached (hv keeps it otherwise). */
+	if (t->kind != TASK_KIND_INSTALL_ADDITIONS || result == TASK_SUCCESS ||
+	    (t->phase != TASK_PH_ATTACHED && t->phase != TASK_PH_READY))
+		return;
+	hr = task_media_attach(t->vm, TASK_MEDIA_NONE);
+	if (hr != S_OK)
+		backend_log("root: task %u: ejecting the additions media from %s failed (0x%08x)\n",
+			    t->id, t->vm_name, hr);
 }

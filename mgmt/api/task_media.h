@@ -9,10 +9,11 @@
 
 #include <stdint.h>
 
+#define TASK_MEDIA_NONE 0u          /* eject */
 #define TASK_MEDIA_ADDITIONS 1u
 
 /*
- * S_OK when hv attached the media; VM_E_VM_UNKNOWN, VM_E_VM_NOT_RUNNING,
+ * S_OK when hv attached (or, for TASK_MEDIA_NONE, ejected) the media; VM_E_VM_UNKNOWN, VM_E_VM_NOT_RUNNING,
  * HR_ERROR_NOT_SUPPORTED (hv without the call) or E_FAIL otherwise.
  */
 uint32_t task_media_attach(uint32_t vm, uint32_t media);

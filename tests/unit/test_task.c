@@ -619,6 +619,7 @@ static void test_additions_install(void **state)
 	snprintf(f->additions_version, sizeof(f->additions_version), "1.0.0");
 	notify_post(G, NOTIFY_FACTS, 0, 0);
 	assert_done(t, TASK_SUCCESS, S_OK);
+	assert_int_equal(fake.media_calls, 1);   /* the media stays in, as hv keeps it */
 }
 
 static void test_additions_timeout_and_failures(void **state)
@@ -632,15 +633,18 @@ static void test_additions_timeout_and_failures(void **state)
 	assert_false(t->complete);
 	advance(1);
 	assert_done(t, TASK_TIMEOUT, VM_E_TIMED_OUT);
+	assert_int_equal(fake.media_calls, 2);   /* attached, then ejected */
 
 	t = must_create(TASK_KIND_INSTALL_ADDITIONS, false, NULL, 0);
 	hv_state(G, HV_PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
 	assert_done(t, TASK_UNEXPECTED_ERROR, VM_E_VM_NOT_RUNNING);
+	assert_int_equal(fake.media_calls, 4);
 
 	fake.vms[G].vm.state = HV_PARTITION_RUNNING;
 	fake.media_hr = HR_ERROR_NOT_SUPPORTED;
 	t = must_create(TASK_KIND_INSTALL_ADDITIONS, false, NULL, 0);
 	assert_done(t, TASK_UNEXPECTED_ERROR, HR_ERROR_NOT_SUPPORTED);
+	assert_int_equal(fake.media_calls, 5);   /* nothing attached: nothing to eject */
 }
 
 /* ---- cancel ---- */
@@ -678,6 +682,7 @@ static void test_cancel(void **state)
 	t = create(TASK_KIND_INSTALL_ADDITIONS, 2, false, NULL, 0, &hr);
 	assert_true(t->cancelable);
 	assert_int_equal(task_cancel(t), S_OK);
+	assert_int_equal(fake.media_calls, 2);   /* attached, then ejected */
 	t = create(TASK_KIND_INSTALL_ADDITIONS, 2, false, NULL, 0, &hr);
 	notify_post(2, NOTIFY_ADDITIONS, 1, 0);
 	assert_int_equal(task_cancel(t), E_FAIL);
