@@ -479,7 +479,7 @@ CASES += [
 # address (DHCP from the emulator's slirp, or static with the temporary
 # net= knob), and the diagnostic net_hello service answers a host-side
 # client through the forwarded port (clients.py).
-def net_hello_case(name, host, root_cmdline, mode, timeout=0, attempts=3):
+def net_hello_case(name, host, root_cmdline, mode, timeout=0, attempts=3, count=1):
     root = r'hv: \[root\] root: net: '
     # slirp leaves out the router option when restricted: DHCP may bring no gateway.
     gateway = r'10\.0\.2\.2' if mode == 'static' else r'(10\.0\.2\.2|0\.0\.0\.0)'
@@ -493,16 +493,18 @@ def net_hello_case(name, host, root_cmdline, mode, timeout=0, attempts=3):
                 expect=(r'boot: hvboot 0\.1\.0',
                         root + r'e1000 at 00:02\.0 mac 52:54:00:12:34:56, link up',
                         first, second,
-                        root + r'hello 1 sent to 10\.0\.2\.2:\d+',
+                        root + rf'hello {count} sent to 10\.0\.2\.2:\d+',
                         r'hv: \[root\] root: alive'),
                 forbid=partition_forbid('root') + (r'root: panic', root + r'hello .*failed'),
-                timeout=timeout, client=clients.tcp_hello(attempts=attempts,
-                                                          timeout=60 if attempts == 1 else 30),
+                timeout=timeout,
+                client=clients.tcp_hello(attempts=attempts, timeout=60 if attempts == 1 else 30,
+                                         count=count),
                 client_after=second, client_timeout=240 if attempts == 1 else 120)
 
 
 CASES += [
-    net_hello_case('qemu-net-hello', 'qemu', 'net_hello', 'dhcp'),
+    # 50 connections in a row: both 64-descriptor rings wrap several times.
+    net_hello_case('qemu-net-hello', 'qemu', 'net_hello', 'dhcp', count=50),
     net_hello_case('qemu-net-static', 'qemu', 'net=10.0.2.15/24,10.0.2.2 net_hello', 'static'),
     # Bochs' slirp listens with a backlog of 1: the client connects once.
     net_hello_case('bochs-vmx-net-hello', 'bochs-vmx', 'net_hello', 'dhcp', timeout=900,
