@@ -93,6 +93,7 @@ static const struct hypercall hypercalls[] = {
 	{ HVCALL_PARTITION_RESET, true, true, call_partition_reset },
 	{ HVCALL_EVENT_RING_SET, true, true, call_event_ring_set },
 	{ HVCALL_HV_INFO, false, true, call_hv_info },
+	{ HVCALL_MGMT_CONFIG, false, true, call_mgmt_config },
 	{ HVCALL_POST_MESSAGE, false, false, call_post_message },
 	{ HVCALL_SIGNAL_EVENT, true, false, call_signal_event },
 	{ HVCALL_CONNECTION_CREATE, false, true, call_connection_create },

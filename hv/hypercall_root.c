@@ -1,7 +1,7 @@
 /*
  * The root's partition-management hypercalls (docs/hypercalls.md): list,
- * status, start, stop, reset, the state-change event ring and hv's own
- * figures.  hypercall.c refuses them to any other partition with
+ * status, start, stop, reset, the state-change event ring, hv's own
+ * figures and the management configuration.  hypercall.c refuses them to any other partition with
  * HV_STATUS_ACCESS_DENIED before they get here.
  */
 #include "hypercall_root.h"
@@ -17,10 +17,16 @@
 #include <lib/string.h>
 
 static struct hv_info_source info_source;
+static const struct hv_mgmt_config *mgmt_config;
 
 void hypercall_root_set_info(const struct hv_info_source *source)
 {
 	info_source = *source;
+}
+
+void hypercall_root_set_mgmt(const struct hv_mgmt_config *mgmt)
+{
+	mgmt_config = mgmt;
 }
 
 struct page_pool *hypercall_pool(void)
@@ -140,5 +146,17 @@ uint16_t call_hv_info(struct vcpu *v, uint64_t in, uint64_t out_gpa)
 	(void)in;
 	if (status == HV_STATUS_SUCCESS)
 		memcpy(out, &info, sizeof(info));
+	return status;
+}
+
+/* The token hashes go to the root only: the dispatcher refuses guests. */
+uint16_t call_mgmt_config(struct vcpu *v, uint64_t in, uint64_t out_gpa)
+{
+	void *out;
+	uint16_t status = hypercall_map(v, out_gpa, sizeof(*mgmt_config), &out);
+
+	(void)in;
+	if (status == HV_STATUS_SUCCESS)
+		memcpy(out, mgmt_config, sizeof(*mgmt_config));
 	return status;
 }

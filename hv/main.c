@@ -177,6 +177,7 @@ void hv_main(const struct boot_info *bi)
 	}
 	synic_init(&pool);
 	hypercall_root_set_info(&(struct hv_info_source){ &pool, bi->cpu_count, bi->hv_image_end });
+	hypercall_root_set_mgmt(&cfg->mgmt);
 	log_info("start-up complete; %llu pages free", (unsigned long long)pool.free);
 	test_exit_if_guests_stopped(); /* a configuration with no guest ends here */
 	smp_release_aps(cpu_run);

@@ -8,9 +8,27 @@
 
 #include <hv/hvcfg.h>
 
+/* A value as a bounded slice of the input line, quotes removed. */
+struct hvcfg_value {
+	const char *s;
+	size_t len;
+};
+
+/* Lexical helpers of hvcfg_parse.c; the readers consume what they read. */
+struct hvcfg_value hvcfg_trim(const char *s, size_t len);
+bool hvcfg_equals(const struct hvcfg_value *v, const char *word);
+/* An unsigned number in `base`; false on no digits or overflow. */
+bool hvcfg_read_number(struct hvcfg_value *v, unsigned base, uint64_t *out);
+/* Decimal or 0x-hexadecimal. */
+bool hvcfg_read_integer(struct hvcfg_value *v, uint64_t *out);
+bool hvcfg_read_char(struct hvcfg_value *v, char c);
+
 /* Fills *err and returns -1, so checks can `return hvcfg_fail(...)`. */
 int hvcfg_fail(struct hvcfg_error *err, uint32_t line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* 1 to size-1 letters, digits, '_' or '-', NUL-terminated within size. */
+bool hvcfg_name_valid(const char *name, size_t size);
 
 /* Each checks partition idx on its own and against partitions 0..idx-1. */
 int hvcfg_check_name(const struct hvcfg *cfg, uint32_t idx, uint32_t line,
@@ -31,5 +49,31 @@ int hvcfg_check_hv_memory(const struct hvcfg *cfg, uint32_t line,
 /* Whole-file rules: hv options, exactly one root owning CPU 0. */
 int hvcfg_check_global(const struct hvcfg *cfg, uint32_t line,
 		       struct hvcfg_error *err);
+
+/*
+ * hvcfg_mgmt.c: the values of [management] and [token NAME] (each fills
+ * cfg->mgmt and checks what it can on its own) and the rules of the
+ * management record as a whole.
+ */
+int hvcfg_mgmt_address(struct hvcfg *cfg, const struct hvcfg_value *v, uint32_t line,
+		       struct hvcfg_error *err);
+int hvcfg_mgmt_gateway(struct hvcfg *cfg, const struct hvcfg_value *v, uint32_t line,
+		       struct hvcfg_error *err);
+int hvcfg_mgmt_port(struct hvcfg *cfg, const struct hvcfg_value *v, uint32_t line,
+		    struct hvcfg_error *err);
+int hvcfg_token_hash(struct hvcfg *cfg, uint32_t idx, const struct hvcfg_value *v,
+		     uint32_t line, struct hvcfg_error *err);
+int hvcfg_token_rights(struct hvcfg *cfg, uint32_t idx, const struct hvcfg_value *v,
+		       uint32_t line, struct hvcfg_error *err);
+/* Address, netmask and gateway agree (gateway only with a static address). */
+int hvcfg_check_mgmt_net(const struct hvcfg *cfg, uint32_t line, struct hvcfg_error *err);
+/* Token idx's name: valid, and not used by tokens 0..idx-1. */
+int hvcfg_check_token_name(const struct hvcfg *cfg, uint32_t idx, uint32_t line,
+			   struct hvcfg_error *err);
+/* Keys a token must have, checked when its section ends. */
+int hvcfg_check_token_complete(const struct hvcfg *cfg, uint32_t idx,
+			       struct hvcfg_error *err);
+/* Every rule of the management record, grants naming partitions included. */
+int hvcfg_check_mgmt(const struct hvcfg *cfg, struct hvcfg_error *err);
 
 #endif

@@ -3,6 +3,7 @@
  * sections, `key = value` lines, `#` comments.  It fills the binary
  * description and runs each rule as soon as the key is read, so an error
  * names the line a person has to fix.  Pure code: no allocation, no I/O.
+ * The values of [management] and [token NAME] are read in hvcfg_mgmt.c.
  */
 #include "hvcfg_internal.h"
 
@@ -11,7 +12,9 @@
 
 #define LINE_MAX_LEN 512u
 
-enum section { SECTION_NONE, SECTION_HYPERVISOR, SECTION_PARTITION };
+enum section {
+	SECTION_NONE, SECTION_HYPERVISOR, SECTION_PARTITION, SECTION_MANAGEMENT, SECTION_TOKEN,
+};
 
 struct parser {
 	struct hvcfg *cfg;
@@ -21,18 +24,13 @@ struct parser {
 	uint32_t seen;         /* bit per key of the current section */
 	bool hypervisor_seen;
 	uint32_t hypervisor_line;
-};
-
-/* A value as a bounded slice of the input line, quotes removed. */
-struct value {
-	const char *s;
-	size_t len;
+	uint32_t gateway_line; /* of the current [management], 0 = none */
 };
 
 struct key {
 	enum section section;
 	const char *name;
-	int (*apply)(struct parser *ps, const struct value *v);
+	int (*apply)(struct parser *ps, const struct hvcfg_value *v);
 };
 
 static struct hvcfg_partition *current(struct parser *ps)
@@ -40,7 +38,12 @@ static struct hvcfg_partition *current(struct parser *ps)
 	return &ps->cfg->partitions[ps->cfg->partition_count - 1];
 }
 
-static int fail(struct parser *ps, const char *msg, const struct value *v)
+static uint32_t current_token(const struct parser *ps)
+{
+	return ps->cfg->mgmt.ntokens - 1u;
+}
+
+static int fail(struct parser *ps, const char *msg, const struct hvcfg_value *v)
 {
 	return hvcfg_fail(ps->err, ps->line, "%s '%.*s'", msg, (int)v->len, v->s);
 }
@@ -50,16 +53,16 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-static struct value trim(const char *s, size_t len)
+struct hvcfg_value hvcfg_trim(const char *s, size_t len)
 {
 	while (len > 0 && is_space(*s))
 		s++, len--;
 	while (len > 0 && is_space(s[len - 1]))
 		len--;
-	return (struct value){ s, len };
+	return (struct hvcfg_value){ s, len };
 }
 
-static bool equals(const struct value *v, const char *word)
+bool hvcfg_equals(const struct hvcfg_value *v, const char *word)
 {
 	return strlen(word) == v->len && strncmp(v->s, word, v->len) == 0;
 }
@@ -72,7 +75,7 @@ static int digit_value(char c, unsigned base)
 }
 
 /* Reads an unsigned number in the given base; false on no digits or overflow. */
-static bool read_number(struct value *v, unsigned base, uint64_t *out)
+bool hvcfg_read_number(struct hvcfg_value *v, unsigned base, uint64_t *out)
 {
 	uint64_t n = 0;
 	size_t i = 0;
@@ -91,21 +94,21 @@ static bool read_number(struct value *v, unsigned base, uint64_t *out)
 }
 
 /* Decimal or 0x-hexadecimal. */
-static bool read_integer(struct value *v, uint64_t *out)
+bool hvcfg_read_integer(struct hvcfg_value *v, uint64_t *out)
 {
 	if (v->len > 2 && v->s[0] == '0' && (v->s[1] == 'x' || v->s[1] == 'X')) {
 		v->s += 2, v->len -= 2;
-		return read_number(v, 16, out);
+		return hvcfg_read_number(v, 16, out);
 	}
-	return read_number(v, 10, out);
+	return hvcfg_read_number(v, 10, out);
 }
 
 /* An integer with an optional K, M or G (binary) suffix. */
-static bool read_size(struct value *v, uint64_t *out)
+static bool read_size(struct hvcfg_value *v, uint64_t *out)
 {
 	unsigned shift = 0;
 
-	if (!read_integer(v, out))
+	if (!hvcfg_read_integer(v, out))
 		return false;
 	if (v->len > 0) {
 		char c = v->s[0];
@@ -121,7 +124,7 @@ static bool read_size(struct value *v, uint64_t *out)
 	return true;
 }
 
-static bool read_char(struct value *v, char c)
+bool hvcfg_read_char(struct hvcfg_value *v, char c)
 {
 	if (v->len == 0 || v->s[0] != c)
 		return false;
@@ -129,19 +132,19 @@ static bool read_char(struct value *v, char c)
 	return true;
 }
 
-static int apply_hv_memory(struct parser *ps, const struct value *v)
+static int apply_hv_memory(struct parser *ps, const struct hvcfg_value *v)
 {
-	struct value rest = *v;
+	struct hvcfg_value rest = *v;
 
 	if (!read_size(&rest, &ps->cfg->hv_memory) || rest.len != 0)
 		return fail(ps, "bad size", v);
 	return hvcfg_check_hv_memory(ps->cfg, ps->line, ps->err);
 }
 
-static int apply_log_level(struct parser *ps, const struct value *v)
+static int apply_log_level(struct parser *ps, const struct hvcfg_value *v)
 {
 	for (uint32_t level = 0; level <= HVCFG_LOG_DEBUG; level++) {
-		if (equals(v, hvcfg_log_level_name(level))) {
+		if (hvcfg_equals(v, hvcfg_log_level_name(level))) {
 			ps->cfg->log_level = level;
 			return 0;
 		}
@@ -149,23 +152,23 @@ static int apply_log_level(struct parser *ps, const struct value *v)
 	return fail(ps, "log_level must be error, warn, info or debug, not", v);
 }
 
-static int apply_serial(struct parser *ps, const struct value *v)
+static int apply_serial(struct parser *ps, const struct hvcfg_value *v)
 {
-	struct value rest = *v;
+	struct hvcfg_value rest = *v;
 	uint64_t port;
 
-	if (!read_integer(&rest, &port) || rest.len != 0 || port > 0xfff8)
+	if (!hvcfg_read_integer(&rest, &port) || rest.len != 0 || port > 0xfff8)
 		return fail(ps, "bad serial port", v);
 	ps->cfg->serial_port = (uint16_t)port;
 	return 0;
 }
 
-static int apply_flag(struct parser *ps, const struct value *v, uint32_t flag,
+static int apply_flag(struct parser *ps, const struct hvcfg_value *v, uint32_t flag,
 		      const char *key)
 {
-	if (equals(v, "yes"))
+	if (hvcfg_equals(v, "yes"))
 		ps->cfg->flags |= flag;
-	else if (equals(v, "no"))
+	else if (hvcfg_equals(v, "no"))
 		ps->cfg->flags &= ~flag;
 	else
 		return hvcfg_fail(ps->err, ps->line, "%s must be yes or no, not '%.*s'", key,
@@ -173,21 +176,21 @@ static int apply_flag(struct parser *ps, const struct value *v, uint32_t flag,
 	return 0;
 }
 
-static int apply_test_exit(struct parser *ps, const struct value *v)
+static int apply_test_exit(struct parser *ps, const struct hvcfg_value *v)
 {
 	return apply_flag(ps, v, HVCFG_FLAG_TEST_EXIT, "test_exit");
 }
 
-static int apply_test_exception(struct parser *ps, const struct value *v)
+static int apply_test_exception(struct parser *ps, const struct hvcfg_value *v)
 {
 	return apply_flag(ps, v, HVCFG_FLAG_TEST_EXCEPTION, "test_exception");
 }
 
-static int apply_role(struct parser *ps, const struct value *v)
+static int apply_role(struct parser *ps, const struct hvcfg_value *v)
 {
-	if (equals(v, "root"))
+	if (hvcfg_equals(v, "root"))
 		current(ps)->role = HVCFG_ROLE_ROOT;
-	else if (equals(v, "guest"))
+	else if (hvcfg_equals(v, "guest"))
 		current(ps)->role = HVCFG_ROLE_GUEST;
 	else
 		return fail(ps, "role must be root or guest, not", v);
@@ -195,20 +198,20 @@ static int apply_role(struct parser *ps, const struct value *v)
 }
 
 /* "0", "1-3", "0,2-3": CPU indexes in MADT order. */
-static int apply_cpus(struct parser *ps, const struct value *v)
+static int apply_cpus(struct parser *ps, const struct hvcfg_value *v)
 {
-	struct value rest = *v;
+	struct hvcfg_value rest = *v;
 	uint64_t mask = 0, first, last;
 
 	do {
-		rest = trim(rest.s, rest.len);
-		if (!read_integer(&rest, &first))
+		rest = hvcfg_trim(rest.s, rest.len);
+		if (!hvcfg_read_integer(&rest, &first))
 			return fail(ps, "bad CPU list", v);
 		last = first;
-		rest = trim(rest.s, rest.len);
-		if (read_char(&rest, '-')) {
-			rest = trim(rest.s, rest.len);
-			if (!read_integer(&rest, &last) || last < first)
+		rest = hvcfg_trim(rest.s, rest.len);
+		if (hvcfg_read_char(&rest, '-')) {
+			rest = hvcfg_trim(rest.s, rest.len);
+			if (!hvcfg_read_integer(&rest, &last) || last < first)
 				return fail(ps, "bad CPU range in", v);
 		}
 		if (last >= HVCFG_MAX_CPUS)
@@ -220,8 +223,8 @@ static int apply_cpus(struct parser *ps, const struct value *v)
 						  (unsigned long long)c);
 			mask |= 1ull << c;
 		}
-		rest = trim(rest.s, rest.len);
-	} while (read_char(&rest, ','));
+		rest = hvcfg_trim(rest.s, rest.len);
+	} while (hvcfg_read_char(&rest, ','));
 	if (rest.len != 0)
 		return fail(ps, "bad CPU list", v);
 	current(ps)->cpu_mask = mask;
@@ -229,22 +232,22 @@ static int apply_cpus(struct parser *ps, const struct value *v)
 }
 
 /* "256M" or "256M@0x40000000" (size, optional host-physical base). */
-static int apply_memory(struct parser *ps, const struct value *v)
+static int apply_memory(struct parser *ps, const struct hvcfg_value *v)
 {
 	struct hvcfg_partition *p = current(ps);
-	struct value rest = *v;
+	struct hvcfg_value rest = *v;
 
 	if (!read_size(&rest, &p->memory_size))
 		return fail(ps, "bad size", v);
 	p->memory_base = 0;
-	if (read_char(&rest, '@') && !read_integer(&rest, &p->memory_base))
+	if (hvcfg_read_char(&rest, '@') && !hvcfg_read_integer(&rest, &p->memory_base))
 		return fail(ps, "bad memory base in", v);
 	if (rest.len != 0)
 		return fail(ps, "bad memory value", v);
 	return hvcfg_check_memory(ps->cfg, ps->cfg->partition_count - 1, ps->line, ps->err);
 }
 
-static int copy_text(struct parser *ps, const struct value *v, char *dst, size_t size)
+static int copy_text(struct parser *ps, const struct hvcfg_value *v, char *dst, size_t size)
 {
 	if (v->len >= size)
 		return hvcfg_fail(ps->err, ps->line, "value longer than %u characters",
@@ -254,7 +257,7 @@ static int copy_text(struct parser *ps, const struct value *v, char *dst, size_t
 	return 0;
 }
 
-static int apply_image(struct parser *ps, const struct value *v)
+static int apply_image(struct parser *ps, const struct hvcfg_value *v)
 {
 	struct hvcfg_partition *p = current(ps);
 
@@ -268,33 +271,59 @@ static int apply_image(struct parser *ps, const struct value *v)
 	return hvcfg_check_image(ps->cfg, ps->cfg->partition_count - 1, ps->line, ps->err);
 }
 
-static int apply_cmdline(struct parser *ps, const struct value *v)
+static int apply_cmdline(struct parser *ps, const struct hvcfg_value *v)
 {
 	return copy_text(ps, v, current(ps)->cmdline, sizeof(current(ps)->cmdline));
 }
 
 /* "bb:dd.f" in hexadecimal, comma-separated. */
-static int apply_pci(struct parser *ps, const struct value *v)
+static int apply_pci(struct parser *ps, const struct hvcfg_value *v)
 {
 	struct hvcfg_partition *p = current(ps);
-	struct value rest = *v;
+	struct hvcfg_value rest = *v;
 	uint64_t bus, dev, fn;
 
 	p->pci_count = 0;
 	do {
-		rest = trim(rest.s, rest.len);
-		if (!read_number(&rest, 16, &bus) || !read_char(&rest, ':') ||
-		    !read_number(&rest, 16, &dev) || !read_char(&rest, '.') ||
-		    !read_number(&rest, 16, &fn) || bus > 0xff || dev > 0x1f || fn > 7)
+		rest = hvcfg_trim(rest.s, rest.len);
+		if (!hvcfg_read_number(&rest, 16, &bus) || !hvcfg_read_char(&rest, ':') ||
+		    !hvcfg_read_number(&rest, 16, &dev) || !hvcfg_read_char(&rest, '.') ||
+		    !hvcfg_read_number(&rest, 16, &fn) || bus > 0xff || dev > 0x1f || fn > 7)
 			return fail(ps, "bad PCI address (want bb:dd.f) in", v);
 		if (p->pci_count == HVCFG_MAX_PCI)
 			return hvcfg_fail(ps->err, ps->line, "more than %u PCI devices", HVCFG_MAX_PCI);
 		p->pci[p->pci_count++] = (hvcfg_bdf)(bus << 8 | dev << 3 | fn);
-		rest = trim(rest.s, rest.len);
-	} while (read_char(&rest, ','));
+		rest = hvcfg_trim(rest.s, rest.len);
+	} while (hvcfg_read_char(&rest, ','));
 	if (rest.len != 0)
 		return fail(ps, "bad PCI list", v);
 	return hvcfg_check_pci(ps->cfg, ps->cfg->partition_count - 1, ps->line, ps->err);
+}
+
+static int apply_address(struct parser *ps, const struct hvcfg_value *v)
+{
+	return hvcfg_mgmt_address(ps->cfg, v, ps->line, ps->err);
+}
+
+static int apply_gateway(struct parser *ps, const struct hvcfg_value *v)
+{
+	ps->gateway_line = ps->line;
+	return hvcfg_mgmt_gateway(ps->cfg, v, ps->line, ps->err);
+}
+
+static int apply_port(struct parser *ps, const struct hvcfg_value *v)
+{
+	return hvcfg_mgmt_port(ps->cfg, v, ps->line, ps->err);
+}
+
+static int apply_hash(struct parser *ps, const struct hvcfg_value *v)
+{
+	return hvcfg_token_hash(ps->cfg, current_token(ps), v, ps->line, ps->err);
+}
+
+static int apply_rights(struct parser *ps, const struct hvcfg_value *v)
+{
+	return hvcfg_token_rights(ps->cfg, current_token(ps), v, ps->line, ps->err);
 }
 
 static const struct key keys[] = {
@@ -309,21 +338,39 @@ static const struct key keys[] = {
 	{ SECTION_PARTITION, "image", apply_image },
 	{ SECTION_PARTITION, "cmdline", apply_cmdline },
 	{ SECTION_PARTITION, "pci", apply_pci },
+	{ SECTION_MANAGEMENT, "address", apply_address },
+	{ SECTION_MANAGEMENT, "gateway", apply_gateway },
+	{ SECTION_MANAGEMENT, "port", apply_port },
+	{ SECTION_TOKEN, "hash", apply_hash },
+	{ SECTION_TOKEN, "rights", apply_rights },
 };
 
 static const char *section_label(const struct parser *ps)
 {
-	return ps->section == SECTION_HYPERVISOR ? "[hypervisor]" : "[partition]";
+	static const char *const labels[] = {
+		"", "[hypervisor]", "[partition]", "[management]", "[token]",
+	};
+
+	return labels[ps->section];
 }
 
+/* Rules that need the whole section: required keys, address with gateway. */
 static int finish_section(struct parser *ps)
 {
-	if (ps->section != SECTION_PARTITION)
+	switch (ps->section) {
+	case SECTION_PARTITION:
+		return hvcfg_check_complete(ps->cfg, ps->cfg->partition_count - 1, ps->err);
+	case SECTION_MANAGEMENT:
+		return hvcfg_check_mgmt_net(ps->cfg, ps->gateway_line ? ps->gateway_line :
+					    ps->cfg->management_line, ps->err);
+	case SECTION_TOKEN:
+		return hvcfg_check_token_complete(ps->cfg, current_token(ps), ps->err);
+	default:
 		return 0;
-	return hvcfg_check_complete(ps->cfg, ps->cfg->partition_count - 1, ps->err);
+	}
 }
 
-static int open_partition(struct parser *ps, const struct value *name)
+static int open_partition(struct parser *ps, const struct hvcfg_value *name)
 {
 	struct hvcfg *cfg = ps->cfg;
 	struct hvcfg_partition *p;
@@ -340,18 +387,54 @@ static int open_partition(struct parser *ps, const struct value *name)
 	return hvcfg_check_name(cfg, cfg->partition_count - 1, ps->line, ps->err);
 }
 
-/* "[hypervisor]" or "[partition NAME]". */
-static int parse_section(struct parser *ps, struct value v)
+static int open_management(struct parser *ps)
 {
-	struct value inner, name;
+	if (ps->cfg->management_line != 0)
+		return hvcfg_fail(ps->err, ps->line, "[management] given twice (first on line %u)",
+				  ps->cfg->management_line);
+	ps->cfg->management_line = ps->line;
+	ps->section = SECTION_MANAGEMENT;
+	return 0;
+}
+
+static int open_token(struct parser *ps, const struct hvcfg_value *name)
+{
+	struct hv_mgmt_config *m = &ps->cfg->mgmt;
+
+	if (m->ntokens == HV_MGMT_MAX_TOKENS)
+		return hvcfg_fail(ps->err, ps->line, "more than %u tokens", HV_MGMT_MAX_TOKENS);
+	if (name->len >= HV_MGMT_NAME_LEN)
+		return fail(ps, "token name too long:", name);
+	memcpy(m->tokens[m->ntokens].name, name->s, name->len);
+	ps->cfg->token_line[m->ntokens++] = ps->line;
+	ps->section = SECTION_TOKEN;
+	return hvcfg_check_token_name(ps->cfg, current_token(ps), ps->line, ps->err);
+}
+
+/* Whether inner is "WORD NAME"; NAME (trimmed) goes to *name. */
+static bool named_section(const struct hvcfg_value *inner, const char *word,
+			  struct hvcfg_value *name)
+{
+	size_t n = strlen(word);
+
+	if (inner->len <= n + 1 || strncmp(inner->s, word, n) != 0 || !is_space(inner->s[n]))
+		return false;
+	*name = hvcfg_trim(inner->s + n + 1, inner->len - n - 1);
+	return true;
+}
+
+/* "[hypervisor]", "[partition NAME]", "[management]" or "[token NAME]". */
+static int parse_section(struct parser *ps, struct hvcfg_value v)
+{
+	struct hvcfg_value inner, name;
 
 	if (v.len < 2 || v.s[v.len - 1] != ']')
 		return fail(ps, "section header must end with ']':", &v);
 	if (finish_section(ps) != 0)
 		return -1;
-	inner = trim(v.s + 1, v.len - 2);
+	inner = hvcfg_trim(v.s + 1, v.len - 2);
 	ps->seen = 0;
-	if (equals(&inner, "hypervisor")) {
+	if (hvcfg_equals(&inner, "hypervisor")) {
 		if (ps->hypervisor_seen)
 			return hvcfg_fail(ps->err, ps->line, "[hypervisor] given twice (first on line %u)",
 					  ps->hypervisor_line);
@@ -360,17 +443,19 @@ static int parse_section(struct parser *ps, struct value v)
 		ps->section = SECTION_HYPERVISOR;
 		return 0;
 	}
-	if (inner.len > 10 && strncmp(inner.s, "partition", 9) == 0 && is_space(inner.s[9])) {
-		name = trim(inner.s + 10, inner.len - 10);
+	if (hvcfg_equals(&inner, "management"))
+		return open_management(ps);
+	if (named_section(&inner, "partition", &name))
 		return open_partition(ps, &name);
-	}
+	if (named_section(&inner, "token", &name))
+		return open_token(ps, &name);
 	return fail(ps, "unknown section", &v);
 }
 
 /* Splits "key = value # comment"; a quoted value may hold '#'. */
-static int split_value(struct parser *ps, struct value raw, struct value *value)
+static int split_value(struct parser *ps, struct hvcfg_value raw, struct hvcfg_value *value)
 {
-	struct value v = trim(raw.s, raw.len);
+	struct hvcfg_value v = hvcfg_trim(raw.s, raw.len);
 
 	if (v.len > 0 && v.s[0] == '"') {
 		size_t end = 1;
@@ -379,15 +464,15 @@ static int split_value(struct parser *ps, struct value raw, struct value *value)
 			end++;
 		if (end == v.len)
 			return hvcfg_fail(ps->err, ps->line, "missing closing quote");
-		struct value after = trim(v.s + end + 1, v.len - end - 1);
+		struct hvcfg_value after = hvcfg_trim(v.s + end + 1, v.len - end - 1);
 		if (after.len != 0 && after.s[0] != '#')
 			return fail(ps, "unexpected text after quoted value:", &after);
-		*value = (struct value){ v.s + 1, end - 1 };
+		*value = (struct hvcfg_value){ v.s + 1, end - 1 };
 		return 0;
 	}
 	for (size_t i = 0; i < v.len; i++) {
 		if (v.s[i] == '#') {
-			v = trim(v.s, i);
+			v = hvcfg_trim(v.s, i);
 			break;
 		}
 	}
@@ -395,10 +480,10 @@ static int split_value(struct parser *ps, struct value raw, struct value *value)
 	return 0;
 }
 
-static int parse_assignment(struct parser *ps, struct value line)
+static int parse_assignment(struct parser *ps, struct hvcfg_value line)
 {
 	const char *eq = NULL;
-	struct value key, value;
+	struct hvcfg_value key, value;
 
 	for (size_t i = 0; i < line.len && eq == NULL; i++) {
 		if (line.s[i] == '=')
@@ -406,14 +491,14 @@ static int parse_assignment(struct parser *ps, struct value line)
 	}
 	if (eq == NULL)
 		return fail(ps, "expected 'key = value' or a [section], got", &line);
-	key = trim(line.s, (size_t)(eq - line.s));
-	if (split_value(ps, (struct value){ eq + 1, line.len - (size_t)(eq - line.s) - 1 },
+	key = hvcfg_trim(line.s, (size_t)(eq - line.s));
+	if (split_value(ps, (struct hvcfg_value){ eq + 1, line.len - (size_t)(eq - line.s) - 1 },
 			&value) != 0)
 		return -1;
 	if (ps->section == SECTION_NONE)
 		return fail(ps, "key outside a section:", &key);
 	for (uint32_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (keys[i].section != ps->section || !equals(&key, keys[i].name))
+		if (keys[i].section != ps->section || !hvcfg_equals(&key, keys[i].name))
 			continue;
 		if (ps->seen & (1u << i))
 			return fail(ps, "duplicate key", &key);
@@ -426,7 +511,7 @@ static int parse_assignment(struct parser *ps, struct value line)
 
 static int parse_line(struct parser *ps, const char *s, size_t len)
 {
-	struct value v = trim(s, len);
+	struct hvcfg_value v = hvcfg_trim(s, len);
 
 	if (len > LINE_MAX_LEN)
 		return hvcfg_fail(ps->err, ps->line, "line longer than %u characters", LINE_MAX_LEN);
@@ -450,6 +535,10 @@ static void set_defaults(struct hvcfg *cfg)
 	cfg->log_level = HVCFG_LOG_INFO;
 	cfg->hv_memory = HVCFG_HV_MEMORY_DEFAULT;
 	cfg->serial_port = 0x3f8;
+	cfg->mgmt.revision = HV_MGMT_REVISION;
+	cfg->mgmt.size = sizeof(cfg->mgmt);
+	cfg->mgmt.flags = HV_MGMT_DHCP;
+	cfg->mgmt.http_port = HVCFG_HTTP_PORT_DEFAULT;
 }
 
 int hvcfg_parse(const char *text, size_t len, struct hvcfg *out, struct hvcfg_error *err)

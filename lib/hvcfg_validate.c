@@ -28,6 +28,16 @@ static bool name_char_ok(char c)
 	       (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
+bool hvcfg_name_valid(const char *name, size_t size)
+{
+	size_t len = strnlen(name, size);
+	bool ok = len > 0 && len < size;
+
+	for (size_t i = 0; ok && i < len; i++)
+		ok = name_char_ok(name[i]);
+	return ok;
+}
+
 int hvcfg_check_name(const struct hvcfg *cfg, uint32_t idx, uint32_t line,
 		     struct hvcfg_error *err)
 {
@@ -37,12 +47,10 @@ int hvcfg_check_name(const struct hvcfg *cfg, uint32_t idx, uint32_t line,
 	if (len == 0 || len >= HVCFG_NAME_LEN)
 		return hvcfg_fail(err, line, "partition name must be 1-%u characters",
 				  HVCFG_NAME_LEN - 1);
-	for (size_t i = 0; i < len; i++) {
-		if (!name_char_ok(name[i]))
-			return hvcfg_fail(err, line,
-					  "partition name '%s' may hold only letters, digits, '_' and '-'",
-					  name);
-	}
+	if (!hvcfg_name_valid(name, HVCFG_NAME_LEN))
+		return hvcfg_fail(err, line,
+				  "partition name '%s' may hold only letters, digits, '_' and '-'",
+				  name);
 	for (uint32_t i = 0; i < idx; i++) {
 		if (strcmp(cfg->partitions[i].name, name) == 0)
 			return hvcfg_fail(err, line, "partition '%s' defined twice (first on line %u)",
@@ -224,7 +232,9 @@ int hvcfg_validate(const struct hvcfg *cfg, struct hvcfg_error *err)
 		if (check_partition(cfg, i, err) != 0)
 			return -1;
 	}
-	return hvcfg_check_global(cfg, 0, err);
+	if (hvcfg_check_global(cfg, 0, err) != 0)
+		return -1;
+	return hvcfg_check_mgmt(cfg, err);
 }
 
 int hvcfg_check_images(const struct hvcfg *cfg, hvcfg_image_probe probe,

@@ -29,6 +29,7 @@
 #include <kernel/interrupts.h>
 #include <kernel/start.h>
 #include <kernel/time.h>
+#include <lib/format.h>
 
 static const char *const knobs[] = { "console", "canary", "pcicheck", "cycles", "heartbeat_ms",
 				      "shutdown_after", "reboot_after", "net", "net_hello" };
@@ -92,6 +93,32 @@ static void print_hv_info(void)
 		info.tsc_hz / 1000000);
 }
 
+/* The API's address and tokens from hv.cfg; the hashes never reach the log. */
+static void print_mgmt_config(void)
+{
+	static struct hv_mgmt_config m;
+	uint64_t r = hv_mgmt_config(&m);
+	unsigned prefix = 0;
+	char addr[48];
+
+	if (r == HV_CALL_NOT_READY || hv_status(r) != HV_STATUS_SUCCESS ||
+	    m.revision != HV_MGMT_REVISION || m.size != sizeof(m)) {
+		kprintf("root: mgmt: config failed (status 0x%x, revision %u)\n", hv_status(r),
+			m.revision);
+		return;
+	}
+	for (unsigned bit = 0; bit < 32 && (m.netmask[bit / 8] & (0x80u >> bit % 8)); bit++)
+		prefix++;
+	if (m.flags & HV_MGMT_DHCP)
+		fmt_snprintf(addr, sizeof(addr), "dhcp");
+	else
+		fmt_snprintf(addr, sizeof(addr), "%u.%u.%u.%u/%u gateway %u.%u.%u.%u", m.ipv4[0],
+			     m.ipv4[1], m.ipv4[2], m.ipv4[3], prefix, m.gateway[0], m.gateway[1],
+			     m.gateway[2], m.gateway[3]);
+	kprintf("root: mgmt: address %s port %u, %u token%s\n", addr, m.http_port, m.ntokens,
+		m.ntokens == 1 ? "" : "s");
+}
+
 static void warn_unknown_words(const char *cmdline)
 {
 	struct cmdline_word w;
@@ -110,6 +137,7 @@ static bool management_init(void)
 	if (!list_partitions())
 		return false;
 	print_hv_info();
+	print_mgmt_config();
 	return true;
 }
 

@@ -62,6 +62,46 @@ static void print_error(const char *file, const struct hvcfg_error *err)
 		fprintf(stderr, "%s: %s\n", file, err->message);
 }
 
+static void dump_rights(uint32_t rights)
+{
+	static const char *const names[] = { "read", "control", "execute" };
+	const char *sep = "";
+
+	for (uint32_t i = 0; i < 3; i++) {
+		if (rights & (1u << i)) {
+			printf("%s%s", sep, names[i]);
+			sep = ",";
+		}
+	}
+}
+
+/* The management record; hashes stay out of the listing like in the root's log. */
+static void dump_mgmt(const struct hv_mgmt_config *m)
+{
+	if (m->flags & HV_MGMT_DHCP) {
+		printf("management: address dhcp");
+	} else {
+		printf("management: address %u.%u.%u.%u/%d", m->ipv4[0], m->ipv4[1], m->ipv4[2],
+		       m->ipv4[3], __builtin_popcount((unsigned)m->netmask[0] << 24 |
+						      (unsigned)m->netmask[1] << 16 |
+						      (unsigned)m->netmask[2] << 8 | m->netmask[3]));
+		if (m->gateway[0] | m->gateway[1] | m->gateway[2] | m->gateway[3])
+			printf(", gateway %u.%u.%u.%u", m->gateway[0], m->gateway[1],
+			       m->gateway[2], m->gateway[3]);
+	}
+	printf(", port %u, %u token%s\n", m->http_port, m->ntokens, m->ntokens == 1 ? "" : "s");
+	for (uint32_t i = 0; i < m->ntokens; i++) {
+		const struct hv_mgmt_token *t = &m->tokens[i];
+
+		printf("token %s:", t->name);
+		for (uint32_t g = 0; g < t->ngrants; g++) {
+			printf("%s%s:", g == 0 ? " " : "; ", t->grants[g].vm);
+			dump_rights(t->grants[g].rights);
+		}
+		printf("\n");
+	}
+}
+
 static void dump(const struct hvcfg *cfg)
 {
 	char bdf[8];
@@ -84,6 +124,7 @@ static void dump(const struct hvcfg *cfg)
 		}
 		printf("\n");
 	}
+	dump_mgmt(&cfg->mgmt);
 }
 
 static int usage(void)

@@ -4,7 +4,7 @@
  * and run first; the others must fault this partition (hv's report is
  * the test's marker), so only the first of them normally runs:
  *   pcicfg:bb:dd.f  another partition's device: invisible, writes dropped
- *   hypercall       each root-only call 0x8010-0x8016: ACCESS_DENIED
+ *   hypercall       each root-only call 0x8010-0x8017: ACCESS_DENIED
  *   mem:ADDR        read, then write, GPA ADDR (someone else's memory)
  *   bar:ADDR        the same for a device BAR address
  *   ipi             xAPIC ICR write: INIT to all-excluding-self
@@ -35,6 +35,7 @@ uint64_t mgmt_call(uint16_t code)
 	static struct hv_partition_list list;
 	static struct hv_partition_status status;
 	static struct hv_info info;
+	static struct hv_mgmt_config mgmt;
 	const uint32_t root = 0; /* the aim: the root's own partition */
 
 	switch (code) {
@@ -52,6 +53,8 @@ uint64_t mgmt_call(uint16_t code)
 		return hv_event_ring_set(hv_gpa(ring_page), EVENT_VECTOR);
 	case HVCALL_HV_INFO:
 		return hv_info(&info);
+	case HVCALL_MGMT_CONFIG:
+		return hv_mgmt_config(&mgmt);
 	default:
 		return HV_CALL_NOT_READY;
 	}
@@ -66,7 +69,7 @@ static void hostile_hypercall(const char *arg, size_t len)
 		kputs("testos: FAIL hostile hypercall: no hypercall page\n");
 		return;
 	}
-	for (uint16_t code = HVCALL_PARTITION_LIST; code <= HVCALL_HV_INFO; code++) {
+	for (uint16_t code = HVCALL_PARTITION_LIST; code <= HVCALL_MGMT_CONFIG; code++) {
 		uint64_t r = mgmt_call(code);
 
 		if (r != HV_CALL_NOT_READY && hv_status(r) == HV_STATUS_ACCESS_DENIED)
@@ -75,7 +78,7 @@ static void hostile_hypercall(const char *arg, size_t len)
 			kprintf("testos: FAIL hostile hypercall 0x%x: status 0x%x, expected 0x%x\n",
 				code, hv_status(r), HV_STATUS_ACCESS_DENIED);
 	}
-	if (denied == HVCALL_HV_INFO - HVCALL_PARTITION_LIST + 1)
+	if (denied == HVCALL_MGMT_CONFIG - HVCALL_PARTITION_LIST + 1)
 		kputs("testos: hostile hypercalls denied\n");
 }
 

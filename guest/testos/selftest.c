@@ -418,12 +418,12 @@ static void test_reference_tsc_page(void)
 static void test_management_denied(void)
 {
 	static const char *const names[] = { "list", "status", "start", "stop",
-					     "reset", "event ring", "hv info" };
+					     "reset", "event ring", "hv info", "mgmt config" };
 	char name[64];
 
 	if (!hv_hypercall_ready())
 		return;
-	for (uint16_t code = HVCALL_PARTITION_LIST; code <= HVCALL_HV_INFO; code++) {
+	for (uint16_t code = HVCALL_PARTITION_LIST; code <= HVCALL_MGMT_CONFIG; code++) {
 		fmt_snprintf(name, sizeof(name), "management call 0x%x (%s) denied to a guest", code,
 			     names[code - HVCALL_PARTITION_LIST]);
 		check_status(mgmt_call(code), HV_STATUS_ACCESS_DENIED, name);

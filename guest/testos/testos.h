@@ -19,7 +19,7 @@ void crash_run(const struct start_info *si, const char *kind, size_t kind_len);
 /* Every hostile= word: the refused kinds first, then the faulting ones. */
 void hostile_run(const char *cmdline);
 /*
- * Root-only call `code` (0x8010-0x8016) with well-formed arguments aimed
+ * Root-only call `code` (0x8010-0x8017) with well-formed arguments aimed
  * at partition 0: the full result, HV_CALL_NOT_READY for other codes.
  */
 uint64_t mgmt_call(uint16_t code);

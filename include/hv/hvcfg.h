@@ -15,8 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <hv/mgmtcfg.h>
+
 #define HVCFG_SIGNATURE "HVCONFIG"
-#define HVCFG_REVISION 1u
+#define HVCFG_REVISION 2u
 
 #define HVCFG_MAX_PARTITIONS 16u
 #define HVCFG_MAX_CPUS 64u
@@ -33,6 +35,7 @@
 #define HVCFG_PART_MEMORY_MIN (2ull * HVCFG_MIB)
 #define HVCFG_PART_MEMORY_MAX (64ull * HVCFG_GIB)
 #define HVCFG_MEMORY_ALIGN (2ull * HVCFG_MIB)
+#define HVCFG_HTTP_PORT_DEFAULT 80u
 
 enum hvcfg_log_level {
 	HVCFG_LOG_ERROR = 0,
@@ -78,6 +81,12 @@ struct hvcfg {
 	uint16_t reserved0;
 	uint32_t partition_count;
 	struct hvcfg_partition partitions[HVCFG_MAX_PARTITIONS];
+	/* Revision 2: the management service ([management], [token NAME]). */
+	uint32_t management_line;                  /* [management] header, 0 = absent */
+	uint32_t token_line[HV_MGMT_MAX_TOKENS];   /* [token NAME] headers */
+	uint32_t rights_line[HV_MGMT_MAX_TOKENS];  /* their `rights` keys */
+	uint32_t reserved1;
+	struct hv_mgmt_config mgmt;  /* handed to the root by HVCALL_MGMT_CONFIG */
 };
 
 /*
@@ -85,7 +94,8 @@ struct hvcfg {
  * and hv (and any future tool writing it) agree byte for byte.
  */
 _Static_assert(sizeof(struct hvcfg_partition) == 472, "hvcfg_partition layout");
-_Static_assert(sizeof(struct hvcfg) == 40 + 472 * HVCFG_MAX_PARTITIONS, "hvcfg layout");
+_Static_assert(sizeof(struct hvcfg) == 40 + 472 * HVCFG_MAX_PARTITIONS + 72 +
+	       sizeof(struct hv_mgmt_config), "hvcfg layout");
 
 #define HVCFG_MESSAGE_LEN 160u
 

@@ -162,6 +162,8 @@ struct hv_reference_tsc_page {
 #define HVCALL_PARTITION_RESET 0x8014u  /* fast: RDX = id; restart from a fresh image */
 #define HVCALL_EVENT_RING_SET 0x8015u   /* fast: RDX = ring GPA (page), R8 = vector */
 #define HVCALL_HV_INFO 0x8016u          /* output: struct hv_info */
+/* output: struct hv_mgmt_config (hv/mgmtcfg.h), hv.cfg's [management] and [token] sections */
+#define HVCALL_MGMT_CONFIG 0x8017u
 #define HVCALL_CONNECTION_CREATE 0x8020u /* input: struct hv_connection */
 #define HVCALL_CONNECTION_DELETE 0x8021u /* input: struct hv_connection (id, source) */
 #define HVCALL_MAP_GUEST_PAGES 0x8022u   /* input: struct hv_map_guest_pages */

@@ -58,6 +58,11 @@ uint64_t hv_info(struct hv_info *out)
 	return call_out(HVCALL_HV_INFO, 0, out, sizeof(*out));
 }
 
+uint64_t hv_mgmt_config(struct hv_mgmt_config *out)
+{
+	return call_out(HVCALL_MGMT_CONFIG, 0, out, sizeof(*out));
+}
+
 const char *hv_partition_state_name(uint32_t state)
 {
 	static const char *const names[] = { "Off", "Starting", "Running", "Stopping", "Faulted" };

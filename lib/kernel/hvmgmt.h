@@ -1,5 +1,5 @@
 /*
- * The root-only partition-management hypercalls (0x8010-0x8016) and the
+ * The root-only partition-management hypercalls (0x8010-0x8017) and the
  * names of their states and event causes.  Any partition may call them:
  * the root to manage, testos to check that hv refuses a guest.
  * Each returns the full hv_call result (hv_status() for the code).
@@ -8,6 +8,7 @@
 #define KERNEL_HVMGMT_H
 
 #include <hv/hypercall.h>
+#include <hv/mgmtcfg.h>
 #include <stdint.h>
 
 uint64_t hv_partition_list(struct hv_partition_list *out);
@@ -17,6 +18,8 @@ uint64_t hv_partition_stop(uint32_t id);
 uint64_t hv_partition_reset(uint32_t id);
 uint64_t hv_event_ring_set(uint64_t ring_gpa, uint8_t vector);
 uint64_t hv_info(struct hv_info *out);
+/* hv.cfg's [management] and [token] sections (root only). */
+uint64_t hv_mgmt_config(struct hv_mgmt_config *out);
 
 /* "Off", "Running", ...; "?" for values the ABI does not define. */
 const char *hv_partition_state_name(uint32_t state);

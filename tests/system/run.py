@@ -6,6 +6,7 @@ import argparse
 import fcntl
 import os
 import pathlib
+import re
 import shutil
 import socket
 import sys
@@ -86,6 +87,13 @@ def scratch(build_dir, config):
     return work
 
 
+def development_token(config):
+    """The token a `# development token: T` comment in hv.cfg publishes (the
+    default configuration has one, documented as insecure), or None."""
+    m = re.search(r'^#\s*development token:\s*(\S+)\s*$', config.read_text(), re.M)
+    return m.group(1) if m else None
+
+
 def follow(emu, launch):
     """Echoes the serial log, and QEMU's own messages, until the emulator exits."""
     followers = [logwatch.Follower(launch.serial_log)]
@@ -115,6 +123,11 @@ def main():
     launch = hosts.prepare(machine, work)
     print(f'==> {args.host}: serial log {launch.serial_log}\n'
           f'    guest port 80 at http://127.0.0.1:{args.port}/ ; Ctrl-C stops', flush=True)
+    token = development_token(work / 'esp' / 'hv' / 'hv.cfg')
+    if token:
+        print(f'    API token (development only, see hv.cfg): {token}\n'
+              f'    e.g. IVMCTL_HOST=127.0.0.1:{args.port} IVMCTL_TOKEN={token} '
+              f'{build_dir}/tools/ivmctl vms', flush=True)
     emulator.interrupt_on_sigterm()
     emu = emulator.Emulator(launch, work)
     try:

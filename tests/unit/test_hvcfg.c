@@ -41,11 +41,11 @@ static int parse(const char *text)
 	return hvcfg_parse(text, strlen(text), &cfg, &err);
 }
 
-/* Parses GOOD_CONFIG with one line replaced (1-based) by `line`. */
-static int parse_with_line(unsigned number, const char *line)
+/* Parses `base` with one line replaced (1-based) by `line`. */
+static int parse_replacing(const char *base, unsigned number, const char *line)
 {
 	static char text[4096];
-	const char *src = GOOD_CONFIG;
+	const char *src = base;
 	char *dst = text;
 
 	for (unsigned n = 1; *src != '\0'; n++) {
@@ -58,6 +58,11 @@ static int parse_with_line(unsigned number, const char *line)
 		src = end + 1;
 	}
 	return parse(text);
+}
+
+static int parse_with_line(unsigned number, const char *line)
+{
+	return parse_replacing(GOOD_CONFIG, number, line);
 }
 
 static void expect_error(unsigned line, const char *fragment)
