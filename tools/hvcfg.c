@@ -2,10 +2,12 @@
  * hvcfg: host tool around the shared configuration parser.
  *   hvcfg check FILE [--esp DIR]   parse and validate; report FILE:LINE: message
  *   hvcfg dump FILE                print the binary description in readable form
+ *   hvcfg hash-token TOKEN|-       print the `hash = ...` line of a [token] section
  * Image paths are looked up under the ESP root, by default the directory
  * above FILE's own (hv.cfg sits in \hv\ on the ESP).
  */
 #include <hv/hvcfg.h>
+#include <lib/sha256.h>
 
 #include <errno.h>
 #include <libgen.h>
@@ -129,8 +131,41 @@ static void dump(const struct hvcfg *cfg)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: hvcfg check FILE [--esp DIR]\n       hvcfg dump FILE\n");
+	fprintf(stderr, "usage: hvcfg check FILE [--esp DIR]\n"
+			"       hvcfg dump FILE\n"
+			"       hvcfg hash-token TOKEN   (or - to read the token from stdin)\n");
 	return 2;
+}
+
+/*
+ * The token from the command line, or with "-" the first line of stdin
+ * (so it stays out of the shell history and the process list).  The hash
+ * covers the token's bytes exactly: no line ending.
+ */
+static int hash_token(const char *arg)
+{
+	static char line[4096];
+	const char *token = arg;
+	uint8_t digest[SHA256_DIGEST_LEN];
+	size_t len;
+
+	if (strcmp(arg, "-") == 0) {
+		if (fgets(line, sizeof(line), stdin) == NULL)
+			line[0] = '\0';
+		line[strcspn(line, "\r\n")] = '\0';
+		token = line;
+	}
+	len = strlen(token);
+	if (len == 0) {
+		fprintf(stderr, "hvcfg: hash-token: the token is empty\n");
+		return 1;
+	}
+	sha256(token, len, digest);
+	printf("hash = ");
+	for (size_t i = 0; i < sizeof(digest); i++)
+		printf("%02x", digest[i]);
+	printf("\n");
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -141,6 +176,8 @@ int main(int argc, char **argv)
 	size_t len;
 	int rc;
 
+	if (argc == 3 && strcmp(argv[1], "hash-token") == 0)
+		return hash_token(argv[2]);
 	if (argc < 3 || (strcmp(argv[1], "check") != 0 && strcmp(argv[1], "dump") != 0))
 		return usage();
 	if (read_file(argv[2], &text, &len) != 0)

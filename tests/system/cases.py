@@ -510,3 +510,37 @@ CASES += [
     net_hello_case('bochs-vmx-net-hello', 'bochs-vmx', 'net_hello', 'dhcp', timeout=900,
                    attempts=1),
 ]
+
+# The management configuration (hv.cfg [management] and [token NAME]): hv
+# hands it to the root with HVCALL_MGMT_CONFIG, which a guest is refused;
+# the root logs it without the token hashes.  A grant naming a partition the
+# file lacks is refused by the loader with the line of the `rights` key.
+MGMT_HASHES = ('3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b',
+               '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08')
+MGMT = f'''
+[management]
+address = 10.0.2.15/24
+gateway = 10.0.2.2
+port = 8080
+
+[token ops]
+hash = {MGMT_HASHES[0]}
+rights = *:read,control,execute
+
+[token look]
+hash = {MGMT_HASHES[1]}
+rights = polite:read
+'''
+
+CASES += [
+    Case('qemu-mgmt-config', 'qemu', 2,
+         managed('', ('polite', 'hostile=hypercall')) + MGMT,
+         expect=({r'hv: \[root\] root: mgmt: address 10\.0\.2\.15/24 gateway 10\.0\.2\.2 '
+                  r'port 8080, 2 tokens',
+                  r'hv: \[polite\] testos: hostile hypercalls denied'},
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'polite') + MGMT_HASHES + (MGMT_HASHES[0][:16],)),
+    config_error('qemu-config-mgmt-unknown-vm',
+                 DEFAULT + MGMT.replace('polite:read', 'nobody:read'), 'nobody:read',
+                 r"token 'look' grants rights on 'nobody', which is not a partition"),
+]
