@@ -122,6 +122,11 @@ uint64_t bus_guest_up_ms(const struct bus_guest *g)
 	return g->up_ms;
 }
 
+struct bus_guest *bus_guest_by_id(uint32_t id)
+{
+	return id < HV_MAX_PARTITIONS && guests[id].active ? &guests[id] : NULL;
+}
+
 struct bus_chan *bus_chan_of(struct bus_guest *g, uint32_t relid)
 {
 	return relid >= 1 && relid <= BUS_SERVICES ? &g->ch[relid] : NULL;
@@ -313,8 +318,10 @@ static void chan_stop(struct bus_guest *g, uint32_t relid)
 {
 	struct bus_chan *c = bus_chan_of(g, relid);
 
-	if (c != NULL)
+	if (c != NULL) {
+		bus_ic_closed(g, relid);
 		memset(c, 0, sizeof(*c));
+	}
 }
 
 void bus_chan_fail(struct bus_guest *g, uint32_t relid, const char *reason)

@@ -56,6 +56,7 @@ struct bus_chan {
 	uint64_t ok_logged_ms;
 	uint8_t history[256];         /* heartbeat: 1 per answered tick */
 	uint32_t hist_pos, hist_fill;
+	uint32_t beats;               /* heartbeat: answers since the channel opened */
 	bool done;                    /* shutdown sent */
 	/* the oldest request still unanswered (heartbeats aside): bus_ic.c times it out */
 	uint64_t wait_ms;             /* when it was sent; 0: none */
@@ -73,6 +74,8 @@ uint32_t bus_guest_id(const struct bus_guest *g);
 struct bus_chan *bus_chan_of(struct bus_guest *g, uint32_t relid);
 uint64_t bus_now_ms(void);
 uint64_t bus_guest_up_ms(const struct bus_guest *g);
+/* The guest's bus by partition id; NULL unless it is up (the guest Running). */
+struct bus_guest *bus_guest_by_id(uint32_t id);
 
 /* bus_ic.c */
 void bus_ic_config(const char *cmdline);
@@ -80,6 +83,23 @@ void bus_ic_opened(struct bus_guest *g, uint32_t relid);
 void bus_ic_packet(struct bus_guest *g, uint32_t relid, uint8_t *buf, uint32_t len);
 void bus_ic_tick(struct bus_guest *g, uint32_t relid);
 const char *bus_service_name(uint32_t relid);
+/* bus.c: a channel stops (closed, rescinded, guest gone); its state is cleared next. */
+void bus_ic_closed(struct bus_guest *g, uint32_t relid);
+
+/* bus_ic.c, for guestos.c (by partition id; false / negative when not ready) */
+bool bus_ic_ready(uint32_t id, uint32_t relid);
+/* Header of a new request on a ready channel, with a fresh IC transaction id. */
+bool bus_ic_request_hdr(uint32_t id, uint32_t relid, struct ic_hdr_info *h);
+/* Sends a request with IC transaction id tid; its answer is due within IC_ANSWER_TIMEOUT_MS. */
+int bus_ic_send(uint32_t id, uint32_t relid, const void *buf, uint32_t len, uint8_t tid);
+struct bus_ic_heartbeat {
+	bool known;                   /* answered at least once since the channel opened */
+	bool beating;                 /* known and fewer than 3 missed in a row */
+	uint32_t percentage;          /* answered share of the last 60 s */
+};
+bool bus_ic_heartbeat(uint32_t id, struct bus_ic_heartbeat *out);
+/* Sends TimeSync a SYNC now if the channel is ready (time sync re-enabled). */
+void bus_ic_time_sync_now(uint32_t id);
 
 /* root side */
 void bus_init(const char *cmdline);

@@ -4,12 +4,17 @@
  * then Heartbeat sends a sequence number every heartbeat_ms (default
  * 1000) and expects it back plus one, Shutdown sends one request when a
  * shutdown_after=<guest>:<seconds> knob names the guest (reboot_after=
- * sends one with the reboot flag), TimeSync sends
- * SYNC once ready and SAMPLE every 5 s.  KVP, Sessions and Exec are
- * negotiated only.  Every answer is checked; a malformed one, or none
- * within IC_ANSWER_TIMEOUT_MS, closes the channel (bus_chan_fail).
+ * sends one with the reboot flag; both go through guestos_request),
+ * TimeSync sends SYNC once ready and SAMPLE every 5 s while host time
+ * sync is enabled (guestos).  The answers on Shutdown, KVP, Sessions and
+ * Exec belong to guestos (guestos.c), which asks the questions there.
+ * Every answer is checked; a malformed one, or none within
+ * IC_ANSWER_TIMEOUT_MS (guestos's requests included), closes the channel
+ * (bus_chan_fail).
  */
 #include "bus.h"
+#include "guestos.h"
+#include "guestos_bus.h"
 #include "root.h"
 
 #include <kernel/cmdline.h>
@@ -48,6 +53,8 @@ static struct {
 } shutdowns[SHUTDOWN_KNOBS];
 static uint32_t nshutdowns;
 static uint8_t buf[IC_MSG_MAX] __attribute__((aligned(8)));
+
+static void guestos_answered(struct bus_guest *g, uint32_t relid, const struct ic_msg *m);
 
 static const char *const names[BUS_SERVICES + 1] = {
 	"?", "shutdown", "timesync", "heartbeat", "kvp", "sessions", "exec",
@@ -145,17 +152,22 @@ static int send_or_log(struct bus_guest *g, uint32_t relid, int len, const char 
 	return rc;
 }
 
-/* Sends a request that must be answered within IC_ANSWER_TIMEOUT_MS (named `what` in the log). */
-static void send_request(struct bus_guest *g, uint32_t relid, int len, uint8_t tid,
-			 const char *what)
+/* A request was sent: unless an older one waits, time its answer. */
+static void await_answer(struct bus_chan *c, uint8_t tid, const char *what)
 {
-	struct bus_chan *c = bus_chan_of(g, relid);
-
-	if (send_or_log(g, relid, len, what) == 0 && c != NULL && c->wait_ms == 0) {
+	if (c != NULL && c->wait_ms == 0) {
 		c->wait_ms = bus_now_ms();
 		c->wait_tid = tid;
 		c->wait_what = what;
 	}
+}
+
+/* Sends a request that must be answered within IC_ANSWER_TIMEOUT_MS (named `what` in the log). */
+static void send_request(struct bus_guest *g, uint32_t relid, int len, uint8_t tid,
+			 const char *what)
+{
+	if (send_or_log(g, relid, len, what) == 0)
+		await_answer(bus_chan_of(g, relid), tid, what);
 }
 
 void bus_ic_opened(struct bus_guest *g, uint32_t relid)
@@ -201,8 +213,9 @@ static void ready(struct bus_guest *g, uint32_t relid, struct bus_chan *c)
 	c->ready_ms = bus_now_ms();
 	kprintf("root: bus %s: %s ready (framework %u.%u, service %u.%u)\n", bus_guest_name(g),
 		bus_service_name(relid), c->fw.major, c->fw.minor, c->srv.major, c->srv.minor);
-	if (relid == BUS_TIMESYNC)
+	if (relid == BUS_TIMESYNC && guestos_time_sync_enabled(bus_guest_id(g)))
 		timesync_send(g, c, IC_TIMESYNC_SYNC);
+	guestos_channel_ready(bus_guest_id(g), relid);
 }
 
 static uint32_t heartbeat_percentage(const struct bus_chan *c)
@@ -247,6 +260,7 @@ static void heartbeat_answer(struct bus_guest *g, struct bus_chan *c, const stru
 		return;
 	}
 	c->outstanding = false;
+	c->beats++;
 	c->missed = 0;
 	c->lost_logged = false;
 	hb_record(c, 1);
@@ -305,6 +319,7 @@ void bus_ic_packet(struct bus_guest *g, uint32_t relid, uint8_t *pkt, uint32_t l
 	case BUS_SHUTDOWN:
 		kprintf("root: bus %s: shutdown answered, status 0x%x%s\n", bus_guest_name(g),
 			m.hdr.status, m.hdr.status == IC_S_OK ? " (accepted)" : "");
+		guestos_answered(g, relid, &m);
 		break;
 	case BUS_TIMESYNC:
 		if (m.hdr.status != IC_S_OK)
@@ -312,6 +327,7 @@ void bus_ic_packet(struct bus_guest *g, uint32_t relid, uint8_t *pkt, uint32_t l
 				m.hdr.status);
 		break;
 	default:
+		guestos_answered(g, relid, &m);
 		break;
 	}
 }
@@ -340,9 +356,17 @@ static void heartbeat_tick(struct bus_guest *g, struct bus_chan *c)
 	send_or_log(g, BUS_HEARTBEAT, ic_heartbeat_build(buf, sizeof(buf), &h, c->seq), "heartbeat");
 }
 
+static void shutdown_done(void *ctx, const struct guestos_result *r)
+{
+	if (r->hresult != IC_S_OK)
+		kprintf("root: bus %s: shutdown request ended with 0x%x\n",
+			events_name((uint32_t)(uintptr_t)ctx), r->hresult);
+}
+
 static void shutdown_tick(struct bus_guest *g, struct bus_chan *c)
 {
-	struct ic_hdr_info h;
+	struct guestos_args a = { .text = "shutdown requested by the root" };
+	uint32_t hr;
 
 	if (c->done)
 		return;
@@ -352,13 +376,13 @@ static void shutdown_tick(struct bus_guest *g, struct bus_chan *c)
 			continue;
 		c->done = true;
 		shutdowns[i].fired = shutdowns[i].action == IC_SHUTDOWN_REBOOT;
-		h = request_hdr(c, BUS_SHUTDOWN);
+		a.op = shutdowns[i].action == IC_SHUTDOWN_REBOOT ? GUESTOS_RESTART : GUESTOS_SHUTDOWN;
 		kprintf("root: bus %s: requesting %s\n", bus_guest_name(g),
 			shutdowns[i].action == IC_SHUTDOWN_REBOOT ? "reboot" : "shutdown");
-		send_request(g, BUS_SHUTDOWN,
-			     ic_shutdown_build(buf, sizeof(buf), &h, shutdowns[i].action, false, 0, 30,
-					       "shutdown requested by the root"),
-			     h.trans_id, "the shutdown request");
+		hr = guestos_request(bus_guest_id(g), &a, shutdown_done,
+				     (void *)(uintptr_t)bus_guest_id(g));
+		if (hr != S_OK)
+			kprintf("root: bus %s: shutdown not sent: 0x%x\n", bus_guest_name(g), hr);
 		return;
 	}
 }
@@ -390,10 +414,91 @@ void bus_ic_tick(struct bus_guest *g, uint32_t relid)
 		shutdown_tick(g, c);
 		break;
 	case BUS_TIMESYNC:
-		if (bus_now_ms() - c->last_ms >= TS_SAMPLE_MS)
+		if (guestos_time_sync_enabled(bus_guest_id(g)) &&
+		    bus_now_ms() - c->last_ms >= TS_SAMPLE_MS)
 			timesync_send(g, c, IC_TIMESYNC_SAMPLE);
 		break;
 	default:
 		break;
 	}
+}
+
+/* ---- for guestos.c ---- */
+
+/* Hands an answer on Shutdown, KVP, Sessions or Exec to guestos. */
+static void guestos_answered(struct bus_guest *g, uint32_t relid, const struct ic_msg *m)
+{
+	const char *why = guestos_answer(bus_guest_id(g), relid, m);
+
+	if (why != NULL)
+		bus_chan_fail(g, relid, why);
+}
+
+void bus_ic_closed(struct bus_guest *g, uint32_t relid)
+{
+	guestos_channel_down(bus_guest_id(g), relid);
+}
+
+static struct bus_chan *ready_chan(uint32_t id, uint32_t relid, struct bus_guest **gp)
+{
+	struct bus_guest *g = bus_guest_by_id(id);
+	struct bus_chan *c = g != NULL ? bus_chan_of(g, relid) : NULL;
+
+	if (gp != NULL)
+		*gp = g;
+	return c != NULL && c->open && c->ic_state == BUS_IC_READY ? c : NULL;
+}
+
+bool bus_ic_ready(uint32_t id, uint32_t relid)
+{
+	return ready_chan(id, relid, NULL) != NULL;
+}
+
+bool bus_ic_request_hdr(uint32_t id, uint32_t relid, struct ic_hdr_info *h)
+{
+	struct bus_chan *c = ready_chan(id, relid, NULL);
+
+	if (c != NULL)
+		*h = request_hdr(c, relid);
+	return c != NULL;
+}
+
+int bus_ic_send(uint32_t id, uint32_t relid, const void *data, uint32_t len, uint8_t tid)
+{
+	static const char *const what[BUS_SERVICES + 1] = {
+		[BUS_SHUTDOWN] = "the shutdown request", [BUS_KVP] = "a kvp request",
+		[BUS_SESSIONS] = "a sessions request", [BUS_EXEC] = "an exec request",
+	};
+	struct bus_guest *g;
+	struct bus_chan *c = ready_chan(id, relid, &g);
+	int rc;
+
+	if (c == NULL)
+		return -VMBUS_E_STATE;
+	rc = bus_send(g, relid, data, len);
+	if (rc == 0)
+		await_answer(c, tid, what[relid] != NULL ? what[relid] : "a request");
+	return rc;
+}
+
+bool bus_ic_heartbeat(uint32_t id, struct bus_ic_heartbeat *out)
+{
+	struct bus_chan *c = ready_chan(id, BUS_HEARTBEAT, NULL);
+
+	memset(out, 0, sizeof(*out));
+	if (c == NULL)
+		return false;
+	out->known = c->beats != 0;
+	out->beating = out->known && c->missed < HB_LOST;
+	out->percentage = heartbeat_percentage(c);
+	return true;
+}
+
+void bus_ic_time_sync_now(uint32_t id)
+{
+	struct bus_guest *g;
+	struct bus_chan *c = ready_chan(id, BUS_TIMESYNC, &g);
+
+	if (c != NULL)
+		timesync_send(g, c, IC_TIMESYNC_SYNC);
 }

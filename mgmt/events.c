@@ -4,8 +4,11 @@
  * each event (and any break in a partition's sequence of states) and
  * keeps, per partition, the last state and a count per cause, which is
  * what the cycles knob waits on.  The vector was never in the local
- * APIC (hv injects it), so there is no EOI.
+ * APIC (hv injects it), so there is no EOI.  Each change is also posted
+ * as NOTIFY_STATE (notify.h), from events_poll rather than the handler,
+ * so that listeners run in the root's main loop.
  */
+#include "notify.h"
 #include "root.h"
 
 #include <kernel/console.h>
@@ -27,9 +30,16 @@ static struct tracked {
 	uint32_t state;
 	uint32_t causes[CAUSES];
 	bool chained; /* an event was seen: the next must start from its state */
+	bool guest;   /* listed, not the root */
 } parts[HV_MAX_PARTITIONS];
 
 static uint32_t dropped_seen;
+
+/* Changes waiting for events_poll: filled by the handler, emptied in the main loop. */
+static struct {
+	uint32_t id, state, cause;
+} pending[HV_EVENT_RING_SIZE];
+static uint32_t pending_head, pending_tail, pending_lost;
 
 static void record(const struct hv_event *e)
 {
@@ -57,6 +67,14 @@ static void record(const struct hv_event *e)
 	t->state = e->state;
 	if (e->cause < CAUSES)
 		t->causes[e->cause]++;
+	if (pending_tail - pending_head < HV_EVENT_RING_SIZE) {
+		pending[pending_tail % HV_EVENT_RING_SIZE].id = e->partition_id;
+		pending[pending_tail % HV_EVENT_RING_SIZE].state = e->state;
+		pending[pending_tail % HV_EVENT_RING_SIZE].cause = e->cause;
+		pending_tail++;
+	} else {
+		pending_lost++;
+	}
 }
 
 static void drain(void)
@@ -111,7 +129,27 @@ void events_track(const struct hv_partition_list *list)
 			continue;
 		lib_strlcpy(parts[e->id].name, e->name, sizeof(parts[e->id].name));
 		parts[e->id].state = e->state;
+		parts[e->id].guest = !(e->flags & START_INFO_FLAG_ROOT);
 	}
+}
+
+void events_poll(void)
+{
+	/* Runs with interrupts closed: the handler cannot add meanwhile. */
+	while (pending_head != pending_tail) {
+		uint32_t i = pending_head++ % HV_EVENT_RING_SIZE;
+
+		notify_post(pending[i].id, NOTIFY_STATE, pending[i].state, pending[i].cause);
+	}
+	if (pending_lost != 0) {
+		kprintf("root: %u state change(s) not notified (queue full)\n", pending_lost);
+		pending_lost = 0;
+	}
+}
+
+bool events_is_guest(uint32_t id)
+{
+	return id < HV_MAX_PARTITIONS && parts[id].guest;
 }
 
 uint32_t events_state(uint32_t id)

@@ -4,13 +4,27 @@
  * makes of it (Shutdown, Restart, Logoff, ExecuteCommand, Get/SetParameter,
  * the user list).  Facts are cached: KVP's auto pool is read when the KVP
  * channel becomes ready and again every 30 s, Sessions (users, locked
- * screen) every 2 s, so reading them never waits for the guest.
+ * screen) every 2 s, so reading them never waits for the guest.  The
+ * KVP and Sessions facts are forgotten when their channel stops (the
+ * partition stopped or restarted, the bus went away); the heartbeat facts
+ * are read live from the Heartbeat channel.  Changes are posted with
+ * notify.h: NOTIFY_FACTS, NOTIFY_ADDITIONS, NOTIFY_HEARTBEAT.
  *
  * Requests are asynchronous: guestos_request either refuses at once
  * (returns an HRESULT, done is never called) or returns S_OK and calls
  * done exactly once later, from guestos_poll or a bus callback, unless
  * the request is cancelled first.  At most one request per channel is in
- * flight; later ones wait in a short queue in order.
+ * flight; later ones wait in a short queue in order (8 per channel, the
+ * one in flight included).  A request that is not answered within
+ * GUESTOS_REQUEST_TIMEOUT_MS of the call (queued time included) completes
+ * with VM_E_TIMED_OUT; a late answer is ignored.  When the channel stops
+ * (partition stopped or reset, channel closed) what waits on it completes
+ * with VM_E_VM_NOT_RUNNING.  done may make or cancel requests.
+ *
+ * Strings: parameter names are 1-255 ASCII characters without a
+ * backslash, values 0-1023 ASCII characters (KVP carries them as UTF-16
+ * with a NUL in 512 / 2048 bytes); commands 1-1024 bytes of UTF-8; a
+ * shutdown reason is cut to 1024 bytes.
  */
 #ifndef MGMT_GUESTOS_H
 #define MGMT_GUESTOS_H
@@ -59,8 +73,8 @@ enum guestos_op {
 struct guestos_args {
 	enum guestos_op op;
 	bool forced;                        /* SHUTDOWN, RESTART, LOGOFF */
-	const char *text;                   /* EXECUTE: command; PARAM_*: name; SHUTDOWN/RESTART: reason */
-	const char *value;                  /* PARAM_SET */
+	const char *text;                   /* EXECUTE: command; PARAM_*: name; SHUTDOWN/RESTART: reason (may be NULL) */
+	const char *value;                  /* PARAM_SET; copied at the call, like text */
 };
 
 struct guestos_user {
@@ -70,12 +84,20 @@ struct guestos_user {
 };
 
 struct guestos_result {
-	uint32_t hresult;           /* S_OK, the guest's IC status, VM_E_TIMED_OUT, VM_E_VM_NOT_RUNNING (bus lost) */
+	/*
+	 * S_OK, the guest's IC status (SHUTDOWN/RESTART: HR_ERROR_MACHINE_LOCKED
+	 * when an unforced one is vetoed, HR_ERROR_SHUTDOWN_IN_PROGRESS; LOGOFF:
+	 * HR_ERROR_NO_SUCH_LOGON_SESSION when nobody is logged on), PARAM_GET:
+	 * VM_E_PREF_NOT_FOUND, VM_E_TIMED_OUT, VM_E_VM_NOT_RUNNING (bus lost),
+	 * E_FAIL (malformed answer: the channel is closed).
+	 */
+	uint32_t hresult;
 	int32_t exit_status;        /* EXECUTE */
 	uint32_t output_len;        /* EXECUTE, bytes in output */
+	uint32_t exec_flags;        /* EXECUTE: IC_EXEC_* (1 output cut, 2 killed at its timeout, 4 no such command) */
 	char output[GUESTOS_OUTPUT + 1];
 	char value[GUESTOS_PARAM_VALUE + 1];  /* PARAM_GET */
-	uint32_t nusers;            /* USERS, LOGOFF: sessions logged off */
+	uint32_t nusers;            /* USERS: entries in users[]; LOGOFF: sessions logged off */
 	struct guestos_user users[GUESTOS_MAX_USERS];
 };
 
@@ -85,18 +107,25 @@ typedef void (*guestos_done_fn)(void *ctx, const struct guestos_result *r);
 bool guestos_facts(uint32_t id, struct guestos_facts *out);
 
 /*
- * Refusals at call time: VM_E_VM_UNKNOWN, VM_E_VM_NOT_RUNNING,
+ * Refusals at call time, in this order: VM_E_VM_UNKNOWN, E_POINTER (a or
+ * a string it needs is NULL), E_INVALIDARG (bad op, parameter name or
+ * value, empty or too long command), VM_E_VM_NOT_RUNNING,
  * VM_E_ADDITIONS_FEATURE_NOT_AVAIL (that service's channel is not ready),
- * E_INVALIDARG (bad parameter name), VM_E_OUT_OF_RESOURCE (queue full).
+ * VM_E_OUT_OF_RESOURCE (queue full).  The strings are copied.
  * SHUTDOWN/RESTART only ask the guest: that it then powers off or
  * resets is for the caller to watch (notify.h NOTIFY_STATE).
  */
 uint32_t guestos_request(uint32_t id, const struct guestos_args *a, guestos_done_fn done, void *ctx);
-/* Forgets every request made with ctx; done is not called for them. */
+/* Forgets every request made with ctx, in every queue; done is not called for them. */
 void guestos_cancel(void *ctx);
+/*
+ * IsHostTimeSyncEnabled, kept per partition across its runs: while false
+ * TimeSync sends no SYNC or SAMPLE; enabling sends a SYNC at once.
+ * VM_E_VM_UNKNOWN or S_OK.
+ */
 uint32_t guestos_set_time_sync(uint32_t id, bool enabled);
 
-/* Timeouts and periodic refreshes; called from root_poll. */
+/* Sends queued requests, timeouts and periodic refreshes; called from root_poll. */
 void guestos_poll(uint64_t now_ms);
 
 #endif

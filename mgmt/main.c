@@ -12,6 +12,8 @@
  *   net=dhcp|A.B.C.D/N[,gw]     management address (temporary, until hv.cfg's
  *                               [management] reaches the root; default dhcp)
  *   net_hello           diagnostic TCP service on the API port (net/hello.c)
+ *   guestos_probe=<guest>       run guestos's request script on the guest once its
+ *                               additions are ready, logging each result (guestos_probe.c)
  * The VMBus server (bus.c) runs from root_poll once management is up, the
  * network (net/) once the bus is.
  * They run in that order; events are logged as they arrive throughout.
@@ -19,6 +21,8 @@
 #include "root.h"
 #include "bus.h"
 #include "net/net.h"
+#include "guestos.h"
+#include "guestos_bus.h"
 
 #include <arch/x86.h>
 #include <kernel/canary.h>
@@ -32,7 +36,8 @@
 #include <lib/format.h>
 
 static const char *const knobs[] = { "console", "canary", "pcicheck", "cycles", "heartbeat_ms",
-				      "shutdown_after", "reboot_after", "net", "net_hello" };
+				      "shutdown_after", "reboot_after", "net", "net_hello",
+				      "guestos_probe" };
 
 static uint64_t last_tick;
 static unsigned long alive;
@@ -46,7 +51,9 @@ void root_poll(void)
 	while (tsc_read() - start < tsc_hz() / 1000)
 		cpu_relax();
 	interrupts_disable();
+	events_poll();
 	bus_poll();
+	guestos_poll(tsc_to_ms(tsc_read()));
 	now = tsc_read();
 	net_poll(tsc_to_ms(now));
 	if (now - last_tick < tsc_hz())
@@ -172,8 +179,10 @@ void kernel_main(void *start_info)
 		kputs("root: warning: start_info does not flag this partition as the root\n");
 	warn_unknown_words(cmdline);
 	managed = management_init();
-	if (managed)
+	if (managed) {
 		bus_init(cmdline);
+		guestos_init(cmdline);
+	}
 	network_init(si, cmdline);
 
 	if (cmdline_has(cmdline, "canary"))

@@ -31,6 +31,10 @@ uint32_t events_unread(void);
 /* The partition id with this name, or -1. */
 int events_find(const char *name, size_t len);
 const char *events_name(uint32_t id);
+/* A listed partition other than the root. */
+bool events_is_guest(uint32_t id);
+/* Posts NOTIFY_STATE for the changes the handler saw; from root_poll. */
+void events_poll(void);
 
 /* cycles=<N>:<name>: returns when all cycles ran or one failed. */
 void cycles_run(const struct start_info *si, const char *arg, size_t len);
