@@ -42,6 +42,10 @@ uint16_t call_connection_delete(struct vcpu *v, uint64_t in, uint64_t unused);
 uint16_t call_map_guest_pages(struct vcpu *v, uint64_t in, uint64_t unused);
 uint16_t call_unmap_guest_pages(struct vcpu *v, uint64_t in, uint64_t unused);
 
+/* hypercall_media.c */
+uint16_t call_media_attach(struct vcpu *v, uint64_t id, uint64_t what);
+uint16_t call_media_query(struct vcpu *v, uint64_t unused, uint64_t out);
+
 /* The page pool, for calls that build tables (set with the info source). */
 struct page_pool *hypercall_pool(void);
 

@@ -14,6 +14,8 @@
  *   net_hello           diagnostic TCP service on the API port (net/hello.c)
  *   guestos_probe=<guest>       run guestos's request script on the guest once its
  *                               additions are ready, logging each result (guestos_probe.c)
+ *   attach_additions=<guest>:<s> insert the additions media into the guest's
+ *                       drive s seconds after start (media.c)
  * The VMBus server (bus.c) runs from root_poll once management is up, the
  * network (net/) once the bus is.
  * They run in that order; events are logged as they arrive throughout.
@@ -37,7 +39,7 @@
 
 static const char *const knobs[] = { "console", "canary", "pcicheck", "cycles", "heartbeat_ms",
 				      "shutdown_after", "reboot_after", "net", "net_hello",
-				      "guestos_probe" };
+				      "guestos_probe", "attach_additions" };
 
 static uint64_t last_tick;
 static unsigned long alive;
@@ -54,6 +56,7 @@ void root_poll(void)
 	events_poll();
 	bus_poll();
 	guestos_poll(tsc_to_ms(tsc_read()));
+	media_poll();
 	now = tsc_read();
 	net_poll(tsc_to_ms(now));
 	if (now - last_tick < tsc_hz())
@@ -182,6 +185,7 @@ void kernel_main(void *start_info)
 	if (managed) {
 		bus_init(cmdline);
 		guestos_init(cmdline);
+		media_config(cmdline);
 	}
 	network_init(si, cmdline);
 

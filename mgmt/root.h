@@ -36,6 +36,10 @@ bool events_is_guest(uint32_t id);
 /* Posts NOTIFY_STATE for the changes the handler saw; from root_poll. */
 void events_poll(void);
 
+/* attach_additions=<guest>:<s> (media.c): read the knob, then attach when due. */
+void media_config(const char *cmdline);
+void media_poll(void);
+
 /* cycles=<N>:<name>: returns when all cycles ran or one failed. */
 void cycles_run(const struct start_info *si, const char *arg, size_t len);
 /* pcicheck=bb:dd.f */

@@ -20,12 +20,18 @@
  * They run in that order: bench, selftest, canary, delay, hostile,
  * crash, additions, poweroff.  Without poweroff (or if a knob returns), it idles printing
  * "testos: alive <n>" every 2 s (and the canary's line every second).
+ * Without the additions knob it also polls its media drive each second:
+ * when the root attaches the additions media (HVCALL_MEDIA_ATTACH), it
+ * logs "testos: additions installed from media" and runs them as that
+ * knob would.
  */
 #include "testos.h"
 
 #include <kernel/canary.h>
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
+#include <kernel/hvmgmt.h>
+#include <kernel/hypercall.h>
 #include <kernel/power.h>
 #include <kernel/start.h>
 #include <kernel/time.h>
@@ -37,6 +43,21 @@ static const char *const knobs[] = { "selftest", "bench", "canary", "delay",
 				     "ignore_shutdown", "hang_after", "clock_offset",
 				     "bus_corrupt_ring", "bus_malformed", "bus_silent",
 				     "bus_flood", "bus_oversized", "bus_short" };
+
+/* True once the additions media is in the drive; false for good if hypercalls fail. */
+static bool additions_on_media(void)
+{
+	static bool no_drive;
+	uint32_t media = HV_MEDIA_NONE;
+
+	if (no_drive)
+		return false;
+	if (!hv_hypercall_ready() && !hv_hypercall_enable())
+		no_drive = true;
+	else if (hv_status(hv_media_query(&media)) != HV_STATUS_SUCCESS)
+		no_drive = true;
+	return media == HV_MEDIA_ADDITIONS;
+}
 
 static void warn_unknown_words(const char *cmdline)
 {
@@ -82,6 +103,10 @@ void kernel_main(void *start_info)
 		delay_ms(1000);
 		if (canary_armed())
 			canary_check();
+		if (!cmdline_has(cmdline, "additions") && additions_on_media()) {
+			kputs("testos: additions installed from media\n");
+			additions_run(si, cmdline);
+		}
 		if (s % 2 == 0)
 			kprintf("testos: alive %lu\n", s / 2);
 	}

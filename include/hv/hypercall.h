@@ -148,6 +148,8 @@ struct hv_reference_tsc_page {
 #define HVCALL_SELF_INFO 0x8002u     /* output: struct hv_self_info */
 /* Diagnostics: fast call, RDX = vector 32-255 to inject into the caller. */
 #define HVCALL_TEST_INJECT 0x8003u
+/* The caller's own media (any partition): output struct hv_media_info; not fast. */
+#define HVCALL_MEDIA_QUERY 0x8004u
 
 #define HV_CONSOLE_WRITE_MAX 1024u
 
@@ -164,6 +166,8 @@ struct hv_reference_tsc_page {
 #define HVCALL_HV_INFO 0x8016u          /* output: struct hv_info */
 /* output: struct hv_mgmt_config (hv/mgmtcfg.h), hv.cfg's [management] and [token] sections */
 #define HVCALL_MGMT_CONFIG 0x8017u
+/* fast: RDX = guest id, R8 = HV_MEDIA_*; kept across the guest's restarts until ejected */
+#define HVCALL_MEDIA_ATTACH 0x8018u
 #define HVCALL_CONNECTION_CREATE 0x8020u /* input: struct hv_connection */
 #define HVCALL_CONNECTION_DELETE 0x8021u /* input: struct hv_connection (id, source) */
 #define HVCALL_MAP_GUEST_PAGES 0x8022u   /* input: struct hv_map_guest_pages */
@@ -307,6 +311,22 @@ struct hv_console_write {
 	uint32_t reserved;
 	char text[HV_CONSOLE_WRITE_MAX];
 };
+
+/*
+ * Media: the analogue of a disc in the partition's drive, which its
+ * kernel polls for (HVCALL_MEDIA_QUERY); the root inserts and ejects it
+ * (HVCALL_MEDIA_ATTACH).  The only medium so far is the guest additions.
+ */
+#define HV_MEDIA_NONE 0u       /* nothing attached (ATTACH: eject) */
+#define HV_MEDIA_ADDITIONS 1u  /* the guest additions disc */
+
+/* HVCALL_MEDIA_QUERY output, 8 bytes at R8 (8-byte aligned, in the caller's RAM). */
+struct hv_media_info {
+	uint32_t media;          /* HV_MEDIA_* */
+	uint32_t reserved;       /* 0 */
+};
+
+_Static_assert(sizeof(struct hv_media_info) == 8, "media info");
 
 struct hv_self_info {
 	uint32_t partition_id;

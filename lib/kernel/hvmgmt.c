@@ -63,6 +63,21 @@ uint64_t hv_mgmt_config(struct hv_mgmt_config *out)
 	return call_out(HVCALL_MGMT_CONFIG, 0, out, sizeof(*out));
 }
 
+uint64_t hv_media_attach(uint32_t id, uint32_t media)
+{
+	return hv_call(HVCALL_MEDIA_ATTACH | HV_HYPERCALL_FAST, id, media);
+}
+
+uint64_t hv_media_query(uint32_t *media)
+{
+	struct hv_media_info info;
+	uint64_t result = call_out(HVCALL_MEDIA_QUERY, 0, &info, sizeof(info));
+
+	*media = result != HV_CALL_NOT_READY && hv_status(result) == HV_STATUS_SUCCESS ? info.media
+										      : HV_MEDIA_NONE;
+	return result;
+}
+
 const char *hv_partition_state_name(uint32_t state)
 {
 	static const char *const names[] = { "Off", "Starting", "Running", "Stopping", "Faulted" };

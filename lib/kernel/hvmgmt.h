@@ -1,6 +1,7 @@
 /*
- * The root-only partition-management hypercalls (0x8010-0x8017) and the
- * names of their states and event causes.  Any partition may call them:
+ * The root-only partition-management hypercalls (0x8010-0x8017), the
+ * media calls (0x8004, 0x8018) and the names of states and event causes.
+ * Any partition may call them:
  * the root to manage, testos to check that hv refuses a guest.
  * Each returns the full hv_call result (hv_status() for the code).
  */
@@ -20,6 +21,11 @@ uint64_t hv_event_ring_set(uint64_t ring_gpa, uint8_t vector);
 uint64_t hv_info(struct hv_info *out);
 /* hv.cfg's [management] and [token] sections (root only). */
 uint64_t hv_mgmt_config(struct hv_mgmt_config *out);
+
+/* Media (0x8018, root only: eject or insert HV_MEDIA_* for a guest). */
+uint64_t hv_media_attach(uint32_t id, uint32_t media);
+/* Media in the caller's own drive (0x8004, any partition): HV_MEDIA_* in *media. */
+uint64_t hv_media_query(uint32_t *media);
 
 /* "Off", "Running", ...; "?" for values the ABI does not define. */
 const char *hv_partition_state_name(uint32_t state);

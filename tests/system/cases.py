@@ -640,3 +640,27 @@ CASES += [
                                                    r'partition g1 powered off'),
          timeout=150),
 ]
+
+# InstallAdditions' mechanism: g1 starts without its additions (no bus),
+# polls its media drive; the root attaches the additions media after 6 s
+# (attach_additions), g1 installs them from it and all six channels come up.
+# The media stays in across a reboot: g1 installs the additions again.
+CASES += [
+    Case('qemu-bus-install-additions', 'qemu', 2,
+         managed('heartbeat_ms=500 attach_additions=g1:6 reboot_after=g1:14', ('g1', '')),
+         expect=(r'hv: \[root\] root: bus g1: up, offering 6 channels',
+                 r'hv: \[g1\] testos: alive 2',
+                 r'hv: \[root\] root: media: additions attached to g1',
+                 r'hv: \[g1\] testos: additions installed from media',
+                 r'hv: \[root\] root: bus g1: connected, version 5\.3',
+                 bus_ready('g1', *BUS_SERVICES),
+                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+                 r'hv: partition g1 requested a reset',
+                 r'hv: \[g1\] testos: additions installed from media',
+                 r'hv: \[root\] root: bus g1: connected, version 5\.3',
+                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'g1') + (r'root: bus .*: closing channel',
+                                                   r'root: bus .*refused'),
+         timeout=120),
+]
