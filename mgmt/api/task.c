@@ -369,6 +369,10 @@ static void write_output(struct jw *w, const struct task *t)
 	jw_int(w, t->exit_status);
 	jw_key(w, "output");
 	jw_strn(w, t->output, t->output_len);
+	jw_key(w, "truncated");
+	jw_bool(w, t->truncated);
+	jw_key(w, "timedOut");
+	jw_bool(w, t->killed);
 	jw_obj_end(w);
 }
 
@@ -410,8 +414,7 @@ void task_write_json(struct jw *w, const struct task *t, unsigned flags)
 		jw_uint(w, t->completed_ms);
 	else
 		jw_null(w);
-	if ((flags & TASK_JSON_OUTPUT) && t->kind == TASK_KIND_EXECUTE && t->complete &&
-	    t->result == TASK_SUCCESS)
+	if ((flags & TASK_JSON_OUTPUT) && t->complete && t->has_output)
 		write_output(w, t);
 	jw_obj_end(w);
 }

@@ -81,7 +81,9 @@ struct task {
 	uint64_t deadline_ms;               /* the whole task */
 	uint64_t step_ms;                   /* forced escalation / bus-lost grace; 0: none */
 	uint64_t completion_seq;            /* order of completion, for eviction */
-	int32_t exit_status;                /* execute */
+	bool has_output;                    /* execute: the guest ran the command (output below) */
+	bool truncated, killed;             /* execute: output cut; killed at the guest's time limit */
+	int32_t exit_status;
 	uint32_t output_len;
 	char output[GUESTOS_OUTPUT + 1];
 };
@@ -119,8 +121,8 @@ uint32_t task_list(struct task **out, uint32_t max);
 uint32_t task_cancel(struct task *t);
 
 /*
- * The TASK object {"ID":..,...}.  TASK_JSON_OUTPUT adds the output of a
- * completed execute task; TASK_JSON_COMPACT leaves out Description, kind
+ * The TASK object {"ID":..,...}.  TASK_JSON_OUTPUT adds the output of an
+ * execute task whose command ran; TASK_JSON_COMPACT leaves out Description, kind
  * and ErrorDescription (the list's fallback when the full form would not
  * fit one response).
  */

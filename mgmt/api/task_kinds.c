@@ -9,6 +9,7 @@
 #include <lib/format.h>
 #include <lib/string.h>
 
+#include "../../vmbus/vmbus_exec.h"
 #include "backend.h"
 #include "task_impl.h"
 #include "task_media.h"
@@ -299,19 +300,41 @@ static uint32_t session_begin(struct task *t, const struct task_req *rq, char *w
 			 rq->text, why, why_len);
 }
 
+/*
+ * The command ran: Success whatever its exit status (the status is the
+ * command's result, not the task's).  Killed at the guest's time limit:
+ * TimeOutError, output kept.  No such command: IllegalValueError.
+ */
+static void execute_answer(struct task *t, const struct guestos_result *r)
+{
+	if (r->exec_flags & IC_EXEC_NOT_FOUND) {
+		task_complete(t, TASK_ILLEGAL_VALUE, E_INVALIDARG, "no such command in %s",
+			      t->vm_name);
+		return;
+	}
+	t->has_output = true;
+	t->truncated = (r->exec_flags & IC_EXEC_TRUNCATED) != 0;
+	t->killed = (r->exec_flags & IC_EXEC_TIMED_OUT) != 0;
+	t->exit_status = r->exit_status;
+	t->output_len = r->output_len <= GUESTOS_OUTPUT ? r->output_len : GUESTOS_OUTPUT;
+	memcpy(t->output, r->output, t->output_len);
+	t->output[t->output_len] = '\0';
+	if (t->killed)
+		task_complete(t, TASK_TIMEOUT, VM_E_TIMED_OUT,
+			      "the command was killed at the guest's time limit");
+	else
+		task_complete(t, TASK_SUCCESS, S_OK, "%s", "");
+}
+
 static void session_answer(struct task *t, const struct guestos_result *r)
 {
 	uint32_t hr = r->hresult;
 
 	if (t->kind == TASK_KIND_LOGOFF && hr == S_OK && r->nusers == 0)
 		hr = HR_ERROR_NO_SUCH_LOGON_SESSION;
-	if (hr == S_OK && t->kind == TASK_KIND_EXECUTE) {
-		t->exit_status = r->exit_status;
-		t->output_len = r->output_len <= GUESTOS_OUTPUT ? r->output_len : GUESTOS_OUTPUT;
-		memcpy(t->output, r->output, t->output_len);
-		t->output[t->output_len] = '\0';
-	}
-	if (hr == S_OK)
+	if (hr == S_OK && t->kind == TASK_KIND_EXECUTE)
+		execute_answer(t, r);
+	else if (hr == S_OK)
 		task_complete(t, TASK_SUCCESS, S_OK, "%s", "");
 	else if (hr == HR_ERROR_NO_SUCH_LOGON_SESSION)
 		task_complete(t, TASK_UNEXPECTED_ERROR, hr, "nobody is logged on");

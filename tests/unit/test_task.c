@@ -549,9 +549,30 @@ static void test_execute(void **state)
 	assert_done(t, TASK_SUCCESS, S_OK);
 	to_json(t, true);
 	assert_non_null(strstr(json, "\"output\":{\"exitStatus\":3,\"output\":\"hi \\\"there\\\""));
+	assert_non_null(strstr(json, "\"truncated\":false,\"timedOut\":false}"));
 	assert_null(strchr(json, '\n'));   /* escaped, however the writer spells it */
 	/* The list leaves the output out. */
 	assert_null(strstr(to_json(t, false), "\"output\""));
+
+	/* Output cut: still Success. */
+	t = must_create(TASK_KIND_EXECUTE, false, "yes", 0);
+	r.exec_flags = 1;   /* IC_EXEC_TRUNCATED */
+	fake_complete(fake_last_request(), &r);
+	assert_done(t, TASK_SUCCESS, S_OK);
+	assert_non_null(strstr(to_json(t, true), "\"truncated\":true,\"timedOut\":false}"));
+	/* Killed at the guest's time limit: TimeOutError, with what it wrote. */
+	t = must_create(TASK_KIND_EXECUTE, false, "sleep 99", 0);
+	r.exec_flags = 2;   /* IC_EXEC_TIMED_OUT */
+	fake_complete(fake_last_request(), &r);
+	assert_done(t, TASK_TIMEOUT, VM_E_TIMED_OUT);
+	assert_non_null(strstr(to_json(t, true), "\"timedOut\":true}"));
+	/* No such command: IllegalValueError, no output (its exit status means nothing). */
+	t = must_create(TASK_KIND_EXECUTE, false, "nosuch", 0);
+	r.exec_flags = 4;   /* IC_EXEC_NOT_FOUND */
+	r.exit_status = 127;
+	fake_complete(fake_last_request(), &r);
+	assert_done(t, TASK_ILLEGAL_VALUE, E_INVALIDARG);
+	assert_null(strstr(to_json(t, true), "\"output\""));
 
 	/* The VM stopping under a request ends it. */
 	t = must_create(TASK_KIND_EXECUTE, false, "sleep", 0);
