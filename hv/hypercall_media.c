@@ -1,5 +1,5 @@
 /*
- * Media (docs/hypercalls.md, "Media"): which disc is in each partition's
+ * Media (docs/hypercalls.md, 0x8004 and 0x8018): which disc is in each partition's
  * virtual drive.  The root attaches or ejects (HVCALL_MEDIA_ATTACH); a
  * partition asks about its own (HVCALL_MEDIA_QUERY), polling, since there
  * is no device to interrupt it.  The state lives here, not in the

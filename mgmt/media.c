@@ -3,7 +3,9 @@
  * guest's drive (HVCALL_MEDIA_ATTACH) s seconds after the root started,
  * as InstallAdditions does on request.  A testos guest started without
  * its additions polls its drive and installs them from the media
- * (docs/hypercalls.md, "Media").
+ * (docs/hypercalls.md, 0x8004 and 0x8018).  Before attaching, it checks that hv
+ * refuses an unknown partition, an unknown medium and the root's own
+ * drive (a "root: media: FAIL" line otherwise).
  */
 #include "root.h"
 
@@ -40,6 +42,29 @@ void media_config(const char *cmdline)
 	pending = true;
 }
 
+/* One attach hv must refuse with `want`; a line only when it does not. */
+static void expect_refusal(uint32_t id, uint32_t media, uint16_t want, const char *what)
+{
+	uint16_t st = hv_status(hv_media_attach(id, media));
+
+	if (st != want)
+		kprintf("root: media: FAIL %s: status 0x%x, expected 0x%x\n", what, st, want);
+}
+
+/* Before the real attach: what hv must refuse (the ABI of docs/hypercalls.md). */
+static void check_refusals(uint32_t guest_id)
+{
+	struct hv_self_info self;
+
+	expect_refusal(HV_MAX_PARTITIONS, HV_MEDIA_ADDITIONS, HV_STATUS_INVALID_PARTITION_ID,
+		       "attach to an unknown partition");
+	expect_refusal(guest_id, HV_MEDIA_ADDITIONS + 1, HV_STATUS_INVALID_PARAMETER,
+		       "attach of an unknown medium");
+	if (hv_status(hv_self_info(&self)) == HV_STATUS_SUCCESS)
+		expect_refusal(self.partition_id, HV_MEDIA_ADDITIONS, HV_STATUS_INVALID_PARAMETER,
+			       "attach to the root itself");
+}
+
 void media_poll(void)
 {
 	int id;
@@ -53,6 +78,7 @@ void media_poll(void)
 		kprintf("root: media: no partition %.*s\n", (int)guest_len, guest);
 		return;
 	}
+	check_refusals((uint32_t)id);
 	st = hv_status(hv_media_attach((uint32_t)id, HV_MEDIA_ADDITIONS));
 	if (st == HV_STATUS_SUCCESS)
 		kprintf("root: media: additions attached to %.*s\n", (int)guest_len, guest);

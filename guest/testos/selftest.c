@@ -13,6 +13,7 @@
 #include <hv/hypercall.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
+#include <kernel/hvmgmt.h>
 #include <kernel/hypercall.h>
 #include <kernel/interrupts.h>
 #include <kernel/paging.h>
@@ -430,6 +431,27 @@ static void test_management_denied(void)
 	}
 }
 
+/* The media calls: a guest reads its own drive and may not insert anything. */
+static void test_media(const struct start_info *si)
+{
+	uint64_t out = hv_gpa(hv_output_page());
+	uint32_t media = ~0u;
+
+	if (!hv_hypercall_ready())
+		return;
+	check_status(hv_media_query(&media), HV_STATUS_SUCCESS, "media query");
+	check(media == HV_MEDIA_NONE || media == HV_MEDIA_ADDITIONS, "media query names a medium",
+	      "media %u", media);
+	check_status(hv_call(HVCALL_MEDIA_QUERY | HV_HYPERCALL_FAST, 0, out),
+		     HV_STATUS_INVALID_HYPERCALL_INPUT, "fast flag on media query is refused");
+	check_status(hv_call(HVCALL_MEDIA_QUERY, 0, out + 4), HV_STATUS_INVALID_ALIGNMENT,
+		     "media query to a misaligned output GPA");
+	check_status(hv_call(HVCALL_MEDIA_QUERY, 0, si->memory_size), HV_STATUS_INVALID_PARAMETER,
+		     "media query output beyond RAM");
+	check_status(hv_media_attach(si->partition_id, HV_MEDIA_ADDITIONS), HV_STATUS_ACCESS_DENIED,
+		     "media attach denied to a guest, even for its own drive");
+}
+
 /* Maps the first 2 MiB page at or above the end of RAM and reads it. */
 static void test_isolation(const struct start_info *si)
 {
@@ -483,6 +505,7 @@ void selftest_run(const struct start_info *si, bool isolation)
 	test_reference_counter();
 	test_reference_tsc_page();
 	test_management_denied();
+	test_media(si);
 	kprintf("selftest: %u passed, %u failed\n", passed, failed);
 	if (isolation)
 		test_isolation(si);
