@@ -1,6 +1,6 @@
 /*
- * Media (docs/hypercalls.md, 0x8004 and 0x8018): which disc is in each partition's
- * virtual drive.  The root attaches or ejects (HVCALL_MEDIA_ATTACH); a
+ * Media (docs/hypercalls.md, 0x8004 and 0x8018): which disc is in each
+ * partition's virtual drive.  The root attaches or ejects (HVCALL_MEDIA_ATTACH); a
  * partition asks about its own (HVCALL_MEDIA_QUERY), polling, since there
  * is no device to interrupt it.  The state lives here, not in the
  * partition, so it survives the partition's restarts until ejected.
