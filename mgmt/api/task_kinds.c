@@ -391,7 +391,7 @@ static uint32_t additions_begin(struct task *t, char *why, size_t why_len)
 		return S_OK;
 	}
 	t->deadline_ms = t->created_ms + TASK_ADDITIONS_TIMEOUT_MS;
-	hr = task_media_attach(t->vm, TASK_MEDIA_ADDITIONS);
+	hr = task_media_attach(t->vm, HV_MEDIA_ADDITIONS);
 	if (hr != S_OK) {
 		task_complete(t, result_of(hr), hr, "hv did not attach the additions media");
 	} else {
@@ -493,7 +493,7 @@ void task_kind_finish(struct task *t, uint32_t result)
 	if (t->kind != TASK_KIND_INSTALL_ADDITIONS || result == TASK_SUCCESS ||
 	    (t->phase != TASK_PH_ATTACHED && t->phase != TASK_PH_READY))
 		return;
-	hr = task_media_attach(t->vm, TASK_MEDIA_NONE);
+	hr = task_media_attach(t->vm, HV_MEDIA_NONE);
 	if (hr != S_OK)
 		backend_log("root: task %u: ejecting the additions media from %s failed (0x%08x)\n",
 			    t->id, t->vm_name, hr);

@@ -1,21 +1,18 @@
 /*
- * task_media_attach on the root: the fast hypercall HVCALL_MEDIA_ATTACH
- * (0x8018, docs/hypercalls.md), RDX = partition id, R8 = media, and hv's
- * status mapped to the API's HRESULTs.
+ * task_media_attach on the root: HVCALL_MEDIA_ATTACH (0x8018,
+ * docs/hypercalls.md) through lib/kernel's wrapper, hv's status mapped to
+ * the API's HRESULTs.
  */
 #include "task_media.h"
 
+#include <kernel/hvmgmt.h>
 #include <kernel/hypercall.h>
 
 #include "../hresult.h"
 
-#ifndef HVCALL_MEDIA_ATTACH
-#define HVCALL_MEDIA_ATTACH 0x8018u
-#endif
-
 uint32_t task_media_attach(uint32_t vm, uint32_t media)
 {
-	uint64_t r = hv_call(HVCALL_MEDIA_ATTACH | HV_HYPERCALL_FAST, vm, media);
+	uint64_t r = hv_media_attach(vm, media);
 	uint16_t status = r == HV_CALL_NOT_READY ? HV_STATUS_INVALID_HYPERCALL_CODE : hv_status(r);
 	uint32_t hr;
 
@@ -28,6 +25,9 @@ uint32_t task_media_attach(uint32_t vm, uint32_t media)
 		break;
 	case HV_STATUS_INVALID_PARTITION_STATE:
 		hr = VM_E_VM_NOT_RUNNING;
+		break;
+	case HV_STATUS_INVALID_PARAMETER:   /* the root itself, or no such medium */
+		hr = E_INVALIDARG;
 		break;
 	case HV_STATUS_INVALID_HYPERCALL_CODE:
 		hr = HR_ERROR_NOT_SUPPORTED;

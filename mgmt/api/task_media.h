@@ -7,14 +7,14 @@
 #ifndef MGMT_API_TASK_MEDIA_H
 #define MGMT_API_TASK_MEDIA_H
 
+#include <hv/hypercall.h>
 #include <stdint.h>
 
-#define TASK_MEDIA_NONE 0u          /* eject */
-#define TASK_MEDIA_ADDITIONS 1u
-
 /*
- * S_OK when hv attached (or, for TASK_MEDIA_NONE, ejected) the media; VM_E_VM_UNKNOWN, VM_E_VM_NOT_RUNNING,
- * HR_ERROR_NOT_SUPPORTED (hv without the call) or E_FAIL otherwise.
+ * media is HV_MEDIA_ADDITIONS or HV_MEDIA_NONE (eject).  S_OK when hv
+ * attached or ejected it; VM_E_VM_UNKNOWN, VM_E_VM_NOT_RUNNING,
+ * E_INVALIDARG (the root, or no such medium), HR_ERROR_NOT_SUPPORTED (hv
+ * without the call) or E_FAIL otherwise.
  */
 uint32_t task_media_attach(uint32_t vm, uint32_t media);
 
