@@ -361,6 +361,7 @@ char *ivm_token_resolve(const char *option, const char *env, const char *home)
 bool ivm_host_split(const char *hostport, char *host, size_t hostlen, char *port, size_t portlen)
 {
 	const char *colon, *end;
+	unsigned long long p = 80;
 	size_t len;
 
 	if (hostport[0] == '[') {
@@ -380,7 +381,6 @@ bool ivm_host_split(const char *hostport, char *host, size_t hostlen, char *port
 		return false;
 	memcpy(host, hostport, len);
 	host[len] = '\0';
-	unsigned long long p = 80;
 	if (colon != NULL && !parse_ulong(colon + 1, 65535, &p))
 		return false;
 	if (p == 0)
