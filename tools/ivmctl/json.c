@@ -82,6 +82,8 @@ static int after(const struct ivm_json *j, int idx)
 	const jsmntok_t *t = tok(j, idx);
 	int next = idx + 1;
 
+	if (t == NULL)
+		return j->count;
 	while (next < j->count && tok(j, next)->start < t->end)
 		next++;
 	return next;

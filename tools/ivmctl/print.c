@@ -185,6 +185,15 @@ int ivm_print_tasks(FILE *f, const struct ivm_json *j)
 	return 0;
 }
 
+static bool field_is(const struct ivm_json *j, int obj, const char *key, const char *value)
+{
+	char *text = ivm_json_get_text(j, obj, key, "");
+	bool same = text != NULL && strcmp(text, value) == 0;
+
+	free(text);
+	return same;
+}
+
 /* One event: "12 123.456s testos1 stateChanged Off (guest poweroff)". */
 static void print_event(FILE *f, const struct ivm_json *j, int ev)
 {
@@ -207,7 +216,7 @@ static void print_event(FILE *f, const struct ivm_json *j, int ev)
 		print_field(f, j, ev, "task");
 		fputc(' ', f);
 		print_field(f, j, ev, "result");
-		if (ivm_json_type(j, ivm_json_key(j, ev, "errorName")) == IVM_JSON_STRING) {
+		if (!field_is(j, ev, "result", "Success")) {
 			fputc(' ', f);
 			print_field(f, j, ev, "errorName");
 		}
