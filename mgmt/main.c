@@ -9,15 +9,13 @@
  *   heartbeat_ms=<ms>   bus heartbeat period (default 1000)
  *   shutdown_after=<guest>:<s>  send the guest a Shutdown request after s seconds
  *   reboot_after=<guest>:<s>    the same with the reboot flag
- *   net=dhcp|A.B.C.D/N[,gw]     management address (temporary, until hv.cfg's
- *                               [management] reaches the root; default dhcp)
  *   net_hello           diagnostic TCP service on the API port (net/hello.c)
  *   guestos_probe=<guest>       run guestos's request script on the guest once its
  *                               additions are ready, logging each result (guestos_probe.c)
  *   attach_additions=<guest>:<s> insert the additions media into the guest's
  *                       drive s seconds after start (media.c)
  * The VMBus server (bus.c) runs from root_poll once management is up, the
- * network (net/) once the bus is.
+ * network (net/, address and port from hv.cfg's [management]) once the bus is.
  * They run in that order; events are logged as they arrive throughout.
  */
 #include "root.h"
@@ -38,7 +36,7 @@
 #include <lib/format.h>
 
 static const char *const knobs[] = { "console", "canary", "pcicheck", "cycles", "heartbeat_ms",
-				      "shutdown_after", "reboot_after", "net", "net_hello",
+				      "shutdown_after", "reboot_after", "net_hello",
 				      "guestos_probe", "attach_additions" };
 
 static uint64_t last_tick;
@@ -103,30 +101,34 @@ static void print_hv_info(void)
 		info.tsc_hz / 1000000);
 }
 
+/* hv.cfg's [management] and tokens, once hv handed them over (mgmt_loaded). */
+static struct hv_mgmt_config mgmt;
+static bool mgmt_loaded;
+
 /* The API's address and tokens from hv.cfg; the hashes never reach the log. */
 static void print_mgmt_config(void)
 {
-	static struct hv_mgmt_config m;
-	uint64_t r = hv_mgmt_config(&m);
+	uint64_t r = hv_mgmt_config(&mgmt);
 	unsigned prefix = 0;
 	char addr[48];
 
 	if (r == HV_CALL_NOT_READY || hv_status(r) != HV_STATUS_SUCCESS ||
-	    m.revision != HV_MGMT_REVISION || m.size != sizeof(m)) {
+	    mgmt.revision != HV_MGMT_REVISION || mgmt.size != sizeof(mgmt)) {
 		kprintf("root: mgmt: config failed (status 0x%x, revision %u)\n", hv_status(r),
-			m.revision);
+			mgmt.revision);
 		return;
 	}
-	for (unsigned bit = 0; bit < 32 && (m.netmask[bit / 8] & (0x80u >> bit % 8)); bit++)
+	mgmt_loaded = true;
+	for (unsigned bit = 0; bit < 32 && (mgmt.netmask[bit / 8] & (0x80u >> bit % 8)); bit++)
 		prefix++;
-	if (m.flags & HV_MGMT_DHCP)
+	if (mgmt.flags & HV_MGMT_DHCP)
 		fmt_snprintf(addr, sizeof(addr), "dhcp");
 	else
-		fmt_snprintf(addr, sizeof(addr), "%u.%u.%u.%u/%u gateway %u.%u.%u.%u", m.ipv4[0],
-			     m.ipv4[1], m.ipv4[2], m.ipv4[3], prefix, m.gateway[0], m.gateway[1],
-			     m.gateway[2], m.gateway[3]);
-	kprintf("root: mgmt: address %s port %u, %u token%s\n", addr, m.http_port, m.ntokens,
-		m.ntokens == 1 ? "" : "s");
+		fmt_snprintf(addr, sizeof(addr), "%u.%u.%u.%u/%u gateway %u.%u.%u.%u",
+			     mgmt.ipv4[0], mgmt.ipv4[1], mgmt.ipv4[2], mgmt.ipv4[3], prefix,
+			     mgmt.gateway[0], mgmt.gateway[1], mgmt.gateway[2], mgmt.gateway[3]);
+	kprintf("root: mgmt: address %s port %u, %u token%s\n", addr, mgmt.http_port,
+		mgmt.ntokens, mgmt.ntokens == 1 ? "" : "s");
 }
 
 static void warn_unknown_words(const char *cmdline)
@@ -151,23 +153,24 @@ static bool management_init(void)
 	return true;
 }
 
-/* The management network: DHCP and port 80 unless net= says otherwise. */
+/*
+ * The management network, with hv.cfg's address and port; DHCP on port 80
+ * (hv.cfg's defaults) when hv could not hand the configuration over.
+ */
 static void network_init(const struct start_info *si, const char *cmdline)
 {
-	static struct hv_mgmt_config cfg = {
+	static const struct hv_mgmt_config fallback = {
 		.revision = HV_MGMT_REVISION,
 		.size = sizeof(struct hv_mgmt_config),
 		.flags = HV_MGMT_DHCP,
 		.http_port = 80,
 	};
-	struct cmdline_word w;
+	const struct hv_mgmt_config *cfg = mgmt_loaded ? &mgmt : &fallback;
 
-	if (cmdline_find(cmdline, "net", &w) &&
-	    !net_config_parse(w.value ? w.value : "", w.value_len, &cfg))
-		kprintf("root: net: ignoring net=%.*s (dhcp or A.B.C.D/N[,gateway])\n",
-			(int)w.value_len, w.value ? w.value : "");
-	if (net_init(si, &cfg) && cmdline_has(cmdline, "net_hello"))
-		net_hello_start(cfg.http_port);
+	if (!mgmt_loaded)
+		kputs("root: net: no management configuration from hv: DHCP, port 80\n");
+	if (net_init(si, cfg) && cmdline_has(cmdline, "net_hello"))
+		net_hello_start(cfg->http_port);
 }
 
 void kernel_main(void *start_info)

@@ -47,11 +47,4 @@ size_t net_heap_used(void);
  */
 bool net_hello_start(uint16_t port);
 
-/*
- * Temporary root knob net=dhcp | net=A.B.C.D/N[,G.G.G.G] until hv.cfg's
- * [management] section reaches the root: fills cfg's flags and address;
- * false if malformed.
- */
-bool net_config_parse(const char *s, size_t len, struct hv_mgmt_config *cfg);
-
 #endif
