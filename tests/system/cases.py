@@ -521,6 +521,136 @@ CASES += [
     net_hello_case('bochs-vmx-net-hello', 'bochs-vmx', 'dhcp', timeout=900, attempts=1),
 ]
 
+# The management configuration (hv.cfg [management] and [token NAME]): hv
+# hands it to the root with HVCALL_MGMT_CONFIG, which a guest is refused;
+# the root logs it without the token hashes.  A grant naming a partition the
+# file lacks is refused by the loader with the line of the `rights` key.
+MGMT_HASHES = ('3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b',
+               '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08')
+MGMT = f'''
+[management]
+address = 10.0.2.15/24
+gateway = 10.0.2.2
+port = 8080
+
+[token ops]
+hash = {MGMT_HASHES[0]}
+rights = *:read,control,execute
+
+[token look]
+hash = {MGMT_HASHES[1]}
+rights = polite:read
+'''
+
+CASES += [
+    Case('qemu-mgmt-config', 'qemu', 2,
+         managed('', ('polite', 'hostile=hypercall')) + MGMT,
+         expect=({r'hv: \[root\] root: mgmt: address 10\.0\.2\.15/24 gateway 10\.0\.2\.2 '
+                  r'port 8080, 2 tokens',
+                  r'hv: \[polite\] testos: hostile hypercalls denied'},
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'polite') + MGMT_HASHES + (MGMT_HASHES[0][:16],)),
+    config_error('qemu-config-mgmt-unknown-vm',
+                 DEFAULT + MGMT.replace('polite:read', 'nobody:read'), 'nobody:read',
+                 r"token 'look' grants rights on 'nobody', which is not a partition"),
+]
+
+# guestos (mgmt/guestos*.c): guestos_probe=<guest> runs a script of the
+# requests the management API makes and logs each result.  g1 has the
+# additions: its facts come from KVP and Sessions, Exec runs commands,
+# parameters round-trip through KVP, the queue refuses a ninth request,
+# log-offs end with ERROR_NO_SUCH_LOGON_SESSION, time sync re-enabled sends
+# a SYNC, an unforced shutdown is accepted and the request right behind it
+# fails with VM_E_VM_NOT_RUNNING when the partition goes off.  g2 has no
+# additions: its request is refused at the call.
+def guestos_line(guest, step, hr, name, rest=''):
+    return rf'hv: \[root\] root: guestos {guest}: probe {step} {hr} {name}{rest}'
+
+
+GUESTOS_FORBID = (r'root: guestos .*not awaited', r'root: bus .*: closing channel',
+                  r'root: bus .*refused')
+
+CASES += [
+    Case('qemu-bus-guestos', 'qemu', 3,
+         managed('heartbeat_ms=500 guestos_probe=g1 guestos_probe=g2', ('g1', 'additions'),
+                 ('g2', '')),
+         expect=({guestos_line('g1', 'early', '0xa0040505', 'VM_E_ADDITIONS_FEATURE_NOT_AVAIL',
+                               ' at the call'),
+                  guestos_line('g2', 'early', '0xa0040505', 'VM_E_ADDITIONS_FEATURE_NOT_AVAIL',
+                               ' at the call')},
+                 {r'hv: \[root\] root: guestos g1: notify additions 1',
+                  r'hv: \[root\] root: guestos g1: notify heartbeat 1'},
+                 r'hv: \[root\] root: guestos g1: probe facts os_name=testos computer_name=g1 '
+                 r'additions_version=0\.1\.0 os_version=0\.1 os_major=0 os_minor=1$',
+                 r'hv: \[root\] root: guestos g1: probe facts screen_locked=0 users=2 '
+                 r'heartbeating=[01] heartbeat_percentage=\d+ time_sync=1$',
+                 guestos_line('g1', 'users', '0x00000000', 'S_OK', ' n=2 users=alice:1,bob:2$'),
+                 guestos_line('g1', 'execute', '0x00000000', 'S_OK',
+                              r' exit=0 flags=0 output="hello from the root\\n"$'),
+                 guestos_line('g1', 'execute_false', '0x00000000', 'S_OK',
+                              ' exit=1 flags=0 output=""$'),
+                 guestos_line('g1', 'execute_missing', '0x00000000', 'S_OK',
+                              ' exit=127 flags=4 output=""$'),
+                 guestos_line('g1', 'param_set', '0x00000000', 'S_OK$'),
+                 guestos_line('g1', 'param_get', '0x00000000', 'S_OK',
+                              ' value="probe value 42"$'),
+                 guestos_line('g1', 'param_missing', '0xa0040300', 'VM_E_PREF_NOT_FOUND$'),
+                 guestos_line('g1', 'param_bad', '0x80070057', 'E_INVALIDARG', ' at the call$'),
+                 guestos_line('g1', 'param_empty', '0x80070057', 'E_INVALIDARG', ' at the call$'),
+                 r'hv: \[root\] root: guestos g1: probe queue accepted=8 then 0xa0040203 '
+                 r'VM_E_OUT_OF_RESOURCE$',
+                 guestos_line('g1', 'after_cancel', '0x00000000', 'S_OK',
+                              r' exit=0 flags=0 output="after cancel\\n"$'),
+                 guestos_line('g1', 'logoff', '0x00000000', 'S_OK', ' n=2$'),
+                 guestos_line('g1', 'logoff_forced', '0x80070520',
+                              'ERROR_NO_SUCH_LOGON_SESSION$'),
+                 guestos_line('g1', 'logoff_again', '0x80070520',
+                              'ERROR_NO_SUCH_LOGON_SESSION$'),
+                 r'hv: \[root\] root: guestos g1: probe facts screen_locked=0 users=0 '
+                 r'heartbeating=1 heartbeat_percentage=\d+ time_sync=1$',
+                 guestos_line('g1', 'time_sync_off', '0x00000000', 'S_OK', ' time_sync=0$'),
+                 # the guest may log the SYNC before the root's line
+                 {guestos_line('g1', 'time_sync_on', '0x00000000', 'S_OK', ' time_sync=1$'),
+                  r'hv: \[g1\] testos: wall clock set to'},
+                 guestos_line('g1', 'shutdown', '0x00000000', 'S_OK$'),
+                 r'hv: \[root\] root: guestos g1: notify state Off guest poweroff',
+                 {guestos_line('g1', 'after_shutdown', '0xa0040206', 'VM_E_VM_NOT_RUNNING$'),
+                  r'hv: \[root\] root: guestos g1: notify additions 0'},
+                 r'hv: \[root\] root: guestos g1: probe done',
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'g1', 'g2') + GUESTOS_FORBID,
+         timeout=150),
+]
+
+# The same script on a locked guest that hangs later (hang_after): log-off
+# and shutdown unforced are vetoed with ERROR_MACHINE_LOCKED, a forced
+# log-off works; once the heartbeat is lost a request times out
+# (VM_E_TIMED_OUT) and the root runs on.
+CASES += [
+    Case('qemu-bus-guestos-locked', 'qemu', 2,
+         managed('heartbeat_ms=500 guestos_probe=g1', ('g1', 'additions locked hang_after=25')),
+         expect=(r'hv: \[root\] root: guestos g1: probe facts screen_locked=1 users=2 ',
+                 guestos_line('g1', 'logoff', '0x800704f7', 'ERROR_MACHINE_LOCKED$'),
+                 guestos_line('g1', 'logoff_forced', '0x00000000', 'S_OK', ' n=2$'),
+                 guestos_line('g1', 'logoff_again', '0x80070520',
+                              'ERROR_NO_SUCH_LOGON_SESSION$'),
+                 r'hv: \[root\] root: guestos g1: probe facts screen_locked=1 users=0 ',
+                 guestos_line('g1', 'shutdown', '0x800704f7', 'ERROR_MACHINE_LOCKED$'),
+                 guestos_line('g1', 'after_shutdown', '0x00000000', 'S_OK',
+                              r' exit=0 flags=0 output="after shutdown\\n"$'),
+                 r'hv: \[root\] root: guestos g1: probe done',
+                 r'hv: \[g1\] testos: hanging \(hang_after\)',
+                 r'hv: \[root\] root: guestos g1: notify heartbeat 0',
+                 # the root also closes the channel that leaves a request unanswered
+                 {guestos_line('g1', 'late', '0xa0040202', 'VM_E_TIMED_OUT$'),
+                  r'hv: \[root\] root: bus g1: closing channel \d+ \(exec\): '
+                  r'no answer to an exec request in 10 s'},
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'g1') + (r'root: guestos .*not awaited',
+                                                   r'partition g1 powered off'),
+         timeout=150),
+]
+
 # InstallAdditions' mechanism: g1 starts without its additions (no bus),
 # polls its media drive; the root attaches the additions media after 6 s
 # (attach_additions), g1 installs them from it and all six channels come up.
