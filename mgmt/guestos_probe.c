@@ -7,8 +7,10 @@
  *   root: guestos <guest>: probe <step> 0x<hresult> <NAME> [key=value...]
  * and notifications about the guest are logged as
  *   root: guestos <guest>: notify <kind> <arg> <arg2>
- * The script ends with an unforced shutdown (a locked guest vetoes it)
- * and a request right behind it; afterwards, if the guest's heartbeat is
+ * The script ends with an unforced shutdown (a locked guest vetoes it),
+ * a request right behind it and two forced shutdowns (refused at the call
+ * once the guest is off; a guest that ignores shutdowns answers the second
+ * with SHUTDOWN_IN_PROGRESS); afterwards, if the guest's heartbeat is
  * lost, one more request shows the timeout.
  */
 #include "bus.h"
@@ -57,6 +59,11 @@ static const struct step {
 	{ "time_sync_on", S_TS_ON, { .op = GUESTOS_USERS } },
 	{ "shutdown", S_REQUEST, { .op = GUESTOS_SHUTDOWN, .text = "guestos probe" } },
 	{ "after_shutdown", S_REQUEST, { .op = GUESTOS_EXECUTE, .text = "echo after shutdown" } },
+	/* a guest still up (it vetoed, or ignores shutdowns) */
+	{ "shutdown_forced", S_REQUEST,
+	  { .op = GUESTOS_SHUTDOWN, .forced = true, .text = "guestos probe, forced" } },
+	{ "shutdown_again", S_REQUEST,
+	  { .op = GUESTOS_SHUTDOWN, .forced = true, .text = "guestos probe, again" } },
 };
 #define STEPS (sizeof(script) / sizeof(script[0]))
 

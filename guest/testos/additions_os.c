@@ -6,7 +6,8 @@
  * Knobs: additions            start the bus client and answer the root
  *        locked               the screen is locked: unforced shutdowns and
  *                             log-offs are refused (MACHINE_LOCKED)
- *        ignore_shutdown      answer shutdown requests, then do nothing
+ *        ignore_shutdown      answer shutdown requests, then do nothing (later
+ *                             ones are answered SHUTDOWN_IN_PROGRESS)
  *        hang_after=<s>       stop answering (spin with interrupts off) after s seconds
  *        clock_offset=<s>     start the wall clock s seconds ahead of the root's
  *                             host time; TimeSync's SYNC must correct it
@@ -52,6 +53,7 @@ static uint8_t pool[POOL_PAGES][4096] __attribute__((aligned(4096)));
 static uint32_t pool_used;
 static char partition_name[64] = "testos";
 static bool sim_locked, sim_ignore_shutdown;
+static bool sim_shutting_down;  /* a shutdown was accepted (and ignored) */
 
 static struct {
 	uint32_t id;
@@ -161,6 +163,8 @@ uint32_t os_shutdown_check(uint32_t action, bool force)
 {
 	if (action == IC_SHUTDOWN_HIBERNATE)
 		return IC_E_NOT_SUPPORTED;
+	if (sim_shutting_down)
+		return IC_E_SHUTDOWN_IN_PROGRESS;
 	if (sim_locked && !force)
 		return IC_E_MACHINE_LOCKED;
 	return IC_S_OK;
@@ -168,6 +172,7 @@ uint32_t os_shutdown_check(uint32_t action, bool force)
 
 void os_shutdown_do(uint32_t action)
 {
+	sim_shutting_down = true;
 	if (sim_ignore_shutdown) {
 		kputs("testos: ignoring the shutdown request\n");
 		return;

@@ -616,19 +616,26 @@ CASES += [
                  r'hv: \[root\] root: guestos g1: notify state Off guest poweroff',
                  {guestos_line('g1', 'after_shutdown', '0xa0040206', 'VM_E_VM_NOT_RUNNING$'),
                   r'hv: \[root\] root: guestos g1: notify additions 0'},
+                 guestos_line('g1', 'shutdown_forced', '0xa0040206', 'VM_E_VM_NOT_RUNNING',
+                              ' at the call$'),
+                 guestos_line('g1', 'shutdown_again', '0xa0040206', 'VM_E_VM_NOT_RUNNING',
+                              ' at the call$'),
                  r'hv: \[root\] root: guestos g1: probe done',
                  r'hv: \[root\] root: alive'),
          forbid=partition_forbid('root', 'g1', 'g2') + GUESTOS_FORBID,
          timeout=150),
 ]
 
-# The same script on a locked guest that hangs later (hang_after): log-off
-# and shutdown unforced are vetoed with ERROR_MACHINE_LOCKED, a forced
-# log-off works; once the heartbeat is lost a request times out
-# (VM_E_TIMED_OUT) and the root runs on.
+# The same script on a locked guest that ignores shutdowns and hangs later
+# (hang_after): log-off and shutdown unforced are vetoed with
+# ERROR_MACHINE_LOCKED, a forced log-off works, a forced shutdown is
+# accepted (and ignored) and the next answered ERROR_SHUTDOWN_IN_PROGRESS;
+# once the heartbeat is lost a request times out (VM_E_TIMED_OUT) and the
+# root runs on.
 CASES += [
     Case('qemu-bus-guestos-locked', 'qemu', 2,
-         managed('heartbeat_ms=500 guestos_probe=g1', ('g1', 'additions locked hang_after=25')),
+         managed('heartbeat_ms=500 guestos_probe=g1',
+                 ('g1', 'additions locked ignore_shutdown hang_after=15')),
          expect=(r'hv: \[root\] root: guestos g1: probe facts screen_locked=1 users=2 ',
                  guestos_line('g1', 'logoff', '0x800704f7', 'ERROR_MACHINE_LOCKED$'),
                  guestos_line('g1', 'logoff_forced', '0x00000000', 'S_OK', ' n=2$'),
@@ -638,6 +645,10 @@ CASES += [
                  guestos_line('g1', 'shutdown', '0x800704f7', 'ERROR_MACHINE_LOCKED$'),
                  guestos_line('g1', 'after_shutdown', '0x00000000', 'S_OK',
                               r' exit=0 flags=0 output="after shutdown\\n"$'),
+                 # the guest answers, then says it ignores the request
+                 {guestos_line('g1', 'shutdown_forced', '0x00000000', 'S_OK$'),
+                  r'hv: \[g1\] testos: ignoring the shutdown request'},
+                 guestos_line('g1', 'shutdown_again', '0x8007045b', 'ERROR_SHUTDOWN_IN_PROGRESS$'),
                  r'hv: \[root\] root: guestos g1: probe done',
                  r'hv: \[g1\] testos: hanging \(hang_after\)',
                  r'hv: \[root\] root: guestos g1: notify heartbeat 0',
