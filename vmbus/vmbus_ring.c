@@ -12,7 +12,8 @@
  * different CPUs and share only this memory, so every index access is an
  * __atomic builtin; on x86 (TSO) acquire loads and release stores are
  * plain moves that also stop the compiler from reordering, and a
- * sequentially consistent fence is MFENCE or a locked instruction.
+ * sequentially consistent fence is MFENCE (a locked instruction costs the
+ * same on the CPUs we measured).
  *  - Producer: acquire-load read_index (the consumer's copies out of the
  *    space it freed are done before we overwrite it), write the packet,
  *    release-store write_index (the packet is visible before the index
@@ -23,10 +24,23 @@
  *    store.  x86 may let a load pass an earlier store (store buffer), so a
  *    full fence sits between them; each fence pairs with the peer's, which
  *    guarantees at least one side sees the other's update and no wake-up
- *    is lost.
+ *    is lost.  This is one fence per write and one per commit: the rule
+ *    (signal only on empty -> non-empty) cannot be decided without it.
+ *  - Cached peer index (struct ring.peer): each side keeps the last value
+ *    of the peer's index that it loaded with acquire and checked, and
+ *    reloads it only when that value says "full" (producer) or "empty"
+ *    (consumer), and whenever a signalling decision loads it anyway.  A
+ *    stale value is always safe: the peer's index only moves forward, so
+ *    a stale read_index under-states the free space and a stale
+ *    write_index under-states the data, and the acquire that produced the
+ *    value already ordered everything it covers.  It saves a load of the
+ *    header's cache line, which the peer keeps writing, per packet.
  * Every index read from the page is checked (inside the data area, 8-byte
  * aligned) and packets are copied out before they are checked, so a peer
- * rewriting the page cannot make us read or write outside it.
+ * rewriting the page cannot make us read or write outside it.  A peer
+ * that moves its index backwards or sideways only confuses its own
+ * traffic; at worst we see a packet that fails the checks (CORRUPT), and
+ * then the cached index is dropped so the next call reloads it.
  */
 
 #define RING_DATA_MAX 0x80000000u
@@ -134,6 +148,12 @@ static int attach(struct ring *r, void *mem, size_t len, bool producer)
 	if (!index_valid(r, r->index))
 		return -VMBUS_E_CORRUPT;
 	r->published = r->index;
+	/*
+	 * No peer index cached yet.  For the consumer peer == index reads as
+	 * "empty", for the producer a read index just past its own as "8 bytes
+	 * free": either way the first peek or write loads the real one.
+	 */
+	r->peer = producer ? wrap(r, (uint64_t)r->index + 8u) : r->index;
 	return 0;
 }
 
@@ -176,41 +196,83 @@ static uint32_t sg_total(const struct ring_sg *sg, size_t n)
 	return sum >= RING_DATA_MAX ? UINT32_MAX : (uint32_t)sum;
 }
 
+/* Loads read_index into the cache; false if it is invalid (cache left alone). */
+static bool producer_refresh(struct ring *r)
+{
+	/* Acquire: the consumer's copies out of the space it freed are done. */
+	uint32_t read = load_acquire(&r->hdr->read_index);
+
+	if (!index_valid(r, read))
+		return false;
+	r->peer = read;
+	return true;
+}
+
+/*
+ * Room for total bytes, strictly more (a full ring would look empty).
+ * The cached read index is tried first; only when it says "no room" is
+ * the page read.  Returns 0, -VMBUS_E_FULL or -VMBUS_E_CORRUPT.
+ */
+static int producer_room(struct ring *r, uint32_t total)
+{
+	if (r->size - used_bytes(r, r->index, r->peer) > total)
+		return 0;
+	if (!producer_refresh(r))
+		return -VMBUS_E_CORRUPT;
+	return r->size - used_bytes(r, r->index, r->peer) > total ? 0 : -VMBUS_E_FULL;
+}
+
 /* After publishing: interrupt only a consumer that may be idle on an empty ring. */
 static bool writer_must_signal(struct ring *r, uint32_t old_write)
 {
+	uint32_t read;
+
 	full_fence();   /* write_index store before the interrupt_mask load (see top) */
 	if (load_acquire(&r->hdr->interrupt_mask) != 0)
 		return false;
-	return load_acquire(&r->hdr->read_index) == old_write;
+	read = load_acquire(&r->hdr->read_index);
+	if (index_valid(r, read))
+		r->peer = read;   /* fresh anyway: saves a reload when the cache runs out */
+	return read == old_write;
 }
 
-int ring_write(struct ring *r, const struct ring_sg *sg, size_t n, bool *signal)
+/* Copies len bytes in at *off and moves *off past them. */
+static void put(struct ring *r, uint32_t *off, const void *src, uint32_t len)
 {
-	uint32_t len = sg_total(sg, n), total, read, off, old = r->index;
-	uint8_t tail[16];   /* zero padding, then the trailer: old write index << 32 */
-	uint32_t pad = align8(len) - len;
+	copy_to_ring(r, *off, src, len);
+	*off = wrap(r, (uint64_t)*off + len);
+}
+
+/*
+ * Writes [desc] + sg[0..n) + zero padding + trailer at our index and
+ * publishes it.  len is the byte count of desc and sg together.  The
+ * padding never wraps (the data area is a multiple of 8), so it and the
+ * aligned 8-byte trailer are plain stores.
+ */
+static int ring_put(struct ring *r, const struct ring_desc *desc, uint32_t len,
+		    const struct ring_sg *sg, size_t n, bool *signal)
+{
+	uint32_t total, old = r->index, off = old, pad;
 	uint64_t trailer = (uint64_t)old << 32;
+	int err;
 
 	*signal = false;
 	if (len == UINT32_MAX || (total = align8(len) + RING_TRAILER_SIZE) >= r->size)
 		return -VMBUS_E_TOOBIG;
-	/* Acquire: the consumer's copies out of the space it freed are done. */
-	read = load_acquire(&r->hdr->read_index);
-	if (!index_valid(r, read))
-		return -VMBUS_E_CORRUPT;
-	/* Strictly more room than needed: a full ring would look empty. */
-	if (r->size - used_bytes(r, old, read) <= total)
-		return -VMBUS_E_FULL;
-	off = old;
-	for (size_t i = 0; i < n; i++) {
-		copy_to_ring(r, off, sg[i].base, (uint32_t)sg[i].len);
-		off = wrap(r, (uint64_t)off + sg[i].len);
+	err = producer_room(r, total);
+	if (err)
+		return err;
+	if (desc)
+		put(r, &off, desc, (uint32_t)sizeof(*desc));
+	for (size_t i = 0; i < n; i++)
+		put(r, &off, sg[i].base, (uint32_t)sg[i].len);
+	pad = align8(off) - off;
+	if (pad != 0) {
+		memset(r->data + off, 0, pad);
+		off = wrap(r, (uint64_t)off + pad);
 	}
-	memset(tail, 0, pad);
-	memcpy(tail + pad, &trailer, sizeof(trailer));
-	copy_to_ring(r, off, tail, pad + (uint32_t)sizeof(trailer));
-	r->index = wrap(r, (uint64_t)off + pad + sizeof(trailer));
+	memcpy(r->data + off, &trailer, sizeof(trailer));
+	r->index = wrap(r, (uint64_t)off + sizeof(trailer));
 	/* Release: the packet bytes above are visible before the index covering them. */
 	store_release(&r->hdr->write_index, r->index);
 	if (r->pending != 0) {
@@ -222,10 +284,14 @@ int ring_write(struct ring *r, const struct ring_sg *sg, size_t n, bool *signal)
 	return 0;
 }
 
+int ring_write(struct ring *r, const struct ring_sg *sg, size_t n, bool *signal)
+{
+	return ring_put(r, NULL, sg_total(sg, n), sg, n, signal);
+}
+
 int ring_send(struct ring *r, uint16_t type, uint16_t flags, uint64_t trans_id,
 	      const struct ring_sg *sg, size_t n, bool *signal)
 {
-	struct ring_sg all[RING_SG_MAX];
 	struct ring_desc d;
 	uint32_t len = sg_total(sg, n);
 
@@ -239,26 +305,19 @@ int ring_send(struct ring *r, uint16_t type, uint16_t flags, uint64_t trans_id,
 	d.len8 = (uint16_t)(align8(len + (uint32_t)sizeof(d)) / 8u);
 	d.flags = flags;
 	d.trans_id = trans_id;
-	all[0].base = &d;
-	all[0].len = sizeof(d);
-	for (size_t i = 0; i < n; i++)
-		all[i + 1] = sg[i];
-	return ring_write(r, all, n + 1, signal);
+	return ring_put(r, &d, len + (uint32_t)sizeof(d), sg, n, signal);
 }
 
 int ring_request_space(struct ring *r, uint32_t needed)
 {
-	uint32_t read;
-
 	store_release(&r->hdr->pending_send_sz, needed);
 	r->pending = needed;
 	if (needed == 0)
 		return 1;
 	full_fence();   /* request visible before we re-check the consumer's progress */
-	read = load_acquire(&r->hdr->read_index);
-	if (!index_valid(r, read))
+	if (!producer_refresh(r))
 		return -VMBUS_E_CORRUPT;
-	if (r->size - used_bytes(r, r->index, read) > needed) {
+	if (r->size - used_bytes(r, r->index, r->peer) > needed) {
 		store_release(&r->hdr->pending_send_sz, 0);
 		r->pending = 0;
 		return 1;
@@ -266,17 +325,31 @@ int ring_request_space(struct ring *r, uint32_t needed)
 	return 0;
 }
 
-int ring_peek(struct ring *r, struct ring_packet *p)
+/*
+ * Bytes published and not yet read, from the cached write index; reloaded
+ * only when that says the ring is empty.  Returns the count or, for an
+ * invalid index, UINT32_MAX.
+ */
+static uint32_t consumer_avail(struct ring *r)
 {
-	/* Acquire: packet bytes are read only after the index that published them. */
-	uint32_t write = load_acquire(&r->hdr->write_index), avail, len, off;
-	struct ring_desc d;
+	uint32_t write;
 
+	if (r->peer != r->index)
+		return used_bytes(r, r->peer, r->index);
+	/* Acquire: packet bytes are read only after the index that published them. */
+	write = load_acquire(&r->hdr->write_index);
 	if (!index_valid(r, write))
-		return -VMBUS_E_CORRUPT;
-	avail = used_bytes(r, write, r->index);
-	if (avail == 0)
-		return -VMBUS_E_EMPTY;
+		return UINT32_MAX;
+	r->peer = write;
+	return used_bytes(r, write, r->index);
+}
+
+/* Checks the packet at our index against avail published bytes and describes it in p. */
+static int parse_packet(const struct ring *r, uint32_t avail, struct ring_packet *p)
+{
+	struct ring_desc d;
+	uint32_t len, off;
+
 	if (avail < sizeof(d) + RING_TRAILER_SIZE)
 		return -VMBUS_E_CORRUPT;
 	/* Copy first, then check the copy: the peer may rewrite the ring meanwhile. */
@@ -292,6 +365,21 @@ int ring_peek(struct ring *r, struct ring_packet *p)
 	p->payload_len = len - off;
 	p->total_len = len + RING_TRAILER_SIZE;
 	return 0;
+}
+
+int ring_peek(struct ring *r, struct ring_packet *p)
+{
+	uint32_t avail = consumer_avail(r);
+	int err;
+
+	if (avail == UINT32_MAX)
+		return -VMBUS_E_CORRUPT;
+	if (avail == 0)
+		return -VMBUS_E_EMPTY;
+	err = parse_packet(r, avail, p);
+	if (err)
+		r->peer = r->index;   /* do not trust the cached index again: reload next time */
+	return err;
 }
 
 int ring_copy(const struct ring *r, const struct ring_packet *p, uint32_t skip,

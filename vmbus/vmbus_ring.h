@@ -61,12 +61,17 @@ struct ring_sg {
 	size_t len;
 };
 
-/* One side's view of a ring; each partition has its own. */
+/*
+ * One side's view of a ring; each partition (each thread, on a host) has
+ * its own, so the producer's and the consumer's private fields never share
+ * a cache line unless the owner puts the two objects side by side.
+ */
 struct ring {
 	volatile struct ring_shared *hdr;
 	uint8_t *data;
 	uint32_t size;             /* bytes of the data area */
 	uint32_t index;            /* our private index: write (producer) or read (consumer) */
+	uint32_t peer;             /* the peer's index as last read and checked (see vmbus_ring.c) */
 	uint32_t published;        /* consumer: read index last stored in hdr */
 	uint32_t pending;          /* producer: pending_send_sz we asked for */
 };

@@ -37,7 +37,8 @@ static void consume(void *mem, size_t len, uint32_t dsize)
 			if (rc != 0)
 				break;
 		}
-		if (r.index >= dsize || r.index % 8 != 0)
+		/* Our index and the cached copy of the peer's stay valid whatever the peer wrote. */
+		if (r.index >= dsize || r.index % 8 != 0 || r.peer >= dsize || r.peer % 8 != 0)
 			abort();
 		(void)ring_commit(&r, &sig);
 		(void)ring_unmask_interrupts(&r);
@@ -63,6 +64,8 @@ static void produce(void *mem, size_t len, uint32_t dsize, uint8_t payload)
 				break;
 		}
 		(void)ring_request_space(&r, payload);
+		if (r.peer >= dsize || r.peer % 8 != 0)
+			abort();
 	}
 	free(src);
 }

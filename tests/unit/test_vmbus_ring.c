@@ -1,7 +1,8 @@
 /*
  * Unit tests of the ring buffer: packet layout and trailer, wrap-around
  * of data and descriptors, full/empty accounting, both signalling rules,
- * and refusal of every kind of corrupt index or descriptor.
+ * when each side reloads the peer's index it caches, and refusal of every
+ * kind of corrupt index or descriptor.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -363,6 +364,107 @@ static void test_wrapped_descriptor(void **state)
 	assert_memory_equal(out, payload, 16);
 }
 
+/*
+ * The producer uses its cached read index until that says "no room", also
+ * across the wrap; a bad read_index is therefore noticed at the reload.
+ * The consumer masks interrupts so that no signalling decision reloads it.
+ */
+static void test_producer_cached_read_index(void **state)
+{
+	uint8_t payload[40] = { 0 }, out[64];
+	struct ring_packet p;
+	bool sig;
+
+	(void)state;
+	setup_ring(0);
+	ring_mask_interrupts(&cons);
+	for (int i = 0; i < 3; i++)                    /* 3 x 64 bytes: 0..192 */
+		assert_int_equal(send(payload, 40, (uint64_t)i, &sig), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(ring_read(&cons, &p, out, sizeof(out)), 0);
+	assert_int_equal(ring_commit(&cons, &sig), 0);
+	assert_int_equal(hdr()->read_index, 192);
+	assert_int_equal(prod.peer, 0);                /* still the value from the first write */
+	assert_int_equal(send(payload, 40, 3, &sig), 0);   /* 64 free by the cache: reload */
+	assert_int_equal(prod.peer, 192);
+	assert_int_equal(hdr()->write_index, 0);       /* wrapped */
+	hdr()->read_index = 0xfff8;                    /* not looked at while the cache has room */
+	assert_int_equal(send(payload, 40, 4, &sig), 0);
+	assert_int_equal(send(payload, 40, 5, &sig), 0);
+	assert_int_equal(hdr()->write_index, 128);
+	assert_int_equal(send(payload, 40, 6, &sig), -VMBUS_E_CORRUPT);
+	hdr()->read_index = 128;                       /* the consumer caught up meanwhile */
+	assert_int_equal(send(payload, 40, 6, &sig), 0);
+	assert_int_equal(prod.peer, 128);
+	assert_false(sig);                             /* masked */
+}
+
+/* An unmasked consumer: the writer's signalling decision refreshes the cache for free. */
+static void test_producer_signal_refreshes_cache(void **state)
+{
+	uint8_t out[64];
+	struct ring_packet p;
+	bool sig;
+
+	(void)state;
+	setup_ring(0);
+	assert_int_equal(send("a", 1, 1, &sig), 0);
+	assert_int_equal(ring_read(&cons, &p, out, sizeof(out)), 0);
+	assert_int_equal(ring_commit(&cons, &sig), 0);
+	assert_int_equal(send("b", 1, 2, &sig), 0);
+	assert_true(sig);
+	assert_int_equal(prod.peer, 32);
+	hdr()->read_index = 12;                        /* invalid: not cached */
+	assert_int_equal(send("c", 1, 3, &sig), 0);
+	assert_false(sig);
+	assert_int_equal(prod.peer, 32);
+}
+
+/* The consumer reads up to its cached write index before it looks at the page again. */
+static void test_consumer_cached_write_index(void **state)
+{
+	uint8_t payload[40] = { 0 }, out[64];
+	struct ring_packet p;
+	bool sig;
+
+	(void)state;
+	setup_ring(0);
+	/* Start near the end so that the cached run crosses the wrap. */
+	hdr()->write_index = 128;
+	hdr()->read_index = 128;
+	assert_int_equal(ring_attach_producer(&prod, mem, sizeof(mem)), 0);
+	assert_int_equal(ring_attach_consumer(&cons, mem, sizeof(mem)), 0);
+	for (int i = 0; i < 3; i++)                    /* 128..256, 0..64 */
+		assert_int_equal(send(payload, 40, (uint64_t)i, &sig), 0);
+	assert_int_equal(ring_read(&cons, &p, out, sizeof(out)), 0);
+	assert_int_equal(cons.peer, 64);
+	hdr()->write_index = 12;                       /* not looked at while data is cached */
+	for (uint64_t i = 1; i < 3; i++) {
+		assert_int_equal(ring_read(&cons, &p, out, sizeof(out)), 0);
+		assert_int_equal(p.trans_id, i);
+	}
+	assert_int_equal(ring_peek(&cons, &p), -VMBUS_E_CORRUPT);   /* empty by the cache: reload */
+	hdr()->write_index = 64;
+	assert_int_equal(ring_peek(&cons, &p), -VMBUS_E_EMPTY);
+	assert_int_equal(ring_commit(&cons, &sig), 0);
+	assert_int_equal(send(payload, 40, 3, &sig), 0);
+	assert_int_equal(ring_read(&cons, &p, out, sizeof(out)), 0);
+	assert_int_equal(p.trans_id, 3);
+}
+
+/* A packet that fails the checks drops the cached write index. */
+static void test_corrupt_packet_drops_cache(void **state)
+{
+	struct ring_packet p;
+
+	(void)state;
+	forge(2, 4, 32);      /* longer than what was published */
+	assert_int_equal(ring_peek(&cons, &p), -VMBUS_E_CORRUPT);
+	assert_int_equal(cons.peer, cons.index);
+	hdr()->write_index = 0;
+	assert_int_equal(ring_peek(&cons, &p), -VMBUS_E_EMPTY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +482,10 @@ int main(void)
 		cmocka_unit_test(test_corrupt_indices),
 		cmocka_unit_test(test_corrupt_descriptors),
 		cmocka_unit_test(test_wrapped_descriptor),
+		cmocka_unit_test(test_producer_cached_read_index),
+		cmocka_unit_test(test_producer_signal_refreshes_cache),
+		cmocka_unit_test(test_consumer_cached_write_index),
+		cmocka_unit_test(test_corrupt_packet_drops_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
