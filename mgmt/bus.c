@@ -100,7 +100,13 @@ static struct hv_connection conn_page __attribute__((aligned(4096)));
 static struct hv_map_guest_pages map_page __attribute__((aligned(4096)));
 static uint64_t win_pdpt[512] __attribute__((aligned(4096)));
 static uint64_t win_pd[WINDOW_GIB][512] __attribute__((aligned(4096)));
-static volatile uint32_t wakeups;
+/*
+ * Set by the SynIC vectors (a message or a ring signal arrived), cleared
+ * by bus_poll before it looks: root_poll ends its interrupt window early
+ * when it is set.  One writer per side (the handler sets, bus_poll clears
+ * with interrupts off), both on the root's single CPU: volatile suffices.
+ */
+static volatile bool work_flagged;
 
 const char *bus_guest_name(const struct bus_guest *g)
 {
@@ -733,7 +739,12 @@ static void intake(void)
 static void on_bus_vector(struct trap_frame *frame)
 {
 	(void)frame;
-	wakeups++;
+	work_flagged = true;
+}
+
+bool bus_work_flagged(void)
+{
+	return work_flagged;
 }
 
 void bus_poll(void)
@@ -742,6 +753,8 @@ void bus_poll(void)
 
 	if (!bus_up)
 		return;
+	/* Before looking: whatever arrives from here on flags the next poll. */
+	work_flagged = false;
 	/* State first: a message must meet the server of the guest's current run. */
 	if (events_unread() != 0)
 		return;

@@ -104,5 +104,7 @@ void bus_ic_time_sync_now(uint32_t id);
 /* root side */
 void bus_init(const char *cmdline);
 void bus_poll(void);
+/* A SynIC vector (bus message or ring signal) arrived since bus_poll last started. */
+bool bus_work_flagged(void);
 
 #endif

@@ -10,7 +10,9 @@
  * Exec belong to guestos (guestos.c), which asks the questions there.
  * Every answer is checked; a malformed one, or none within
  * IC_ANSWER_TIMEOUT_MS (guestos's requests included), closes the channel
- * (bus_chan_fail).
+ * (bus_chan_fail).  With hb_stats=<n> each heartbeat's round trip (request
+ * sent -> answer parsed, TSC) is kept and every n answers the median and
+ * 99th percentile of the last n are logged.
  */
 #include "bus.h"
 #include "guestos.h"
@@ -22,6 +24,7 @@
 #include <kernel/reftime.h>
 #include <kernel/probe.h>
 #include <lib/format.h>
+#include <kernel/time.h>
 #include <lib/string.h>
 
 #include "vmbus_err.h"
@@ -41,6 +44,8 @@
  * reported lost and may come back.
  */
 #define IC_ANSWER_TIMEOUT_MS 10000u
+#define HB_MS_MIN 10u
+#define HB_STATS_MAX 1000u
 /* The root has no wall clock: host time is this date plus reference time. */
 #define HOST_EPOCH_UNIX 1767225600ull /* 2026-01-01 00:00:00 UTC */
 
@@ -55,6 +60,14 @@ static uint32_t nshutdowns;
 static uint8_t buf[IC_MSG_MAX] __attribute__((aligned(8)));
 
 static void guestos_answered(struct bus_guest *g, uint32_t relid, const struct ic_msg *m);
+
+/* Heartbeat round trips (hb_stats=<n>), per guest id: the last hb_stats of them. */
+static uint32_t hb_stats;
+static struct hb_rtt {
+	uint64_t sent_tsc;            /* of the outstanding request */
+	uint32_t us[HB_STATS_MAX];    /* round trips in microseconds, a ring */
+	uint32_t pos, fill, since_log;
+} hb_rtt[HV_MAX_PARTITIONS];
 
 static const char *const names[BUS_SERVICES + 1] = {
 	"?", "shutdown", "timesync", "heartbeat", "kvp", "sessions", "exec",
@@ -122,11 +135,20 @@ void bus_ic_config(const char *cmdline)
 	if (cmdline_find(cmdline, "heartbeat_ms", &w)) {
 		uint64_t v;
 
-		if (w.value && cmdline_parse_u64(w.value, w.value_len, 10, &v) && v >= 50 &&
+		if (w.value && cmdline_parse_u64(w.value, w.value_len, 10, &v) && v >= HB_MS_MIN &&
 		    v <= 60000)
 			heartbeat_ms = v;
 		else
-			kputs("root: bus: heartbeat_ms wants 50..60000, keeping 1000\n");
+			kprintf("root: bus: heartbeat_ms wants %u..60000, keeping 1000\n", HB_MS_MIN);
+	}
+	if (cmdline_find(cmdline, "hb_stats", &w)) {
+		uint64_t v;
+
+		if (w.value && cmdline_parse_u64(w.value, w.value_len, 10, &v) && v >= 1 &&
+		    v <= HB_STATS_MAX)
+			hb_stats = (uint32_t)v;
+		else
+			kprintf("root: bus: hb_stats wants 1..%u samples, off\n", HB_STATS_MAX);
 	}
 	while (cmdline_next(&cur, &w)) {
 		if (cmdline_eq(w.key, w.key_len, "shutdown_after"))
@@ -246,9 +268,55 @@ static void hb_record(struct bus_chan *c, uint8_t ok)
 		c->hist_fill++;
 }
 
+/* Shell sort of a few hundred samples, no allocation. */
+static void sort_u32(uint32_t *a, uint32_t n)
+{
+	for (uint32_t gap = n / 2; gap > 0; gap /= 2) {
+		for (uint32_t i = gap; i < n; i++) {
+			uint32_t x = a[i], j = i;
+
+			for (; j >= gap && a[j - gap] > x; j -= gap)
+				a[j] = a[j - gap];
+			a[j] = x;
+		}
+	}
+}
+
+/* Nearest-rank percentile of sorted a[0..n): the smallest value with pct% at or below it. */
+static uint32_t percentile(const uint32_t *a, uint32_t n, uint32_t pct)
+{
+	uint32_t rank = (n * pct + 99) / 100;
+
+	return a[rank == 0 ? 0 : rank - 1];
+}
+
+/* One answered heartbeat: keep its round trip, log the figures every hb_stats answers. */
+static void hb_rtt_record(struct bus_guest *g, uint64_t now_tsc)
+{
+	static uint32_t sorted[HB_STATS_MAX];
+	struct hb_rtt *h = &hb_rtt[bus_guest_id(g) % HV_MAX_PARTITIONS];
+	uint64_t per_ms = tsc_hz() / 1000;
+
+	if (hb_stats == 0 || h->sent_tsc == 0 || per_ms == 0)
+		return;
+	h->us[h->pos] = (uint32_t)((now_tsc - h->sent_tsc) * 1000 / per_ms);
+	h->sent_tsc = 0;
+	h->pos = (h->pos + 1) % hb_stats;
+	if (h->fill < hb_stats)
+		h->fill++;
+	if (++h->since_log < hb_stats)
+		return;
+	h->since_log = 0;
+	memcpy(sorted, h->us, h->fill * sizeof(sorted[0]));
+	sort_u32(sorted, h->fill);
+	kprintf("root: bus: %s: heartbeat round trip p50 %u us p99 %u us (n=%u)\n",
+		bus_guest_name(g), percentile(sorted, h->fill, 50), percentile(sorted, h->fill, 99),
+		h->fill);
+}
+
 static void heartbeat_answer(struct bus_guest *g, struct bus_chan *c, const struct ic_msg *m)
 {
-	uint64_t seq, now = bus_now_ms();
+	uint64_t seq, now = bus_now_ms(), now_tsc = tsc_read();
 
 	if (ic_heartbeat_parse(m, &seq) < 0) {
 		bus_chan_fail(g, BUS_HEARTBEAT, "malformed heartbeat answer");
@@ -264,6 +332,7 @@ static void heartbeat_answer(struct bus_guest *g, struct bus_chan *c, const stru
 	c->missed = 0;
 	c->lost_logged = false;
 	hb_record(c, 1);
+	hb_rtt_record(g, now_tsc);
 	if (c->ok_logged_ms == 0 || now - c->ok_logged_ms >= HB_LOG_MS) {
 		c->ok_logged_ms = now;
 		kprintf("root: bus %s: heartbeat ok seq %lu (%u%% over %u s)\n", bus_guest_name(g), seq,
@@ -353,6 +422,8 @@ static void heartbeat_tick(struct bus_guest *g, struct bus_chan *c)
 	c->seq = (c->seq + 2) & ~1ull; /* even, so an echo without +1 cannot match */
 	c->outstanding = true;
 	c->sent_ms = now;
+	/* A request that is never answered leaves no sample: the next one restarts the clock. */
+	hb_rtt[bus_guest_id(g) % HV_MAX_PARTITIONS].sent_tsc = tsc_read();
 	send_or_log(g, BUS_HEARTBEAT, ic_heartbeat_build(buf, sizeof(buf), &h, c->seq), "heartbeat");
 }
 

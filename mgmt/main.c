@@ -7,6 +7,7 @@
  *   pcicheck=bb:dd.f    check the configuration space of an owned device
  *   cycles=<N>:<name>   stop/start/reset a partition N times, checking for leaks
  *   heartbeat_ms=<ms>   bus heartbeat period (default 1000)
+ *   hb_stats=<n>        log heartbeat round-trip p50/p99 every n answers
  *   shutdown_after=<guest>:<s>  send the guest a Shutdown request after s seconds
  *   reboot_after=<guest>:<s>    the same with the reboot flag
  *   net_hello           diagnostic TCP service on the API port (net/hello.c)
@@ -37,7 +38,7 @@
 
 static const char *const knobs[] = { "console", "canary", "pcicheck", "cycles", "heartbeat_ms",
 				      "shutdown_after", "reboot_after", "net_hello",
-				      "guestos_probe", "attach_additions" };
+				      "guestos_probe", "attach_additions", "hb_stats" };
 
 static uint64_t last_tick;
 static unsigned long alive;
@@ -46,9 +47,13 @@ void root_poll(void)
 {
 	uint64_t start = tsc_read(), now;
 
-	/* The only window for interrupts: handlers never interrupt a print. */
+	/*
+	 * The only window for interrupts: handlers never interrupt a print.
+	 * It lasts about 1 ms, or ends as soon as a bus vector says there is
+	 * work, so that an answer does not wait out the rest of the window.
+	 */
 	interrupts_enable();
-	while (tsc_read() - start < tsc_hz() / 1000)
+	while (tsc_read() - start < tsc_hz() / 1000 && !bus_work_flagged())
 		cpu_relax();
 	interrupts_disable();
 	events_poll();
