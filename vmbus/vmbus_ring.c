@@ -283,8 +283,13 @@ static int ring_put(struct ring *r, const struct ring_desc *desc, uint32_t len,
 	err = producer_room(r, total);
 	if (err)
 		return err;
-	if (desc)
+	if (desc != NULL && off + sizeof(*desc) <= r->size) {
+		/* The usual case, not wrapped: a fixed-size copy the compiler inlines. */
+		memcpy(r->data + off, desc, sizeof(*desc));
+		off = wrap(r, (uint64_t)off + sizeof(*desc));
+	} else if (desc != NULL) {
 		put(r, &off, desc, (uint32_t)sizeof(*desc));
+	}
 	for (size_t i = 0; i < n; i++)
 		put(r, &off, sg[i].base, (uint32_t)sg[i].len);
 	pad = align8(off) - off;
@@ -375,7 +380,10 @@ static int parse_packet(const struct ring *r, uint32_t avail, struct ring_packet
 	if (avail < sizeof(d) + RING_TRAILER_SIZE)
 		return -VMBUS_E_CORRUPT;
 	/* Copy first, then check the copy: the peer may rewrite the ring meanwhile. */
-	copy_from_ring(r, r->index, &d, sizeof(d));
+	if (r->index + sizeof(d) <= r->size)
+		memcpy(&d, r->data + r->index, sizeof(d));   /* not wrapped: inlined */
+	else
+		copy_from_ring(r, r->index, &d, sizeof(d));
 	len = (uint32_t)d.len8 * 8u;
 	off = (uint32_t)d.offset8 * 8u;
 	if (len < sizeof(d) || off < sizeof(d) || off > len || len + RING_TRAILER_SIZE > avail)
