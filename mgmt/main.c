@@ -16,10 +16,13 @@
  *   attach_additions=<guest>:<s> insert the additions media into the guest's
  *                       drive s seconds after start (media.c)
  * The VMBus server (bus.c) runs from root_poll once management is up, the
- * network (net/, address and port from hv.cfg's [management]) once the bus is.
+ * network (net/, address and port from hv.cfg's [management]) once the bus is,
+ * and the management API (api/, served by http/ on the management port) once
+ * the network is.
  * They run in that order; events are logged as they arrive throughout.
  */
 #include "root.h"
+#include "api/api.h"
 #include "bus.h"
 #include "net/net.h"
 #include "guestos.h"
@@ -62,6 +65,8 @@ void root_poll(void)
 	media_poll();
 	now = tsc_read();
 	net_poll(tsc_to_ms(now));
+	api_poll(tsc_to_ms(now));
+	http_server_poll(tsc_to_ms(now));
 	if (now - last_tick < tsc_hz())
 		return;
 	/* Keep the one-second rhythm, but do not catch up after a long call. */
@@ -174,8 +179,13 @@ static void network_init(const struct start_info *si, const char *cmdline)
 
 	if (!mgmt_loaded)
 		kputs("root: net: no management configuration from hv: DHCP, port 80\n");
-	if (net_init(si, cfg) && cmdline_has(cmdline, "net_hello"))
+	if (!net_init(si, cfg))
+		return;
+	/* One listener on the port: the diagnostic service replaces the API. */
+	if (cmdline_has(cmdline, "net_hello"))
 		net_hello_start(cfg->http_port);
+	else
+		http_server_start(cfg->http_port);
 }
 
 void kernel_main(void *start_info)
@@ -194,6 +204,7 @@ void kernel_main(void *start_info)
 		bus_init(cmdline);
 		guestos_init(cmdline);
 		media_config(cmdline);
+		api_init();
 	}
 	network_init(si, cmdline);
 

@@ -54,17 +54,6 @@ static void write_nullable_bool(struct jw *w, const char *key, bool known, bool 
 		jw_null(w);
 }
 
-/* OSBuildNumber is a number in IVMGuestOS; a report that is not one stays unknown. */
-static bool build_number(const char *s, uint64_t *v)
-{
-	size_t i = 0;
-
-	*v = 0;
-	for (; s[i] >= '0' && s[i] <= '9' && i < 9; i++)
-		*v = *v * 10 + (uint64_t)(s[i] - '0');
-	return i > 0 && s[i] == '\0';
-}
-
 static void write_guestos(struct jw *w, const char *vm, const struct guestos_facts *f)
 {
 	static const char *const never[] = {
@@ -73,8 +62,6 @@ static void write_guestos(struct jw *w, const char *vm, const struct guestos_fac
 		"TerminalServerPort",
 	};
 	bool kvp = f->kvp_known, hb = f->heartbeat_known;
-	uint64_t build = 0;
-	bool build_known = kvp && build_number(f->os_build, &build);
 
 	jw_obj_begin(w);
 	jw_key(w, "vm");
@@ -92,7 +79,8 @@ static void write_guestos(struct jw *w, const char *vm, const struct guestos_fac
 	write_nullable_bool(w, "ScreenLocked", f->sessions_known, f->screen_locked);
 	write_nullable_uint(w, "OSMajorVersion", kvp, f->os_major);
 	write_nullable_uint(w, "OSMinorVersion", kvp, f->os_minor);
-	write_nullable_uint(w, "OSBuildNumber", build_known, build);
+	/* A string as KVP carries it: a number on Windows, the kernel release on Linux. */
+	write_nullable_str(w, "OSBuildNumber", kvp, f->os_build);
 	write_nullable_str(w, "OSVersion", kvp, f->os_version);
 	/* Properties no integration service of ours reports. */
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {

@@ -685,3 +685,125 @@ CASES += [
                                                    r'root: bus .*refused'),
          timeout=120),
 ]
+
+
+# The management API end to end (docs/api.md): a host-side client talks
+# HTTP through the forwarded port to the root's server and API, with the
+# tokens of hv.cfg [token NAME]: 401 without a token, 403 for a right the
+# token lacks, 404 for an unknown VM, the VM list, the guest's facts once
+# its additions report them, an audited PATCH, the events log, /metrics.
+API_ADMIN, API_READER = 'api-admin-secret', 'api-reader-secret'
+
+
+def api_client(attempts=5, pause=2, timeout=20):
+    import http.client
+    import json
+    import time
+
+    def request(port, method, path, token=None, body=None):
+        conn = http.client.HTTPConnection('127.0.0.1', port, timeout=timeout)
+        headers = {'Authorization': f'Bearer {token}'} if token else {}
+        if body is not None:
+            headers['Content-Type'] = 'application/json'
+        conn.request(method, path, body=body, headers=headers)
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        return r.status, dict(r.getheaders()), data
+
+    def expect_error(port, log, method, path, token, status, name):
+        got, headers, data = request(port, method, path, token)
+        log(f'{method} {path} -> {got} {data[:200]!r}')
+        if got != status:
+            return f'{method} {path}: status {got}, expected {status}'
+        if json.loads(data)['error']['name'] != name:
+            return f'{method} {path}: error {data!r}, expected {name}'
+        if status == 401 and not headers.get('WWW-Authenticate', '').startswith('Bearer'):
+            return f'{method} {path}: 401 without WWW-Authenticate: Bearer'
+        return None
+
+    def first_contact(port, log):
+        last = 'no attempt'
+        for attempt in range(1, attempts + 1):
+            try:
+                status, _, data = request(port, 'GET', '/api/v1/vms', API_ADMIN)
+                vms = {v['name']: v for v in json.loads(data)['vms']}
+                last = None if status == 200 and vms.get('testos1', {}).get('state') == 'Running' \
+                    else f'{status} {data[:200]!r}'
+            except (OSError, http.client.HTTPException, ValueError) as e:
+                last = f'{type(e).__name__}: {e}'
+            log(f'GET /api/v1/vms attempt {attempt}: {last or "ok"}')
+            if last is None:
+                return None
+            time.sleep(pause)
+        return last
+
+    def guestos_reported(port, log):
+        """The additions report OSName over KVP a few seconds after start."""
+        for _ in range(30):
+            status, _, data = request(port, 'GET', '/api/v1/vms/testos1/guestos', API_READER)
+            if status != 200:
+                return f'GET guestos: {status} {data!r}'
+            g = json.loads(data)
+            if g['OSName'] is not None and g['IsHeartbeating'] is True:
+                log(f'GET guestos: {data!r}')
+                return None
+            time.sleep(1)
+        return f'GET guestos never reported OSName and heartbeats: {data!r}'
+
+    def client(port, log):
+        error = first_contact(port, log)
+        checks = (
+            lambda: expect_error(port, log, 'GET', '/api/v1/vms', None, 401, 'E_ACCESSDENIED'),
+            lambda: expect_error(port, log, 'GET', '/api/v1/vms', 'wrong', 401, 'E_ACCESSDENIED'),
+            lambda: expect_error(port, log, 'GET', '/api/v1/vms/root', API_READER, 403,
+                                 'E_ACCESSDENIED'),
+            lambda: expect_error(port, log, 'PATCH', '/api/v1/vms/testos1/guestos', API_READER,
+                                 403, 'E_ACCESSDENIED'),
+            lambda: expect_error(port, log, 'GET', '/api/v1/vms/nosuch', API_ADMIN, 404,
+                                 'VM_E_VM_UNKNOWN'),
+            lambda: expect_error(port, log, 'GET', '/api/v1/nothing', API_ADMIN, 404,
+                                 'ERROR_NOT_SUPPORTED'),
+            lambda: guestos_reported(port, log),
+        )
+        for check in checks:
+            error = error or check()
+        if error:
+            return error
+        status, _, data = request(port, 'PATCH', '/api/v1/vms/testos1/guestos', API_ADMIN,
+                                  '{"IsHostTimeSyncEnabled":false}')
+        log(f'PATCH guestos -> {status} {data[:120]!r}')
+        if status != 200 or json.loads(data)['IsHostTimeSyncEnabled'] is not False:
+            return f'PATCH guestos: {status} {data!r}'
+        status, _, data = request(port, 'GET', '/api/v1/events?since=0&wait=0', API_READER)
+        log(f'GET /api/v1/events -> {status} {data[:300]!r}')
+        events = json.loads(data)['events'] if status == 200 else []
+        if not any(e['vm'] == 'testos1' and e['type'] == 'additionsReady' for e in events):
+            return f'GET /api/v1/events: no additionsReady for testos1: {status} {data!r}'
+        status, headers, data = request(port, 'GET', '/metrics', API_READER)
+        log(f'GET /metrics -> {status}, {len(data)} bytes')
+        if status != 200 or b'hv_vm_state{vm="testos1"} 2' not in data:
+            return f'GET /metrics: {status} {data[:300]!r}'
+        return None
+    return client
+
+
+def api_config():
+    import hashlib
+    h = {t: hashlib.sha256(t.encode()).hexdigest() for t in (API_ADMIN, API_READER)}
+    config = managed('', ('testos1', 'additions'), root_pci='00:02.0')
+    return config + (f'\n[management]\naddress = dhcp\nport = 80\n'
+                     f'\n[token admin]\nhash = {h[API_ADMIN]}\nrights = *:read,control,execute\n'
+                     f'\n[token reader]\nhash = {h[API_READER]}\nrights = testos1:read\n')
+
+
+CASES += [
+    Case('qemu-api', 'qemu', 2, api_config(),
+         expect=(r'hv: \[root\] root: api: 2 tokens configured',
+                 r'hv: \[root\] root: http: listening on port 80',
+                 r'hv: \[root\] root: net: up 10\.0\.2\.15/24',
+                 r'hv: \[root\] root: api: admin: set-timesync testos1 false'),
+         forbid=partition_forbid('root', 'testos1') + (r'root: panic',),
+         client=api_client(), client_after=r'hv: \[root\] root: net: up 10\.0\.2\.15/24',
+         client_timeout=150, timeout=240),
+]
