@@ -5,6 +5,7 @@ import dataclasses
 import re
 
 import clients
+import ivmctl_client
 from hosts import default_mem
 
 FATAL = (r'hv: panic', r'hv: EXCEPTION', r'hv: only \d+ of \d+ CPUs online',
@@ -806,4 +807,40 @@ CASES += [
          forbid=partition_forbid('root', 'testos1') + (r'root: panic',),
          client=api_client(), client_after=r'hv: \[root\] root: net: up 10\.0\.2\.15/24',
          client_timeout=150, timeout=240),
+]
+
+# ivmctl (tools/ivmctl, docs/ivmctl.md) against the root's API through the
+# forwarded port, with boot/hv.cfg's development token: the VM list, a
+# refused token, an unknown VM, exec with the command's output and status,
+# a shutdown followed to its end, the state and events it left.  Started
+# once testos1's exec service is ready; the first call waits for the API.
+IVMCTL_CONFIG = (HYPERVISOR.replace('test_exit = yes\n', '') + ROOT +
+                 GUEST.replace('"selftest"', '"additions"') + r'''
+[management]
+address = dhcp
+port = 80
+
+[token developer]
+hash = 33b65b8a8b200ce4f6a2dbc56927ee8b348e9409aefe00d91d88abc057bd136b
+rights = *:read,control,execute
+''')
+IVMCTL_STEPS = (
+    (['vms'], 0, r'^testos1\s+1\s+guest\s+Running'),
+    (['--token', 'wrong', 'vms'], 5, None),
+    (['guestos', 'nosuch'], 4, None),
+    (['exec', 'testos1', 'echo', 'hello', 'from', 'ivmctl', '--wait'], 0, r'^hello from ivmctl$'),
+    (['exec', 'testos1', 'false', '--wait'], 1, None),
+    (['shutdown', 'testos1', '--timeout', '60', '--wait'], 0, r'^task \d+: .*: Success$'),
+    (['vm', 'testos1'], 0, r'^state:\s+Off$'),
+    (['events'], 0, r'taskCompleted task \d+ Success'),
+)
+
+CASES += [
+    Case('qemu-ivmctl', 'qemu', 2, IVMCTL_CONFIG,
+         expect=(r'hv: \[root\] root: bus testos1: exec ready',
+                 r'hv: \[root\] root: event testos1: Running -> Off',
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'testos1'),
+         client=ivmctl_client.ivmctl(IVMCTL_STEPS),
+         client_after=r'root: bus testos1: exec ready', client_timeout=300, timeout=360),
 ]

@@ -134,6 +134,7 @@ def shown(path):
 class Runner:
     def __init__(self, build_dir, keep=False, verbose=False):
         self.build = pathlib.Path(build_dir).resolve()
+        os.environ['HV_BUILD_DIR'] = str(self.build)  # clients run build/tools programs
         self.keep = keep
         self.verbose = verbose
         self.cancel = threading.Event()

@@ -1,0 +1,40 @@
+# ivmctl_client.py: a host-side client for system tests (Case.client) that
+# drives build/tools/ivmctl against the root's management API through the
+# forwarded port, checking each command's exit status and output.  The
+# harness names the build directory in $HV_BUILD_DIR.
+import os
+import pathlib
+import re
+import subprocess
+import time
+
+DEV_TOKEN = 'dev-insecure-token-change-me'   # boot/hv.cfg's development token
+NOT_REACHED = 6                               # ivmctl's exit status: no answer
+
+
+def ivmctl(steps, token=DEV_TOKEN, ready_timeout=120):
+    """steps: (args, expected exit status, regex its stdout must match or
+    None).  The first step is repeated while ivmctl cannot reach the API
+    (it is still coming up), for at most ready_timeout seconds."""
+    def run(exe, env, args, log):
+        p = subprocess.run([str(exe), *args], env=env, capture_output=True, text=True,
+                           timeout=180)
+        log(f'ivmctl {" ".join(args)}: exit {p.returncode}\n{p.stdout}{p.stderr}'.rstrip())
+        return p
+
+    def client(port, log):
+        exe = pathlib.Path(os.environ['HV_BUILD_DIR']) / 'tools' / 'ivmctl'
+        env = dict(os.environ, IVMCTL_HOST=f'127.0.0.1:{port}', IVMCTL_TOKEN=token)
+        deadline = time.monotonic() + ready_timeout
+        for n, (args, status, pattern) in enumerate(steps):
+            p = run(exe, env, args, log)
+            while n == 0 and p.returncode == NOT_REACHED and time.monotonic() < deadline:
+                time.sleep(2)
+                p = run(exe, env, args, log)
+            what = f'ivmctl {" ".join(args)}'
+            if p.returncode != status:
+                return f'{what}: exit {p.returncode}, expected {status}: {p.stderr.strip()}'
+            if pattern and not re.search(pattern, p.stdout, re.M):
+                return f'{what}: output lacks {pattern!r}'
+        return None
+    return client
