@@ -53,10 +53,11 @@ void root_poll(void)
 	/*
 	 * The only window for interrupts: handlers never interrupt a print.
 	 * It lasts about 1 ms, or ends as soon as a bus vector says there is
-	 * work, so that an answer does not wait out the rest of the window.
+	 * work or the NIC has received a frame (it is polled, not interrupt
+	 * driven), so that an answer does not wait out the rest of the window.
 	 */
 	interrupts_enable();
-	while (tsc_read() - start < tsc_hz() / 1000 && !bus_work_flagged())
+	while (tsc_read() - start < tsc_hz() / 1000 && !bus_work_flagged() && !net_rx_pending())
 		cpu_relax();
 	interrupts_disable();
 	events_poll();

@@ -291,6 +291,11 @@ static bool rx_good(const volatile struct e1000_rx_desc *d)
 	return true;
 }
 
+bool e1000_rx_pending(void)
+{
+	return rx_ring[rx_next].status & E1000_RXD_STAT_DD;
+}
+
 unsigned int e1000_rx_poll(void (*deliver)(const uint8_t *frame, size_t len, void *ctx),
 			   void *ctx, unsigned int budget)
 {

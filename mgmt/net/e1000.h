@@ -47,6 +47,8 @@ bool e1000_link_up(void);
  */
 unsigned int e1000_rx_poll(void (*deliver)(const uint8_t *frame, size_t len, void *ctx),
 			   void *ctx, unsigned int budget);
+/* The device has written a frame the root has not taken yet (one read). */
+bool e1000_rx_pending(void);
 
 /*
  * Transmit in two steps: e1000_tx_buffer returns the buffer of the next

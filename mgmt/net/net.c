@@ -187,6 +187,11 @@ void net_poll(uint64_t now_ms)
 	sys_check_timeouts();
 }
 
+bool net_rx_pending(void)
+{
+	return started && e1000_rx_pending();
+}
+
 bool net_up(void)
 {
 	return started && netif_is_up(&netif) && !ip4_addr_isany(netif_ip4_addr(&netif));

@@ -22,6 +22,8 @@
  */
 bool net_init(const struct start_info *si, const struct hv_mgmt_config *cfg);
 void net_poll(uint64_t now_ms);
+/* A received frame waits for net_poll: cheap enough for a wait loop. */
+bool net_rx_pending(void);
 /* An address is bound (static, or DHCP has answered). */
 bool net_up(void);
 

@@ -56,11 +56,13 @@ def wait_for(predicate, deadline, pause=0.1):
     return False
 
 
-def heap_used(port, token):
+def metrics(port, token):
     status, body = request(port, token, '/metrics')
-    if status != 200:
-        return None
-    m = re.search(rb'^hv_root_heap_used_bytes(?:\{[^}]*\})? (\d+)', body, re.M)
+    return body.decode('utf-8', 'replace') if status == 200 else ''
+
+
+def heap_used(port, token):
+    m = re.search(r'^hv_root_heap_used_bytes(?:\{[^}]*\})? (\d+)', metrics(port, token), re.M)
     return int(m.group(1)) if m else None
 
 
@@ -145,6 +147,9 @@ def main():
         time.sleep(2)
         after = heap_used(port, token)
         print(f'heap: {before} bytes before, {after} bytes after the load', flush=True)
+        for line in metrics(port, token).splitlines():
+            if line.startswith(('hv_root_net_dropped_total', 'hv_http_requests_total')):
+                print(f'metrics: {line}')
     finally:
         emu.stop()
     print(f'serial log: {launch.serial_log}')
