@@ -844,3 +844,27 @@ CASES += [
          client=ivmctl_client.ivmctl(IVMCTL_STEPS),
          client_after=r'root: bus testos1: exec ready', client_timeout=300, timeout=360),
 ]
+
+
+# The management HTTP server (mgmt/http, docs/http.md) on the root's network:
+# keep-alive, pipelining, Connection: close, 413 and 400 with JSON errors,
+# seen from the host through the forwarded port (clients.http_server).
+# No token is configured, so the API behind it refuses every request (401);
+# the HTTP layer is what this case checks.
+def http_server_case(name, host, timeout=0):
+    root = r'hv: \[root\] root: '
+    # Without test_exit: a configuration with no guest would end at start-up.
+    config = managed('', root_pci='00:02.0').replace('test_exit = yes\n', '')
+    return Case(name, host, 1, config,
+                expect=(r'boot: hvboot 0\.1\.0',
+                        root + r'http: listening on port 80',
+                        root + r'net: up 10\.0\.2\.15/24',
+                        root + r'alive'),
+                forbid=partition_forbid('root') + (r'root: panic', root + r'http: cannot'),
+                timeout=timeout, client=clients.http_server(),
+                client_after=root + r'net: up 10\.0\.2\.15/24', client_timeout=150)
+
+
+CASES += [
+    http_server_case('qemu-http-server', 'qemu'),
+]
