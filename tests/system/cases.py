@@ -6,6 +6,7 @@ import re
 
 import clients
 import ivmctl_client
+import task_clients
 from hosts import default_mem
 
 FATAL = (r'hv: panic', r'hv: EXCEPTION', r'hv: only \d+ of \d+ CPUs online',
@@ -867,4 +868,53 @@ def http_server_case(name, host, timeout=0):
 
 CASES += [
     http_server_case('qemu-http-server', 'qemu'),
+]
+
+
+# The task engine end to end (docs/tasks.md): a host-side client drives the
+# management API (task_clients.py) and checks each task's result and the
+# order of hv's reports in the events log; the serial log shows the root's
+# task lines.  No test_exit: the run ends when the client and the markers
+# are done (a guest that powers off would otherwise end it at once).
+def task_case(name, guest_cmdline, client, expect, after, forbid=(), timeout=150):
+    config = (managed('heartbeat_ms=500', ('g1', guest_cmdline), root_pci='00:02.0')
+              .replace('test_exit = yes\n', '') + task_clients.CONFIG)
+    return Case(name, 'qemu', 2, config,
+                expect=tuple(rf'hv: \[root\] root: task {e}' if e.startswith('1') else e
+                             for e in expect),
+                forbid=partition_forbid('root', 'g1') + (r'root: panic',) + forbid,
+                timeout=timeout, client=client, client_after=after, client_timeout=timeout - 10)
+
+
+TASK_API_UP = r'hv: \[root\] root: bus g1: heartbeat ok seq \d+'
+
+CASES += [
+    # Shutdown: accepted, then Success only once hv reports g1 Off.
+    task_case('qemu-task-shutdown', 'additions', task_clients.shutdown_success('g1'),
+              (r'1: Shutdown g1 \(shutdown\)',
+               r'hv: partition g1 powered off',
+               r'1: Shutdown g1: Success \(0x00000000 S_OK\)'),
+              TASK_API_UP),
+    # A locked guest vetoes an unforced shutdown: ERROR_MACHINE_LOCKED, g1 runs on.
+    task_case('qemu-task-shutdown-locked', 'additions locked',
+              task_clients.shutdown_locked('g1'),
+              (r'1: Shutdown g1 \(shutdown\)',
+               r'1: Shutdown g1: UnexpectedError \(0x800704f7 ERROR_MACHINE_LOCKED\)'),
+              TASK_API_UP, forbid=(r'partition g1 powered off',)),
+    # A forced restart of a hung guest: no answer in 5 s, the root resets g1
+    # through hv, Success once it runs again.
+    task_case('qemu-task-restart-hung', 'additions hang_after=12',
+              task_clients.restart_forced_hung('g1'),
+              (r'hv: \[g1\] testos: hanging \(hang_after\)',
+               r'1: Restart g1 \(restart\)',
+               r'1: no answer from g1 in 5000 ms: resetting it through hv',
+               r'1: Restart g1: Success \(0x00000000 S_OK\)'),
+              r'hv: \[g1\] testos: hanging \(hang_after\)'),
+    # InstallAdditions on a guest without them: media attached, additions up,
+    # Success once their version is read from KVP.
+    task_case('qemu-task-install-additions', '', task_clients.install_additions('g1'),
+              (r'1: Install additions on g1 \(install-additions\)',
+               r'hv: \[g1\] testos: additions installed from media',
+               r'1: Install additions on g1: Success \(0x00000000 S_OK\)'),
+              r'hv: \[g1\] testos: alive 2'),
 ]

@@ -1,0 +1,194 @@
+# task_clients.py: host-side clients (Case.client) for the task engine's
+# system tests (docs/tasks.md): they drive the management API through the
+# forwarded port and check each task's outcome and the order of hv's
+# reports in the events log.  A client returns None or an error string and
+# bounds every wait itself.
+import hashlib
+import http.client
+import json
+import time
+
+TOKEN = 'task-system-test-token'
+TOKEN_HASH = hashlib.sha256(TOKEN.encode()).hexdigest()
+
+# hv.cfg sections: the API on DHCP, port 80, one token with every right.
+CONFIG = (f'\n[management]\naddress = dhcp\nport = 80\n'
+          f'\n[token tasks]\nhash = {TOKEN_HASH}\nrights = *:read,control,execute\n')
+
+
+class ApiError(Exception):
+    pass
+
+
+def api(port, method, path, body=None, timeout=30):
+    """One request on its own connection: (status, headers, parsed JSON or None)."""
+    headers = {'Authorization': f'Bearer {TOKEN}'}
+    data = None
+    if body is not None:
+        data = json.dumps(body)
+        headers['Content-Type'] = 'application/json'
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=timeout)
+    try:
+        conn.request(method, path, body=data, headers=headers)
+        r = conn.getresponse()
+        raw = r.read()
+        return r.status, dict(r.getheaders()), (json.loads(raw) if raw else None)
+    finally:
+        conn.close()
+
+
+def retrying(port, log, method, path, body=None, want=(202,), within=90):
+    """Repeats a request until its status is in want (the API or the guest's
+    additions may not be up yet; QEMU's forwarder drops early connections)."""
+    deadline = time.monotonic() + within
+    last = 'no attempt'
+    while time.monotonic() < deadline:
+        try:
+            status, headers, doc = api(port, method, path, body)
+            if status in want:
+                log(f'{method} {path}: {status}')
+                return status, headers, doc
+            last = f'{status} {doc}'
+        except (OSError, http.client.HTTPException, ValueError) as e:
+            last = f'{type(e).__name__}: {e}'
+        time.sleep(1)
+    raise ApiError(f'{method} {path}: no {want} within {within}s, last: {last}')
+
+
+def wait_task(port, log, location, wait_ms=90000):
+    status, _, task = api(port, 'GET', f'{location}?wait={wait_ms}', timeout=wait_ms / 1000 + 30)
+    log(f'GET {location}?wait={wait_ms}: {status} {task}')
+    if status != 200 or not task.get('IsComplete'):
+        raise ApiError(f'{location} not complete after the wait: {status} {task}')
+    return task
+
+
+def events(port):
+    status, _, doc = api(port, 'GET', '/api/v1/events?since=0&wait=0')
+    if status != 200:
+        raise ApiError(f'events: {status} {doc}')
+    return doc['events']
+
+
+def expect_fields(task, **fields):
+    for key, value in fields.items():
+        if task.get(key) != value:
+            raise ApiError(f'task {task.get("ID")}: {key} is {task.get(key)!r}, expected {value!r}')
+
+
+def seq_of(evs, **match):
+    """The seq of the first event with these fields, or None."""
+    for e in evs:
+        if all(e.get(k) == v for k, v in match.items()):
+            return e['seq']
+    return None
+
+
+def created(status, headers, task):
+    location = headers.get('Location')
+    if status != 202 or location != f'/api/v1/tasks/{task["ID"]}':
+        raise ApiError(f'not a created task: {status} {headers} {task}')
+    return location
+
+
+def _run(check):
+    """Wraps a client body: API errors become the test's verdict."""
+    def client(port, log):
+        try:
+            check(port, log)
+            return None
+        except ApiError as e:
+            return str(e)
+    return client
+
+
+def shutdown_success(vm):
+    """An unforced shutdown: accepted, then Success only after hv reported
+    the partition Off; a second shutdown meanwhile ends at once with
+    ERROR_SHUTDOWN_IN_PROGRESS."""
+    def check(port, log):
+        path = f'/api/v1/vms/{vm}/guestos/shutdown'
+        body = {'reason': 'system test', 'timeoutSeconds': 60}
+        status, headers, task = retrying(port, log, 'POST', path, body)
+        location = created(status, headers, task)
+        status, headers, second = api(port, 'POST', path, body)
+        log(f'second shutdown: {status} {second}')
+        if status == 202:
+            expect_fields(second, IsComplete=True, Result='UnexpectedError',
+                          ErrorName='ERROR_SHUTDOWN_IN_PROGRESS', Error='0x8007045B')
+        elif status != 409:   # the first may already have ended: then the guest is off
+            raise ApiError(f'second shutdown: {status} {second}')
+        task = wait_task(port, log, location)
+        expect_fields(task, Result='Success', PercentCompleted=100, Error='0x00000000')
+        evs = events(port)
+        off = seq_of(evs, vm=vm, type='stateChanged', state='Off')
+        done = seq_of(evs, vm=vm, type='taskCompleted', task=task['ID'])
+        log(f'events: Off at {off}, taskCompleted at {done}')
+        if off is None or done is None or off > done:
+            raise ApiError(f'Success before hv reported Off: {evs}')
+    return _run(check)
+
+
+def shutdown_locked(vm):
+    """A locked guest vetoes an unforced shutdown: the task ends with
+    ERROR_MACHINE_LOCKED and the VM keeps running."""
+    def check(port, log):
+        path = f'/api/v1/vms/{vm}/guestos/shutdown'
+        status, headers, task = retrying(port, log, 'POST', path, {})
+        location = created(status, headers, task)
+        task = wait_task(port, log, location)
+        expect_fields(task, Result='UnexpectedError', ErrorName='ERROR_MACHINE_LOCKED',
+                      Error='0x800704F7')
+        status, _, doc = api(port, 'GET', f'/api/v1/vms/{vm}')
+        log(f'GET /api/v1/vms/{vm}: {status} {doc}')
+        if status != 200 or doc.get('state') != 'Running':
+            raise ApiError(f'{vm} is not running after the veto: {status} {doc}')
+    return _run(check)
+
+
+def restart_forced_hung(vm):
+    """A forced restart of a guest that stopped answering: the root resets
+    the partition through hv and the task ends Success once it runs again."""
+    def check(port, log):
+        path = f'/api/v1/vms/{vm}/guestos/restart'
+        body = {'forced': True, 'timeoutSeconds': 120}
+        status, headers, task = retrying(port, log, 'POST', path, body)
+        location = created(status, headers, task)
+        task = wait_task(port, log, location)
+        expect_fields(task, Result='Success', PercentCompleted=100)
+        evs = events(port)
+        reset = seq_of(evs, vm=vm, type='stateChanged', state='Starting', cause='root reset')
+        done = seq_of(evs, vm=vm, type='taskCompleted', task=task['ID'])
+        running = None
+        for e in evs:
+            if reset is not None and e['seq'] > reset and e.get('vm') == vm and \
+                    e.get('type') == 'stateChanged' and e.get('state') == 'Running':
+                running = e['seq']
+                break
+        log(f'events: root reset at {reset}, Running at {running}, taskCompleted at {done}')
+        if reset is None or running is None or done is None or not reset < running < done:
+            raise ApiError(f'no root reset and Running before Success: {evs}')
+    return _run(check)
+
+
+def install_additions(vm):
+    """InstallAdditions on a guest without them: Success once the additions
+    are up and their version is known; the guest's facts then show it."""
+    def check(port, log):
+        path = f'/api/v1/vms/{vm}/guestos/install-additions'
+        status, headers, task = retrying(port, log, 'POST', path)
+        location = created(status, headers, task)
+        if task['IsComplete']:
+            raise ApiError(f'{vm} had its additions already: {task}')
+        task = wait_task(port, log, location)
+        expect_fields(task, Result='Success', PercentCompleted=100)
+        status, _, facts = api(port, 'GET', f'/api/v1/vms/{vm}/guestos')
+        log(f'GET /api/v1/vms/{vm}/guestos: {status} {facts}')
+        if status != 200 or not facts.get('AdditionsVersion'):
+            raise ApiError(f'no AdditionsVersion after the install: {status} {facts}')
+        evs = events(port)
+        ready = seq_of(evs, vm=vm, type='additionsReady')
+        done = seq_of(evs, vm=vm, type='taskCompleted', task=task['ID'])
+        if ready is None or done is None or ready > done:
+            raise ApiError(f'Success before the additions were ready: {evs}')
+    return _run(check)
