@@ -880,7 +880,7 @@ def task_case(name, guest_cmdline, client, expect, after, forbid=(), timeout=150
     config = (managed('heartbeat_ms=500', ('g1', guest_cmdline), root_pci='00:02.0')
               .replace('test_exit = yes\n', '') + task_clients.CONFIG)
     return Case(name, 'qemu', 2, config,
-                expect=tuple(rf'hv: \[root\] root: task {e}' if e.startswith('1') else e
+                expect=tuple(e if e.startswith('hv: ') else rf'hv: \[root\] root: task {e}'
                              for e in expect),
                 forbid=partition_forbid('root', 'g1') + (r'root: panic',) + forbid,
                 timeout=timeout, client=client, client_after=after, client_timeout=timeout - 10)
@@ -910,6 +910,16 @@ CASES += [
                r'1: no answer from g1 in 5000 ms: resetting it through hv',
                r'1: Restart g1: Success \(0x00000000 S_OK\)'),
               r'hv: \[g1\] testos: hanging \(hang_after\)'),
+    # Execute, logoff, restart through the guest; turnoff, start, reset through hv.
+    task_case('qemu-task-guest-and-power', 'additions', task_clients.guest_and_power('g1'),
+              (r'1: Execute on g1: Success',
+               r'3: Execute on g1: IllegalValueError \(0x80070057 E_INVALIDARG\)',
+               r'5: Logoff g1: UnexpectedError \(0x80070520 ERROR_NO_SUCH_LOGON_SESSION\)',
+               r'6: Restart g1: Success',
+               r'7: Turn off g1: Success',
+               r'8: Start g1: Success',
+               r'9: Reset g1: Success'),
+              TASK_API_UP, timeout=200),
     # InstallAdditions on a guest without them: media attached, additions up,
     # Success once their version is read from KVP.
     task_case('qemu-task-install-additions', '', task_clients.install_additions('g1'),

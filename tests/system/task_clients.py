@@ -192,3 +192,56 @@ def install_additions(vm):
         if ready is None or done is None or ready > done:
             raise ApiError(f'Success before the additions were ready: {evs}')
     return _run(check)
+
+
+def run_task(port, log, method, path, body=None, **fields):
+    """Creates a task (retrying until the API and the guest take it), waits for
+    it and checks its fields; returns the completed task."""
+    status, headers, task = retrying(port, log, method, path, body)
+    location = created(status, headers, task)
+    task = task if task['IsComplete'] else wait_task(port, log, location)
+    expect_fields(task, **fields)
+    return task
+
+
+def guest_and_power(vm):
+    """Execute (exit status is the command's, not the task's), logoff with
+    and without sessions, an unforced restart through the guest, then
+    turnoff, start and reset through hv; start of a running VM is refused."""
+    def check(port, log):
+        g = f'/api/v1/vms/{vm}/guestos'
+        task = run_task(port, log, 'POST', f'{g}/execute', {'command': 'echo task says hi'},
+                        Result='Success')
+        if task.get('output', {}).get('output') != 'task says hi\n':
+            raise ApiError(f'execute output: {task}')
+        task = run_task(port, log, 'POST', f'{g}/execute', {'command': 'false'}, Result='Success')
+        if task.get('output', {}).get('exitStatus') != 1:
+            raise ApiError(f'exit status of false: {task}')
+        run_task(port, log, 'POST', f'{g}/execute', {'command': 'no-such-command'},
+                 Result='IllegalValueError', ErrorName='E_INVALIDARG')
+        run_task(port, log, 'POST', f'{g}/logoff', {}, Result='Success')
+        run_task(port, log, 'POST', f'{g}/logoff', {'forced': True}, Result='UnexpectedError',
+                 ErrorName='ERROR_NO_SUCH_LOGON_SESSION')
+        task = run_task(port, log, 'POST', f'{g}/restart', {'timeoutSeconds': 60},
+                        Result='Success', PercentCompleted=100)
+        evs = events(port)
+        reset = seq_of(evs, vm=vm, type='stateChanged', state='Starting', cause='guest reset')
+        done = seq_of(evs, vm=vm, type='taskCompleted', task=task['ID'])
+        if reset is None or done is None or reset > done:
+            raise ApiError(f'restart Success before the guest reset: {evs}')
+        v = f'/api/v1/vms/{vm}'
+        run_task(port, log, 'POST', f'{v}/turnoff', Result='Success')
+        status, _, doc = api(port, 'GET', v)
+        if doc.get('state') != 'Off':
+            raise ApiError(f'{vm} after turnoff: {status} {doc}')
+        run_task(port, log, 'POST', f'{v}/start', Result='Success')
+        run_task(port, log, 'POST', f'{v}/reset', Result='Success')
+        status, _, doc = api(port, 'POST', f'{v}/start')
+        log(f'start while running: {status} {doc}')
+        if status != 409 or doc['error']['name'] != 'VM_E_VM_RUNNING':
+            raise ApiError(f'start of a running VM: {status} {doc}')
+        status, _, doc = api(port, 'GET', '/api/v1/tasks')
+        log(f'GET /api/v1/tasks: {status} Count {doc and doc.get("Count")}')
+        if status != 200 or doc['Count'] != 9 or len(doc['tasks']) != 9:
+            raise ApiError(f'task list: {status} {doc}')
+    return _run(check)
