@@ -901,6 +901,15 @@ CASES += [
               (r'1: Shutdown g1 \(shutdown\)',
                r'1: Shutdown g1: UnexpectedError \(0x800704f7 ERROR_MACHINE_LOCKED\)'),
               TASK_API_UP, forbid=(r'partition g1 powered off',)),
+    # A guest that accepts and then ignores a shutdown: TimeOutError after
+    # timeoutSeconds; the guest answers the next one SHUTDOWN_IN_PROGRESS.
+    task_case('qemu-task-shutdown-timeout', 'additions ignore_shutdown',
+              task_clients.shutdown_timeout('g1'),
+              (r'1: Shutdown g1 \(shutdown\)',
+               r'hv: \[g1\] testos: ignoring the shutdown request',
+               r'1: Shutdown g1: TimeOutError \(0xa0040202 VM_E_TIMED_OUT\)',
+               r'2: Shutdown g1: UnexpectedError \(0x8007045b ERROR_SHUTDOWN_IN_PROGRESS\)'),
+              TASK_API_UP, forbid=(r'partition g1 powered off',)),
     # A forced restart of a hung guest: no answer in 5 s, the root resets g1
     # through hv, Success once it runs again.
     task_case('qemu-task-restart-hung', 'additions hang_after=12',

@@ -245,3 +245,26 @@ def guest_and_power(vm):
         if status != 200 or doc['Count'] != 9 or len(doc['tasks']) != 9:
             raise ApiError(f'task list: {status} {doc}')
     return _run(check)
+
+
+def shutdown_timeout(vm):
+    """A guest that accepts a shutdown and then does nothing: TimeOutError
+    VM_E_TIMED_OUT when timeoutSeconds pass without hv reporting Off (hv is
+    not asked); the next shutdown is answered SHUTDOWN_IN_PROGRESS by the
+    guest itself."""
+    def check(port, log):
+        path = f'/api/v1/vms/{vm}/guestos/shutdown'
+        started = time.monotonic()
+        task = run_task(port, log, 'POST', path, {'timeoutSeconds': 5}, Result='TimeOutError',
+                        ErrorName='VM_E_TIMED_OUT', Error='0xA0040202')
+        if task['PercentCompleted'] != 50:
+            raise ApiError(f'accepted is 50%: {task}')
+        if task['completedMs'] - task['createdMs'] < 5000:
+            raise ApiError(f'timed out early: {task}')
+        log(f'timed out after {time.monotonic() - started:.1f}s')
+        run_task(port, log, 'POST', path, {}, Result='UnexpectedError',
+                 ErrorName='ERROR_SHUTDOWN_IN_PROGRESS')
+        status, _, doc = api(port, 'GET', f'/api/v1/vms/{vm}')
+        if status != 200 or doc.get('state') != 'Running':
+            raise ApiError(f'{vm} after the timeout: {status} {doc}')
+    return _run(check)
