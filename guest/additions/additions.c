@@ -852,6 +852,11 @@ static void fault_short(void)
 				   "bus_short");
 }
 
+static bool chan_ready(int svc)
+{
+	return chans[svc].open && !chans[svc].dead;
+}
+
 bool additions_misbehave(enum additions_fault f)
 {
 	struct chan *c = &chans[SVC_HEARTBEAT];
@@ -861,6 +866,14 @@ bool additions_misbehave(enum additions_fault f)
 		return true;
 	}
 	if (!heartbeat_logged || c->relid == 0 || !c->open || c->dead)
+		return false;
+	/*
+	 * The bad packets go on several channels at once: wait until every one
+	 * of them is open, or a slow channel would silently miss its variant.
+	 */
+	if ((f == ADDITIONS_FAULT_OVERSIZED && !chan_ready(SVC_KVP)) ||
+	    (f == ADDITIONS_FAULT_SHORT &&
+	     !(chan_ready(SVC_KVP) && chan_ready(SVC_SESSIONS) && chan_ready(SVC_EXEC))))
 		return false;
 	if (f == ADDITIONS_FAULT_FLOOD || f == ADDITIONS_FAULT_OVERSIZED || f == ADDITIONS_FAULT_SHORT) {
 		if (f == ADDITIONS_FAULT_FLOOD)
