@@ -4,8 +4,8 @@
  * the hook prints on the root's console instead, so the freestanding
  * llhttp links without a C library.
  */
-#ifndef MGMT_HTTP_LIBC_STDIO_H
-#define MGMT_HTTP_LIBC_STDIO_H
+#ifndef MGMT_LIBC_STDIO_H
+#define MGMT_LIBC_STDIO_H
 
 #include <kernel/console.h>
 
