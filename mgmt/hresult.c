@@ -1,9 +1,10 @@
 /*
  * Names of the HRESULTs and task results in hresult.h, for JSON error
- * bodies and console lines.
+ * bodies and console lines, and the HRESULT of a hypercall's status.
  */
 #include "hresult.h"
 
+#include <hv/hypercall.h>
 #include <stddef.h>
 
 static const struct {
@@ -52,4 +53,22 @@ const char *hresult_name(uint32_t hr)
 const char *task_result_name(uint32_t result)
 {
 	return result < sizeof(results) / sizeof(results[0]) ? results[result] : "?";
+}
+
+uint32_t hresult_from_hv(uint16_t hv_status, uint32_t wrong_state)
+{
+	switch (hv_status) {
+	case HV_STATUS_SUCCESS:
+		return S_OK;
+	case HV_STATUS_INVALID_PARTITION_ID:
+		return VM_E_VM_UNKNOWN;
+	case HV_STATUS_INVALID_PARTITION_STATE:
+		return wrong_state;
+	case HV_STATUS_INVALID_PARAMETER:
+		return E_INVALIDARG;
+	case HV_STATUS_INVALID_HYPERCALL_CODE:
+		return HR_ERROR_NOT_SUPPORTED;
+	default:
+		return E_FAIL;
+	}
 }

@@ -45,6 +45,14 @@ enum task_result {
 	TASK_SHUTDOWN_ABORT = 9,
 };
 
+/*
+ * The HRESULT for a hypercall's HV_STATUS (include/hv/hypercall.h):
+ * success S_OK, an unknown partition VM_E_VM_UNKNOWN, the partition in
+ * the wrong state wrong_state (what that means depends on the call), a
+ * refused argument E_INVALIDARG, a call hv lacks ERROR_NOT_SUPPORTED,
+ * anything else E_FAIL.
+ */
+uint32_t hresult_from_hv(uint16_t hv_status, uint32_t wrong_state);
 /* "VM_E_VM_NOT_RUNNING", ...; NULL for an HRESULT the table lacks. */
 const char *hresult_name(uint32_t hr);
 /* "Success", "TimeOutError", ...; "?" outside the enum. */

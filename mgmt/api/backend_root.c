@@ -99,29 +99,10 @@ int32_t backend_vm_find(const char *name, size_t len)
 	return id;
 }
 
+/* hv's status as an HRESULT; hv not answering at all is E_FAIL. */
 static uint32_t hresult_of(uint64_t r, uint32_t wrong_state)
 {
-	uint32_t hr = E_FAIL;
-
-	if (r != HV_CALL_NOT_READY) {
-		switch (hv_status(r)) {
-		case HV_STATUS_SUCCESS:
-			hr = S_OK;
-			break;
-		case HV_STATUS_INVALID_PARTITION_ID:
-			hr = VM_E_VM_UNKNOWN;
-			break;
-		case HV_STATUS_INVALID_PARTITION_STATE:
-			hr = wrong_state;
-			break;
-		case HV_STATUS_INVALID_PARAMETER:
-			hr = E_INVALIDARG;
-			break;
-		default:
-			break;
-		}
-	}
-	return hr;
+	return r == HV_CALL_NOT_READY ? E_FAIL : hresult_from_hv(hv_status(r), wrong_state);
 }
 
 uint32_t backend_vm_start(uint32_t id)

@@ -14,27 +14,10 @@ uint32_t task_media_attach(uint32_t vm, uint32_t media)
 {
 	uint64_t r = hv_media_attach(vm, media);
 	uint16_t status = r == HV_CALL_NOT_READY ? HV_STATUS_INVALID_HYPERCALL_CODE : hv_status(r);
-	uint32_t hr;
 
-	switch (status) {
-	case HV_STATUS_SUCCESS:
-		hr = S_OK;
-		break;
-	case HV_STATUS_INVALID_PARTITION_ID:
-		hr = VM_E_VM_UNKNOWN;
-		break;
-	case HV_STATUS_INVALID_PARTITION_STATE:
-		hr = VM_E_VM_NOT_RUNNING;
-		break;
-	case HV_STATUS_INVALID_PARAMETER:   /* the root itself, or no such medium */
-		hr = E_INVALIDARG;
-		break;
-	case HV_STATUS_INVALID_HYPERCALL_CODE:
-		hr = HR_ERROR_NOT_SUPPORTED;
-		break;
-	default:
-		hr = E_FAIL;
-		break;
-	}
-	return hr;
+	/*
+	 * INVALID_PARAMETER: the root itself, or no such medium; a Stopping
+	 * partition is "not running" for the API.
+	 */
+	return hresult_from_hv(status, VM_E_VM_NOT_RUNNING);
 }
