@@ -198,7 +198,7 @@ def managed(root_cmdline, *guests, root_mem='64M', root_pci=''):
 def partition_forbid(*names):
     """The usual fatal lines, any FAIL or corrupted canary, and a fault of
     any of the named partitions."""
-    return FATAL + (r'boot: error', r'FAIL', r'CORRUPTED', r'event ring dropped',
+    return FATAL + (r'boot: error', r'\bFAIL\b', r'CORRUPTED', r'event ring dropped',
                     *[faulted(n, '') for n in names])
 
 
@@ -921,6 +921,12 @@ CASES += [
               TASK_API_UP, timeout=200),
     # InstallAdditions on a guest without them: media attached, additions up,
     # Success once their version is read from KVP.
+    # Parameters, users, InstallAdditions with additions present, the wait
+    # bounds, cancel of a finished task, 405/404, and a VM that is off.
+    task_case('qemu-task-api-methods', 'additions', task_clients.guestos_data('g1'),
+              (r'\d+: Install additions on g1: Success \(0x00000000 S_OK\)',
+               r'\d+: Turn off g1: Success \(0x00000000 S_OK\)'),
+              TASK_API_UP),
     task_case('qemu-task-install-additions', '', task_clients.install_additions('g1'),
               (r'1: Install additions on g1 \(install-additions\)',
                r'hv: \[g1\] testos: additions installed from media',

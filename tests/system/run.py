@@ -125,9 +125,15 @@ def main():
           f'    guest port 80 at http://127.0.0.1:{args.port}/ ; Ctrl-C stops', flush=True)
     token = development_token(work / 'esp' / 'hv' / 'hv.cfg')
     if token:
+        ivmctl = f'{build_dir}/tools/ivmctl'
         print(f'    API token (development only, see hv.cfg): {token}\n'
-              f'    e.g. IVMCTL_HOST=127.0.0.1:{args.port} IVMCTL_TOKEN={token} '
-              f'{build_dir}/tools/ivmctl vms', flush=True)
+              f'    first commands to try, in another terminal:\n'
+              f'      export IVMCTL_HOST=127.0.0.1:{args.port} IVMCTL_TOKEN={token}\n'
+              f'      {ivmctl} vms\n'
+              f'      {ivmctl} guestos testos1\n'
+              f'      {ivmctl} exec testos1 echo hello --wait\n'
+              f'      {ivmctl} shutdown testos2 --wait\n'
+              f'      {ivmctl} events --follow', flush=True)
     emulator.interrupt_on_sigterm()
     emu = emulator.Emulator(launch, work)
     try:

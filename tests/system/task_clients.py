@@ -268,3 +268,45 @@ def shutdown_timeout(vm):
         if status != 200 or doc.get('state') != 'Running':
             raise ApiError(f'{vm} after the timeout: {status} {doc}')
     return _run(check)
+
+
+def expect_error(port, log, method, path, status, name, body=None):
+    got, _, doc = api(port, method, path, body)
+    log(f'{method} {path}: {got} {doc}')
+    if got != status or not doc or doc.get('error', {}).get('name') != name:
+        raise ApiError(f'{method} {path}: {got} {doc}, expected {status} {name}')
+
+
+def guestos_data(vm):
+    """The remaining methods end to end: a parameter set and read back
+    through KVP, a missing one (404 VM_E_PREF_NOT_FOUND) and an illegal name
+    (400 E_INVALIDARG), the user list from Sessions, InstallAdditions on a
+    guest that has them (Success at once), WaitForCompletion's bounds, cancel
+    of a finished task (409 E_FAIL), a wrong method (405), an unknown VM
+    (404), and a guest method on a VM that is off (409 VM_E_VM_NOT_RUNNING)."""
+    def check(port, log):
+        g = f'/api/v1/vms/{vm}/guestos'
+        retrying(port, log, 'PUT', f'{g}/parameters/Colour', {'value': 'teal'}, want=(200,))
+        status, _, doc = api(port, 'GET', f'{g}/parameters/Colour')
+        log(f'GET parameter: {status} {doc}')
+        if status != 200 or doc != {'name': 'Colour', 'value': 'teal'}:
+            raise ApiError(f'parameter round trip: {status} {doc}')
+        expect_error(port, log, 'GET', f'{g}/parameters/NoSuchName', 404, 'VM_E_PREF_NOT_FOUND')
+        expect_error(port, log, 'GET', f'{g}/parameters/bad%5Cname', 400, 'E_INVALIDARG')
+        status, _, doc = api(port, 'GET', f'{g}/users')
+        log(f'GET users: {status} {doc}')
+        names = sorted(u['name'] for u in (doc or {}).get('users', []))
+        if status != 200 or names != ['alice', 'bob']:
+            raise ApiError(f'users: {status} {doc}')
+        task = run_task(port, log, 'POST', f'{g}/install-additions', Result='Success')
+        location = f'/api/v1/tasks/{task["ID"]}'
+        expect_error(port, log, 'GET', f'{location}?wait=4000001', 400, 'E_INVALIDARG')
+        expect_error(port, log, 'GET', f'{location}?wait=-2', 400, 'E_INVALIDARG')
+        expect_error(port, log, 'POST', f'{location}/cancel', 409, 'E_FAIL')
+        expect_error(port, log, 'DELETE', '/api/v1/vms', 405, 'ERROR_NOT_SUPPORTED')
+        expect_error(port, log, 'POST', '/api/v1/vms/nosuch/guestos/shutdown', 404,
+                     'VM_E_VM_UNKNOWN', {})
+        run_task(port, log, 'POST', f'/api/v1/vms/{vm}/turnoff', Result='Success')
+        expect_error(port, log, 'POST', f'{g}/shutdown', 409, 'VM_E_VM_NOT_RUNNING', {})
+        expect_error(port, log, 'GET', g, 409, 'VM_E_VM_NOT_RUNNING')
+    return _run(check)
