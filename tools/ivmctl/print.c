@@ -90,6 +90,7 @@ int ivm_print_object(FILE *f, const struct ivm_json *j, int obj)
 
 		if (name == NULL || value < 0) {
 			free(name);
+			free(text);
 			continue;
 		}
 		ivm_print_safe(f, name);
