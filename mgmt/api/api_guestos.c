@@ -27,33 +27,6 @@ static struct pending {
 /* Replies are built here: one at a time, the root has one thread. */
 static char out[4096];
 
-static void write_nullable_str(struct jw *w, const char *key, bool known, const char *s)
-{
-	jw_key(w, key);
-	if (known)
-		jw_str(w, s);
-	else
-		jw_null(w);
-}
-
-static void write_nullable_uint(struct jw *w, const char *key, bool known, uint64_t v)
-{
-	jw_key(w, key);
-	if (known)
-		jw_uint(w, v);
-	else
-		jw_null(w);
-}
-
-static void write_nullable_bool(struct jw *w, const char *key, bool known, bool v)
-{
-	jw_key(w, key);
-	if (known)
-		jw_bool(w, v);
-	else
-		jw_null(w);
-}
-
 static void write_guestos(struct jw *w, const char *vm, const struct guestos_facts *f)
 {
 	static const char *const never[] = {
@@ -66,22 +39,33 @@ static void write_guestos(struct jw *w, const char *vm, const struct guestos_fac
 	jw_obj_begin(w);
 	jw_key(w, "vm");
 	jw_str(w, vm);
-	write_nullable_str(w, "AdditionsVersion", kvp, f->additions_version);
-	write_nullable_str(w, "IntegrationComponentsVersion", kvp, f->additions_version);
+	jw_key(w, "AdditionsVersion");
+	jw_str_or_null(w, kvp ? f->additions_version : NULL);
+	jw_key(w, "IntegrationComponentsVersion");
+	jw_str_or_null(w, kvp ? f->additions_version : NULL);
 	jw_key(w, "CanShutdown");
 	jw_bool(w, f->can_shutdown);
-	write_nullable_str(w, "ComputerName", kvp, f->computer_name);
-	write_nullable_uint(w, "HeartbeatPercentage", hb, f->heartbeat_percentage);
-	write_nullable_bool(w, "IsHeartbeating", hb, f->heartbeating);
+	jw_key(w, "ComputerName");
+	jw_str_or_null(w, kvp ? f->computer_name : NULL);
+	jw_key(w, "HeartbeatPercentage");
+	jw_uint_or_null(w, hb, f->heartbeat_percentage);
+	jw_key(w, "IsHeartbeating");
+	jw_bool_or_null(w, hb, f->heartbeating);
 	jw_key(w, "IsHostTimeSyncEnabled");
 	jw_bool(w, f->time_sync_enabled);
-	write_nullable_str(w, "OSName", kvp, f->os_name);
-	write_nullable_bool(w, "ScreenLocked", f->sessions_known, f->screen_locked);
-	write_nullable_uint(w, "OSMajorVersion", kvp, f->os_major);
-	write_nullable_uint(w, "OSMinorVersion", kvp, f->os_minor);
+	jw_key(w, "OSName");
+	jw_str_or_null(w, kvp ? f->os_name : NULL);
+	jw_key(w, "ScreenLocked");
+	jw_bool_or_null(w, f->sessions_known, f->screen_locked);
+	jw_key(w, "OSMajorVersion");
+	jw_uint_or_null(w, kvp, f->os_major);
+	jw_key(w, "OSMinorVersion");
+	jw_uint_or_null(w, kvp, f->os_minor);
 	/* A string as KVP carries it: a number on Windows, the kernel release on Linux. */
-	write_nullable_str(w, "OSBuildNumber", kvp, f->os_build);
-	write_nullable_str(w, "OSVersion", kvp, f->os_version);
+	jw_key(w, "OSBuildNumber");
+	jw_str_or_null(w, kvp ? f->os_build : NULL);
+	jw_key(w, "OSVersion");
+	jw_str_or_null(w, kvp ? f->os_version : NULL);
 	/* Properties no integration service of ours reports. */
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
 		jw_key(w, never[i]);

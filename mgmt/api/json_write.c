@@ -224,6 +224,30 @@ void jw_null(struct jw *w)
 	put(w, "null", 4);
 }
 
+void jw_str_or_null(struct jw *w, const char *s)
+{
+	if (s)
+		jw_str(w, s);
+	else
+		jw_null(w);
+}
+
+void jw_uint_or_null(struct jw *w, bool known, uint64_t v)
+{
+	if (known)
+		jw_uint(w, v);
+	else
+		jw_null(w);
+}
+
+void jw_bool_or_null(struct jw *w, bool known, bool v)
+{
+	if (known)
+		jw_bool(w, v);
+	else
+		jw_null(w);
+}
+
 void jw_hresult(struct jw *w, uint32_t hr)
 {
 	static const char hex[] = "0123456789ABCDEF";

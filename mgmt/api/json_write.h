@@ -33,6 +33,10 @@ void jw_int(struct jw *w, int64_t v);
 void jw_uint(struct jw *w, uint64_t v);
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
+/* A property the guest or hv may not have reported yet: the value, or null. */
+void jw_str_or_null(struct jw *w, const char *s);          /* NULL: null */
+void jw_uint_or_null(struct jw *w, bool known, uint64_t v);
+void jw_bool_or_null(struct jw *w, bool known, bool v);
 void jw_hresult(struct jw *w, uint32_t hr);      /* "0x80070057" */
 /* Raw text already in JSON form (a nested object written elsewhere). */
 void jw_raw(struct jw *w, const char *json, size_t n);

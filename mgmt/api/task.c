@@ -352,15 +352,6 @@ void task_stats(struct api_task_stats *out)
 		out->results_total[r] = result_total[r];
 }
 
-static void write_nullable_str(struct jw *w, const char *key, const char *value)
-{
-	jw_key(w, key);
-	if (value)
-		jw_str(w, value);
-	else
-		jw_null(w);
-}
-
 static void write_output(struct jw *w, const struct task *t)
 {
 	jw_key(w, "output");
@@ -397,10 +388,12 @@ void task_write_json(struct jw *w, const struct task *t, unsigned flags)
 	jw_bool(w, t->complete);
 	jw_key(w, "PercentCompleted");
 	jw_uint(w, t->percent);
-	write_nullable_str(w, "Result", t->complete ? task_result_name(t->result) : NULL);
+	jw_key(w, "Result");
+	jw_str_or_null(w, t->complete ? task_result_name(t->result) : NULL);
 	jw_key(w, "Error");
 	jw_hresult(w, t->error);
-	write_nullable_str(w, "ErrorName", hresult_name(t->error));
+	jw_key(w, "ErrorName");
+	jw_str_or_null(w, hresult_name(t->error));
 	if (full) {
 		jw_key(w, "ErrorDescription");
 		jw_str(w, t->error_desc);
@@ -410,10 +403,7 @@ void task_write_json(struct jw *w, const struct task *t, unsigned flags)
 	jw_key(w, "createdMs");
 	jw_uint(w, t->created_ms);
 	jw_key(w, "completedMs");
-	if (t->complete)
-		jw_uint(w, t->completed_ms);
-	else
-		jw_null(w);
+	jw_uint_or_null(w, t->complete, t->completed_ms);
 	if ((flags & TASK_JSON_OUTPUT) && t->complete && t->has_output)
 		write_output(w, t);
 	jw_obj_end(w);
