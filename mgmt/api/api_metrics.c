@@ -140,9 +140,16 @@ static void net_metrics(struct text *t)
 	add(t, "hv_root_net_bytes_total{dir=\"rx\"} %llu\nhv_root_net_bytes_total{dir=\"tx\"} %llu\n",
 	    (unsigned long long)nt.rx_bytes, (unsigned long long)nt.tx_bytes);
 	header(t, "hv_root_net_dropped_total", "counter",
-	       "Frames dropped (bad, oversize, missed, no buffer; ring full).");
-	add(t, "hv_root_net_dropped_total{dir=\"rx\"} %llu\nhv_root_net_dropped_total{dir=\"tx\"} %llu\n",
-	    (unsigned long long)nt.rx_dropped, (unsigned long long)nt.tx_dropped);
+	       "Frames dropped: ring_full (no free descriptor), no_buffer (lwIP's pool empty), "
+	       "bad (receive error), oversize (longer than one buffer).");
+	add(t, "hv_root_net_dropped_total{dir=\"rx\",reason=\"ring_full\"} %llu\n"
+	    "hv_root_net_dropped_total{dir=\"rx\",reason=\"no_buffer\"} %llu\n"
+	    "hv_root_net_dropped_total{dir=\"rx\",reason=\"bad\"} %llu\n"
+	    "hv_root_net_dropped_total{dir=\"tx\",reason=\"ring_full\"} %llu\n"
+	    "hv_root_net_dropped_total{dir=\"tx\",reason=\"oversize\"} %llu\n",
+	    (unsigned long long)nt.rx_ring_full, (unsigned long long)nt.rx_no_buffer,
+	    (unsigned long long)nt.rx_bad, (unsigned long long)nt.tx_ring_full,
+	    (unsigned long long)nt.tx_oversize);
 }
 
 static void root_metrics(struct text *t)

@@ -67,8 +67,9 @@ bool backend_heap_used(uint64_t *bytes);
 
 /* The root's network counters (frames handed to and from the NIC). */
 struct backend_net {
-	uint64_t rx_frames, rx_bytes, rx_dropped;
-	uint64_t tx_frames, tx_bytes, tx_dropped;
+	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes;
+	/* Frames dropped, by reason (struct net_stats says what each means). */
+	uint64_t rx_ring_full, rx_no_buffer, rx_bad, tx_ring_full, tx_oversize;
 };
 /* false if the root has no network. */
 bool backend_net(struct backend_net *out);

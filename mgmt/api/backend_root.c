@@ -188,10 +188,13 @@ bool backend_net(struct backend_net *out)
 	net_stats(&st);
 	out->rx_frames = st.rx_frames;
 	out->rx_bytes = st.rx_bytes;
-	out->rx_dropped = st.rx_dropped;
 	out->tx_frames = st.tx_frames;
 	out->tx_bytes = st.tx_bytes;
-	out->tx_dropped = st.tx_dropped;
+	out->rx_ring_full = st.rx_ring_full;
+	out->rx_no_buffer = st.rx_no_buffer;
+	out->rx_bad = st.rx_bad;
+	out->tx_ring_full = st.tx_ring_full;
+	out->tx_oversize = st.tx_oversize;
 	return net_up();
 }
 

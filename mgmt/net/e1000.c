@@ -1,6 +1,6 @@
 /*
  * Polled driver for the Intel 82540EM (e1000), register layout in
- * e1000_regs.h.  64 receive and 64 transmit descriptors with one 2 KiB
+ * e1000_regs.h.  256 receive and 256 transmit descriptors with one 2 KiB
  * buffer each, all in the root's .bss: the root's RAM is identity-mapped
  * (virtual address = GPA) and one contiguous block in host memory, so a
  * buffer's device address is dma_base + its address.  Interrupts stay
@@ -24,8 +24,8 @@
 #include <kernel/paging.h>
 #include <kernel/time.h>
 
-#define RX_COUNT 64u
-#define TX_COUNT 64u
+#define RX_COUNT 256u
+#define TX_COUNT 256u
 #define BUF_SIZE 2048u        /* RCTL.BSIZE 2048; frames up to 1522 fit one */
 #define RESET_TIMEOUT_MS 100u
 #define EEPROM_TIMEOUT_MS 10u

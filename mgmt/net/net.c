@@ -20,7 +20,7 @@
 #include <kernel/console.h>
 #include <lib/string.h>
 
-#define RX_BUDGET 32u        /* frames per poll; the ring holds 64 */
+#define RX_BUDGET 64u        /* frames per poll; the ring holds 256 */
 #define LINK_CHECK_MS 500u
 #define MTU 1500u
 
@@ -221,8 +221,11 @@ void net_stats(struct net_stats *out)
 	out->rx_bytes = c.rx_bytes;
 	out->tx_frames = c.tx_frames;
 	out->tx_bytes = c.tx_bytes;
-	out->rx_dropped = c.rx_errors + c.rx_oversize + c.rx_missed + rx_no_pbuf;
-	out->tx_dropped = c.tx_ring_full + c.tx_oversize;
+	out->rx_ring_full = c.rx_missed;
+	out->rx_no_buffer = rx_no_pbuf;
+	out->rx_bad = c.rx_errors + c.rx_oversize;
+	out->tx_ring_full = c.tx_ring_full;
+	out->tx_oversize = c.tx_oversize;
 	out->heap_used = lwip_stats.mem.used;
 	out->heap_max = lwip_stats.mem.max;
 	out->heap_size = lwip_stats.mem.avail;

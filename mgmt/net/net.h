@@ -31,8 +31,11 @@ bool net_up(void);
 struct net_stats {
 	uint64_t rx_frames, rx_bytes;   /* frames handed to lwIP */
 	uint64_t tx_frames, tx_bytes;   /* frames handed to the device */
-	uint64_t rx_dropped;            /* bad, oversize, missed by the device, or no pbuf */
-	uint64_t tx_dropped;            /* transmit ring full or frame too long */
+	uint64_t rx_ring_full;          /* the device found no free descriptor (MPC) */
+	uint64_t rx_no_buffer;          /* lwIP's pbuf pool was empty */
+	uint64_t rx_bad;                /* receive errors or longer than one buffer */
+	uint64_t tx_ring_full;          /* every transmit descriptor was in use */
+	uint64_t tx_oversize;           /* frame longer than one buffer */
 	size_t heap_used, heap_max, heap_size;  /* lwIP's heap (MEM_SIZE), bytes */
 	uint32_t pbuf_pool_used, pbuf_pool_size;
 	uint32_t tcp_pcbs_used, tcp_pcbs_size;

@@ -4,6 +4,7 @@
 # variable store, bochsrc, slirp.conf) into a work directory and returns
 # what to start.
 import dataclasses
+import os
 import pathlib
 import shutil
 import string
@@ -30,6 +31,7 @@ class Launch:
     argv: list
     use_pty: bool      # Bochs' `term` display needs a terminal
     serial_log: pathlib.Path
+    env: dict = dataclasses.field(default_factory=dict)  # added to the environment
 
 
 def default_mem(host):
@@ -44,6 +46,19 @@ def prepare(machine, workdir):
     if machine.host in BOCHS_MODELS:
         return _bochs(machine, workdir)
     raise ValueError(f'unknown host {machine.host!r} (choose from {", ".join(HOSTS)})')
+
+
+def _pcap_args():
+    """QEMU arguments that record the root's NIC traffic (the guest side of
+    user networking) into the pcap file $HV_QEMU_PCAP, headers and the first
+    bytes of payload only; none when it is unset.  For debugging: the
+    suite never sets it."""
+    path = os.environ.get('HV_QEMU_PCAP')
+    if not path:
+        return []
+    if ',' in path:
+        raise ValueError(f'QEMU cannot use a pcap path containing ",": {path}')
+    return ['-object', f'filter-dump,id=pcap0,netdev=n0,file={path},maxlen=160']
 
 
 def _qemu(m, work):
@@ -61,6 +76,7 @@ def _qemu(m, work):
             '-drive', f'file=fat:rw:{esp},format=raw,if=ide',
             '-netdev', f'user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{m.port}-:80',
             '-device', 'e1000,netdev=n0,addr=02.0',
+            *_pcap_args(),
             '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
             '-serial', f'file:{serial}', '-display', 'none', '-monitor', 'none',
             '-no-reboot']

@@ -381,7 +381,7 @@ static void test_metrics(void **state)
 	fake.heap_known = true;
 	fake.heap_used = 4096;
 	fake.net_known = true;
-	fake.net = (struct backend_net){ .rx_frames = 5, .tx_bytes = 900, .rx_dropped = 1 };
+	fake.net = (struct backend_net){ .rx_frames = 5, .tx_bytes = 900, .rx_no_buffer = 1 };
 	call(HTTP_M_GET, "/api/v1/nothing", NULL, NULL);
 	a = call(HTTP_M_GET, "/metrics", TOKEN_READER, NULL);
 	assert_int_equal(a->status, 200);
@@ -398,7 +398,8 @@ static void test_metrics(void **state)
 	assert_body_has(a, "hv_root_heap_used_bytes 4096\n");
 	assert_body_has(a, "hv_root_net_frames_total{dir=\"rx\"} 5\n");
 	assert_body_has(a, "hv_root_net_bytes_total{dir=\"tx\"} 900\n");
-	assert_body_has(a, "hv_root_net_dropped_total{dir=\"rx\"} 1\n");
+	assert_body_has(a, "hv_root_net_dropped_total{dir=\"rx\",reason=\"no_buffer\"} 1\n"
+			   "hv_root_net_dropped_total{dir=\"rx\",reason=\"bad\"} 0\n");
 	assert_body_has(a, "hv_http_requests_total{code=\"404\"} ");
 	/* Without the task engine linked in, no task metrics. */
 	assert_null(strstr(a->body, "hv_tasks"));
