@@ -108,12 +108,86 @@ def _http_exchange(port, payload, count, timeout, head=False):
     return out, closed
 
 
+HTTP_MAX_CONNS = 80          # mgmt/http/http.h
+HTTP_IDLE_S = 15             # HTTP_IDLE_MS
+VMS_REQUEST = b'GET /api/v1/vms HTTP/1.1\r\nHost: hv\r\n\r\n'
+
+
+def _http_answer(sock):
+    """(status, lower-cased headers, body) of one response on sock."""
+    r = http.client.HTTPResponse(sock)
+    r.begin()
+    return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+
+
+def _http_full(port, timeout, log):
+    """Fills every connection slot (one at a time: slirp's listener has a
+    backlog of 1), checks the next connection's 503, frees one slot and
+    checks that it serves again.  None, or what went wrong."""
+    import json
+    held = []
+    try:
+        for _ in range(HTTP_MAX_CONNS):
+            s = socket.create_connection(('127.0.0.1', port), timeout=timeout)
+            held.append(s)
+            s.sendall(VMS_REQUEST)
+            status, headers, _ = _http_answer(s)
+            if status == 503:
+                return f'connection {len(held)} of {HTTP_MAX_CONNS}: {status}'
+        with socket.create_connection(('127.0.0.1', port), timeout=timeout) as s:
+            s.sendall(VMS_REQUEST)
+            status, headers, body = _http_answer(s)
+            log(f'connection {HTTP_MAX_CONNS + 1}: {status} {headers.get("retry-after")} {body!r}')
+            name = json.loads(body)['error']['name'] if status == 503 else None
+            if status != 503 or headers.get('retry-after') != '1' or name != 'VM_E_OUT_OF_RESOURCE':
+                return f'connection {HTTP_MAX_CONNS + 1}: {status} {headers} {body!r}, expected 503'
+        held.pop().close()
+        for attempt in range(20):       # the root notices the close on its next poll
+            answers, _ = _http_exchange(port, VMS_REQUEST, 1, timeout)
+            if answers[0][0] != 503:
+                log(f'a freed slot serves again (attempt {attempt + 1})')
+                return None
+            time.sleep(0.25)
+        return f'after a close the server still answers {answers[0][0]}'
+    finally:
+        for s in held:
+            s.close()
+
+
+def _http_slow(port, log):
+    """A request cut off after its first header line gets 408 once it has
+    been idle HTTP_IDLE_S; a kept-alive connection idle as long is closed
+    without a word.  None, or what went wrong."""
+    with socket.create_connection(('127.0.0.1', port), timeout=10) as half, \
+            socket.create_connection(('127.0.0.1', port), timeout=10) as idle:
+        idle.sendall(VMS_REQUEST)
+        if _http_answer(idle)[0] == 503:
+            return 'the idle connection got 503 first'
+        half.sendall(b'GET /api/v1/vms HTTP/1.1\r\nHost: hv\r\n')
+        started = time.monotonic()
+        half.settimeout(HTTP_IDLE_S + 10)
+        status, _, body = _http_answer(half)
+        waited = time.monotonic() - started
+        log(f'half-sent request: {status} after {waited:.1f} s {body!r}')
+        if status != 408 or b'VM_E_TIMED_OUT' not in body or waited < HTTP_IDLE_S - 1:
+            return f'half-sent request: {status} after {waited:.1f} s, expected 408 after {HTTP_IDLE_S} s'
+        idle.settimeout(10)
+        leftover = idle.recv(1)
+        if leftover != b'':
+            return f'the idle kept-alive connection got {leftover!r} instead of a close'
+    return None
+
+
 def http_server(attempts=10, timeout=20, pause=2):
     """Checks the HTTP server on the root whatever the API behind it answers:
     every answer carries Server: hvroot; two pipelined requests get two
     answers in order on a kept-alive connection; Connection: close closes;
-    a request body over 8 KiB is 413, malformed HTTP 400, both with the
-    JSON error E_INVALIDARG and a close."""
+    a request body over 8 KiB is 413, malformed HTTP 400, headers over
+    4 KiB 431, a path over 511 bytes 414, all with the JSON error
+    E_INVALIDARG and a close; with all 80 connections in use the next gets
+    503 VM_E_OUT_OF_RESOURCE with Retry-After and a freed slot serves
+    again; a request left half-sent gets 408 VM_E_TIMED_OUT after 15 s and
+    an idle kept-alive connection is closed silently."""
     import json
 
     def error_hresult(body):
@@ -133,14 +207,18 @@ def http_server(attempts=10, timeout=20, pause=2):
         if not closed or answers[0][1].get('connection') != 'close':
             return f'Connection: close not honoured ({answers[0][1]}, closed {closed})'
         big = b'PUT /api/v1/vms HTTP/1.1\r\nContent-Length: 9000\r\n\r\n' + b'x' * 9000
+        fat = b'GET /api/v1/vms HTTP/1.1\r\nX-Pad: ' + b'p' * 5000 + b'\r\n\r\n'
+        far = b'GET /api/v1/' + b'v' * 600 + b' HTTP/1.1\r\n\r\n'
         for name, payload, want in (('too large', big, 413),
-                                    ('malformed', b'\x01\x02 nonsense\r\n\r\n', 400)):
+                                    ('malformed', b'\x01\x02 nonsense\r\n\r\n', 400),
+                                    ('headers too large', fat, 431),
+                                    ('path too long', far, 414)):
             answers, closed = _http_exchange(port, payload, 1, timeout)
             status, headers, body = answers[0]
             log(f'{name}: {status} {body!r}')
             if status != want or error_hresult(body) != '0x80070057' or not closed:
                 return f'{name}: {status} {body!r} closed {closed}, expected {want}'
-        return None
+        return _http_full(port, timeout, log) or _http_slow(port, log)
 
     def client(port, log):
         last = 'no attempt'
