@@ -20,6 +20,7 @@
 #define JSMN_STRICT
 #include <jsmn.h>
 
+#include "fuzz_rng.h"
 #include "../unit/api_fake_backend.h"
 
 #include "../../mgmt/api/api.h"
@@ -51,20 +52,11 @@ struct fconn {
 };
 
 static struct fconn fc[CONNS];
-static uint64_t rng;
 
 static const uint32_t answers[] = {
 	S_OK, VM_E_PREF_NOT_FOUND, VM_E_TIMED_OUT, VM_E_VM_NOT_RUNNING, HR_ERROR_MACHINE_LOCKED,
 	HR_ERROR_SHUTDOWN_IN_PROGRESS, HR_ERROR_NO_SUCH_LOGON_SESSION, E_FAIL, 0x8000FFFFu,
 };
-
-static uint32_t rnd(uint32_t n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return n ? (uint32_t)(rng % n) : 0;
-}
 
 static void world(void)
 {
@@ -261,15 +253,6 @@ static void event(struct fconn *f, uint64_t *now)
 	}
 }
 
-static uint64_t hash(const uint8_t *data, size_t size)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (size_t i = 0; i < size; i++)
-		h = (h ^ data[i]) * 1099511628211ull;
-	return h | 1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool started;
@@ -284,7 +267,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	world();
 	fake.now_ms = now;
-	rng = hash(data, size);
+	fuzz_seed(data, size);
 	memcpy(text, data, size);
 	for (size_t i = 0; i + 4 <= size; i++)
 		if (memcmp(text + i, "HEAD", 4) == 0)

@@ -13,6 +13,7 @@
  * a well-formed HTTP response (parsed back with llhttp), responses never
  * outnumber requests, and no connection outlives the run.
  */
+#include "fuzz_rng.h"
 #include "../../mgmt/http/http_conn.h"
 
 #include <llhttp.h>
@@ -36,15 +37,6 @@ struct fconn {
 
 static struct fconn fc[FUZZ_CONNS];
 static uint64_t now;
-static uint64_t rng;
-
-static uint32_t rnd(uint32_t n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return n ? (uint32_t)(rng % n) : 0;
-}
 
 /* --- API test double ------------------------------------------------------ */
 
@@ -214,20 +206,11 @@ static void event(struct fconn *f, int i)
 	}
 }
 
-static uint64_t hash(const uint8_t *data, size_t size)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (size_t i = 0; i < size; i++)
-		h = (h ^ data[i]) * 1099511628211ull;
-	return h | 1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t off = 0;
 
-	rng = hash(data, size);
+	fuzz_seed(data, size);
 	now = 1000;
 	for (int i = 0; i < FUZZ_CONNS; i++)
 		t_open(&fc[i]);

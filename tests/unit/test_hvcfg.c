@@ -9,12 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <hv/hvcfg.h>
-#include <stdio.h>
-#include <string.h>
-
-static struct hvcfg cfg;
-static struct hvcfg_error err;
+#include "hvcfg_fixture.h"
 
 #define GOOD_CONFIG \
 	"# comment\n" \
@@ -36,40 +31,9 @@ static struct hvcfg_error err;
 	"memory = 64M@0x40000000\n" \
 	"image = /hv/testos.elf\n"
 
-static int parse(const char *text)
-{
-	return hvcfg_parse(text, strlen(text), &cfg, &err);
-}
-
-/* Parses `base` with one line replaced (1-based) by `line`. */
-static int parse_replacing(const char *base, unsigned number, const char *line)
-{
-	static char text[4096];
-	const char *src = base;
-	char *dst = text;
-
-	for (unsigned n = 1; *src != '\0'; n++) {
-		const char *end = strchr(src, '\n');
-
-		if (n == number)
-			dst += sprintf(dst, "%s\n", line);
-		else
-			dst += sprintf(dst, "%.*s\n", (int)(end - src), src);
-		src = end + 1;
-	}
-	return parse(text);
-}
-
 static int parse_with_line(unsigned number, const char *line)
 {
 	return parse_replacing(GOOD_CONFIG, number, line);
-}
-
-static void expect_error(unsigned line, const char *fragment)
-{
-	assert_int_equal(err.line, line);
-	if (strstr(err.message, fragment) == NULL)
-		fail_msg("message '%s' lacks '%s'", err.message, fragment);
 }
 
 static void test_good_config(void **state)

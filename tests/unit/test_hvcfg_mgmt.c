@@ -10,12 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <hv/hvcfg.h>
-#include <stdio.h>
-#include <string.h>
-
-static struct hvcfg cfg;
-static struct hvcfg_error err;
+#include "hvcfg_fixture.h"
 
 #define HASH_A "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF"
 #define HASH_B "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
@@ -42,35 +37,9 @@ static struct hvcfg_error err;
 	"memory = 64M\n"                              /* 18 */ \
 	"image = \\hv\\testos.elf\n"                  /* 19 */
 
-static int parse(const char *text)
-{
-	return hvcfg_parse(text, strlen(text), &cfg, &err);
-}
-
-/* Parses MGMT_CONFIG with line `number` (1-based) replaced by `line`. */
 static int parse_with_line(unsigned number, const char *line)
 {
-	static char text[4096];
-	const char *src = MGMT_CONFIG;
-	char *dst = text;
-
-	for (unsigned n = 1; *src != '\0'; n++) {
-		const char *end = strchr(src, '\n');
-
-		if (n == number)
-			dst += sprintf(dst, "%s\n", line);
-		else
-			dst += sprintf(dst, "%.*s\n", (int)(end - src), src);
-		src = end + 1;
-	}
-	return parse(text);
-}
-
-static void expect_error(unsigned line, const char *fragment)
-{
-	assert_int_equal(err.line, line);
-	if (strstr(err.message, fragment) == NULL)
-		fail_msg("message '%s' lacks '%s'", err.message, fragment);
+	return parse_replacing(MGMT_CONFIG, number, line);
 }
 
 static void expect_refused(unsigned number, const char *line, unsigned err_line,
