@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ivmctl.h"
+#include "ivmctl_fixture.h"
 #include "json.h"
 
 #include <stdio.h>
@@ -32,10 +32,6 @@ struct fake {
 };
 
 static struct fake fake;
-static char *out_buf, *err_buf;
-static size_t out_size, err_size;
-static FILE *out_f, *err_f;
-static struct ivm_env env;
 
 static int fake_exchange(void *ctx, const char *request, size_t len, struct ivm_response *resp,
 			 char *err, size_t errlen)
@@ -73,53 +69,18 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&fake, 0, sizeof(fake));
-	out_f = open_memstream(&out_buf, &out_size);
-	err_f = open_memstream(&err_buf, &err_size);
-	env = (struct ivm_env){ .transport = { fake_exchange, &fake }, .out = out_f, .err = err_f,
-				.now_ms = fake_now, .sleep_ms = fake_sleep,
-				.host_header = "127.0.0.1:8080", .token = "secret" };
+	ivm_fixture_open((struct ivm_transport){ fake_exchange, &fake }, fake_now, fake_sleep,
+			 "secret");
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	fclose(out_f);
-	fclose(err_f);
-	free(out_buf);
-	free(err_buf);
+	ivm_fixture_close();
 	for (int i = 0; i < MAX_EXCHANGES; i++)
 		free(fake.requests[i]);
 	return 0;
-}
-
-/* Runs argv (NULL-terminated words after "ivmctl") against the canned answers. */
-static int run(const char *const *words)
-{
-	char *argv[32] = { "ivmctl" };
-	char err[256];
-	struct ivm_cmd cmd;
-	int argc = 1, rc;
-
-	for (; words[argc - 1] != NULL; argc++)
-		argv[argc] = (char *)words[argc - 1];
-	rc = ivm_args_parse(argc, argv, &cmd, err, sizeof(err));
-	if (rc != 0)
-		fail_msg("args refused: %s", err);
-	env.json = cmd.json;
-	rc = ivm_run(&cmd, &env);
-	ivm_args_free(&cmd);
-	fflush(out_f);
-	fflush(err_f);
-	return rc;
-}
-
-#define RUN(...) run((const char *const[]){ __VA_ARGS__, NULL })
-
-static void expect_in(const char *haystack, const char *needle)
-{
-	if (haystack == NULL || strstr(haystack, needle) == NULL)
-		fail_msg("'%s' lacks '%s'", haystack ? haystack : "(null)", needle);
 }
 
 /* A canned answer with a JSON body. */

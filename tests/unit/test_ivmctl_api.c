@@ -22,7 +22,7 @@
 #include "../../mgmt/http/http_conn.h"
 #include "../../mgmt/notify.h"
 
-#include "ivmctl.h"
+#include "ivmctl_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +37,6 @@ struct wire {
 
 /* What the test does while a request waits: plays hv or the guest. */
 static void (*on_poll)(void);
-static char *out_buf, *err_buf;
-static size_t out_size, err_size;
-static FILE *out_f, *err_f;
-static struct ivm_env env;
 
 static size_t wire_send(void *ctx, const char *buf, size_t len)
 {
@@ -148,48 +144,16 @@ static int setup(void **state)
 	world();
 	task_init();
 	on_poll = NULL;
-	out_f = open_memstream(&out_buf, &out_size);
-	err_f = open_memstream(&err_buf, &err_size);
-	env = (struct ivm_env){ .transport = { core_exchange, NULL }, .out = out_f, .err = err_f,
-				.now_ms = fake_now, .sleep_ms = no_sleep,
-				.host_header = "127.0.0.1:8080", .token = "admin-secret" };
+	ivm_fixture_open((struct ivm_transport){ core_exchange, NULL }, fake_now, no_sleep,
+			 "admin-secret");
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	fclose(out_f);
-	fclose(err_f);
-	free(out_buf);
-	free(err_buf);
+	ivm_fixture_close();
 	return 0;
-}
-
-static int run(const char *const *words)
-{
-	char *argv[32] = { "ivmctl" }, err[256];
-	struct ivm_cmd cmd;
-	int argc = 1, rc;
-
-	for (; words[argc - 1] != NULL; argc++)
-		argv[argc] = (char *)words[argc - 1];
-	if (ivm_args_parse(argc, argv, &cmd, err, sizeof(err)) != 0)
-		fail_msg("args refused: %s", err);
-	env.json = cmd.json;
-	rc = ivm_run(&cmd, &env);
-	ivm_args_free(&cmd);
-	fflush(out_f);
-	fflush(err_f);
-	return rc;
-}
-
-#define RUN(...) run((const char *const[]){ __VA_ARGS__, NULL })
-
-static void expect_in(const char *haystack, const char *needle)
-{
-	if (haystack == NULL || strstr(haystack, needle) == NULL)
-		fail_msg("'%s' lacks '%s'", haystack ? haystack : "(null)", needle);
 }
 
 static void test_vms_and_auth(void **state)
