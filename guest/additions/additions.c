@@ -352,9 +352,24 @@ static int svc_timesync(struct chan *c, const struct ic_msg *m, uint32_t len)
 	return r;
 }
 
-static bool key_eq(const struct kvp_slot *s, const uint8_t *key, uint32_t size)
+/* The used slot of pool holding key, or NULL. */
+static struct kvp_slot *kvp_find(struct kvp_slot *pool, const uint8_t *key, uint32_t size)
 {
-	return s->used && s->key_size == size && memcmp(s->key, key, size) == 0;
+	struct kvp_slot *found = NULL;
+
+	for (uint32_t i = 0; i < KVP_SLOTS && found == NULL; i++)
+		if (pool[i].used && pool[i].key_size == size && memcmp(pool[i].key, key, size) == 0)
+			found = &pool[i];
+	return found;
+}
+
+/* The answer for one slot, or IC_E_FAIL when there is none. */
+static int kvp_answer_slot(uint32_t len, const struct kvp_slot *s)
+{
+	if (s == NULL)
+		return ic_answer_inplace(pkt, len, IC_E_FAIL);
+	return ic_kvp_answer(pkt, len, IC_S_OK, s->type, s->key, s->key_size, s->value,
+			     s->value_size);
 }
 
 static int kvp_auto(uint32_t index, uint8_t *key, uint32_t *ksize, uint8_t *val, uint32_t *vsize)
@@ -386,109 +401,103 @@ static int kvp_auto(uint32_t index, uint8_t *key, uint32_t *ksize, uint8_t *val,
 	return 0;
 }
 
-static int svc_kvp(const struct ic_msg *m, uint32_t len)
+/* GET from the auto pool: the generated values, looked up by name. */
+static int kvp_get_auto(uint32_t len, const struct ic_kvp *k)
 {
 	static uint8_t key[IC_KVP_MAX_KEY], val[IC_KVP_MAX_VALUE];
-	struct ic_kvp k;
-	struct kvp_slot *pool;
 	uint32_t ks, vs;
+
+	for (uint32_t i = 0; kvp_auto(i, key, &ks, val, &vs) == 0; i++)
+		if (ks == k->key_size && memcmp(key, k->key, ks) == 0)
+			return ic_kvp_answer(pkt, len, IC_S_OK, IC_KVP_REG_SZ, key, ks, val, vs);
+	return ic_answer_inplace(pkt, len, IC_E_FAIL);
+}
+
+static int kvp_enumerate_auto(uint32_t len, uint32_t index)
+{
+	static uint8_t key[IC_KVP_MAX_KEY], val[IC_KVP_MAX_VALUE];
+	uint32_t ks, vs;
+	int a = kvp_auto(index, key, &ks, val, &vs);
+
+	if (a == 0)
+		return ic_kvp_answer(pkt, len, IC_S_OK, IC_KVP_REG_SZ, key, ks, val, vs);
+	return ic_answer_inplace(pkt, len, a > 0 ? IC_S_CONT : IC_E_FAIL);
+}
+
+/* SET: replaces the key's value or takes a free slot; the auto pool is read-only. */
+static int kvp_set(uint32_t len, struct kvp_slot *pool, const struct ic_kvp *k)
+{
+	struct kvp_slot *s = kvp_find(pool, k->key, k->key_size);
+	char name[64];
+
+	for (uint32_t i = 0; i < KVP_SLOTS && s == NULL; i++)
+		if (!pool[i].used)
+			s = &pool[i];
+	if (s == NULL || k->pool == IC_KVP_POOL_AUTO)
+		return ic_answer_inplace(pkt, len, IC_E_FAIL);
+	s->used = true;
+	s->type = k->value_type;
+	s->key_size = k->key_size;
+	s->value_size = k->value_size;
+	memcpy(s->key, k->key, k->key_size);
+	memcpy(s->value, k->value, k->value_size);
+	if (ic_utf16_to_ascii(k->key, k->key_size, name, sizeof(name)) >= 0)
+		os_log("kvp: set %s (pool %u)", name, k->pool);
+	return ic_answer_inplace(pkt, len, IC_S_OK);
+}
+
+static int kvp_delete(uint32_t len, struct kvp_slot *pool, const struct ic_kvp *k)
+{
+	struct kvp_slot *s = kvp_find(pool, k->key, k->key_size);
+
+	if (s == NULL)
+		return ic_answer_inplace(pkt, len, IC_E_FAIL);
+	s->used = false;
+	return ic_answer_inplace(pkt, len, IC_S_OK);
+}
+
+/* ENUMERATE: the index-th used slot; IC_S_CONT past the last. */
+static int kvp_enumerate(uint32_t len, struct kvp_slot *pool, uint32_t index)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < KVP_SLOTS; i++)
+		if (pool[i].used && n++ == index)
+			return kvp_answer_slot(len, &pool[i]);
+	return ic_answer_inplace(pkt, len, IC_S_CONT);
+}
+
+/* The answer to one parsed KVP request, built in place in pkt. */
+static int kvp_dispatch(uint32_t len, const struct ic_kvp *k)
+{
+	struct kvp_slot *pool = kvp_store[k->pool % IC_KVP_POOL_COUNT];
+	bool auto_pool = k->pool == IC_KVP_POOL_AUTO;
+
+	switch (k->op) {
+	case IC_KVP_OP_ENUMERATE:
+		return auto_pool ? kvp_enumerate_auto(len, k->index) :
+				   kvp_enumerate(len, pool, k->index);
+	case IC_KVP_OP_GET:
+		return auto_pool ? kvp_get_auto(len, k) :
+				   kvp_answer_slot(len, kvp_find(pool, k->key, k->key_size));
+	case IC_KVP_OP_SET:
+		return kvp_set(len, pool, k);
+	case IC_KVP_OP_DELETE:
+		return kvp_delete(len, pool, k);
+	default:
+		return ic_answer_inplace(pkt, len, IC_E_NOT_SUPPORTED);
+	}
+}
+
+static int svc_kvp(const struct ic_msg *m, uint32_t len)
+{
+	struct ic_kvp k;
 	int r = ic_kvp_parse(m, &k);
 
-	if (r == -VMBUS_E_UNKNOWN) {
+	if (r == -VMBUS_E_UNKNOWN)
 		r = ic_answer_inplace(pkt, len, IC_E_NOT_SUPPORTED);
-		goto out;
-	}
-	if (r < 0)
-		return r;
-	pool = kvp_store[k.pool % IC_KVP_POOL_COUNT];
-	if (k.pool == IC_KVP_POOL_AUTO && k.op == IC_KVP_OP_ENUMERATE) {
-		int a = kvp_auto(k.index, key, &ks, val, &vs);
-
-		r = a == 0 ? ic_kvp_answer(pkt, len, IC_S_OK, IC_KVP_REG_SZ, key, ks, val, vs) :
-		     ic_answer_inplace(pkt, len, a > 0 ? IC_S_CONT : IC_E_FAIL);
-		goto out;
-	}
-	switch (k.op) {
-	case IC_KVP_OP_GET:
-		if (k.pool == IC_KVP_POOL_AUTO) {
-			for (uint32_t i = 0; kvp_auto(i, key, &ks, val, &vs) == 0; i++)
-				if (ks == k.key_size && memcmp(key, k.key, ks) == 0) {
-					r = ic_kvp_answer(pkt, len, IC_S_OK, IC_KVP_REG_SZ, key,
-							  ks, val, vs);
-					goto out;
-				}
-			r = ic_answer_inplace(pkt, len, IC_E_FAIL);
-			goto out;
-		}
-		for (uint32_t i = 0; i < KVP_SLOTS; i++)
-			if (key_eq(&pool[i], k.key, k.key_size)) {
-				r = ic_kvp_answer(pkt, len, IC_S_OK, pool[i].type, pool[i].key,
-						  pool[i].key_size, pool[i].value,
-						  pool[i].value_size);
-				goto out;
-			}
-		r = ic_answer_inplace(pkt, len, IC_E_FAIL);
-		goto out;
-	case IC_KVP_OP_SET: {
-		struct kvp_slot *free_slot = NULL, *s = NULL;
-
-		for (uint32_t i = 0; i < KVP_SLOTS && s == NULL; i++) {
-			if (key_eq(&pool[i], k.key, k.key_size))
-				s = &pool[i];
-			else if (!pool[i].used && free_slot == NULL)
-				free_slot = &pool[i];
-		}
-		if (s == NULL)
-			s = free_slot;
-		if (s == NULL || k.pool == IC_KVP_POOL_AUTO) {
-			r = ic_answer_inplace(pkt, len, IC_E_FAIL);
-			goto out;
-		}
-		s->used = true;
-		s->type = k.value_type;
-		s->key_size = k.key_size;
-		s->value_size = k.value_size;
-		memcpy(s->key, k.key, k.key_size);
-		memcpy(s->value, k.value, k.value_size);
-		{
-			char a[64];
-
-			if (ic_utf16_to_ascii(k.key, k.key_size, a, sizeof(a)) >= 0)
-				os_log("kvp: set %s (pool %u)", a, k.pool);
-		}
-		r = ic_answer_inplace(pkt, len, IC_S_OK);
-		goto out;
-	}
-	case IC_KVP_OP_DELETE:
-		for (uint32_t i = 0; i < KVP_SLOTS; i++)
-			if (key_eq(&pool[i], k.key, k.key_size)) {
-				pool[i].used = false;
-				r = ic_answer_inplace(pkt, len, IC_S_OK);
-				goto out;
-			}
-		r = ic_answer_inplace(pkt, len, IC_E_FAIL);
-		goto out;
-	case IC_KVP_OP_ENUMERATE: {
-		uint32_t n = 0;
-
-		for (uint32_t i = 0; i < KVP_SLOTS; i++) {
-			if (!pool[i].used)
-				continue;
-			if (n++ == k.index) {
-				r = ic_kvp_answer(pkt, len, IC_S_OK, pool[i].type, pool[i].key,
-						  pool[i].key_size, pool[i].value,
-						  pool[i].value_size);
-				goto out;
-			}
-		}
-		r = ic_answer_inplace(pkt, len, IC_S_CONT);
-		goto out;
-	}
-	default:
-		r = ic_answer_inplace(pkt, len, IC_E_NOT_SUPPORTED);
-		break;
-	}
-out:
+	else if (r >= 0)
+		r = kvp_dispatch(len, &k);
 	if (r >= 0)
 		memcpy(answer, pkt, (size_t)r);
 	return r;

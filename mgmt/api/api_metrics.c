@@ -154,7 +154,7 @@ static void net_metrics(struct text *t)
 
 static void root_metrics(struct text *t)
 {
-	const struct api_status_count *c;
+	const struct http_status_count *c;
 	uint64_t heap;
 	unsigned n;
 
@@ -167,6 +167,12 @@ static void root_metrics(struct text *t)
 	header(t, "hv_http_requests_total", "counter", "API answers since start, by HTTP status.");
 	for (unsigned i = 0; i < n; i++)
 		add(t, "hv_http_requests_total{code=\"%d\"} %llu\n", c[i].status,
+		    (unsigned long long)c[i].count);
+	c = http_refusal_counts(&n);
+	header(t, "hv_http_refused_total", "counter",
+	       "Requests the HTTP server refused itself before the API, by HTTP status.");
+	for (unsigned i = 0; i < n; i++)
+		add(t, "hv_http_refused_total{code=\"%d\"} %llu\n", c[i].status,
 		    (unsigned long long)c[i].count);
 }
 

@@ -18,27 +18,17 @@ static struct deferred {
 	void *arg;
 } deferred[API_MAX_DEFERRED];
 
-static struct api_status_count counts[STATUS_KINDS];
+/* Room for every status the API sends (api_status_of and the routes' own). */
+static struct http_status_count counts[STATUS_KINDS];
 
 void api_count_response(int status)
 {
-	unsigned i = 0;
-
-	while (i < STATUS_KINDS && counts[i].status != 0 && counts[i].status != status)
-		i++;
-	if (i == STATUS_KINDS)
-		i = STATUS_KINDS - 1;   /* never expected: the table has room for every status we send */
-	counts[i].status = status;
-	counts[i].count++;
+	http_status_count_add(counts, STATUS_KINDS, status);
 }
 
-const struct api_status_count *api_response_counts(unsigned *n)
+const struct http_status_count *api_response_counts(unsigned *n)
 {
-	unsigned i = 0;
-
-	while (i < STATUS_KINDS && counts[i].status != 0)
-		i++;
-	*n = i;
+	*n = http_status_count_used(counts, STATUS_KINDS);
 	return counts;
 }
 

@@ -5,17 +5,14 @@
 #ifndef MGMT_API_REPLY_H
 #define MGMT_API_REPLY_H
 
-#include <stdint.h>
+#include "../http/http.h"
 
-struct api_status_count {
-	int status;
-	uint64_t count;
-};
+#include <stdint.h>
 
 /* Counts one answer with this HTTP status (the API's own answers count themselves). */
 void api_count_response(int status);
 /* The counts so far, in first-seen order; *n entries. */
-const struct api_status_count *api_response_counts(unsigned *n);
+const struct http_status_count *api_response_counts(unsigned *n);
 unsigned api_deferred_count(void);
 
 #endif

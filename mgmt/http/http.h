@@ -60,6 +60,24 @@ void http_respond(struct http_conn *c, int status, const char *content_type, con
 /* Extra header line for the next http_respond on c ("Retry-After: 1"), without CRLF. */
 void http_add_header(struct http_conn *c, const char *line);
 
+/*
+ * Counts of answers by HTTP status, in first-seen order: the API counts
+ * its answers in one table, the server its own refusals in another.
+ */
+struct http_status_count {
+	int status;                 /* 0: unused entry */
+	uint64_t count;
+};
+/* Counts one answer in table[size]; the last entry takes any overflow. */
+void http_status_count_add(struct http_status_count *table, unsigned size, int status);
+/* How many entries of table[size] are in use. */
+unsigned http_status_count_used(const struct http_status_count *table, unsigned size);
+/*
+ * Requests the server refused itself before the API saw them (400, 408,
+ * 413, 414, 431, 500 and the 503 of a full server), by status; *n entries.
+ */
+const struct http_status_count *http_refusal_counts(unsigned *n);
+
 /* Implemented by mgmt/api. */
 enum api_disposition { API_ANSWERED, API_DEFERRED };
 enum api_disposition api_handle(struct http_conn *c, const struct http_request *rq);

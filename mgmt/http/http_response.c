@@ -3,12 +3,32 @@
  * the headers every response carries and the body, into a connection's
  * output buffer; and the JSON error body of API_SPEC's error format for
  * the errors the server answers itself (400, 408, 413, 414, 431, 500, 503).
+ * Also the per-status answer counts for /metrics.
  */
 #include "http_conn.h"
 #include "../hresult.h"
 
 #include <lib/format.h>
 #include <lib/string.h>
+
+void http_status_count_add(struct http_status_count *table, unsigned size, int status)
+{
+	unsigned i = 0;
+
+	while (i + 1 < size && table[i].status != 0 && table[i].status != status)
+		i++;
+	table[i].status = status;
+	table[i].count++;
+}
+
+unsigned http_status_count_used(const struct http_status_count *table, unsigned size)
+{
+	unsigned i = 0;
+
+	while (i < size && table[i].status != 0)
+		i++;
+	return i;
+}
 
 static const struct {
 	int status;

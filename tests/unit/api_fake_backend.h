@@ -84,5 +84,7 @@ struct fake_answer {
 struct http_conn *fake_conn(unsigned n);
 struct fake_answer *fake_answer(struct http_conn *c);
 void fake_http_reset(void);
+/* What http_refusal_counts reports (cleared by fake_http_reset). */
+extern struct http_status_count fake_refusals[4];
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * The http.h double for the API's host tests (api_fake_backend.h): a
  * connection is a number, http_respond records the answer and the
- * headers added before it.
+ * headers added before it; the server's refusals are what the test puts
+ * in fake_refusals.
  */
 #include "api_fake_backend.h"
 
@@ -16,6 +17,7 @@ struct http_conn {
 };
 
 static struct http_conn conns[FAKE_CONNS];
+struct http_status_count fake_refusals[4];
 
 struct http_conn *fake_conn(unsigned n)
 {
@@ -30,6 +32,13 @@ struct fake_answer *fake_answer(struct http_conn *c)
 void fake_http_reset(void)
 {
 	memset(conns, 0, sizeof(conns));
+	memset(fake_refusals, 0, sizeof(fake_refusals));
+}
+
+const struct http_status_count *http_refusal_counts(unsigned *n)
+{
+	*n = http_status_count_used(fake_refusals, sizeof(fake_refusals) / sizeof(fake_refusals[0]));
+	return fake_refusals;
 }
 
 void http_add_header(struct http_conn *c, const char *line)

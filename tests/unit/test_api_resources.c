@@ -382,6 +382,7 @@ static void test_metrics(void **state)
 	fake.heap_used = 4096;
 	fake.net_known = true;
 	fake.net = (struct backend_net){ .rx_frames = 5, .tx_bytes = 900, .rx_no_buffer = 1 };
+	fake_refusals[0] = (struct http_status_count){ 413, 2 };
 	call(HTTP_M_GET, "/api/v1/nothing", NULL, NULL);
 	a = call(HTTP_M_GET, "/metrics", TOKEN_READER, NULL);
 	assert_int_equal(a->status, 200);
@@ -401,6 +402,7 @@ static void test_metrics(void **state)
 	assert_body_has(a, "hv_root_net_dropped_total{dir=\"rx\",reason=\"no_buffer\"} 1\n"
 			   "hv_root_net_dropped_total{dir=\"rx\",reason=\"bad\"} 0\n");
 	assert_body_has(a, "hv_http_requests_total{code=\"404\"} ");
+	assert_body_has(a, "hv_http_refused_total{code=\"413\"} 2\n");
 	/* Without the task engine linked in, no task metrics. */
 	assert_null(strstr(a->body, "hv_tasks"));
 	/* Every line is a comment or "name{labels} value". */

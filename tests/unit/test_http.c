@@ -393,10 +393,23 @@ static void test_http10(void **state)
 	http_conn_gone(tc.c);
 }
 
+/* How many refusals with this status the server has counted so far. */
+static uint64_t refused(int status)
+{
+	unsigned n;
+	const struct http_status_count *c = http_refusal_counts(&n);
+
+	for (unsigned i = 0; i < n; i++)
+		if (c[i].status == status)
+			return c[i].count;
+	return 0;
+}
+
 static void test_body_too_large(void **state)
 {
 	char rq[256];
 	struct resp *r;
+	uint64_t before = refused(413);
 
 	(void)state;
 	t_open(&tc);
@@ -408,6 +421,7 @@ static void test_body_too_large(void **state)
 	assert_has(r, "Connection: close\n");
 	assert_int_equal(tc.closed, 1);
 	assert_int_equal(api.calls, 0);
+	assert_int_equal(refused(413), before + 1);
 }
 
 /* A chunked body of exactly HTTP_MAX_BODY passes; one byte more is 413. */
@@ -562,6 +576,7 @@ static void test_full(void **state)
 {
 	static struct tconn many[HTTP_MAX_CONNS];
 	struct resp *r;
+	uint64_t before = refused(503);
 
 	(void)state;
 	for (size_t i = 0; i < HTTP_MAX_CONNS; i++)
@@ -575,6 +590,7 @@ static void test_full(void **state)
 	assert_has(r, "Retry-After: 1\n");
 	assert_has(r, "Connection: close\n");
 	assert_int_equal(tc.closed, 1);
+	assert_int_equal(refused(503), before + 1);
 	/* A freed slot is usable again. */
 	http_conn_gone(many[3].c);
 	t_open(&tc);
