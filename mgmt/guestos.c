@@ -101,23 +101,12 @@ uint32_t guestos_set_time_sync(uint32_t id, bool enabled)
 }
 
 /* New KVP facts from a finished enumeration; NOTIFY_FACTS if they differ. */
-void guestos_kvp_commit(uint32_t id, const struct guestos_facts *k)
+void guestos_kvp_commit(uint32_t id, const struct guestos_kvp *k)
 {
 	struct guestos_facts *f = &guests[id].facts;
-	bool changed = !f->kvp_known || strcmp(f->os_name, k->os_name) != 0 ||
-		       strcmp(f->computer_name, k->computer_name) != 0 ||
-		       strcmp(f->additions_version, k->additions_version) != 0 ||
-		       strcmp(f->os_version, k->os_version) != 0 ||
-		       strcmp(f->os_build, k->os_build) != 0 || f->os_major != k->os_major ||
-		       f->os_minor != k->os_minor;
+	bool changed = !f->kvp_known || memcmp(&f->kvp, k, sizeof(*k)) != 0;
 
-	memcpy(f->os_name, k->os_name, sizeof(f->os_name));
-	memcpy(f->computer_name, k->computer_name, sizeof(f->computer_name));
-	memcpy(f->additions_version, k->additions_version, sizeof(f->additions_version));
-	memcpy(f->os_version, k->os_version, sizeof(f->os_version));
-	memcpy(f->os_build, k->os_build, sizeof(f->os_build));
-	f->os_major = k->os_major;
-	f->os_minor = k->os_minor;
+	f->kvp = *k;
 	f->kvp_known = true;
 	if (changed)
 		notify_post(id, NOTIFY_FACTS, 0, 0);
@@ -291,9 +280,7 @@ static void forget_facts(struct gos *g, uint32_t id, int k)
 
 	if (k == GC_KVP) {
 		f->kvp_known = false;
-		f->os_name[0] = f->computer_name[0] = f->additions_version[0] = '\0';
-		f->os_version[0] = f->os_build[0] = '\0';
-		f->os_major = f->os_minor = 0;
+		memset(&f->kvp, 0, sizeof(f->kvp));
 		g->kvp_round = false;
 	} else {
 		f->sessions_known = false;

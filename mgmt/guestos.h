@@ -41,6 +41,37 @@
 #define GUESTOS_MAX_USERS 16u
 #define GUESTOS_REQUEST_TIMEOUT_MS 10000u  /* guest silent this long: VM_E_TIMED_OUT */
 
+/*
+ * What the guest's KVP auto pool reported: Hyper-V's intrinsic exchange
+ * items.  Windows guests add their OSVERSIONINFOEX (CSDVersion and the
+ * numbers after it); each of those counts only if its key came, as the
+ * GUESTOS_KVP_* bit in `reported` says.  Built from a zeroed struct, so
+ * two can be compared with memcmp.
+ */
+enum {
+	GUESTOS_KVP_CSD_VERSION = 1u << 0,
+	GUESTOS_KVP_SP_MAJOR = 1u << 1,
+	GUESTOS_KVP_SP_MINOR = 1u << 2,
+	GUESTOS_KVP_SUITE_MASK = 1u << 3,
+	GUESTOS_KVP_PRODUCT_TYPE = 1u << 4,
+	GUESTOS_KVP_PLATFORM_ID = 1u << 5,
+};
+
+struct guestos_kvp {
+	char os_name[GUESTOS_STR];          /* OSName */
+	char computer_name[GUESTOS_STR];    /* ComputerName (FullyQualifiedDomainName) */
+	char additions_version[GUESTOS_STR];/* AdditionsVersion (IntegrationServicesVersion) */
+	char os_version[GUESTOS_STR];       /* OSVersion, e.g. "1.0.0" */
+	char os_build[GUESTOS_STR];         /* OSBuildNumber as reported */
+	uint32_t os_major, os_minor;        /* OSMajorVersion, OSMinorVersion */
+	uint32_t reported;                  /* GUESTOS_KVP_* bits for the fields below */
+	char csd_version[GUESTOS_STR];      /* CSDVersion: "" without a service pack */
+	uint32_t sp_major, sp_minor;        /* ServicePackMajor, ServicePackMinor */
+	uint32_t suite_mask;                /* SuiteMask */
+	uint32_t product_type;              /* ProductType: 1 workstation, 2 DC, 3 server */
+	uint32_t platform_id;               /* OSPlatformId: 2 for Windows NT */
+};
+
 struct guestos_facts {
 	bool additions;             /* bus up and every service negotiated */
 	bool can_shutdown;          /* Shutdown channel ready */
@@ -48,13 +79,8 @@ struct guestos_facts {
 	bool heartbeating;          /* false after 3 missed beats */
 	uint32_t heartbeat_percentage;  /* answered share of the last 60 s, 0-100 */
 	bool time_sync_enabled;     /* IsHostTimeSyncEnabled (default true) */
-	bool kvp_known;             /* the strings below have been reported */
-	char os_name[GUESTOS_STR];          /* OSName */
-	char computer_name[GUESTOS_STR];    /* ComputerName (FQDN) */
-	char additions_version[GUESTOS_STR];/* AdditionsVersion */
-	char os_version[GUESTOS_STR];       /* OSVersion, e.g. "1.0.0" */
-	char os_build[GUESTOS_STR];         /* OSBuildNumber as reported */
-	uint32_t os_major, os_minor;        /* OSMajorVersion, OSMinorVersion */
+	bool kvp_known;             /* kvp holds a finished enumeration */
+	struct guestos_kvp kvp;
 	bool sessions_known;        /* ScreenLocked and users below have been reported */
 	bool screen_locked;
 	uint32_t users;             /* logged-on sessions */

@@ -59,7 +59,7 @@ struct gos {
 	bool kvp_round;
 	uint32_t kvp_index;
 	uint64_t kvp_due;
-	struct guestos_facts kvp_new;
+	struct guestos_kvp kvp_new;
 	bool kvp_timeout_logged;
 	/* Sessions round: LIST then LOCKED */
 	bool sessions_round;
@@ -70,7 +70,7 @@ struct gos {
 };
 
 /* guestos.c */
-void guestos_kvp_commit(uint32_t id, const struct guestos_facts *k);
+void guestos_kvp_commit(uint32_t id, const struct guestos_kvp *k);
 void guestos_sessions_commit(uint32_t id, uint32_t users, bool locked);
 
 /* guestos_wire.c */

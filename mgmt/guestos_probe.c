@@ -182,8 +182,8 @@ static void log_facts(const struct probe *p, const char *label)
 		return;
 	/* Two lines: hv keeps 159 characters of a partition's line. */
 	kprintf("root: guestos %s: probe %s os_name=%s computer_name=%s additions_version=%s "
-		"os_version=%s os_major=%u os_minor=%u\n", p->name, label, f.os_name, f.computer_name,
-		f.additions_version, f.os_version, f.os_major, f.os_minor);
+		"os_version=%s os_major=%u os_minor=%u\n", p->name, label, f.kvp.os_name, f.kvp.computer_name,
+		f.kvp.additions_version, f.kvp.os_version, f.kvp.os_major, f.kvp.os_minor);
 	kprintf("root: guestos %s: probe %s screen_locked=%u users=%u heartbeating=%u "
 		"heartbeat_percentage=%u time_sync=%u\n", p->name, label, f.screen_locked, f.users,
 		f.heartbeating, f.heartbeat_percentage, f.time_sync_enabled);

@@ -12,6 +12,7 @@
 #include "root.h"
 
 #include <kernel/console.h>
+#include <stddef.h>
 #include <lib/format.h>
 #include <lib/string.h>
 
@@ -313,37 +314,67 @@ enum gjob guestos_refresh_next(struct gos *g, uint32_t id, int k, uint64_t now, 
 	return j;
 }
 
+/* A decimal KVP value as a number: leading digits only, saturated at 2^32-1. */
+static uint32_t kvp_number(const char *text)
+{
+	uint64_t v = 0;
+
+	for (const char *p = text; *p >= '0' && *p <= '9' && v <= 0xffffffffu; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	return v > 0xffffffffu ? 0xffffffffu : (uint32_t)v;
+}
+
+/*
+ * The auto-pool keys the facts keep: each either a string (str) or a
+ * number (num) in struct guestos_kvp, and the GUESTOS_KVP_* bit it sets
+ * (0: the field needs none).  Other keys (addresses, architecture, what a
+ * later guest adds) are skipped.
+ */
+#define KVP_STR(key, field, bit) { key, offsetof(struct guestos_kvp, field), true, bit }
+#define KVP_NUM(key, field, bit) { key, offsetof(struct guestos_kvp, field), false, bit }
+static const struct kvp_key {
+	const char *name;
+	size_t offset;
+	bool str;
+	uint32_t bit;
+} kvp_keys[] = {
+	KVP_STR("OSName", os_name, 0),
+	KVP_STR("FullyQualifiedDomainName", computer_name, 0),
+	KVP_STR("IntegrationServicesVersion", additions_version, 0),
+	KVP_STR("OSVersion", os_version, 0),
+	KVP_STR("OSBuildNumber", os_build, 0),
+	KVP_NUM("OSMajorVersion", os_major, 0),
+	KVP_NUM("OSMinorVersion", os_minor, 0),
+	KVP_STR("CSDVersion", csd_version, GUESTOS_KVP_CSD_VERSION),
+	KVP_NUM("ServicePackMajor", sp_major, GUESTOS_KVP_SP_MAJOR),
+	KVP_NUM("ServicePackMinor", sp_minor, GUESTOS_KVP_SP_MINOR),
+	KVP_NUM("SuiteMask", suite_mask, GUESTOS_KVP_SUITE_MASK),
+	KVP_NUM("ProductType", product_type, GUESTOS_KVP_PRODUCT_TYPE),
+	KVP_NUM("OSPlatformId", platform_id, GUESTOS_KVP_PLATFORM_ID),
+};
+
 /* One auto-pool entry into the facts being gathered, by its key. */
 static const char *kvp_fact(struct gos *g, const struct ic_kvp *k)
 {
 	static char name[IC_KVP_MAX_KEY / 2 + 1];
 	char text[GUESTOS_STR];
-	struct guestos_facts *f = &g->kvp_new;
-	uint64_t v;
+	uint8_t *base = (uint8_t *)&g->kvp_new;
+	uint32_t number;
 
 	if (ic_utf16_to_ascii(k->key, k->key_size, name, sizeof(name)) < 0 ||
 	    !kvp_text(k, text, sizeof(text)))
 		return "malformed KVP enumeration answer";
-	if (strcmp(name, "OSName") == 0)
-		lib_strlcpy(f->os_name, text, sizeof(f->os_name));
-	else if (strcmp(name, "FullyQualifiedDomainName") == 0)
-		lib_strlcpy(f->computer_name, text, sizeof(f->computer_name));
-	else if (strcmp(name, "IntegrationServicesVersion") == 0)
-		lib_strlcpy(f->additions_version, text, sizeof(f->additions_version));
-	else if (strcmp(name, "OSVersion") == 0)
-		lib_strlcpy(f->os_version, text, sizeof(f->os_version));
-	else if (strcmp(name, "OSBuildNumber") == 0)
-		lib_strlcpy(f->os_build, text, sizeof(f->os_build));
-	else if (strcmp(name, "OSMajorVersion") == 0 || strcmp(name, "OSMinorVersion") == 0) {
-		v = 0;
-		for (const char *p = text; *p >= '0' && *p <= '9' && v < 0xffffffffu; p++)
-			v = v * 10 + (uint64_t)(*p - '0');
-		if (v > 0xffffffffu)
-			v = 0xffffffffu;
-		if (name[2] == 'M' && name[3] == 'a')
-			f->os_major = (uint32_t)v;
+	number = kvp_number(text);
+	for (size_t i = 0; i < sizeof(kvp_keys) / sizeof(kvp_keys[0]); i++) {
+		const struct kvp_key *key = &kvp_keys[i];
+
+		if (strcmp(name, key->name) != 0)
+			continue;
+		if (key->str)
+			lib_strlcpy((char *)(base + key->offset), text, GUESTOS_STR);
 		else
-			f->os_minor = (uint32_t)v;
+			memcpy(base + key->offset, &number, sizeof(number));
+		g->kvp_new.reported |= key->bit;
 	}
 	return NULL;
 }

@@ -6,6 +6,7 @@
 #include "additions.h"
 #include "os.h"
 
+#include <lib/format.h>
 #include <lib/string.h>
 
 #include "vmbus_client.h"
@@ -77,6 +78,9 @@ struct kvp_slot {
 	uint8_t value[IC_KVP_MAX_VALUE];
 };
 static struct kvp_slot kvp_store[IC_KVP_POOL_COUNT][KVP_SLOTS];
+/* The auto pool: Linux's ten keys (IC_KVP_AUTO_*), then os_version_ex's six. */
+#define KVP_AUTO_LINUX 10u
+#define KVP_AUTO_MAX 16u
 
 /* Posts the outbox; false if a message could not be posted. */
 static bool flush(void)
@@ -372,26 +376,49 @@ static int kvp_answer_slot(uint32_t len, const struct kvp_slot *s)
 			     s->value_size);
 }
 
+/* The auto pool's value at index (< KVP_AUTO_MAX), or NULL past its end; num holds numbers. */
+static const char *kvp_auto_value(uint32_t index, char num[12])
+{
+	const struct os_version_ex *vx = os_version_ex();
+	uint32_t extra = 0;
+
+	switch (index) {
+	case IC_KVP_AUTO_FQDN: return os_computer_name();
+	case IC_KVP_AUTO_INTEGRATION_VERSION: return "0.1.0";
+	case IC_KVP_AUTO_IPV4: case IC_KVP_AUTO_IPV6: return "";
+	case IC_KVP_AUTO_OS_NAME: return os_name();
+	case IC_KVP_AUTO_OS_MAJOR: return "0";
+	case IC_KVP_AUTO_OS_MINOR: return "1";
+	case IC_KVP_AUTO_ARCH: return "x86_64";
+	case IC_KVP_AUTO_OS_BUILD: case IC_KVP_AUTO_OS_VERSION: return os_version();
+	case KVP_AUTO_LINUX: return vx ? vx->csd_version : NULL;
+	case KVP_AUTO_LINUX + 1: extra = vx ? vx->sp_major : 0; break;
+	case KVP_AUTO_LINUX + 2: extra = vx ? vx->sp_minor : 0; break;
+	case KVP_AUTO_LINUX + 3: extra = vx ? vx->suite_mask : 0; break;
+	case KVP_AUTO_LINUX + 4: extra = vx ? vx->product_type : 0; break;
+	case KVP_AUTO_LINUX + 5: extra = vx ? vx->platform_id : 0; break;
+	default: return NULL;
+	}
+	if (vx == NULL)
+		return NULL;
+	fmt_snprintf(num, 12, "%u", extra);
+	return num;
+}
+
+/* Entry index of the auto pool: 0 with key and value, 1 past the end, -1 if too long. */
 static int kvp_auto(uint32_t index, uint8_t *key, uint32_t *ksize, uint8_t *val, uint32_t *vsize)
 {
-	static const char *const names[] = { "FullyQualifiedDomainName", "IntegrationServicesVersion",
-		"NetworkAddressIPv4", "NetworkAddressIPv6", "OSBuildNumber", "OSName",
-		"OSMajorVersion", "OSMinorVersion", "OSVersion", "ProcessorArchitecture" };
-	const char *v;
+	static const char *const names[KVP_AUTO_MAX] = { "FullyQualifiedDomainName",
+		"IntegrationServicesVersion", "NetworkAddressIPv4", "NetworkAddressIPv6",
+		"OSBuildNumber", "OSName", "OSMajorVersion", "OSMinorVersion", "OSVersion",
+		"ProcessorArchitecture", "CSDVersion", "ServicePackMajor", "ServicePackMinor",
+		"SuiteMask", "ProductType", "OSPlatformId" };
+	char num[12];
+	const char *v = index < KVP_AUTO_MAX ? kvp_auto_value(index, num) : NULL;
 	int k, n;
 
-	if (index >= sizeof(names) / sizeof(names[0]))
+	if (v == NULL)
 		return 1;
-	switch (index) {
-	case IC_KVP_AUTO_FQDN: v = os_computer_name(); break;
-	case IC_KVP_AUTO_INTEGRATION_VERSION: v = "0.1.0"; break;
-	case IC_KVP_AUTO_IPV4: case IC_KVP_AUTO_IPV6: v = ""; break;
-	case IC_KVP_AUTO_OS_NAME: v = os_name(); break;
-	case IC_KVP_AUTO_OS_MAJOR: v = "0"; break;
-	case IC_KVP_AUTO_OS_MINOR: v = "1"; break;
-	case IC_KVP_AUTO_ARCH: v = "x86_64"; break;
-	default: v = os_version(); break;
-	}
 	k = ic_utf16_from_ascii(names[index], strlen(names[index]), key, IC_KVP_MAX_KEY);
 	n = ic_utf16_from_ascii(v, strlen(v), val, IC_KVP_MAX_VALUE);
 	if (k < 0 || n < 0)

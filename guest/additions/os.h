@@ -42,6 +42,15 @@ uint16_t os_signal_event(uint32_t conn_id);
 const char *os_computer_name(void);
 const char *os_name(void);            /* "testos" */
 const char *os_version(void);
+/*
+ * What Windows reports besides (its OSVERSIONINFOEX), as KVP keys of the
+ * same names after the ten Linux ones; NULL for an OS without it.
+ */
+struct os_version_ex {
+	const char *csd_version;
+	uint32_t sp_major, sp_minor, suite_mask, product_type, platform_id;
+};
+const struct os_version_ex *os_version_ex(void);
 
 /* Shutdown: IC status for the request (0 = will do); os_shutdown_do after the answer is sent. */
 uint32_t os_shutdown_check(uint32_t action, bool force);

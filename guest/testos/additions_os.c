@@ -8,6 +8,9 @@
  *                             log-offs are refused (MACHINE_LOCKED)
  *        ignore_shutdown      answer shutdown requests, then do nothing (later
  *                             ones are answered SHUTDOWN_IN_PROGRESS)
+ *        version_ex           also report a Windows guest's KVP items (CSDVersion,
+ *                             ServicePackMajor/Minor, SuiteMask, ProductType,
+ *                             OSPlatformId), as Windows Server 2008 R2 SP1 would
  *        hang_after=<s>       stop answering (spin with interrupts off) after s seconds
  *        clock_offset=<s>     start the wall clock s seconds ahead of the root's
  *                             host time; TimeSync's SYNC must correct it
@@ -52,7 +55,7 @@
 static uint8_t pool[POOL_PAGES][4096] __attribute__((aligned(4096)));
 static uint32_t pool_used;
 static char partition_name[64] = "testos";
-static bool sim_locked, sim_ignore_shutdown;
+static bool sim_locked, sim_ignore_shutdown, sim_version_ex;
 static bool sim_shutting_down;  /* a shutdown was accepted (and ignored) */
 
 static struct {
@@ -157,6 +160,17 @@ const char *os_name(void)
 const char *os_version(void)
 {
 	return "0.1";
+}
+
+/* Only with the version_ex knob: the items a Windows Server 2008 R2 SP1 guest reports. */
+const struct os_version_ex *os_version_ex(void)
+{
+	static const struct os_version_ex windows_like = {
+		.csd_version = "Service Pack 1", .sp_major = 1, .sp_minor = 0,
+		.suite_mask = 0x112, .product_type = 3, .platform_id = 2,
+	};
+
+	return sim_version_ex ? &windows_like : NULL;
 }
 
 uint32_t os_shutdown_check(uint32_t action, bool force)
@@ -375,6 +389,7 @@ void additions_run(const struct start_info *si, const char *cmdline)
 		lib_strlcpy(partition_name, si->name, sizeof(partition_name));
 	sim_locked = cmdline_has(cmdline, "locked");
 	sim_ignore_shutdown = cmdline_has(cmdline, "ignore_shutdown");
+	sim_version_ex = cmdline_has(cmdline, "version_ex");
 	if (cmdline_find(cmdline, "hang_after", &w)) {
 		uint64_t s;
 

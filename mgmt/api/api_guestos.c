@@ -12,6 +12,7 @@
 
 #include <lib/format.h>
 #include <lib/string.h>
+#include <stddef.h>
 
 #define PENDING_MAX 16u
 
@@ -27,12 +28,36 @@ static struct pending {
 /* Replies are built here: one at a time, the root has one thread. */
 static char out[4096];
 
+/* The OSVERSIONINFOEX part, each null unless the guest reported it (Windows does). */
+static void write_version_ex(struct jw *w, uint32_t has, const struct guestos_kvp *k)
+{
+	static const struct {
+		const char *name;
+		uint32_t bit;
+		size_t offset;
+	} numbers[] = {
+		{ "ServicePackMajor", GUESTOS_KVP_SP_MAJOR, offsetof(struct guestos_kvp, sp_major) },
+		{ "ServicePackMinor", GUESTOS_KVP_SP_MINOR, offsetof(struct guestos_kvp, sp_minor) },
+		{ "ProductType", GUESTOS_KVP_PRODUCT_TYPE, offsetof(struct guestos_kvp, product_type) },
+		{ "SuiteMask", GUESTOS_KVP_SUITE_MASK, offsetof(struct guestos_kvp, suite_mask) },
+		{ "OSPlatformId", GUESTOS_KVP_PLATFORM_ID, offsetof(struct guestos_kvp, platform_id) },
+	};
+
+	jw_key(w, "CSDVersion");
+	jw_str_or_null(w, has & GUESTOS_KVP_CSD_VERSION ? k->csd_version : NULL);
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+		uint32_t v;
+
+		memcpy(&v, (const uint8_t *)k + numbers[i].offset, sizeof(v));
+		jw_key(w, numbers[i].name);
+		jw_uint_or_null(w, (has & numbers[i].bit) != 0, v);
+	}
+}
+
 static void write_guestos(struct jw *w, const char *vm, const struct guestos_facts *f)
 {
 	static const char *const never[] = {
-		"MultipleUserSessionsAllowed", "CSDVersion", "ServicePackMajor", "ServicePackMinor",
-		"ProductType", "SuiteMask", "OSPlatformId", "TerminalServicesInitialized",
-		"TerminalServerPort",
+		"MultipleUserSessionsAllowed", "TerminalServicesInitialized", "TerminalServerPort",
 	};
 	bool kvp = f->kvp_known, hb = f->heartbeat_known;
 
@@ -40,13 +65,13 @@ static void write_guestos(struct jw *w, const char *vm, const struct guestos_fac
 	jw_key(w, "vm");
 	jw_str(w, vm);
 	jw_key(w, "AdditionsVersion");
-	jw_str_or_null(w, kvp ? f->additions_version : NULL);
+	jw_str_or_null(w, kvp ? f->kvp.additions_version : NULL);
 	jw_key(w, "IntegrationComponentsVersion");
-	jw_str_or_null(w, kvp ? f->additions_version : NULL);
+	jw_str_or_null(w, kvp ? f->kvp.additions_version : NULL);
 	jw_key(w, "CanShutdown");
 	jw_bool(w, f->can_shutdown);
 	jw_key(w, "ComputerName");
-	jw_str_or_null(w, kvp ? f->computer_name : NULL);
+	jw_str_or_null(w, kvp ? f->kvp.computer_name : NULL);
 	jw_key(w, "HeartbeatPercentage");
 	jw_uint_or_null(w, hb, f->heartbeat_percentage);
 	jw_key(w, "IsHeartbeating");
@@ -54,18 +79,19 @@ static void write_guestos(struct jw *w, const char *vm, const struct guestos_fac
 	jw_key(w, "IsHostTimeSyncEnabled");
 	jw_bool(w, f->time_sync_enabled);
 	jw_key(w, "OSName");
-	jw_str_or_null(w, kvp ? f->os_name : NULL);
+	jw_str_or_null(w, kvp ? f->kvp.os_name : NULL);
 	jw_key(w, "ScreenLocked");
 	jw_bool_or_null(w, f->sessions_known, f->screen_locked);
 	jw_key(w, "OSMajorVersion");
-	jw_uint_or_null(w, kvp, f->os_major);
+	jw_uint_or_null(w, kvp, f->kvp.os_major);
 	jw_key(w, "OSMinorVersion");
-	jw_uint_or_null(w, kvp, f->os_minor);
+	jw_uint_or_null(w, kvp, f->kvp.os_minor);
 	/* A string as KVP carries it: a number on Windows, the kernel release on Linux. */
 	jw_key(w, "OSBuildNumber");
-	jw_str_or_null(w, kvp ? f->os_build : NULL);
+	jw_str_or_null(w, kvp ? f->kvp.os_build : NULL);
 	jw_key(w, "OSVersion");
-	jw_str_or_null(w, kvp ? f->os_version : NULL);
+	jw_str_or_null(w, kvp ? f->kvp.os_version : NULL);
+	write_version_ex(w, kvp ? f->kvp.reported : 0, &f->kvp);
 	/* Properties no integration service of ours reports. */
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
 		jw_key(w, never[i]);

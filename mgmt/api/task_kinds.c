@@ -370,7 +370,7 @@ static bool additions_reported(uint32_t vm)
 {
 	struct guestos_facts f;
 
-	return backend_guestos_facts(vm, &f) && f.additions && f.kvp_known && f.additions_version[0];
+	return backend_guestos_facts(vm, &f) && f.additions && f.kvp_known && f.kvp.additions_version[0];
 }
 
 static uint32_t additions_begin(struct task *t, char *why, size_t why_len)

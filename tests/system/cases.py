@@ -683,7 +683,8 @@ CASES += [
 # HTTP through the forwarded port to the root's server and API, with the
 # tokens of hv.cfg [token NAME]: 401 without a token, 403 for a right the
 # token lacks, 404 for an unknown VM, the VM list, the guest's facts once
-# its additions report them, an audited PATCH, the events log, /metrics.
+# its additions report them, an audited PATCH, the events log, /metrics
+# (with the server's own 413 counted).
 API_ADMIN, API_READER = 'api-admin-secret', 'api-reader-secret'
 
 
@@ -772,10 +773,17 @@ def api_client(attempts=5, pause=2, timeout=20):
         events = json.loads(data)['events'] if status == 200 else []
         if not any(e['vm'] == 'testos1' and e['type'] == 'additionsReady' for e in events):
             return f'GET /api/v1/events: no additionsReady for testos1: {status} {data!r}'
+        status, _, data = request(port, 'PUT', '/api/v1/vms/testos1/guestos/parameters/x',
+                                  API_ADMIN, '{"value":"' + 'v' * 9000 + '"}')
+        log(f'PUT with a 9 KiB body -> {status} {data[:120]!r}')
+        if status != 413:
+            return f'PUT with a 9 KiB body: {status} {data!r}, expected 413'
         status, headers, data = request(port, 'GET', '/metrics', API_READER)
         log(f'GET /metrics -> {status}, {len(data)} bytes')
         if status != 200 or b'hv_vm_state{vm="testos1"} 2' not in data:
             return f'GET /metrics: {status} {data[:300]!r}'
+        if b'hv_http_refused_total{code="413"} 1\n' not in data:
+            return f'GET /metrics does not count the 413: {data!r}'
         return None
     return client
 
@@ -923,7 +931,7 @@ CASES += [
     # Success once their version is read from KVP.
     # Parameters, users, InstallAdditions with additions present, the wait
     # bounds, cancel of a finished task, 405/404, and a VM that is off.
-    task_case('qemu-task-api-methods', 'additions', task_clients.guestos_data('g1'),
+    task_case('qemu-task-api-methods', 'additions version_ex', task_clients.guestos_data('g1'),
               (r'\d+: Install additions on g1: Success \(0x00000000 S_OK\)',
                r'\d+: Turn off g1: Success \(0x00000000 S_OK\)'),
               TASK_API_UP),

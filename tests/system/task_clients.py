@@ -283,9 +283,24 @@ def guestos_data(vm):
     (400 E_INVALIDARG), the user list from Sessions, InstallAdditions on a
     guest that has them (Success at once), WaitForCompletion's bounds, cancel
     of a finished task (409 E_FAIL), a wrong method (405), an unknown VM
-    (404), and a guest method on a VM that is off (409 VM_E_VM_NOT_RUNNING)."""
+    (404), and a guest method on a VM that is off (409 VM_E_VM_NOT_RUNNING).
+    The guest runs with testos's version_ex knob: its KVP also carries a
+    Windows guest's OSVERSIONINFOEX items, which become the IVMGuestOS
+    properties of the same names."""
+    want_ex = {'CSDVersion': 'Service Pack 1', 'ServicePackMajor': 1, 'ServicePackMinor': 0,
+               'SuiteMask': 274, 'ProductType': 3, 'OSPlatformId': 2}
+
     def check(port, log):
         g = f'/api/v1/vms/{vm}/guestos'
+        for _ in range(30):
+            status, _, doc = api(port, 'GET', g)
+            if status == 200 and doc.get('OSName') is not None:
+                break
+            time.sleep(1)
+        log(f'GET guestos: {status} {doc}')
+        got_ex = {k: (doc or {}).get(k) for k in want_ex}
+        if got_ex != want_ex:
+            raise ApiError(f'OSVERSIONINFOEX properties {got_ex}, expected {want_ex}')
         retrying(port, log, 'PUT', f'{g}/parameters/Colour', {'value': 'teal'}, want=(200,))
         status, _, doc = api(port, 'GET', f'{g}/parameters/Colour')
         log(f'GET parameter: {status} {doc}')

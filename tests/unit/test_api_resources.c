@@ -81,9 +81,10 @@ static void test_guestos_unknown_facts_are_null(void **state)
 		"\"CanShutdown\":false,\"ComputerName\":null,\"HeartbeatPercentage\":null,"
 		"\"IsHeartbeating\":null,\"IsHostTimeSyncEnabled\":true,\"OSName\":null,"
 		"\"ScreenLocked\":null,\"OSMajorVersion\":null,\"OSMinorVersion\":null,"
-		"\"OSBuildNumber\":null,\"OSVersion\":null,\"MultipleUserSessionsAllowed\":null,"
+		"\"OSBuildNumber\":null,\"OSVersion\":null,"
 		"\"CSDVersion\":null,\"ServicePackMajor\":null,\"ServicePackMinor\":null,"
 		"\"ProductType\":null,\"SuiteMask\":null,\"OSPlatformId\":null,"
+		"\"MultipleUserSessionsAllowed\":null,"
 		"\"TerminalServicesInitialized\":null,\"TerminalServerPort\":null}");
 }
 
@@ -97,12 +98,12 @@ static void test_guestos_reported_facts(void **state)
 	f->heartbeat_known = f->heartbeating = true;
 	f->heartbeat_percentage = 97;
 	f->kvp_known = true;
-	snprintf(f->os_name, sizeof(f->os_name), "testos");
-	snprintf(f->computer_name, sizeof(f->computer_name), "testos1.\"local\"");
-	snprintf(f->additions_version, sizeof(f->additions_version), "0.1.0");
-	snprintf(f->os_version, sizeof(f->os_version), "1.0.0");
-	snprintf(f->os_build, sizeof(f->os_build), "42");
-	f->os_major = 1;
+	snprintf(f->kvp.os_name, sizeof(f->kvp.os_name), "testos");
+	snprintf(f->kvp.computer_name, sizeof(f->kvp.computer_name), "testos1.\"local\"");
+	snprintf(f->kvp.additions_version, sizeof(f->kvp.additions_version), "0.1.0");
+	snprintf(f->kvp.os_version, sizeof(f->kvp.os_version), "1.0.0");
+	snprintf(f->kvp.os_build, sizeof(f->kvp.os_build), "42");
+	f->kvp.os_major = 1;
 	f->sessions_known = f->screen_locked = true;
 	a = call(HTTP_M_GET, "/api/v1/vms/testos1/guestos", TOKEN_READER, NULL);
 	assert_int_equal(a->status, 200);
@@ -111,7 +112,18 @@ static void test_guestos_reported_facts(void **state)
 			   "\"CanShutdown\":true,\"ComputerName\":\"testos1.\\\"local\\\"\","
 			   "\"HeartbeatPercentage\":97,\"IsHeartbeating\":true,");
 	assert_body_has(a, "\"OSName\":\"testos\",\"ScreenLocked\":true,\"OSMajorVersion\":1,"
-			   "\"OSMinorVersion\":0,\"OSBuildNumber\":\"42\",\"OSVersion\":\"1.0.0\"");
+			   "\"OSMinorVersion\":0,\"OSBuildNumber\":\"42\",\"OSVersion\":\"1.0.0\","
+			   "\"CSDVersion\":null,\"ServicePackMajor\":null,");
+	/* A Windows guest adds its OSVERSIONINFOEX; each counts only if reported. */
+	f->kvp.reported = GUESTOS_KVP_CSD_VERSION | GUESTOS_KVP_SP_MAJOR | GUESTOS_KVP_SP_MINOR |
+			  GUESTOS_KVP_PRODUCT_TYPE | GUESTOS_KVP_PLATFORM_ID;
+	f->kvp.sp_major = 1;
+	f->kvp.product_type = 3;
+	f->kvp.platform_id = 2;
+	f->kvp.suite_mask = 272;
+	a = call(HTTP_M_GET, "/api/v1/vms/testos1/guestos", TOKEN_READER, NULL);
+	assert_body_has(a, "\"CSDVersion\":\"\",\"ServicePackMajor\":1,\"ServicePackMinor\":0,"
+			   "\"ProductType\":3,\"SuiteMask\":null,\"OSPlatformId\":2,");
 }
 
 static void test_guestos_not_running_409(void **state)

@@ -643,6 +643,12 @@ static void test_kvp_facts(void **state)
 		NULL, NULL, "OSName", "testos", "OSMajorVersion", "6", "OSMinorVersion", "12",
 		"OSVersion", "6.12", "OSBuildNumber", "6.12.7-1",
 	};
+	/* What a Windows guest adds (its OSVERSIONINFOEX), and a key nobody keeps. */
+	static const char *const windows[] = {
+		"OSName", "Windows Server 2008 R2 Enterprise", "CSDVersion", "Service Pack 1",
+		"ServicePackMajor", "1", "ServicePackMinor", "0", "SuiteMask", "274",
+		"ProductType", "3", "OSPlatformId", "2", "ProcessorArchitecture", "9",
+	};
 	struct guestos_facts f;
 
 	(void)state;
@@ -654,13 +660,14 @@ static void test_kvp_facts(void **state)
 	kvp_round(kv, 8);
 	assert_true(guestos_facts(G, &f));
 	assert_true(f.kvp_known);
-	assert_string_equal(f.computer_name, "host.example");
-	assert_string_equal(f.additions_version, "0.1.0");
-	assert_string_equal(f.os_name, "testos");
-	assert_string_equal(f.os_version, "6.12");
-	assert_string_equal(f.os_build, "6.12.7-1");
-	assert_int_equal(f.os_major, 6);
-	assert_int_equal(f.os_minor, 12);
+	assert_string_equal(f.kvp.computer_name, "host.example");
+	assert_string_equal(f.kvp.additions_version, "0.1.0");
+	assert_string_equal(f.kvp.os_name, "testos");
+	assert_string_equal(f.kvp.os_version, "6.12");
+	assert_string_equal(f.kvp.os_build, "6.12.7-1");
+	assert_int_equal(f.kvp.os_major, 6);
+	assert_int_equal(f.kvp.os_minor, 12);
+	assert_int_equal(f.kvp.reported, 0);
 	assert_int_equal(count_notes(NOTIFY_FACTS, 0), 1);
 	/* Nothing until the next round is due; the same values post nothing. */
 	now += 29000;
@@ -669,13 +676,30 @@ static void test_kvp_facts(void **state)
 	now += 1000;
 	kvp_round(kv, 8);
 	assert_int_equal(count_notes(NOTIFY_FACTS, 0), 1);
+	/* A round with other keys replaces every KVP fact and posts once. */
+	now += 30000;
+	kvp_round(windows, 8);
+	assert_true(guestos_facts(G, &f));
+	assert_int_equal(count_notes(NOTIFY_FACTS, 0), 2);
+	assert_string_equal(f.kvp.os_name, "Windows Server 2008 R2 Enterprise");
+	assert_string_equal(f.kvp.computer_name, "");
+	assert_string_equal(f.kvp.csd_version, "Service Pack 1");
+	assert_int_equal(f.kvp.reported, GUESTOS_KVP_CSD_VERSION | GUESTOS_KVP_SP_MAJOR |
+			 GUESTOS_KVP_SP_MINOR | GUESTOS_KVP_SUITE_MASK | GUESTOS_KVP_PRODUCT_TYPE |
+			 GUESTOS_KVP_PLATFORM_ID);
+	assert_int_equal(f.kvp.sp_major, 1);
+	assert_int_equal(f.kvp.sp_minor, 0);
+	assert_int_equal(f.kvp.suite_mask, 274);
+	assert_int_equal(f.kvp.product_type, 3);
+	assert_int_equal(f.kvp.platform_id, 2);
 	/* The channel goes: the facts are forgotten. */
 	ready_mask &= ~(1u << BUS_KVP);
 	guestos_channel_down(G, BUS_KVP);
 	assert_true(guestos_facts(G, &f));
 	assert_false(f.kvp_known);
-	assert_string_equal(f.os_name, "");
-	assert_int_equal(count_notes(NOTIFY_FACTS, 0), 2);
+	assert_string_equal(f.kvp.os_name, "");
+	assert_int_equal(f.kvp.reported, 0);
+	assert_int_equal(count_notes(NOTIFY_FACTS, 0), 3);
 	assert_false(guestos_facts(7, &f));
 }
 

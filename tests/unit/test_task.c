@@ -27,7 +27,7 @@ static void guest_facts_up(struct guestos_facts *f)
 	f->additions = true;
 	f->can_shutdown = true;
 	f->kvp_known = true;
-	snprintf(f->additions_version, sizeof(f->additions_version), "1.0.0");
+	snprintf(f->kvp.additions_version, sizeof(f->kvp.additions_version), "1.0.0");
 }
 
 static int setup(void **state)
@@ -637,7 +637,7 @@ static void test_additions_install(void **state)
 	notify_post(G, NOTIFY_FACTS, 0, 0);   /* KVP not read yet */
 	assert_false(t->complete);
 	f->kvp_known = true;
-	snprintf(f->additions_version, sizeof(f->additions_version), "1.0.0");
+	snprintf(f->kvp.additions_version, sizeof(f->kvp.additions_version), "1.0.0");
 	notify_post(G, NOTIFY_FACTS, 0, 0);
 	assert_done(t, TASK_SUCCESS, S_OK);
 	assert_int_equal(fake.media_calls, 1);   /* the media stays in, as hv keeps it */
