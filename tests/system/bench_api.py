@@ -19,7 +19,8 @@ root ever sees them.  --plain-slirp leaves it out; the host's
 ListenOverflows count during each wrk run shows the difference.
 
 Prints figures; it is not a pass/fail test.
-Usage: scripts/bench --api [--seconds N] [--vm NAME] [--plain-slirp] [--build-dir DIR]
+Usage: scripts/bench --api [--seconds N] [--vm NAME] [--connections 16,64]
+                          [--plain-slirp] [--build-dir DIR]
 """
 import argparse
 import http.client
@@ -156,6 +157,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--seconds', type=int, default=30)
     ap.add_argument('--vm', default='testos1')
+    ap.add_argument('--connections', default='16,64',
+                    help='wrk runs, comma-separated connection counts (over 80: 503s)')
     ap.add_argument('--plain-slirp', action='store_true',
                     help="leave QEMU's hostfwd listen backlog at 1 (no listen_backlog.so)")
     ap.add_argument('--build-dir', type=pathlib.Path,
@@ -189,13 +192,14 @@ def main():
             print(f'bench: {args.vm} never reported its OS through the API', file=sys.stderr)
             return 1
         before = heap_used(port, token)
-        for conns in (16, 64):
+        for conns in (int(c) for c in args.connections.split(',')):
             print('wrk: ' + wrk(port, token, args.vm, conns, args.seconds), flush=True)
         time.sleep(2)
         after = heap_used(port, token)
         print(f'heap: {before} bytes before, {after} bytes after the load', flush=True)
         for line in metrics(port, token).splitlines():
-            if line.startswith(('hv_root_net_dropped_total', 'hv_http_requests_total')):
+            if line.startswith(('hv_root_net_dropped_total', 'hv_http_requests_total',
+                                'hv_http_refused_total')):
                 print(f'metrics: {line}')
     finally:
         emu.stop()
