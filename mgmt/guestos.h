@@ -71,6 +71,9 @@ struct guestos_kvp {
 	uint32_t product_type;              /* ProductType: 1 workstation, 2 DC, 3 server */
 	uint32_t platform_id;               /* OSPlatformId: 2 for Windows NT */
 };
+/* guestos_kvp_commit compares with memcmp: there must be no padding. */
+_Static_assert(sizeof(struct guestos_kvp) == 6 * GUESTOS_STR + 8 * sizeof(uint32_t),
+	       "struct guestos_kvp has padding");
 
 struct guestos_facts {
 	bool additions;             /* bus up and every service negotiated */

@@ -370,9 +370,11 @@ static const char *kvp_fact(struct gos *g, const struct ic_kvp *k)
 
 		if (strcmp(name, key->name) != 0)
 			continue;
-		if (key->str)
+		if (key->str) {
+			/* Clear first: a key sent twice must not leave bytes past the NUL (memcmp). */
+			memset(base + key->offset, 0, GUESTOS_STR);
 			lib_strlcpy((char *)(base + key->offset), text, GUESTOS_STR);
-		else
+		} else
 			memcpy(base + key->offset, &number, sizeof(number));
 		g->kvp_new.reported |= key->bit;
 	}

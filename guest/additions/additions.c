@@ -7,7 +7,6 @@
 #include "additions_int.h"
 #include "os.h"
 
-#include <lib/format.h>
 #include <lib/string.h>
 
 #include "vmbus_client.h"

@@ -141,7 +141,7 @@ static void net_metrics(struct text *t)
 	    (unsigned long long)nt.rx_bytes, (unsigned long long)nt.tx_bytes);
 	header(t, "hv_root_net_dropped_total", "counter",
 	       "Frames dropped: ring_full (no free descriptor), no_buffer (lwIP's pool empty), "
-	       "bad (receive error), oversize (longer than one buffer).");
+	       "bad (receive error or longer than one buffer), oversize (longer than one buffer).");
 	add(t, "hv_root_net_dropped_total{dir=\"rx\",reason=\"ring_full\"} %llu\n"
 	    "hv_root_net_dropped_total{dir=\"rx\",reason=\"no_buffer\"} %llu\n"
 	    "hv_root_net_dropped_total{dir=\"rx\",reason=\"bad\"} %llu\n"
@@ -170,7 +170,7 @@ static void root_metrics(struct text *t)
 		    (unsigned long long)c[i].count);
 	c = http_refusal_counts(&n);
 	header(t, "hv_http_refused_total", "counter",
-	       "Requests the HTTP server refused itself before the API, by HTTP status.");
+	       "Answers the HTTP server gave itself (refusals, and 500 for an unsendable API answer).");
 	for (unsigned i = 0; i < n; i++)
 		add(t, "hv_http_refused_total{code=\"%d\"} %llu\n", c[i].status,
 		    (unsigned long long)c[i].count);

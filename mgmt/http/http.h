@@ -73,8 +73,11 @@ void http_status_count_add(struct http_status_count *table, unsigned size, int s
 /* How many entries of table[size] are in use. */
 unsigned http_status_count_used(const struct http_status_count *table, unsigned size);
 /*
- * Requests the server refused itself before the API saw them (400, 408,
- * 413, 414, 431, 500 and the 503 of a full server), by status; *n entries.
+ * Answers the server gave itself, by status; *n entries: the refusals
+ * before the API saw the request (400, 408, 413, 414, 431 and the 503 of
+ * a full server) and the 500 that replaces an API answer it could not
+ * send (too large, or none).  Such a request is also in the API's count,
+ * under the status the API meant to send.
  */
 const struct http_status_count *http_refusal_counts(unsigned *n);
 

@@ -178,7 +178,12 @@ def main():
     port = harness.free_port()
     launch = hosts.prepare(hosts.Machine('qemu', 3, 1024, work / 'esp', port), work)
     if not args.plain_slirp:
-        launch.env['LD_PRELOAD'] = str(build_dir / 'tests' / 'bench' / 'liblisten_backlog.so')
+        shim = build_dir / 'tests' / 'bench' / 'liblisten_backlog.so'
+        if not shim.is_file():
+            print(f'bench: {shim} is missing (meson compile -C {build_dir}), '
+                  'or use --plain-slirp', file=sys.stderr)
+            return 2
+        launch.env['LD_PRELOAD'] = str(shim)
     start = time.monotonic()
     emu = emulator.Emulator(launch, work)
     try:

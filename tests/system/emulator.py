@@ -22,7 +22,7 @@ class Emulator:
         self._drain = None
         # setpriv: the emulator also dies if this process is killed outright.
         argv = ['setpriv', '--pdeathsig', 'KILL', '--', *launch.argv]
-        env = dict(os.environ, TERM='vt100', **launch.env)
+        env = {**os.environ, 'TERM': 'vt100', **launch.env}
         if launch.use_pty:
             master, slave = pty.openpty()
             fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 25, 80, 0, 0))
