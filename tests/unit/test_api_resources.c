@@ -23,15 +23,6 @@ static int setup(void **state)
 	return 0;
 }
 
-/* notify.c keeps its listeners: register the API's once for the whole run. */
-static int group_setup(void **state)
-{
-	(void)state;
-	world();
-	api_init();
-	return 0;
-}
-
 static void test_vms_list(void **state)
 {
 	struct fake_answer *a;
@@ -445,5 +436,5 @@ int main(void)
 		cmocka_unit_test_setup(test_metrics, setup),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, api_group_setup, NULL);
 }

@@ -24,14 +24,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int group_setup(void **state)
-{
-	(void)state;
-	world();
-	api_init();
-	return 0;
-}
-
 static void test_start_through_router(void **state)
 {
 	struct fake_answer *a;
@@ -158,5 +150,5 @@ int main(void)
 		cmocka_unit_test_setup(test_openapi_lists_every_route, setup),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	return cmocka_run_group_tests(tests, api_group_setup, NULL);
 }

@@ -61,6 +61,18 @@ static inline void world(void)
 	fake_token_grant(op, "testos2", HV_MGMT_RIGHT_READ);
 }
 
+/*
+ * cmocka group setup: the world, and the API's notify listener, which
+ * api_init registers for good (once per process).
+ */
+static inline int api_group_setup(void **state)
+{
+	(void)state;
+	world();
+	api_init();
+	return 0;
+}
+
 /* The body contains needle (assert with the body in the message). */
 #define assert_body_has(a, needle) \
 	do { \
