@@ -2,10 +2,17 @@
  * SynIC per vCPU (see synic.h).  Ordering rules with the guest, which
  * reads the SIMP slots and SIEFP flags without exits:
  *  - a message is complete in its slot before message_type is stored
- *    (release); the guest frees a slot by storing message_type = 0;
- *  - when a slot is busy, hv queues the message and sets the slot's
- *    pending flag, then looks at the slot again: a guest that freed it in
- *    between without seeing the flag would otherwise never write EOM;
+ *    (release); the guest frees a slot by storing message_type = 0 and
+ *    then reads the slot's pending flag, with a full barrier between
+ *    (lib/kernel/synic.c: two sequentially consistent accesses);
+ *  - when a slot is busy, hv queues the message, sets the slot's pending
+ *    flag (a locked OR, a full barrier) and only then looks at the slot
+ *    again.  The guest frees a slot and then reads the flag, so one of the
+ *    two sees the other's store: either the guest writes EOM, or hv finds
+ *    the slot free and fills it.  Looking only before setting the flag
+ *    loses the race against a guest freeing the slot in between: the
+ *    message then waits for the next post to this vCPU, which a bus
+ *    waiting for that very message never sends;
  *  - on EOM, hv moves queued messages into free slots, in arrival order.
  * The queue is bounded (QUEUE_SLOTS per vCPU, QUEUE_PER_SENDER of them per
  * sending partition): a full queue refuses with INSUFFICIENT_BUFFERS.
@@ -100,6 +107,19 @@ static bool slot_fill(struct synic *s, uint8_t sint, const struct hv_message *m)
 	return true;
 }
 
+/*
+ * Fills the slot, or sets its pending flag and then tries once more (the
+ * ordering rule at the top of this file); true when m was delivered.
+ */
+static bool slot_fill_or_flag(struct synic *s, uint8_t sint, const struct hv_message *m)
+{
+	if (slot_fill(s, sint, m))
+		return true;
+	__atomic_or_fetch(&s->simp_page[sint].message_flags, HV_MESSAGE_FLAG_PENDING,
+			  __ATOMIC_SEQ_CST);
+	return slot_fill(s, sint, m);
+}
+
 /* Moves queued messages into free slots; returns a bitmap of SINTs filled. */
 static uint32_t queue_flush(struct synic *s)
 {
@@ -110,13 +130,11 @@ static uint32_t queue_flush(struct synic *s)
 		struct synic_queued *item = &q->items[(q->head + i) % QUEUE_SLOTS];
 
 		/* Keep per-SINT order: once a SINT is blocked, later ones wait too. */
-		if (!(blocked & (1u << item->sint)) && slot_fill(s, item->sint, &item->message)) {
+		if (!(blocked & (1u << item->sint)) && slot_fill_or_flag(s, item->sint, &item->message)) {
 			filled |= 1u << item->sint;
 			continue;
 		}
 		blocked |= 1u << item->sint;
-		__atomic_or_fetch(&s->simp_page[item->sint].message_flags, HV_MESSAGE_FLAG_PENDING,
-				  __ATOMIC_ACQ_REL);
 		q->items[(q->head + kept++) % QUEUE_SLOTS] = *item;
 	}
 	if (q != NULL)

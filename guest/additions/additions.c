@@ -26,6 +26,8 @@
 #define HVMSG_TYPE_CHANNEL 1u    /* HvPostMessage type of VMBus messages */
 #define SINT VMBUS_MESSAGE_SINT
 #define HEARTBEAT_LOG_MS 5000u
+#define STATUS_INSUFFICIENT_BUFFERS 0x13u
+#define POST_RETRY_MS 1000u
 
 enum svc { SVC_SHUTDOWN, SVC_TIMESYNC, SVC_HEARTBEAT, SVC_KVP, SVC_SESSIONS, SVC_EXEC, SVC_COUNT };
 
@@ -69,20 +71,26 @@ static bool shutdown_pending;
 static uint32_t shutdown_action;
 static bool silent_negotiate;    /* ADDITIONS_FAULT_SILENT */
 
-/* Posts the outbox; false if a message could not be posted. */
+/*
+ * Posts the outbox; false if a message could not be posted.  A full queue
+ * at the root (INSUFFICIENT_BUFFERS) is retried for up to POST_RETRY_MS:
+ * the root empties it on its next poll, about 1 ms, but a loaded host may
+ * hold the root's vCPU off for far longer, and a message given up here
+ * leaves its channel waiting for good.  (Linux's vmbus_post_msg also
+ * retries for seconds before it gives up.)
+ */
 static bool flush(void)
 {
 	bool ok = true;
 
 	for (uint32_t i = 0; i < outbox.count; i++) {
 		const struct vmbus_outmsg *m = &outbox.msg[i];
+		uint64_t give_up = os_time_ms() + POST_RETRY_MS;
 		uint16_t st;
 
-		for (int tries = 0; tries < 1000; tries++) {
+		do
 			st = os_post_message(m->conn_id, HVMSG_TYPE_CHANNEL, m->data, m->len);
-			if (st != 0x13u)  /* HV_STATUS_INSUFFICIENT_BUFFERS: retry */
-				break;
-		}
+		while (st == STATUS_INSUFFICIENT_BUFFERS && os_time_ms() < give_up);
 		if (st != 0) {
 			if (client.conn != VMBUS_CLI_CONTACTING)
 				os_log("bus: HvPostMessage on connection %u failed (status 0x%x)",
@@ -597,7 +605,6 @@ static void fault_malformed(struct chan *c)
 }
 
 #define FLOOD_MS 6000u
-#define STATUS_INSUFFICIENT_BUFFERS 0x13u
 
 struct flood_count {
 	unsigned long calls, ok, full, other;

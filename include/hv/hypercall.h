@@ -40,7 +40,8 @@
  * A SynIC message: the SIMP page holds one 256-byte slot per SINT.  hv
  * fills the payload and header, then stores message_type last (release);
  * the guest handles the slot, stores message_type = HV_MESSAGE_NONE, and
- * if HV_MESSAGE_FLAG_PENDING was set writes HV_X64_MSR_EOM so hv delivers
+ * only then (after a full barrier) reads message_flags: if
+ * HV_MESSAGE_FLAG_PENDING is set it writes HV_X64_MSR_EOM so hv delivers
  * the next queued message.  `sender` is the id of the sending partition.
  */
 #define HV_MESSAGE_NONE 0u
