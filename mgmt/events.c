@@ -1,6 +1,7 @@
 /*
  * The state-change event ring: one page of the root's RAM that hv fills
- * and then signals with ROOT_EVENT_VECTOR.  The handler drains it, logs
+ * and then signals with ROOT_EVENT_VECTOR.  The handler drains it (and
+ * so does every events_poll, should a vector go missing), logs
  * each event (and any break in a partition's sequence of states) and
  * keeps, per partition, the last state and a count per cause, which is
  * what the cycles knob waits on.  The vector was never in the local
@@ -135,7 +136,13 @@ void events_track(const struct hv_partition_list *list)
 
 void events_poll(void)
 {
-	/* Runs with interrupts closed: the handler cannot add meanwhile. */
+	/*
+	 * Runs with interrupts closed: the handler cannot add meanwhile.  The
+	 * ring is read here too, so that the vector only shortens the wait:
+	 * bus_poll waits for an empty ring, and must not wait for good on an
+	 * interrupt that never comes.
+	 */
+	drain();
 	while (pending_head != pending_tail) {
 		uint32_t i = pending_head++ % HV_EVENT_RING_SIZE;
 
