@@ -242,6 +242,23 @@ def select(all_cases, filters, quick):
             and (not filters or any(f in c.name for f in filters))]
 
 
+TAIL_LINES = 30
+ANSI_ESCAPE = re.compile(r'\x1b\[[0-9;=?]*[A-Za-z]')  # the firmware's screen control
+
+
+def print_tail(logdir):
+    """The end of a failed run's serial log, under its FAIL line: CI keeps
+    only the output, not the log directory."""
+    path = pathlib.Path(logdir) / 'serial.log'
+    if not path.is_file():
+        return
+    lines = path.read_text(errors='replace').splitlines()[-TAIL_LINES:]
+    print(f'  last {len(lines)} lines of {shown(path)}:')
+    for line in lines:
+        print(f'  | {ANSI_ESCAPE.sub("", line)}')
+    sys.stdout.flush()
+
+
 def run_all(selected, jobs, runner, results):
     """Runs the tests in a pool of `jobs` emulators; prints and appends
     each result to `results` as it completes."""
@@ -253,6 +270,8 @@ def run_all(selected, jobs, runner, results):
         for future in concurrent.futures.as_completed(futures):
             results.append(future.result())
             print(results[-1].line(), flush=True)
+            if not results[-1].ok:
+                print_tail(results[-1].log)
     except BaseException:
         runner.cancel.set()
         emulator.stop_all()
