@@ -253,6 +253,9 @@ def print_tail(logdir):
     if not path.is_file():
         return
     lines = path.read_text(errors='replace').splitlines()[-TAIL_LINES:]
+    if not lines:
+        print(f'  {shown(path)} is empty')
+        return
     print(f'  last {len(lines)} lines of {shown(path)}:')
     for line in lines:
         print(f'  | {ANSI_ESCAPE.sub("", line)}')
