@@ -12,7 +12,6 @@
 
 #include <lib/format.h>
 #include <lib/string.h>
-#include <stddef.h>
 
 #define PENDING_MAX 16u
 
@@ -31,27 +30,18 @@ static char out[4096];
 /* The OSVERSIONINFOEX part, each null unless the guest reported it (Windows does). */
 static void write_version_ex(struct jw *w, uint32_t has, const struct guestos_kvp *k)
 {
-	static const struct {
-		const char *name;
-		uint32_t bit;
-		size_t offset;
-	} numbers[] = {
-		{ "ServicePackMajor", GUESTOS_KVP_SP_MAJOR, offsetof(struct guestos_kvp, sp_major) },
-		{ "ServicePackMinor", GUESTOS_KVP_SP_MINOR, offsetof(struct guestos_kvp, sp_minor) },
-		{ "ProductType", GUESTOS_KVP_PRODUCT_TYPE, offsetof(struct guestos_kvp, product_type) },
-		{ "SuiteMask", GUESTOS_KVP_SUITE_MASK, offsetof(struct guestos_kvp, suite_mask) },
-		{ "OSPlatformId", GUESTOS_KVP_PLATFORM_ID, offsetof(struct guestos_kvp, platform_id) },
-	};
-
 	jw_key(w, "CSDVersion");
 	jw_str_or_null(w, has & GUESTOS_KVP_CSD_VERSION ? k->csd_version : NULL);
-	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
-		uint32_t v;
-
-		memcpy(&v, (const uint8_t *)k + numbers[i].offset, sizeof(v));
-		jw_key(w, numbers[i].name);
-		jw_uint_or_null(w, (has & numbers[i].bit) != 0, v);
-	}
+	jw_key(w, "ServicePackMajor");
+	jw_uint_or_null(w, has & GUESTOS_KVP_SP_MAJOR, k->sp_major);
+	jw_key(w, "ServicePackMinor");
+	jw_uint_or_null(w, has & GUESTOS_KVP_SP_MINOR, k->sp_minor);
+	jw_key(w, "ProductType");
+	jw_uint_or_null(w, has & GUESTOS_KVP_PRODUCT_TYPE, k->product_type);
+	jw_key(w, "SuiteMask");
+	jw_uint_or_null(w, has & GUESTOS_KVP_SUITE_MASK, k->suite_mask);
+	jw_key(w, "OSPlatformId");
+	jw_uint_or_null(w, has & GUESTOS_KVP_PLATFORM_ID, k->platform_id);
 }
 
 static void write_guestos(struct jw *w, const char *vm, const struct guestos_facts *f)
