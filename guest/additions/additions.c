@@ -102,6 +102,12 @@ static bool flush(void)
 	return ok;
 }
 
+/* The service's channel is offered, open and not failed: packets may go both ways. */
+static bool chan_ready(int svc)
+{
+	return chans[svc].relid != 0 && chans[svc].open && !chans[svc].dead;
+}
+
 static struct chan *chan_by_relid(uint32_t relid)
 {
 	for (int i = 0; i < SVC_COUNT; i++)
@@ -579,7 +585,7 @@ bool additions_poll(void)
 		did = true;
 	}
 	for (int i = 0; i < SVC_COUNT; i++)
-		if (chans[i].relid != 0 && chans[i].open && !chans[i].dead)
+		if (chan_ready(i))
 			did |= poll_channel(&chans[i]);
 	return did;
 }
@@ -687,7 +693,7 @@ static void fault_oversized(void)
 	bool sig;
 
 	fault_desc(&chans[SVC_HEARTBEAT], 2, 0xffff, 16, "packet of 524280 bytes", "bus_oversized");
-	if (kvp->open && !kvp->dead) {
+	if (chan_ready(SVC_KVP)) {
 		memset(answer, 0, sizeof(answer));
 		if (ring_send(&kvp->out, RING_PKT_DATA_INBAND, 0, 1, sg, 2, &sig) < 0)
 			os_log("bus channel kvp: 9000-byte packet not sent");
@@ -712,14 +718,9 @@ static void fault_short(void)
 	};
 
 	for (uint32_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		if (chans[v[i].svc].open && !chans[v[i].svc].dead)
+		if (chan_ready(v[i].svc))
 			fault_desc(&chans[v[i].svc], v[i].offset8, v[i].len8, v[i].len, v[i].what,
 				   "bus_short");
-}
-
-static bool chan_ready(int svc)
-{
-	return chans[svc].open && !chans[svc].dead;
 }
 
 bool additions_misbehave(enum additions_fault f)
@@ -730,7 +731,7 @@ bool additions_misbehave(enum additions_fault f)
 		silent_negotiate = true;
 		return true;
 	}
-	if (!heartbeat_logged || c->relid == 0 || !c->open || c->dead)
+	if (!heartbeat_logged || !chan_ready(SVC_HEARTBEAT))
 		return false;
 	/*
 	 * The bad packets go on several channels at once: wait until every one

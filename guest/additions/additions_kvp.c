@@ -29,6 +29,8 @@ static struct kvp_slot kvp_store[IC_KVP_POOL_COUNT][KVP_SLOTS];
 /* The auto pool: Linux's ten keys (IC_KVP_AUTO_*), then os_version_ex's six. */
 #define KVP_AUTO_LINUX 10u
 #define KVP_AUTO_MAX 16u
+/* One auto-pool entry in the wire's UTF-16, while it is answered. */
+static uint8_t auto_key[IC_KVP_MAX_KEY], auto_val[IC_KVP_MAX_VALUE];
 
 /* The used slot of pool holding key, or NULL. */
 static struct kvp_slot *kvp_find(struct kvp_slot *pool, const uint8_t *key, uint32_t size)
@@ -105,23 +107,22 @@ static int kvp_auto(uint32_t index, uint8_t *key, uint32_t *ksize, uint8_t *val,
 /* GET from the auto pool: the generated values, looked up by name. */
 static int kvp_get_auto(uint8_t *pkt, uint32_t len, const struct ic_kvp *k)
 {
-	static uint8_t key[IC_KVP_MAX_KEY], val[IC_KVP_MAX_VALUE];
 	uint32_t ks, vs;
 
-	for (uint32_t i = 0; kvp_auto(i, key, &ks, val, &vs) == 0; i++)
-		if (ks == k->key_size && memcmp(key, k->key, ks) == 0)
-			return ic_kvp_answer(pkt, len, IC_S_OK, IC_KVP_REG_SZ, key, ks, val, vs);
+	for (uint32_t i = 0; kvp_auto(i, auto_key, &ks, auto_val, &vs) == 0; i++)
+		if (ks == k->key_size && memcmp(auto_key, k->key, ks) == 0)
+			return ic_kvp_answer(pkt, len, IC_S_OK, IC_KVP_REG_SZ, auto_key, ks, auto_val,
+					     vs);
 	return ic_answer_inplace(pkt, len, IC_E_FAIL);
 }
 
 static int kvp_enumerate_auto(uint8_t *pkt, uint32_t len, uint32_t index)
 {
-	static uint8_t key[IC_KVP_MAX_KEY], val[IC_KVP_MAX_VALUE];
 	uint32_t ks, vs;
-	int a = kvp_auto(index, key, &ks, val, &vs);
+	int a = kvp_auto(index, auto_key, &ks, auto_val, &vs);
 
 	if (a == 0)
-		return ic_kvp_answer(pkt, len, IC_S_OK, IC_KVP_REG_SZ, key, ks, val, vs);
+		return ic_kvp_answer(pkt, len, IC_S_OK, IC_KVP_REG_SZ, auto_key, ks, auto_val, vs);
 	return ic_answer_inplace(pkt, len, a > 0 ? IC_S_CONT : IC_E_FAIL);
 }
 
