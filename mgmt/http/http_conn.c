@@ -57,7 +57,9 @@ struct http_conn {
 
 static struct http_conn conns[HTTP_MAX_CONNS];
 static uint64_t now_ms;   /* the latest time a transport or the poll gave */
-static struct http_status_count refusals[8];
+/* Room for every status the server answers itself (http.h: http_refusal_counts). */
+#define REFUSAL_KINDS 8u
+static struct http_status_count refusals[REFUSAL_KINDS];
 
 static void conn_flush(struct http_conn *c);
 
@@ -334,7 +336,7 @@ static void conn_fail(struct http_conn *c, int status, uint32_t hr, const char *
 	c->close_after = true;
 	c->extra[0] = '\0';
 	c->extra_len = 0;
-	http_status_count_add(refusals, sizeof(refusals) / sizeof(refusals[0]), status);
+	http_status_count_add(refusals, REFUSAL_KINDS, status);
 	conn_send(c, http_format_response(c->out, sizeof(c->out), status, "application/json", body,
 					  blen, head, false, NULL));
 }
@@ -480,7 +482,7 @@ struct http_conn *http_conn_open(const struct http_transport *t, void *ctx, uint
 		size_t n = http_format_response(out, sizeof(out), 503, "application/json", body,
 						blen, false, false, "Retry-After: 1\r\n");
 
-		http_status_count_add(refusals, sizeof(refusals) / sizeof(refusals[0]), 503);
+		http_status_count_add(refusals, REFUSAL_KINDS, 503);
 		t->send(ctx, out, n);
 		t->close(ctx, false);
 	}
@@ -489,7 +491,7 @@ struct http_conn *http_conn_open(const struct http_transport *t, void *ctx, uint
 
 const struct http_status_count *http_refusal_counts(unsigned *n)
 {
-	*n = http_status_count_used(refusals, sizeof(refusals) / sizeof(refusals[0]));
+	*n = http_status_count_used(refusals, REFUSAL_KINDS);
 	return refusals;
 }
 
