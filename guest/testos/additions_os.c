@@ -223,15 +223,16 @@ static uint64_t clock_now(void)
 	return clock_base + (os_time_ms() - clock_base_ms) * 10000u;
 }
 
-/* After a SYNC: our clock minus the host's, measured against reference time. */
-static void clock_report(uint64_t t, uint64_t ref_time)
+/*
+ * After a SYNC: our clock minus the host's, measured against reference
+ * time at once.  Our clock runs on our own TSC calibration, reference time
+ * on hv's; under emulation the two may differ by several percent, so the
+ * measurement must not wait out a console line first, or it would report
+ * that drift over the line's printing rather than the sync.
+ */
+static int64_t clock_offset_us(uint64_t t, uint64_t ref_time)
 {
-	int64_t off;
-
-	if (ref_time == 0)
-		return;
-	off = (int64_t)(clock_now() - host_now(t, ref_time));
-	kprintf("testos: clock synced, off by %ld us\n", (long)(off / 10));
+	return (int64_t)(clock_now() - host_now(t, ref_time)) / 10;
 }
 
 void os_clock_set(uint64_t sample, uint64_t ref_time, bool step)
@@ -243,13 +244,16 @@ void os_clock_set(uint64_t sample, uint64_t ref_time, bool step)
 	t = host_now(sample, ref_time);
 	now = os_time_ms();
 	if (step || !clock_set) {
+		int64_t off;
+
 		clock_base = t;
 		clock_base_ms = now;
+		off = clock_offset_us(sample, ref_time);
 		kprintf("testos: wall clock set to %lu s since 1970\n",
 			(unsigned long)((t - IC_TIME_UNIX_EPOCH) / 10000000u));
 		clock_set = true;
-		if (step)
-			clock_report(sample, ref_time);
+		if (step && ref_time != 0)
+			kprintf("testos: clock synced, off by %ld us\n", (long)off);
 		return;
 	}
 	/* Sample: move halfway towards the host's time. */
