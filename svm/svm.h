@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <vcpu.h>
+#include <part/vcpu.h>
 
 struct vmcb_segment {
 	uint16_t selector;

@@ -7,7 +7,7 @@
 
 #include <arch/x86.h>
 #include <lib/format.h>
-#include <vendor.h>
+#include <core/vendor.h>
 
 #define MSR_VM_CR 0xc0010114u
 #define VM_CR_SVMDIS (1ull << 4)

@@ -6,7 +6,7 @@
  */
 #include "svm.h"
 
-#include <stage2.h>
+#include <mem/stage2.h>
 
 #define NPT_P (1ull << 0)
 #define NPT_RW (1ull << 1)

@@ -11,10 +11,10 @@
 
 #include <arch/x86.h>
 #include <hv/boot_info.h>
-#include <console.h>
+#include <core/console.h>
 #include <lib/string.h>
-#include <page_alloc.h>
-#include <vendor.h>
+#include <mem/page_alloc.h>
+#include <core/vendor.h>
 
 #define IOPM_PAGES 3
 #define MSRPM_PAGES 2

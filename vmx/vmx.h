@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <vendor.h>
+#include <core/vendor.h>
 
 /* Backend state of one vCPU, in a page of its own. */
 struct vmx_vcpu {

@@ -11,7 +11,7 @@
 #include "vmx_msr.h"
 
 #include <arch/x86.h>
-#include <console.h>
+#include <core/console.h>
 #include <lib/string.h>
 
 /* MSR bitmap quarters: reads of 0-0x1fff, reads of 0xc0000000-0xc0001fff, then writes. */

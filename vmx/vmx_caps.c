@@ -9,7 +9,7 @@
 
 #include <arch/x86.h>
 #include <lib/format.h>
-#include <vendor.h>
+#include <core/vendor.h>
 
 static bool vmx_detect(void)
 {

@@ -10,7 +10,7 @@
 #include "vmx_msr.h"
 
 #include <arch/x86.h>
-#include <console.h>
+#include <core/console.h>
 
 struct ctl_bit {
 	uint32_t bit;

@@ -8,7 +8,7 @@
 #include "vmx_msr.h"
 
 #include <arch/x86.h>
-#include <console.h>
+#include <core/console.h>
 #include <lib/string.h>
 
 #define CR4_VMXE (1ull << 13)

@@ -10,7 +10,7 @@
 #include "vmx_msr.h"
 
 #include <arch/x86.h>
-#include <console.h>
+#include <core/console.h>
 
 #define EPT_RWX 7ull
 #define EPT_MEMTYPE_SHIFT 3

@@ -8,7 +8,7 @@
 #include "vmx.h"
 #include "vmx_insn.h"
 
-#include <console.h>
+#include <core/console.h>
 #include <stddef.h>
 
 /* The qualification's GPR numbering: RAX RCX RDX RBX RSP RBP RSI RDI R8..R15. */

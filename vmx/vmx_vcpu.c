@@ -10,7 +10,7 @@
 #include "vmx_msr.h"
 
 #include <arch/x86.h>
-#include <console.h>
+#include <core/console.h>
 #include <hv/hypercall.h>
 #include <lib/string.h>
 

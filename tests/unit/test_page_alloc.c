@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "page_alloc.h"
+#include <mem/page_alloc.h>
 
 #define BASE 0x1000000ull /* 16 MiB, 2 MiB aligned */
 #define PAGES 1000ull

@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "reftime.h"
+#include <plat/reftime.h>
 
 static uint64_t expected_scale(uint64_t hz)
 {

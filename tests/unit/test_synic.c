@@ -17,10 +17,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "kick.h"
-#include "partition.h"
-#include "synic.h"
-#include "vcpu.h"
+#include <core/kick.h>
+#include <part/partition.h>
+#include <synic/synic.h>
+#include <part/vcpu.h>
 
 #define SINT 2u
 #define VECTOR 0x60u

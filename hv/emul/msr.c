@@ -1,0 +1,155 @@
+/*
+ * MSR accesses that reach the core (the backends let the guest-owned MSRs
+ * such as FS_BASE or LSTAR through without an exit).  An allow-list: the
+ * Hyper-V synthetic MSRs, a few host MSRs a kernel reads at start-up, and
+ * nothing else.  Unknown MSRs inject #GP as on a CPU that lacks them;
+ * writes to MSRs that control virtualization itself fault the partition.
+ */
+#include <emul/emulate.h>
+
+#include <core/console.h>
+#include <part/partition.h>
+#include <plat/reftime.h>
+#include <core/timer.h>
+#include <core/vendor.h>
+
+#include <arch/x86.h>
+#include <hv/hypercall.h>
+
+#define MSR_TSC 0x10u
+#define MSR_MTRRCAP 0xfeu
+#define MSR_MISC_ENABLE 0x1a0u
+#define MSR_MTRR_PHYS_FIRST 0x200u
+#define MSR_MTRR_PHYS_LAST 0x21fu
+#define MSR_MTRR_FIX64K 0x250u
+#define MSR_MTRR_FIX16K_FIRST 0x258u
+#define MSR_MTRR_FIX16K_LAST 0x259u
+#define MSR_MTRR_FIX4K_FIRST 0x268u
+#define MSR_MTRR_FIX4K_LAST 0x26fu
+#define MSR_MTRR_DEF_TYPE 0x2ffu
+#define MSR_VM_CR 0xc0010114u
+#define MSR_VM_HSAVE_PA 0xc0010117u
+#define MSR_SMM_MONITOR_CTL 0x9bu
+#define FEATURE_CONTROL_LOCKED_NO_VMX 1ull
+
+static bool host_readable(uint32_t msr)
+{
+	return msr == MSR_TSC || msr == MSR_APIC_BASE || msr == MSR_MTRRCAP ||
+	       msr == MSR_MISC_ENABLE || msr == MSR_MTRR_DEF_TYPE || msr == MSR_MTRR_FIX64K ||
+	       (msr >= MSR_MTRR_PHYS_FIRST && msr <= MSR_MTRR_PHYS_LAST) ||
+	       (msr >= MSR_MTRR_FIX16K_FIRST && msr <= MSR_MTRR_FIX16K_LAST) ||
+	       (msr >= MSR_MTRR_FIX4K_FIRST && msr <= MSR_MTRR_FIX4K_LAST);
+}
+
+/* MSRs that steer virtualization: a write is an attack on hv, not a mistake. */
+static bool forbidden_write(uint32_t msr)
+{
+	return msr == MSR_FEATURE_CONTROL || msr == MSR_VM_CR || msr == MSR_VM_HSAVE_PA ||
+	       msr == MSR_SMM_MONITOR_CTL;
+}
+
+/* The MSRs the core answers itself; false for any other. */
+static bool core_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
+{
+	if (msr == HV_X64_MSR_GUEST_OS_ID)
+		*value = v->guest_os_id;
+	else if (msr == HV_X64_MSR_HYPERCALL)
+		*value = v->hypercall_gpa;
+	else if (msr == HV_X64_MSR_VP_INDEX)
+		*value = v->vp_index;
+	else if (msr == HV_X64_MSR_TSC_FREQUENCY)
+		*value = timer_tsc_hz();
+	else if (msr == HV_X64_MSR_TIME_REF_COUNT)
+		*value = reftime_now();
+	else if (msr == HV_X64_MSR_REFERENCE_TSC)
+		*value = v->partition->reference_tsc;
+	else if (msr == MSR_FEATURE_CONTROL)
+		*value = FEATURE_CONTROL_LOCKED_NO_VMX; /* as firmware that locked VMX off */
+	else if (host_readable(msr))
+		*value = rdmsr(msr);
+	else
+		return synic_msr_read(v, msr, value);
+	return true;
+}
+
+enum exit_action guest_msr_read(struct vcpu *v, uint32_t msr)
+{
+	uint64_t value;
+	int backend = vendor->msr_read != NULL ? vendor->msr_read(v, msr, &value) : 1;
+
+	if (backend < 0 || (backend > 0 && !core_msr_read(v, msr, &value)))
+		return ACTION_INJECT_GP;
+	regs_set_edx_eax(&v->regs, value);
+	return ACTION_NEXT;
+}
+
+/* Enables the hypercall page: hv writes the call instruction and RET there. */
+static enum exit_action write_hypercall_msr(struct vcpu *v, uint64_t value)
+{
+	uint8_t *page;
+
+	if (v->guest_os_id == 0 || !(value & HV_HYPERCALL_ENABLE)) {
+		v->hypercall_gpa = value & ~HV_HYPERCALL_ENABLE; /* TLFS: needs a guest OS id */
+		return ACTION_NEXT;
+	}
+	page = partition_gpa_to_host(v->partition, value & HV_HYPERCALL_GPA_MASK, PAGE_SIZE);
+	if (page == NULL)
+		return ACTION_INJECT_GP;
+	page[0] = vendor->hypercall_insn[0];
+	page[1] = vendor->hypercall_insn[1];
+	page[2] = vendor->hypercall_insn[2];
+	page[3] = 0xc3; /* ret */
+	v->hypercall_gpa = value & (HV_HYPERCALL_GPA_MASK | HV_HYPERCALL_ENABLE);
+	return ACTION_NEXT;
+}
+
+/*
+ * Enables the reference TSC page: one scale and offset for every
+ * partition, so they all read the root's time base.  The values never
+ * change while hv runs, so the sequence is written once, last.
+ */
+static enum exit_action write_reference_tsc_msr(struct vcpu *v, uint64_t value)
+{
+	struct hv_reference_tsc_page *page;
+
+	if (value & HV_REFERENCE_TSC_ENABLE) {
+		page = partition_gpa_to_host(v->partition, value & HV_HYPERCALL_GPA_MASK, PAGE_SIZE);
+		if (page == NULL)
+			return ACTION_INJECT_GP;
+		page->tsc_scale = reftime_scale();
+		page->tsc_offset = reftime_offset();
+		__atomic_store_n(&page->tsc_sequence, 1, __ATOMIC_RELEASE);
+	}
+	v->partition->reference_tsc = value & (HV_HYPERCALL_GPA_MASK | HV_REFERENCE_TSC_ENABLE);
+	return ACTION_NEXT;
+}
+
+enum exit_action guest_msr_write(struct vcpu *v, uint32_t msr)
+{
+	uint64_t value = regs_edx_eax(&v->regs);
+	int backend = vendor->msr_write != NULL ? vendor->msr_write(v, msr, value) : 1;
+
+	if (backend <= 0)
+		return backend == 0 ? ACTION_NEXT : ACTION_INJECT_GP;
+	if (msr == HV_X64_MSR_GUEST_OS_ID) {
+		v->guest_os_id = value;
+		if (value == 0)
+			v->hypercall_gpa &= ~HV_HYPERCALL_ENABLE;
+		return ACTION_NEXT;
+	}
+	if (msr == HV_X64_MSR_HYPERCALL)
+		return write_hypercall_msr(v, value);
+	if (msr == HV_X64_MSR_REFERENCE_TSC)
+		return write_reference_tsc_msr(v, value);
+	backend = synic_msr_write(v, msr, value);
+	if (backend <= 0)
+		return backend == 0 ? ACTION_NEXT : ACTION_INJECT_GP;
+	if (msr == MSR_APIC_BASE && value == rdmsr(MSR_APIC_BASE))
+		return ACTION_NEXT; /* rewriting the same value is harmless */
+	if (forbidden_write(msr)) {
+		partition_fault(v->partition, "wrote forbidden MSR 0x%x (value 0x%llx)", msr,
+				(unsigned long long)value);
+		return ACTION_PARK;
+	}
+	return ACTION_INJECT_GP;
+}

@@ -1,0 +1,111 @@
+/*
+ * Partitions: the unit of isolation.  Each owns whole CPUs (one vCPU per
+ * CPU) and one contiguous block of host RAM mapped from GPA 0 by its own
+ * stage-2 tables.  State changes are logged and reported to the root; a
+ * fault stops only the partition that caused it.
+ */
+#ifndef HV_PARTITION_H
+#define HV_PARTITION_H
+
+#include <hv/boot_info.h>
+#include <hv/hvcfg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <emul/exit.h>
+#include <mem/stage2.h>
+#include <part/vcpu.h>
+
+/* Values match HV_PARTITION_* of the hypercall ABI. */
+enum partition_state {
+	PARTITION_OFF,
+	PARTITION_STARTING,
+	PARTITION_RUNNING,
+	PARTITION_STOPPING,
+	PARTITION_FAULTED,
+};
+
+#define PARTITION_FAULT_LEN 160u
+#define PARTITION_CONSOLE_LEN 160u
+
+/* Line buffer for what the partition writes to its console. */
+struct partition_console {
+	char line[PARTITION_CONSOLE_LEN];
+	uint32_t used;
+	uint8_t uart_lcr; /* emulated COM1 line control: DLAB routes 0x3f8 to the divisor */
+};
+
+struct partition {
+	uint32_t id;                          /* index in hv.cfg */
+	const struct hvcfg_partition *cfg;
+	const struct boot_image *image;       /* pristine ELF from the loader */
+	volatile uint32_t state;              /* shared: enum partition_state */
+	char fault_reason[PARTITION_FAULT_LEN];
+	uint64_t ram_hpa;                     /* host-physical base of its RAM */
+	uint64_t ram_size;
+	struct stage2 stage2;
+	uint32_t vp_count;
+	uint64_t exits[EXIT_REASON_COUNT];    /* shared: updated atomically */
+	uint32_t resets;                      /* restarts after a reset */
+	uint32_t starts;                      /* times it entered Running */
+	uint64_t run_start;                   /* reference time it last entered Running */
+	uint64_t reference_tsc;               /* HV_X64_MSR_REFERENCE_TSC value */
+	struct partition_console console;
+};
+
+extern struct partition partitions[HVCFG_MAX_PARTITIONS];
+extern uint32_t partition_count;
+
+/*
+ * Creates every partition of the configuration (RAM block, stage-2 map).
+ * Checks first that the machine can satisfy all of them (CPUs, RAM): on
+ * any shortfall it logs why and creates none, returning false.
+ */
+bool partitions_create(const struct boot_info *bi, const struct hvcfg *cfg,
+		       struct page_pool *pool);
+
+/* The partition owning physical CPU `cpu`, or NULL. */
+struct partition *partition_of_cpu(uint32_t cpu);
+
+/* The vCPU with index vp of p. */
+struct vcpu *partition_vcpu(const struct partition *p, uint32_t vp);
+
+/* What a CPU does for its partition from start-up on; never returns. */
+__attribute__((noreturn)) void partition_cpu_run(struct partition *p, uint32_t cpu,
+						 struct page_pool *pool);
+
+/*
+ * Test mode: ends the run when no guest partition runs (or there is
+ * none), unless one starts again within a grace period.
+ */
+void test_exit_if_guests_stopped(void);
+
+/* Marks p Faulted with the reason and logs it; the caller parks its vCPU. */
+void partition_fault(struct partition *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Changes state, logs it and tells the root; cause is an HV_EVENT_* value. */
+void partition_set_state(struct partition *p, enum partition_state state, uint32_t cause);
+const char *partition_state_name(uint32_t state);
+
+/* The partition turned itself off (e.g. ACPI S5); the caller parks its vCPU. */
+void partition_power_off(struct partition *p, const char *how);
+
+/*
+ * The partition asked for a reset: it restarts from a fresh copy of its
+ * image once the caller has parked its vCPU.
+ */
+void partition_request_reset(struct partition *p, const char *how);
+
+/* The root's life-cycle requests; each returns an HV_STATUS. */
+uint16_t partition_root_start(struct partition *p);
+uint16_t partition_root_stop(struct partition *p);
+uint16_t partition_root_reset(struct partition *p);
+
+/* Host address of guest-physical [gpa, gpa + len) when it lies in the RAM, else NULL. */
+void *partition_gpa_to_host(struct partition *p, uint64_t gpa, uint64_t len);
+
+/* Appends guest console output; complete lines go to hv's console. */
+void partition_console_write(struct partition *p, const char *s, uint64_t len);
+
+#endif

@@ -1,0 +1,182 @@
+/*
+ * What each CPU does for its partition, from start-up on: wait until the
+ * partition is Starting, prepare its memory (clean RAM, pristine image),
+ * set up and run the vCPU until the core parks it, then settle the state
+ * (a root's stop request ends in Off) and wait again.  Idle CPUs halt;
+ * kicks (NMIs, hv/kick.c) wake them.  Only vCPU 0 of a partition runs
+ * for now; the others stay idle until vCPU start-up is emulated.
+ */
+#include <part/partition.h>
+
+#include <synic/connection.h>
+#include <core/console.h>
+#include <part/root_events.h>
+#include <core/kick.h>
+#include <part/partition_boot.h>
+#include <pci/pci.h>
+#include <core/test_exit.h>
+#include <plat/reftime.h>
+#include <core/timer.h>
+#include <core/vendor.h>
+
+#include <arch/x86.h>
+#include <hv/hypercall.h>
+#include <lib/bits.h>
+#include <lib/format.h>
+#include <lib/string.h>
+
+static struct vcpu vcpus[BOOT_MAX_CPUS];
+
+struct vcpu *partition_vcpu(const struct partition *p, uint32_t vp)
+{
+	uint64_t mask = p->cfg->cpu_mask;
+
+	for (uint32_t i = 0; i < vp && mask != 0; i++)
+		mask &= mask - 1;
+	return &vcpus[mask ? __builtin_ctzll(mask) : 0];
+}
+
+/* Runs v until the core parks it or its partition leaves Running. */
+static void vcpu_loop(struct vcpu *v)
+{
+	struct partition *p = v->partition;
+	struct exit_info exit;
+	enum exit_action action;
+
+	for (;;) {
+		cpu_kick_ack(v->cpu);
+		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != PARTITION_RUNNING)
+			return;
+		vendor->vcpu_enter(v, &exit);
+		__atomic_add_fetch(&p->exits[exit.reason], 1, __ATOMIC_RELAXED);
+		action = exit_handle(v, &exit);
+		if (action == ACTION_PARK)
+			return;
+		vendor->vcpu_complete(v, &exit, action);
+	}
+}
+
+/* One line with every non-zero exit counter of p, for the log. */
+static void log_exit_counters(const struct partition *p)
+{
+	char line[PARTITION_FAULT_LEN * 2] = "";
+	size_t used = 0;
+
+	for (uint32_t r = 0; r < EXIT_REASON_COUNT && used < sizeof(line); r++) {
+		uint64_t n = __atomic_load_n(&p->exits[r], __ATOMIC_RELAXED);
+
+		if (n != 0)
+			used += fmt_snprintf(line + used, sizeof(line) - used, " %s %llu",
+					     exit_reason_name((enum exit_reason)r), (unsigned long long)n);
+	}
+	log_info("partition %s exits:%s", p->cfg->name, used ? line : " none");
+}
+
+/* Clean RAM and a pristine image: every start is a cold boot. */
+static bool prepare(struct partition *p, struct vcpu_boot_state *boot)
+{
+	const char *problem;
+
+	memset((void *)p->ram_hpa, 0, p->ram_size);
+	p->console = (struct partition_console){ 0 };
+	p->fault_reason[0] = '\0';
+	p->reference_tsc = 0;
+	if (p->cfg->role == HVCFG_ROLE_ROOT) {
+		events_reset(); /* the ring was in the RAM just cleared */
+		connection_drop_partition(p->id); /* a new root builds its bus anew */
+	}
+	problem = partition_boot_prepare(p, boot);
+	if (problem != NULL)
+		partition_fault(p, "cannot start: %s", problem);
+	return problem == NULL;
+}
+
+static void run_once(struct partition *p, struct vcpu *v, struct page_pool *pool)
+{
+	struct vcpu_boot_state boot;
+
+	if (p->starts > 0)
+		p->resets++;
+	if (!prepare(p, &boot))
+		return;
+	v->regs = (struct vcpu_regs){ 0 };
+	v->hypercall_gpa = 0;
+	v->guest_os_id = 0;
+	for (uint32_t i = 0; i < 4; i++)
+		v->pending_irqs[i] = 0;
+	synic_reset(v);
+	if (vendor->vcpu_init(v, &boot, p->stage2.root, pool) != 0) {
+		partition_fault(p, "vCPU %u could not be set up on CPU %u", v->vp_index, v->cpu);
+		return;
+	}
+	pci_open_ports(v);
+	p->run_start = reftime_now();
+	p->starts++;
+	partition_set_state(p, PARTITION_RUNNING, HV_EVENT_STARTED);
+	vcpu_loop(v);
+	log_info("CPU %u: vCPU %u of %s stopped (%s)", v->cpu, v->vp_index, p->cfg->name,
+		 partition_state_name(p->state));
+	log_exit_counters(p);
+}
+
+#define TEST_EXIT_GRACE_US 2000000u /* lets tests see the root still running */
+
+static bool guests_stopped(void)
+{
+	for (uint32_t i = 0; i < partition_count; i++) {
+		uint32_t state = __atomic_load_n(&partitions[i].state, __ATOMIC_ACQUIRE);
+
+		if (partitions[i].cfg->role != HVCFG_ROLE_ROOT &&
+		    state != PARTITION_OFF && state != PARTITION_FAULTED)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Test mode: the run ends when no guest runs any more and none is started
+ * again within a grace period (the root may be cycling one), so a system
+ * test finishes as soon as its guests have done their part.
+ */
+void test_exit_if_guests_stopped(void)
+{
+	if (!guests_stopped())
+		return;
+	timer_delay_us(TEST_EXIT_GRACE_US);
+	if (guests_stopped())
+		power_test_exit(POWER_EXIT_SUCCESS);
+}
+
+/* Settles a state the vCPU left behind and says whether to run again now. */
+static bool settle(struct partition *p)
+{
+	uint32_t state = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+
+	if (state == PARTITION_STOPPING) {
+		partition_set_state(p, PARTITION_OFF, HV_EVENT_STOPPED);
+		state = PARTITION_OFF;
+	}
+	return state == PARTITION_STARTING;
+}
+
+void partition_cpu_run(struct partition *p, uint32_t cpu, struct page_pool *pool)
+{
+	struct vcpu *v = &vcpus[cpu];
+
+	v->partition = p;
+	v->cpu = cpu;
+	v->vp_index = bits_count64(p->cfg->cpu_mask & ((1ull << cpu) - 1));
+	if (v->vp_index != 0)
+		log_info("CPU %u: vCPU %u of %s waits (secondary vCPUs start later)", cpu,
+			 v->vp_index, p->cfg->name);
+	for (;;) {
+		cpu_kick_ack(cpu);
+		if (v->vp_index == 0 && settle(p)) {
+			run_once(p, v, pool);
+			if (p->cfg->role != HVCFG_ROLE_ROOT)
+				test_exit_if_guests_stopped();
+			continue;
+		}
+		__asm__ volatile("hlt" ::: "memory"); /* interrupts are off: only a kick wakes it */
+	}
+}

@@ -1,0 +1,68 @@
+/*
+ * A virtual processor: the guest registers hv handles in software, its
+ * partition, and the backend's private state (VMCS or VMCB).  Each vCPU
+ * is bound to one physical CPU for life; only that CPU touches it, except
+ * for the fields documented as shared.
+ */
+#ifndef HV_VCPU_H
+#define HV_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <synic/synic.h>
+
+struct partition;
+
+/* General-purpose registers, saved and restored by the backend's entry stub. */
+struct vcpu_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/* Registers the backend keeps in hardware structures, as the core sees them. */
+struct vcpu_state {
+	uint64_t rip, rsp, rflags;
+	uint64_t cr0, cr3, cr4, efer;
+	uint32_t cpl;
+	bool long_mode;  /* EFER.LMA and CS.L: 64-bit code */
+};
+
+/* Initial long-mode state built by the core (hv/partition_boot.c). */
+struct vcpu_boot_state {
+	uint64_t rip, rsp, rdi;
+	uint64_t cr0, cr3, cr4, efer;
+	uint64_t gdt_base;
+	uint16_t gdt_limit;
+};
+
+#define RFLAGS_IF (1ull << 9)
+
+struct vcpu {
+	struct vcpu_regs regs;      /* first member: the entry stubs rely on it */
+	struct partition *partition;
+	uint32_t cpu;               /* physical CPU index */
+	uint32_t vp_index;          /* index within the partition */
+	void *vendor;               /* backend-private (VMCS/VMCB bookkeeping) */
+	uint64_t hypercall_gpa;     /* HV_X64_MSR_HYPERCALL value */
+	uint64_t guest_os_id;       /* HV_X64_MSR_GUEST_OS_ID value */
+	/*
+	 * Interrupt vectors waiting for delivery, one bit each (32-255).  Set
+	 * by the core; before each entry the backend injects the highest one
+	 * when the guest accepts interrupts (RFLAGS.IF = 1, no STI/MOV SS
+	 * shadow), and otherwise asks for an interrupt-window exit.
+	 */
+	uint64_t pending_irqs[4];
+	struct synic synic;
+};
+
+/* Queues an external interrupt with this vector (32-255) for v. */
+void vcpu_queue_interrupt(struct vcpu *v, uint8_t vector);
+
+/* The highest pending vector, or 0 when none is. */
+uint8_t vcpu_pending_interrupt(const struct vcpu *v);
+
+/* Marks a vector delivered (the backend injected it). */
+void vcpu_interrupt_delivered(struct vcpu *v, uint8_t vector);
+
+#endif
