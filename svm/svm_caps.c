@@ -6,8 +6,8 @@
 #include "svm.h"
 
 #include <arch/x86.h>
-#include <lib/format.h>
 #include <core/vendor.h>
+#include <lib/format.h>
 
 #define MSR_VM_CR 0xc0010114u
 #define VM_CR_SVMDIS (1ull << 4)

@@ -11,9 +11,9 @@
 
 #include <arch/x86.h>
 #include <core/console.h>
-#include <mem/guest_mem.h>
-#include <hv/hypercall.h>
 #include <core/vendor.h>
+#include <hv/hypercall.h>
+#include <mem/guest_mem.h>
 
 #define EFER_LMA (1ull << 10)
 #define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | (1ull << 14) | (1ull << 15))

@@ -10,11 +10,11 @@
 #include "svm.h"
 
 #include <arch/x86.h>
-#include <hv/boot_info.h>
 #include <core/console.h>
+#include <core/vendor.h>
+#include <hv/boot_info.h>
 #include <lib/string.h>
 #include <mem/page_alloc.h>
-#include <core/vendor.h>
 
 #define IOPM_PAGES 3
 #define MSRPM_PAGES 2

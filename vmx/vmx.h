@@ -6,9 +6,9 @@
 #ifndef VMX_H
 #define VMX_H
 
+#include <core/vendor.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <core/vendor.h>
 
 /* Backend state of one vCPU, in a page of its own. */
 struct vmx_vcpu {

@@ -8,8 +8,8 @@
 #include "vmx_msr.h"
 
 #include <arch/x86.h>
-#include <lib/format.h>
 #include <core/vendor.h>
+#include <lib/format.h>
 
 static bool vmx_detect(void)
 {

@@ -92,7 +92,7 @@ static void skip_instruction(uint64_t len)
 }
 
 /* The benchmark's baseline: the shortest possible exit, never seen by the core. */
-static bool bench_null_cpuid(struct vcpu *v, uint32_t reason)
+static bool bench_null_exit(struct vcpu *v, uint32_t reason)
 {
 	if (reason != VMX_EXIT_CPUID || (uint32_t)v->regs.rax != HV_CPUID_BENCH_NULL)
 		return false;
@@ -134,7 +134,7 @@ void vmx_vcpu_enter(struct vcpu *v, struct exit_info *exit)
 		vv->launched = true;
 		if (exit_was_nmi(reason))
 			vmx_unblock_nmi();
-	} while (bench_null_cpuid(v, reason));
+	} while (bench_null_exit(v, reason));
 	vmx_decode_exit(v, exit, reason);
 }
 

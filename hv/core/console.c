@@ -5,8 +5,8 @@
  */
 #include <core/console.h>
 
-#include <core/test_exit.h>
 #include <core/spinlock.h>
+#include <core/test_exit.h>
 
 #include <arch/x86.h>
 #include <lib/format.h>
@@ -69,6 +69,6 @@ void hv_panic(const char *fmt, ...)
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_error("panic: %s", msg);
-	power_test_exit(POWER_EXIT_FAILURE);
+	test_exit_power_off(TEST_EXIT_FAILURE);
 	cpu_halt_forever();
 }

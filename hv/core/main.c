@@ -8,19 +8,19 @@
 #include <core/apic.h>
 #include <core/console.h>
 #include <core/cpuinfo.h>
-#include <hypercall/hypercall_root.h>
-#include <mem/page_alloc.h>
-#include <mem/paging.h>
-#include <part/partition.h>
-#include <pci/pci.h>
 #include <core/percpu.h>
-#include <core/test_exit.h>
-#include <plat/reftime.h>
 #include <core/smp.h>
-#include <synic/synic.h>
+#include <core/test_exit.h>
 #include <core/timer.h>
 #include <core/trap.h>
 #include <core/vendor.h>
+#include <hypercall/hypercall_root.h>
+#include <mem/page_alloc.h>
+#include <mem/paging.h>
+#include <part/partition_create.h>
+#include <pci/pci.h>
+#include <plat/reftime.h>
+#include <synic/synic.h>
 
 #include <arch/x86.h>
 #include <hv/boot_info.h>
@@ -149,7 +149,7 @@ void hv_main(const struct boot_info *bi)
 	cfg = check_boot_info(bi);
 	console_init(cfg->serial_port);
 	console_set_level(cfg->log_level);
-	power_set_test_exit((cfg->flags & HVCFG_FLAG_TEST_EXIT) != 0);
+	test_exit_enable((cfg->flags & HVCFG_FLAG_TEST_EXIT) != 0);
 	apic_init();
 	log_info("hypervisor %s starting on CPU 0 (APIC id %u)", HV_VERSION, apic_id_self());
 	pool_setup(bi);
@@ -167,12 +167,12 @@ void hv_main(const struct boot_info *bi)
 	if (cfg->flags & HVCFG_FLAG_TEST_EXCEPTION)
 		__asm__ volatile("ud2"); /* the handler reports it and stops this CPU */
 	if (online != bi->cpu_count || !usable)
-		power_test_exit(POWER_EXIT_FAILURE);
+		test_exit_power_off(TEST_EXIT_FAILURE);
 	if (!usable)
 		cpu_halt_forever();
 	reftime_init(timer_tsc_hz());
 	if (pci_init(bi, cfg) != 0 || !partitions_create(bi, cfg, &pool)) {
-		power_test_exit(POWER_EXIT_FAILURE);
+		test_exit_power_off(TEST_EXIT_FAILURE);
 		cpu_halt_forever();
 	}
 	synic_init(&pool);

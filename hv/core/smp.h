@@ -8,8 +8,8 @@
 #include <hv/boot_info.h>
 #include <stdint.h>
 
-#include <mem/page_alloc.h>
 #include <core/percpu.h>
+#include <mem/page_alloc.h>
 
 /*
  * Starts every AP, one at a time, on page tables `cr3`.  Returns the

@@ -8,8 +8,8 @@
 
 #include <core/console.h>
 #include <core/percpu.h>
-#include <core/test_exit.h>
 #include <core/smp.h>
+#include <core/test_exit.h>
 
 #include <arch/x86.h>
 
@@ -104,6 +104,6 @@ void trap_dispatch(struct trap_frame *frame)
 		  (unsigned long long)frame->vector, cpu, (unsigned long long)frame->error_code);
 	dump_registers(frame);
 	log_error("CPU %u stopped", cpu);
-	power_test_exit(POWER_EXIT_FAILURE);
+	test_exit_power_off(TEST_EXIT_FAILURE);
 	cpu_halt_forever();
 }

@@ -9,10 +9,10 @@
 #include <emul/exit.h>
 
 #include <core/console.h>
+#include <core/vendor.h>
 #include <emul/emulate.h>
 #include <emul/mmio.h>
 #include <part/partition.h>
-#include <core/vendor.h>
 
 #include <arch/x86.h>
 

@@ -8,10 +8,10 @@
  */
 #include <emul/mmio.h>
 
-#include <mem/guest_mem.h>
-#include <emul/mmio_decode.h>
-#include <part/partition.h>
 #include <core/vendor.h>
+#include <emul/mmio_decode.h>
+#include <mem/guest_mem.h>
+#include <part/partition.h>
 
 #include <lib/format.h>
 

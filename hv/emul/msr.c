@@ -8,10 +8,10 @@
 #include <emul/emulate.h>
 
 #include <core/console.h>
-#include <part/partition.h>
-#include <plat/reftime.h>
 #include <core/timer.h>
 #include <core/vendor.h>
+#include <part/partition.h>
+#include <plat/reftime.h>
 
 #include <arch/x86.h>
 #include <hv/hypercall.h>

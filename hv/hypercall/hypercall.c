@@ -8,9 +8,9 @@
  */
 #include <emul/emulate.h>
 
+#include <core/vendor.h>
 #include <hypercall/hypercall_root.h>
 #include <part/partition.h>
-#include <core/vendor.h>
 
 #include <hv/hypercall.h>
 #include <hv/start_info.h>

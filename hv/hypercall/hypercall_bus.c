@@ -7,10 +7,10 @@
  */
 #include <hypercall/hypercall_root.h>
 
-#include <synic/connection.h>
-#include <part/partition.h>
-#include <synic/synic.h>
 #include <core/vendor.h>
+#include <part/partition.h>
+#include <synic/connection.h>
+#include <synic/synic.h>
 
 #include <hv/hypercall.h>
 #include <lib/string.h>

@@ -6,11 +6,11 @@
  */
 #include <hypercall/hypercall_root.h>
 
-#include <part/root_events.h>
-#include <part/partition.h>
-#include <mem/ram.h>
-#include <plat/reftime.h>
 #include <core/timer.h>
+#include <mem/ram.h>
+#include <part/partition.h>
+#include <part/root_events.h>
+#include <plat/reftime.h>
 
 #include <hv/hypercall.h>
 #include <hv/start_info.h>

@@ -2,7 +2,9 @@
  * Partitions: the unit of isolation.  Each owns whole CPUs (one vCPU per
  * CPU) and one contiguous block of host RAM mapped from GPA 0 by its own
  * stage-2 tables.  State changes are logged and reported to the root; a
- * fault stops only the partition that caused it.
+ * fault stops only the partition that caused it.  The state machine is
+ * partition_state.c, creation partition_create.c (partition_create.h),
+ * the run loop partition_run.c.
  */
 #ifndef HV_PARTITION_H
 #define HV_PARTITION_H
@@ -56,14 +58,6 @@ struct partition {
 extern struct partition partitions[HVCFG_MAX_PARTITIONS];
 extern uint32_t partition_count;
 
-/*
- * Creates every partition of the configuration (RAM block, stage-2 map).
- * Checks first that the machine can satisfy all of them (CPUs, RAM): on
- * any shortfall it logs why and creates none, returning false.
- */
-bool partitions_create(const struct boot_info *bi, const struct hvcfg *cfg,
-		       struct page_pool *pool);
-
 /* The partition owning physical CPU `cpu`, or NULL. */
 struct partition *partition_of_cpu(uint32_t cpu);
 
@@ -73,12 +67,6 @@ struct vcpu *partition_vcpu(const struct partition *p, uint32_t vp);
 /* What a CPU does for its partition from start-up on; never returns. */
 __attribute__((noreturn)) void partition_cpu_run(struct partition *p, uint32_t cpu,
 						 struct page_pool *pool);
-
-/*
- * Test mode: ends the run when no guest partition runs (or there is
- * none), unless one starts again within a grace period.
- */
-void test_exit_if_guests_stopped(void);
 
 /* Marks p Faulted with the reason and logs it; the caller parks its vCPU. */
 void partition_fault(struct partition *p, const char *fmt, ...)

@@ -8,16 +8,16 @@
  */
 #include <part/partition.h>
 
-#include <synic/connection.h>
 #include <core/console.h>
-#include <part/root_events.h>
 #include <core/kick.h>
-#include <part/partition_boot.h>
-#include <pci/pci.h>
 #include <core/test_exit.h>
-#include <plat/reftime.h>
 #include <core/timer.h>
 #include <core/vendor.h>
+#include <part/partition_boot.h>
+#include <part/root_events.h>
+#include <pci/pci.h>
+#include <plat/reftime.h>
+#include <synic/connection.h>
 
 #include <arch/x86.h>
 #include <hv/hypercall.h>
@@ -117,34 +117,6 @@ static void run_once(struct partition *p, struct vcpu *v, struct page_pool *pool
 	log_info("CPU %u: vCPU %u of %s stopped (%s)", v->cpu, v->vp_index, p->cfg->name,
 		 partition_state_name(p->state));
 	log_exit_counters(p);
-}
-
-#define TEST_EXIT_GRACE_US 2000000u /* lets tests see the root still running */
-
-static bool guests_stopped(void)
-{
-	for (uint32_t i = 0; i < partition_count; i++) {
-		uint32_t state = __atomic_load_n(&partitions[i].state, __ATOMIC_ACQUIRE);
-
-		if (partitions[i].cfg->role != HVCFG_ROLE_ROOT &&
-		    state != PARTITION_OFF && state != PARTITION_FAULTED)
-			return false;
-	}
-	return true;
-}
-
-/*
- * Test mode: the run ends when no guest runs any more and none is started
- * again within a grace period (the root may be cycling one), so a system
- * test finishes as soon as its guests have done their part.
- */
-void test_exit_if_guests_stopped(void)
-{
-	if (!guests_stopped())
-		return;
-	timer_delay_us(TEST_EXIT_GRACE_US);
-	if (guests_stopped())
-		power_test_exit(POWER_EXIT_SUCCESS);
 }
 
 /* Settles a state the vCPU left behind and says whether to run again now. */

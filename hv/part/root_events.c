@@ -9,9 +9,9 @@
 #include <part/root_events.h>
 
 #include <core/kick.h>
+#include <core/spinlock.h>
 #include <part/partition.h>
 #include <plat/reftime.h>
-#include <core/spinlock.h>
 
 #include <hv/hypercall.h>
 

@@ -9,8 +9,8 @@
 #include <pci/pci_dev.h>
 
 #include <core/console.h>
-#include <part/partition.h>
 #include <core/vendor.h>
+#include <part/partition.h>
 
 #include <lib/format.h>
 

@@ -5,8 +5,8 @@
  */
 #include <synic/connection.h>
 
-#include <part/partition.h>
 #include <core/spinlock.h>
+#include <part/partition.h>
 
 #define MAX_CONNECTIONS 128u
 #define CONNECTION_ID_MASK 0x00ffffffu /* TLFS: connection ids are 24 bits */

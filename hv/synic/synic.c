@@ -22,8 +22,8 @@
 #include <synic/synic.h>
 
 #include <core/kick.h>
-#include <part/partition.h>
 #include <core/spinlock.h>
+#include <part/partition.h>
 #include <part/vcpu.h>
 
 #include <lib/string.h>

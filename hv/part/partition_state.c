@@ -1,0 +1,132 @@
+/*
+ * A partition's state machine: the states and their causes, faults, the
+ * guest's own power-off and reset, and the root's life-cycle requests.
+ * Each change is logged and pushed to the root's event ring under the
+ * partition's state lock, so the root reads changes in the order they
+ * happened.  Creation is above this (partition_create.c), the per-CPU
+ * run loop beside it (partition_run.c).
+ */
+#include <part/partition.h>
+
+#include <core/console.h>
+#include <core/kick.h>
+#include <core/spinlock.h>
+#include <core/test_exit.h>
+#include <part/root_events.h>
+
+#include <hv/hypercall.h>
+#include <lib/format.h>
+
+/*
+ * Serialises a partition's state changes with their events, so the root
+ * reads them in the order they happened (a stop request and the parking
+ * it causes run on different CPUs).
+ */
+static struct spinlock state_locks[HVCFG_MAX_PARTITIONS];
+
+static const char *const state_names[] = {
+	"Off", "Starting", "Running", "Stopping", "Faulted",
+};
+
+const char *partition_state_name(uint32_t state)
+{
+	return state <= PARTITION_FAULTED ? state_names[state] : "?";
+}
+
+void partition_set_state(struct partition *p, enum partition_state state, uint32_t cause)
+{
+	uint32_t old;
+	bool notify = false;
+
+	spin_lock(&state_locks[p->id]);
+	old = __atomic_exchange_n(&p->state, state, __ATOMIC_ACQ_REL);
+	if (old != state)
+		notify = events_push(p, old, state, cause);
+	spin_unlock(&state_locks[p->id]);
+	if (old == state)
+		return;
+	log_info("partition %s: %s -> %s", p->cfg->name, partition_state_name(old),
+		 partition_state_name(state));
+	if (notify)
+		events_notify();
+}
+
+void partition_fault(struct partition *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(p->fault_reason, sizeof(p->fault_reason), fmt, ap);
+	va_end(ap);
+	log_error("partition %s faulted: %s", p->cfg->name, p->fault_reason);
+	partition_set_state(p, PARTITION_FAULTED, HV_EVENT_FAULTED);
+}
+
+void partition_power_off(struct partition *p, const char *how)
+{
+	log_info("partition %s powered off (%s)", p->cfg->name, how);
+	partition_set_state(p, PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
+	if (p->cfg->role == HVCFG_ROLE_ROOT)
+		test_exit_power_off(TEST_EXIT_SUCCESS); /* test mode: the root ends the run */
+}
+
+void partition_request_reset(struct partition *p, const char *how)
+{
+	log_info("partition %s requested a reset (%s)", p->cfg->name, how);
+	partition_set_state(p, PARTITION_STARTING, HV_EVENT_GUEST_RESET);
+}
+
+/* Makes every CPU of p look at its new state. */
+static void kick_partition(const struct partition *p)
+{
+	for (uint64_t mask = p->cfg->cpu_mask; mask != 0; mask &= mask - 1)
+		cpu_kick((uint32_t)__builtin_ctzll(mask));
+}
+
+/* A state change the root asked for, if p is in one of the allowed states. */
+static uint16_t root_request(struct partition *p, uint32_t allowed, enum partition_state to,
+			     uint32_t cause)
+{
+	uint32_t from;
+	bool notify;
+
+	spin_lock(&state_locks[p->id]);
+	from = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+	if (!(allowed & (1u << from))) {
+		spin_unlock(&state_locks[p->id]);
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	}
+	__atomic_store_n(&p->state, to, __ATOMIC_RELEASE);
+	notify = events_push(p, from, to, cause);
+	spin_unlock(&state_locks[p->id]);
+	log_info("partition %s: %s -> %s (requested by the root)", p->cfg->name,
+		 partition_state_name(from), partition_state_name(to));
+	if (notify)
+		events_notify();
+	kick_partition(p);
+	return HV_STATUS_SUCCESS;
+}
+
+#define STATE_BIT(s) (1u << (s))
+
+uint16_t partition_root_start(struct partition *p)
+{
+	return root_request(p, STATE_BIT(PARTITION_OFF) | STATE_BIT(PARTITION_FAULTED),
+			    PARTITION_STARTING, HV_EVENT_ROOT_START);
+}
+
+uint16_t partition_root_stop(struct partition *p)
+{
+	if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PARTITION_FAULTED)
+		return root_request(p, STATE_BIT(PARTITION_FAULTED), PARTITION_OFF,
+				    HV_EVENT_ROOT_STOP); /* already parked */
+	return root_request(p, STATE_BIT(PARTITION_RUNNING) | STATE_BIT(PARTITION_STARTING),
+			    PARTITION_STOPPING, HV_EVENT_ROOT_STOP);
+}
+
+uint16_t partition_root_reset(struct partition *p)
+{
+	return root_request(p, STATE_BIT(PARTITION_RUNNING) | STATE_BIT(PARTITION_OFF) |
+			    STATE_BIT(PARTITION_FAULTED), PARTITION_STARTING, HV_EVENT_ROOT_RESET);
+}
+
