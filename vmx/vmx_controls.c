@@ -30,7 +30,9 @@ struct ctl_field {
 #define FIELD(what, field, msr, true_msr, bits) \
 	{ what, field, msr, true_msr, bits, sizeof(bits) / sizeof(bits[0]) }
 
+/* hv's wake-up and timer interrupts (hv/core/apic.h) must end a guest's run. */
 static const struct ctl_bit pin_bits[] = {
+	{ VMX_PIN_EXTERNAL_INTR, true, "external-interrupt exiting" },
 	{ VMX_PIN_NMI_EXITING, true, "NMI exiting" },
 };
 

@@ -1,6 +1,7 @@
 ; Exception entry stubs for hv's IDT.
 ; Stub n sits at isr_stubs + n * ISR_STUB_SIZE, so the IDT is filled by
 ; arithmetic and needs no table of addresses (hv is position-independent).
+; Stubs 32 to 34 stand for vectors above 31 (see trap.h).
 ; Each stub pushes a zero where the CPU pushes no error code, then the
 ; vector, and joins isr_common, which saves the general registers in the
 ; order of struct trap_frame (hv/trap.h) and calls trap_dispatch(frame).
@@ -23,12 +24,12 @@ section .text
 align ISR_STUB_SIZE
 isr_stubs:
 %assign v 0
-%rep 33
+%rep 35
 	align ISR_STUB_SIZE
 %if HAS_ERROR(v) == 0
 	push qword 0
 %endif
-	push qword v            ; vector 32 stands for "any other vector"
+	push qword v            ; 32: any other vector, 33: hv's own, 34: spurious
 	jmp isr_common
 %assign v v + 1
 %endrep

@@ -114,6 +114,7 @@ static void cpu_run(uint32_t index)
 
 	if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE)
 		write_cr4(read_cr4() | CR4_OSXSAVE); /* so partitions may use XSETBV */
+	apic_cpu_setup();
 	if (p == NULL) {
 		log_info("CPU %u belongs to no partition; parked", index);
 		return;
@@ -158,6 +159,9 @@ void hv_main(const struct boot_info *bi)
 	usable = virtualization_select();
 	log_partitions(bi, cfg);
 	timer_calibrate();
+	apic_timer_calibrate();
+	log_info("timer: APIC timer %llu MHz",
+		 (unsigned long long)(apic_timer_hz(timer_tsc_hz()) / 1000000));
 	log_info("CPU 0 (APIC id %u) online", percpu_table[0].apic_id);
 	online = smp_start_aps(bi, read_cr3(), &pool);
 	if (online == bi->cpu_count)

@@ -6,6 +6,7 @@
  */
 #include <core/trap.h>
 
+#include <core/apic.h>
 #include <core/console.h>
 #include <core/percpu.h>
 #include <core/smp.h>
@@ -46,12 +47,23 @@ static struct idt_entry idt_gate(uint64_t handler, unsigned ist)
 	};
 }
 
+static unsigned stub_of(unsigned vector)
+{
+	if (vector < TRAP_VECTOR_OTHER)
+		return vector;
+	if (vector == APIC_VECTOR_WAKE || vector == APIC_VECTOR_TIMER)
+		return TRAP_VECTOR_HV_IRQ;
+	if (vector == APIC_VECTOR_SPURIOUS)
+		return TRAP_VECTOR_SPURIOUS;
+	return TRAP_VECTOR_OTHER;
+}
+
 void trap_init(void)
 {
 	uint64_t base = (uint64_t)isr_stubs;
 
 	for (unsigned v = 0; v < IDT_ENTRIES; v++) {
-		unsigned stub = v < TRAP_VECTOR_OTHER ? v : TRAP_VECTOR_OTHER;
+		unsigned stub = stub_of(v);
 		unsigned ist = v < 32 && (TRAP_IST_VECTORS & (1u << v)) ? 1 : 0;
 
 		idt[v] = idt_gate(base + stub * ISR_STUB_SIZE, ist);
@@ -100,6 +112,12 @@ void trap_dispatch(struct trap_frame *frame)
 		log_debug("NMI on CPU %u at RIP %llx", cpu, (unsigned long long)frame->rip);
 		return; /* kicks (hv/kick.c) arrive as NMIs; the kicker repeats lost ones */
 	}
+	if (frame->vector == TRAP_VECTOR_HV_IRQ) {
+		apic_eoi(); /* what it announced is in memory; see apic.h */
+		return;
+	}
+	if (frame->vector == TRAP_VECTOR_SPURIOUS)
+		return; /* never acknowledged: it was not in service */
 	log_error("EXCEPTION %s (vector %llu) on CPU %u, error code 0x%llx", name,
 		  (unsigned long long)frame->vector, cpu, (unsigned long long)frame->error_code);
 	dump_registers(frame);

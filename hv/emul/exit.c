@@ -91,9 +91,15 @@ static enum exit_action xsetbv(struct vcpu *v)
 	return ACTION_NEXT;
 }
 
-/* NMIs are how other CPUs stop this one: park if the partition no longer runs. */
-static enum exit_action interruption(struct vcpu *v)
+/*
+ * NMIs are how other CPUs stop this one, hv's own interrupts how they
+ * wake it or a virtual timer falls due: take those (their handler only
+ * acknowledges them), then park if the partition no longer runs.
+ */
+static enum exit_action interruption(struct vcpu *v, const struct exit_info *exit)
 {
+	if (exit->reason == EXIT_EXTERNAL_INTR)
+		cpu_take_pending_interrupts();
 	return v->partition->state == PARTITION_RUNNING ? ACTION_RESUME : ACTION_PARK;
 }
 
@@ -114,7 +120,7 @@ enum exit_action exit_handle(struct vcpu *v, struct exit_info *exit)
 	case EXIT_ENTRY_FAILED: return fault(v, exit, "VM entry failed");
 	case EXIT_NMI:
 	case EXIT_EXTERNAL_INTR:
-	case EXIT_INTR_WINDOW: return interruption(v);
+	case EXIT_INTR_WINDOW: return interruption(v, exit);
 	case EXIT_INIT: return fault(v, exit, "INIT signal");
 	case EXIT_DECODE_FAILED: return fault(v, exit, "undecodable instruction");
 	default: return fault(v, exit, "unexpected exit");

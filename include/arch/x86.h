@@ -117,6 +117,26 @@ static inline void cpu_disable_interrupts(void)
 	__asm__ volatile("cli" ::: "memory");
 }
 
+/*
+ * Lets interrupts that are pending now be taken, then closes again: the
+ * one-instruction shadow of STI guarantees the NOP runs first, and a
+ * pending interrupt is taken right after it.
+ */
+static inline void cpu_take_pending_interrupts(void)
+{
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
+/*
+ * Sleeps until an interrupt (or NMI) arrives, then returns with
+ * interrupts off.  STI's shadow covers HLT, so an interrupt that became
+ * pending before this call still ends the sleep: no wake-up is lost.
+ */
+static inline void cpu_wait_for_interrupt(void)
+{
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
 /* Stops this CPU for good; only an INIT (or NMI, which returns here) wakes it. */
 static inline __attribute__((noreturn)) void cpu_halt_forever(void)
 {
