@@ -66,6 +66,23 @@ static void vmx_describe(const struct virt_caps *caps, char *buf, size_t size)
 		     (unsigned long long)caps->stage2_caps);
 }
 
+#define CPUID_7_EBX_INVPCID (1u << 10)
+#define CPUID_D1_EAX_XSAVES (1u << 3)
+#define CPUID_80000001_EDX_RDTSCP (1u << 27)
+
+/* Features that raise #UD in a guest unless this CPU allows their secondary control. */
+static void vmx_cpuid_adjust(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
+{
+	uint32_t allowed = (uint32_t)(rdmsr(MSR_VMX_PROCBASED_CTLS2) >> 32);
+
+	if (leaf == 7 && subleaf == 0 && !(allowed & VMX_PROC2_INVPCID))
+		r->ebx &= ~CPUID_7_EBX_INVPCID;
+	else if (leaf == 0xd && subleaf == 1 && !(allowed & VMX_PROC2_XSAVES))
+		r->eax &= ~CPUID_D1_EAX_XSAVES;
+	else if (leaf == 0x80000001 && !(allowed & VMX_PROC2_RDTSCP))
+		r->edx &= ~CPUID_80000001_EDX_RDTSCP;
+}
+
 static const struct vcpu_vendor_ops vmx_ops = {
 	.name = "VT-x",
 	.detect = vmx_detect,
@@ -78,6 +95,7 @@ static const struct vcpu_vendor_ops vmx_ops = {
 	.vcpu_complete = vmx_vcpu_complete,
 	.io_allow = vmx_io_allow,
 	.get_state = vmx_get_state,
+	.cpuid_adjust = vmx_cpuid_adjust,
 	.stage2_flush = vmx_stage2_flush,
 	.hypercall_insn = { 0x0f, 0x01, 0xc1 }, /* VMCALL */
 };

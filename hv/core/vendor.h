@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <arch/x86.h>
 #include <emul/exit.h>
 #include <mem/page_alloc.h>
 #include <mem/stage2.h>
@@ -87,6 +88,13 @@ struct vcpu_vendor_ops {
 	 */
 	int (*msr_read)(struct vcpu *v, uint32_t msr, uint64_t *value);
 	int (*msr_write)(struct vcpu *v, uint32_t msr, uint64_t value);
+
+	/*
+	 * Optional: hides CPUID features the backend cannot give a guest
+	 * (VT-x: RDTSCP, INVPCID and XSAVES raise #UD unless their secondary
+	 * controls are on).  Called after the core's own filtering.
+	 */
+	void (*cpuid_adjust)(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
 
 	/* Drops v's cached stage-2 translations after a mapping was removed. */
 	void (*stage2_flush)(struct vcpu *v);

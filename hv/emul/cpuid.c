@@ -1,20 +1,54 @@
 /*
- * CPUID as partitions see it: the host's leaves with virtualization
- * hidden (a guest must not try VMX or SVM itself) and the hypervisor bit
- * set, plus the Hyper-V leaves 0x40000000.. announcing only what hv
- * really implements (TLFS "Feature and interface discovery").
+ * CPUID as partitions see it: the host's leaves with what hv does not
+ * virtualise hidden (VMX/SVM, SMX, MONITOR/MWAIT, machine checks,
+ * performance and power-management MSRs, 5-level paging, the TSC-deadline
+ * timer, SEV) and the hypervisor bit set, plus the Hyper-V leaves
+ * 0x40000000.. announcing only what hv really implements (TLFS "Feature
+ * and interface discovery").  A PC-platform partition also sees its
+ * virtual x2APIC: APIC ids are vCPU indexes, and the synthetic timers.
  */
 #include <emul/emulate.h>
+
+#include <core/vendor.h>
+#include <part/partition.h>
 
 #include <arch/x86.h>
 #include <hv/hypercall.h>
 
+#define CPUID_1_ECX_MONITOR (1u << 3)
 #define CPUID_1_ECX_SMX (1u << 6)
+#define CPUID_1_ECX_PDCM (1u << 15)
+#define CPUID_1_ECX_X2APIC (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
+#define CPUID_1_EDX_MCE (1u << 7)
+#define CPUID_1_EDX_APIC (1u << 9)
+#define CPUID_1_EDX_MCA (1u << 14)
+#define CPUID_7_EBX_TSC_ADJUST (1u << 1)
+#define CPUID_7_ECX_LA57 (1u << 16)
+#define CPUID_80000007_EDX_INVARIANT_TSC (1u << 8)
 #define HV_MAX_VPS 64u
 #define HV_VERSION_MAJOR_MINOR 0x00010000u /* 1.0 */
 
-static struct cpuid_regs hyperv_leaf(uint32_t leaf)
+static const struct cpuid_regs none = { 0, 0, 0, 0 };
+
+static struct cpuid_regs hyperv_features(const struct partition *p)
+{
+	struct cpuid_regs r = {
+		HV_ACCESS_PARTITION_REFERENCE_COUNTER | HV_ACCESS_SYNIC_REGS |
+			HV_ACCESS_HYPERCALL_MSRS | HV_ACCESS_VP_INDEX |
+			HV_ACCESS_PARTITION_REFERENCE_TSC | HV_ACCESS_FREQUENCY_MSRS,
+		HV_FLAG_POST_MESSAGES | HV_FLAG_SIGNAL_EVENTS, 0,
+		HV_FEATURE_FREQUENCY_MSRS_AVAILABLE };
+
+	if (p->platform == PLATFORM_PC) {
+		r.eax |= HV_ACCESS_SYNTHETIC_TIMERS;
+		r.edx |= HV_FEATURE_STIMER_DIRECT_MODE;
+	}
+	return r;
+}
+
+static struct cpuid_regs hyperv_leaf(const struct partition *p, uint32_t leaf)
 {
 	switch (leaf) {
 	case HV_CPUID_VENDOR: /* "Microsoft Hv" */
@@ -24,42 +58,72 @@ static struct cpuid_regs hyperv_leaf(uint32_t leaf)
 	case HV_CPUID_VERSION:
 		return (struct cpuid_regs){ 1, HV_VERSION_MAJOR_MINOR, 0, 0 };
 	case HV_CPUID_FEATURES:
-		return (struct cpuid_regs){
-			HV_ACCESS_PARTITION_REFERENCE_COUNTER | HV_ACCESS_SYNIC_REGS |
-				HV_ACCESS_HYPERCALL_MSRS | HV_ACCESS_VP_INDEX |
-				HV_ACCESS_PARTITION_REFERENCE_TSC | HV_ACCESS_FREQUENCY_MSRS,
-			HV_FLAG_POST_MESSAGES | HV_FLAG_SIGNAL_EVENTS, 0,
-			HV_FEATURE_FREQUENCY_MSRS_AVAILABLE };
+		return hyperv_features(p);
 	case HV_CPUID_RECOMMENDATIONS: /* EBX all ones: never notify on spinlock retries */
 		return (struct cpuid_regs){ 0, 0xffffffffu, 0, 0 };
 	case HV_CPUID_LIMITS:
 		return (struct cpuid_regs){ HV_MAX_VPS, HV_MAX_VPS, 0, 0 };
 	default:
-		return (struct cpuid_regs){ 0, 0, 0, 0 };
+		return none;
 	}
+}
+
+/* Leaves describing hardware no partition may program: thermal, MWAIT, PMU, SEV. */
+static bool hidden_leaf(uint32_t leaf)
+{
+	return leaf == 5 || leaf == 6 || leaf == 0xa || leaf == 0x8000001f;
 }
 
 static struct cpuid_regs host_leaf(uint32_t leaf, uint32_t subleaf)
 {
-	struct cpuid_regs r = cpuid(leaf, subleaf);
+	struct cpuid_regs r = hidden_leaf(leaf) ? none : cpuid(leaf, subleaf);
 
 	if (leaf == 1) {
-		r.ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_SMX);
+		r.ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_MONITOR |
+			   CPUID_1_ECX_PDCM | CPUID_1_ECX_TSC_DEADLINE);
 		r.ecx |= CPUID_1_ECX_HYPERVISOR;
+		r.edx &= ~(CPUID_1_EDX_MCE | CPUID_1_EDX_MCA);
+	} else if (leaf == 7 && subleaf == 0) {
+		r.ebx &= ~CPUID_7_EBX_TSC_ADJUST;
+		r.ecx &= ~CPUID_7_ECX_LA57;
 	} else if (leaf == 0x80000001) {
 		r.ecx &= ~CPUID_80000001_ECX_SVM;
+	} else if (leaf == 0x80000007) {
+		r.edx &= CPUID_80000007_EDX_INVARIANT_TSC; /* the rest names power MSRs */
 	} else if (leaf == 0x8000000a) {
-		r = (struct cpuid_regs){ 0, 0, 0, 0 }; /* SVM features */
+		r = none; /* SVM features */
 	}
 	return r;
+}
+
+/* The PC platform's virtual x2APIC: APIC id = vCPU index, x2APIC present. */
+static void pc_platform_leaf(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
+{
+	if (leaf == 1) {
+		r->ebx = (r->ebx & 0x00ffffffu) | v->vp_index << 24;
+		r->ecx |= CPUID_1_ECX_X2APIC;
+		r->edx |= CPUID_1_EDX_APIC;
+	} else if (leaf == 0xb || leaf == 0x1f) {
+		r->edx = v->vp_index;
+	} else if (leaf == 0x8000001e) {
+		r->eax = v->vp_index;
+	}
 }
 
 enum exit_action guest_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs.rax, subleaf = (uint32_t)v->regs.rcx;
-	struct cpuid_regs r = (leaf & 0xf0000000u) == 0x40000000u ? hyperv_leaf(leaf)
-								 : host_leaf(leaf, subleaf);
+	struct cpuid_regs r;
 
+	if ((leaf & 0xf0000000u) == 0x40000000u) {
+		r = hyperv_leaf(v->partition, leaf);
+	} else {
+		r = host_leaf(leaf, subleaf);
+		if (vendor->cpuid_adjust != NULL)
+			vendor->cpuid_adjust(leaf, subleaf, &r);
+		if (v->partition->platform == PLATFORM_PC)
+			pc_platform_leaf(v, leaf, &r);
+	}
 	v->regs.rax = r.eax;
 	v->regs.rbx = r.ebx;
 	v->regs.rcx = r.ecx;

@@ -31,6 +31,12 @@
 #define MSR_VM_HSAVE_PA 0xc0010117u
 #define MSR_SMM_MONITOR_CTL 0x9bu
 #define FEATURE_CONTROL_LOCKED_NO_VMX 1ull
+#define MSR_REFUSALS_LOGGED 16u
+/*
+ * The bus clock of the virtual APIC timer (HV_X64_MSR_APIC_FREQUENCY), as
+ * Hyper-V reports it; a kernel that reads it skips calibrating the timer.
+ */
+#define VIRTUAL_APIC_HZ 200000000ull
 
 static bool host_readable(uint32_t msr)
 {
@@ -59,6 +65,10 @@ static bool core_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 		*value = v->vp_index;
 	else if (msr == HV_X64_MSR_TSC_FREQUENCY)
 		*value = timer_tsc_hz();
+	else if (msr == HV_X64_MSR_APIC_FREQUENCY)
+		*value = VIRTUAL_APIC_HZ;
+	else if (msr == HV_X64_MSR_VP_ASSIST_PAGE)
+		*value = v->vp_assist_page;
 	else if (msr == HV_X64_MSR_TIME_REF_COUNT)
 		*value = reftime_now();
 	else if (msr == HV_X64_MSR_REFERENCE_TSC)
@@ -72,13 +82,29 @@ static bool core_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 	return true;
 }
 
+/*
+ * A guest kernel may log only its first refused MSR (Linux does), so hv
+ * logs each refusal itself, the first few of each partition start.
+ */
+static enum exit_action refuse(struct vcpu *v, const char *access, uint32_t msr, uint64_t value)
+{
+	struct partition *p = v->partition;
+	uint32_t n = __atomic_add_fetch(&p->msr_refusals, 1, __ATOMIC_RELAXED);
+
+	if (n <= MSR_REFUSALS_LOGGED)
+		log_warn("partition %s: %s of MSR 0x%x (value 0x%llx) refused with #GP%s",
+			 p->cfg->name, access, msr, (unsigned long long)value,
+			 n == MSR_REFUSALS_LOGGED ? "; further refusals are not logged" : "");
+	return ACTION_INJECT_GP;
+}
+
 enum exit_action guest_msr_read(struct vcpu *v, uint32_t msr)
 {
-	uint64_t value;
+	uint64_t value = 0;
 	int backend = vendor->msr_read != NULL ? vendor->msr_read(v, msr, &value) : 1;
 
 	if (backend < 0 || (backend > 0 && !core_msr_read(v, msr, &value)))
-		return ACTION_INJECT_GP;
+		return refuse(v, "RDMSR", msr, 0);
 	regs_set_edx_eax(&v->regs, value);
 	return ACTION_NEXT;
 }
@@ -124,6 +150,19 @@ static enum exit_action write_reference_tsc_msr(struct vcpu *v, uint64_t value)
 	return ACTION_NEXT;
 }
 
+/*
+ * The VP assist page (Linux writes it unconditionally): kept and read
+ * back; hv offers none of the enlightenments that use it.
+ */
+static enum exit_action write_vp_assist_msr(struct vcpu *v, uint64_t value)
+{
+	if ((value & HV_HYPERCALL_ENABLE) &&
+	    partition_gpa_to_host(v->partition, value & HV_HYPERCALL_GPA_MASK, PAGE_SIZE) == NULL)
+		return refuse(v, "WRMSR", HV_X64_MSR_VP_ASSIST_PAGE, value);
+	v->vp_assist_page = value & (HV_HYPERCALL_GPA_MASK | HV_HYPERCALL_ENABLE);
+	return ACTION_NEXT;
+}
+
 enum exit_action guest_msr_write(struct vcpu *v, uint32_t msr)
 {
 	uint64_t value = regs_edx_eax(&v->regs);
@@ -141,9 +180,11 @@ enum exit_action guest_msr_write(struct vcpu *v, uint32_t msr)
 		return write_hypercall_msr(v, value);
 	if (msr == HV_X64_MSR_REFERENCE_TSC)
 		return write_reference_tsc_msr(v, value);
+	if (msr == HV_X64_MSR_VP_ASSIST_PAGE)
+		return write_vp_assist_msr(v, value);
 	backend = synic_msr_write(v, msr, value);
 	if (backend <= 0)
-		return backend == 0 ? ACTION_NEXT : ACTION_INJECT_GP;
+		return backend == 0 ? ACTION_NEXT : refuse(v, "WRMSR", msr, value);
 	if (msr == MSR_APIC_BASE && value == rdmsr(MSR_APIC_BASE))
 		return ACTION_NEXT; /* rewriting the same value is harmless */
 	if (forbidden_write(msr)) {
@@ -151,5 +192,5 @@ enum exit_action guest_msr_write(struct vcpu *v, uint32_t msr)
 				(unsigned long long)value);
 		return ACTION_PARK;
 	}
-	return ACTION_INJECT_GP;
+	return refuse(v, "WRMSR", msr, value);
 }

@@ -37,10 +37,23 @@ struct partition_console {
 	uint8_t uart_lcr; /* emulated COM1 line control: DLAB routes 0x3f8 to the divisor */
 };
 
+/*
+ * What a partition's machine looks like beyond the CPU.  Our own kernels
+ * (an ELF image) get start_info and a minimal platform: SynIC vectors
+ * injected directly, COM1 transmit only.  A PC guest (a Linux bzImage)
+ * gets the boot protocol, ACPI tables, a virtual x2APIC per vCPU,
+ * synthetic timers and a 16550 (hv/plat/).
+ */
+enum partition_platform {
+	PLATFORM_HV_KERNEL,
+	PLATFORM_PC,
+};
+
 struct partition {
 	uint32_t id;                          /* index in hv.cfg */
 	const struct hvcfg_partition *cfg;
-	const struct boot_image *image;       /* pristine ELF from the loader */
+	const struct boot_image *image;       /* pristine image from the loader */
+	enum partition_platform platform;
 	volatile uint32_t state;              /* shared: enum partition_state */
 	char fault_reason[PARTITION_FAULT_LEN];
 	uint64_t ram_hpa;                     /* host-physical base of its RAM */
@@ -52,6 +65,7 @@ struct partition {
 	uint32_t starts;                      /* times it entered Running */
 	uint64_t run_start;                   /* reference time it last entered Running */
 	uint64_t reference_tsc;               /* HV_X64_MSR_REFERENCE_TSC value */
+	uint32_t msr_refusals;                /* since the last start, for the log */
 	struct partition_console console;
 };
 

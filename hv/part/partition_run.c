@@ -81,6 +81,7 @@ static bool prepare(struct partition *p, struct vcpu_boot_state *boot)
 	p->console = (struct partition_console){ 0 };
 	p->fault_reason[0] = '\0';
 	p->reference_tsc = 0;
+	p->msr_refusals = 0;
 	if (p->cfg->role == HVCFG_ROLE_ROOT) {
 		events_reset(); /* the ring was in the RAM just cleared */
 		connection_drop_partition(p->id); /* a new root builds its bus anew */
@@ -102,6 +103,7 @@ static void run_once(struct partition *p, struct vcpu *v, struct page_pool *pool
 	v->regs = (struct vcpu_regs){ 0 };
 	v->hypercall_gpa = 0;
 	v->guest_os_id = 0;
+	v->vp_assist_page = 0;
 	for (uint32_t i = 0; i < 4; i++)
 		v->pending_irqs[i] = 0;
 	synic_reset(v);

@@ -46,6 +46,7 @@ struct vcpu {
 	void *vendor;               /* backend-private (VMCS/VMCB bookkeeping) */
 	uint64_t hypercall_gpa;     /* HV_X64_MSR_HYPERCALL value */
 	uint64_t guest_os_id;       /* HV_X64_MSR_GUEST_OS_ID value */
+	uint64_t vp_assist_page;    /* HV_X64_MSR_VP_ASSIST_PAGE value */
 	/*
 	 * Interrupt vectors waiting for delivery, one bit each (32-255).  Set
 	 * by the core; before each entry the backend injects the highest one

@@ -20,6 +20,8 @@
 #define HV_X64_MSR_TIME_REF_COUNT 0x40000020u
 #define HV_X64_MSR_REFERENCE_TSC 0x40000021u
 #define HV_X64_MSR_TSC_FREQUENCY 0x40000022u
+#define HV_X64_MSR_APIC_FREQUENCY 0x40000023u
+#define HV_X64_MSR_VP_ASSIST_PAGE 0x40000073u
 
 /* Synthetic interrupt controller (TLFS "Virtual Interrupt Controller"). */
 #define HV_X64_MSR_SCONTROL 0x40000080u
@@ -103,6 +105,7 @@ struct hv_reference_tsc_page {
 /* CPUID 0x40000003 EAX: partition privileges we grant (TLFS bit names). */
 #define HV_ACCESS_PARTITION_REFERENCE_COUNTER (1u << 1)
 #define HV_ACCESS_SYNIC_REGS (1u << 2)
+#define HV_ACCESS_SYNTHETIC_TIMERS (1u << 3)
 #define HV_ACCESS_HYPERCALL_MSRS (1u << 5)
 #define HV_ACCESS_VP_INDEX (1u << 6)
 #define HV_ACCESS_PARTITION_REFERENCE_TSC (1u << 9)
@@ -112,6 +115,7 @@ struct hv_reference_tsc_page {
 #define HV_FLAG_SIGNAL_EVENTS (1u << 5)
 /* CPUID 0x40000003 EDX: features. */
 #define HV_FEATURE_FREQUENCY_MSRS_AVAILABLE (1u << 8)
+#define HV_FEATURE_STIMER_DIRECT_MODE (1u << 19)
 
 /* Input value (RCX). */
 #define HV_HYPERCALL_CODE_MASK 0xffffull
