@@ -3,9 +3,10 @@
 build/guest/linux/vmlinuz with initramfs.cpio.gz straight from QEMU TCG
 (`-kernel`/`-initrd`: SeaBIOS and QEMU's linuxboot loader, no hv, no
 UEFI) and prints the seconds from starting QEMU to the kernel's banner
-and to /init's first line, `linux-guest: userspace up`; the figure the
-same kernel under hv is to be compared with.  With several runs it
-prints each and their median.
+and to /init's first line, `linux-guest: userspace up` (and the kernel's
+own time stamp when it ran /init): the figures the same kernel under hv
+is to be compared with.  With several runs it prints each and their
+median.
 
 A run passes when the kernel starts, /init reports the CPUs asked for,
 and the Hyper-V modules fail as they must without Hyper-V (hv_vmbus "No
@@ -32,11 +33,13 @@ import logwatch
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BANNER = r'Linux version \S+'
 USERSPACE = r'linux-guest: userspace up'
+# The kernel's own time stamp when it starts /init (CONFIG_PRINTK_TIME).
+RUN_INIT = re.compile(r'\[\s*(\d+\.\d+)\] Run /init as init process')
 
 
 def markers(smp):
     return (BANNER,
-            r'Run /init as init process',
+            RUN_INIT.pattern,
             USERSPACE,
             rf'linux-guest: kernel \S+, {smp} CPUs online',
             r'linux-guest: insmod hv_vmbus: failed: .*No such device',
@@ -97,6 +100,9 @@ def boot_once(build, work, args, verbose):
         for m in (BANNER, USERSPACE):
             if m not in times and re.search(m, line):
                 times[m] = seconds
+        stamp = RUN_INIT.search(line)
+        if stamp:
+            times[RUN_INIT] = float(stamp.group(1))
     return reason, times
 
 
@@ -113,7 +119,7 @@ def main():
     emulator.interrupt_on_sigterm()
 
     build = pathlib.Path(args.build_dir).resolve()
-    banner, userspace, failed = [], [], 0
+    banner, userspace, kernel, failed = [], [], [], 0
     try:
         for run in range(1, args.runs + 1):
             work = build / 'test-runs' / 'linux-direct' / f'run-{run}'
@@ -124,15 +130,18 @@ def main():
                 continue
             banner.append(times[BANNER])
             userspace.append(times[USERSPACE])
+            kernel.append(times[RUN_INIT])
             print(f'run {run}: kernel banner {times[BANNER]:.2f} s, '
-                  f'userspace {times[USERSPACE]:.2f} s after starting QEMU', flush=True)
+                  f'userspace {times[USERSPACE]:.2f} s after starting QEMU '
+                  f'(the kernel\'s clock at /init: {times[RUN_INIT]:.2f} s)', flush=True)
     except KeyboardInterrupt:
         emulator.stop_all()
         return 130
     if userspace:
         print(f'direct boot (QEMU TCG, -smp {args.smp}, -m {args.mem}): median of '
               f'{len(userspace)}: kernel banner {statistics.median(banner):.2f} s, '
-              f'userspace {statistics.median(userspace):.2f} s')
+              f'userspace {statistics.median(userspace):.2f} s '
+              f'(the kernel\'s clock at /init: {statistics.median(kernel):.2f} s)')
     print(f'{args.runs - failed} passed, {failed} failed')
     return 1 if failed else 0
 
