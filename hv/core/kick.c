@@ -22,6 +22,12 @@ void cpu_kick_ack(uint32_t cpu)
 	__atomic_store_n(&kick_acked[cpu], seen, __ATOMIC_RELEASE);
 }
 
+bool cpu_kick_pending(uint32_t cpu)
+{
+	return __atomic_load_n(&kick_requested[cpu], __ATOMIC_ACQUIRE) !=
+	       __atomic_load_n(&kick_acked[cpu], __ATOMIC_ACQUIRE);
+}
+
 static bool acknowledged(uint32_t cpu, uint32_t request)
 {
 	return (int32_t)(__atomic_load_n(&kick_acked[cpu], __ATOMIC_ACQUIRE) - request) >= 0;

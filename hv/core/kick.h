@@ -11,10 +11,14 @@
 #ifndef HV_KICK_H
 #define HV_KICK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Kicks CPU `cpu` and waits (at most about 100 ms) for its acknowledgement. */
 void cpu_kick(uint32_t cpu);
+
+/* Whether CPU `cpu` has a kick it has not acknowledged yet. */
+bool cpu_kick_pending(uint32_t cpu);
 
 /* Called by CPU `cpu` before it looks at its partition's state. */
 void cpu_kick_ack(uint32_t cpu);

@@ -13,6 +13,7 @@
 #include <emul/emulate.h>
 #include <emul/mmio.h>
 #include <part/partition.h>
+#include <plat/platform.h>
 
 #include <arch/x86.h>
 
@@ -103,6 +104,12 @@ static enum exit_action interruption(struct vcpu *v, const struct exit_info *exi
 	return v->partition->state == PARTITION_RUNNING ? ACTION_RESUME : ACTION_PARK;
 }
 
+/* Our kernels halt in the guest; a PC guest's vCPU waits in hv (platform.c). */
+static enum exit_action halt(struct vcpu *v)
+{
+	return v->partition->platform == PLATFORM_PC ? platform_halt(v) : ACTION_HALT;
+}
+
 enum exit_action exit_handle(struct vcpu *v, struct exit_info *exit)
 {
 	switch (exit->reason) {
@@ -111,7 +118,7 @@ enum exit_action exit_handle(struct vcpu *v, struct exit_info *exit)
 	case EXIT_MSR_WRITE: return guest_msr_write(v, exit->msr);
 	case EXIT_IO: return guest_io(v, &exit->io);
 	case EXIT_HYPERCALL: return guest_hypercall(v);
-	case EXIT_HLT: return ACTION_HALT;
+	case EXIT_HLT: return halt(v);
 	case EXIT_CR_WRITE: return cr_write(exit);
 	case EXIT_XSETBV: return xsetbv(v);
 	case EXIT_STAGE2_FAULT: return stage2_fault(v, exit);

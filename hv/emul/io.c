@@ -15,6 +15,7 @@
 
 #include <part/partition.h>
 #include <pci/pci.h>
+#include <plat/platform.h>
 
 #define COM1_BASE 0x3f8u
 #define COM1_LCR (COM1_BASE + 3)
@@ -84,6 +85,8 @@ static enum exit_action port_write(struct vcpu *v, uint16_t port, uint32_t value
 
 enum exit_action guest_io(struct vcpu *v, const struct exit_io *io)
 {
+	uint8_t byte = (uint8_t)v->regs.rax;
+
 	if (io->string) {
 		partition_fault(v->partition, "string I/O (INS/OUTS) on port 0x%x is not emulated",
 				io->port);
@@ -95,6 +98,11 @@ enum exit_action guest_io(struct vcpu *v, const struct exit_io *io)
 		else
 			pci_port_write(v->partition, io->port, io->size,
 				       (uint32_t)(v->regs.rax & size_mask(io->size)));
+		return ACTION_NEXT;
+	}
+	if (io->size == 1 && platform_uart_io(v, io->port, io->in, &byte)) {
+		if (io->in)
+			complete_in(v, 1, byte);
 		return ACTION_NEXT;
 	}
 	if (io->in) {

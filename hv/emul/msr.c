@@ -11,6 +11,7 @@
 #include <core/timer.h>
 #include <core/vendor.h>
 #include <part/partition.h>
+#include <plat/platform.h>
 #include <plat/reftime.h>
 
 #include <arch/x86.h>
@@ -32,11 +33,6 @@
 #define MSR_SMM_MONITOR_CTL 0x9bu
 #define FEATURE_CONTROL_LOCKED_NO_VMX 1ull
 #define MSR_REFUSALS_LOGGED 16u
-/*
- * The bus clock of the virtual APIC timer (HV_X64_MSR_APIC_FREQUENCY), as
- * Hyper-V reports it; a kernel that reads it skips calibrating the timer.
- */
-#define VIRTUAL_APIC_HZ 200000000ull
 
 static bool host_readable(uint32_t msr)
 {
@@ -66,7 +62,7 @@ static bool core_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 	else if (msr == HV_X64_MSR_TSC_FREQUENCY)
 		*value = timer_tsc_hz();
 	else if (msr == HV_X64_MSR_APIC_FREQUENCY)
-		*value = VIRTUAL_APIC_HZ;
+		*value = PLATFORM_APIC_HZ; /* a kernel that reads it skips calibrating */
 	else if (msr == HV_X64_MSR_VP_ASSIST_PAGE)
 		*value = v->vp_assist_page;
 	else if (msr == HV_X64_MSR_TIME_REF_COUNT)
@@ -102,6 +98,9 @@ enum exit_action guest_msr_read(struct vcpu *v, uint32_t msr)
 {
 	uint64_t value = 0;
 	int backend = vendor->msr_read != NULL ? vendor->msr_read(v, msr, &value) : 1;
+
+	if (backend > 0)
+		backend = platform_msr_read(v, msr, &value);
 
 	if (backend < 0 || (backend > 0 && !core_msr_read(v, msr, &value)))
 		return refuse(v, "RDMSR", msr, 0);
@@ -168,6 +167,8 @@ enum exit_action guest_msr_write(struct vcpu *v, uint32_t msr)
 	uint64_t value = regs_edx_eax(&v->regs);
 	int backend = vendor->msr_write != NULL ? vendor->msr_write(v, msr, value) : 1;
 
+	if (backend > 0)
+		backend = platform_msr_write(v, msr, value);
 	if (backend <= 0)
 		return backend == 0 ? ACTION_NEXT : ACTION_INJECT_GP;
 	if (msr == HV_X64_MSR_GUEST_OS_ID) {

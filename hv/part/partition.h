@@ -14,9 +14,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <core/spinlock.h>
 #include <emul/exit.h>
 #include <mem/stage2.h>
 #include <part/vcpu.h>
+#include <plat/uart16550.h>
 
 /* Values match HV_PARTITION_* of the hypercall ABI. */
 enum partition_state {
@@ -67,6 +69,8 @@ struct partition {
 	uint64_t reference_tsc;               /* HV_X64_MSR_REFERENCE_TSC value */
 	uint32_t msr_refusals;                /* since the last start, for the log */
 	struct partition_console console;
+	struct spinlock com1_lock;            /* PC platform: its vCPUs share COM1 */
+	struct uart_port com1;
 };
 
 extern struct partition partitions[HVCFG_MAX_PARTITIONS];

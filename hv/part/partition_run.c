@@ -16,6 +16,7 @@
 #include <part/partition_boot.h>
 #include <part/root_events.h>
 #include <pci/pci.h>
+#include <plat/platform.h>
 #include <plat/reftime.h>
 #include <synic/connection.h>
 
@@ -47,6 +48,7 @@ static void vcpu_loop(struct vcpu *v)
 		cpu_kick_ack(v->cpu);
 		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != PARTITION_RUNNING)
 			return;
+		platform_before_entry(v);
 		vendor->vcpu_enter(v, &exit);
 		__atomic_add_fetch(&p->exits[exit.reason], 1, __ATOMIC_RELAXED);
 		action = exit_handle(v, &exit);
@@ -107,6 +109,8 @@ static void run_once(struct partition *p, struct vcpu *v, struct page_pool *pool
 	for (uint32_t i = 0; i < 4; i++)
 		v->pending_irqs[i] = 0;
 	synic_reset(v);
+	if (p->platform == PLATFORM_PC)
+		platform_vcpu_reset(v);
 	if (vendor->vcpu_init(v, &boot, p->stage2.root, pool) != 0) {
 		partition_fault(p, "vCPU %u could not be set up on CPU %u", v->vp_index, v->cpu);
 		return;

@@ -80,6 +80,5 @@ void events_notify(void)
 	spin_unlock(&ring_lock);
 	if (owner == NULL)
 		return;
-	vcpu_queue_interrupt(partition_vcpu(owner, 0), vector);
-	cpu_kick((uint32_t)__builtin_ctzll(owner->cfg->cpu_mask));
+	vcpu_raise_interrupt(partition_vcpu(owner, 0), vector);
 }

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <plat/stimer.h>
+#include <plat/vapic.h>
 #include <synic/synic.h>
 
 struct partition;
@@ -55,12 +57,23 @@ struct vcpu {
 	 */
 	uint64_t pending_irqs[4];
 	struct synic synic;
+	/* PC platform only (hv/plat/platform.h): the local APIC and timers. */
+	struct vapic vapic;
+	struct stimer_set stimers;
+	uint64_t timer_armed;       /* TSC deadline the physical timer is armed for */
 };
 
-/* Queues an external interrupt with this vector (32-255) for v. */
+/*
+ * Queues an external interrupt with this vector (32-255) for v and makes
+ * v's CPU look at it (a kick, or the wake-up IPI on the PC platform).
+ * Whatever the interrupt announces must be stored before the call.
+ */
+void vcpu_raise_interrupt(struct vcpu *v, uint8_t vector);
+
+/* Queues the vector without notifying v's CPU (the caller runs on it). */
 void vcpu_queue_interrupt(struct vcpu *v, uint8_t vector);
 
-/* The highest pending vector, or 0 when none is. */
+/* The highest vector v may take now, or 0 when none is. */
 uint8_t vcpu_pending_interrupt(const struct vcpu *v);
 
 /* Marks a vector delivered (the backend injected it). */

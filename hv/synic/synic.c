@@ -21,7 +21,6 @@
  */
 #include <synic/synic.h>
 
-#include <core/kick.h>
 #include <core/spinlock.h>
 #include <part/partition.h>
 #include <part/vcpu.h>
@@ -88,8 +87,19 @@ static void raise_sint(struct vcpu *v, uint8_t sint)
 
 	if (!(v->synic.scontrol & HV_SYNIC_ENABLE) || (reg & HV_SYNIC_SINT_MASKED))
 		return;
-	vcpu_queue_interrupt(v, (uint8_t)(reg & HV_SYNIC_SINT_VECTOR_MASK));
-	cpu_kick(v->cpu);
+	vcpu_raise_interrupt(v, (uint8_t)(reg & HV_SYNIC_SINT_VECTOR_MASK));
+}
+
+bool synic_vector_auto_eoi(const struct vcpu *v, uint8_t vector)
+{
+	for (uint32_t i = 0; i < HV_SYNIC_SINT_COUNT; i++) {
+		uint64_t reg = __atomic_load_n(&v->synic.sint[i], __ATOMIC_RELAXED);
+
+		if (!(reg & HV_SYNIC_SINT_MASKED) && (reg & HV_SYNIC_SINT_AUTO_EOI) &&
+		    (reg & HV_SYNIC_SINT_VECTOR_MASK) == vector)
+			return true;
+	}
+	return false;
 }
 
 /* Copies m into the slot of its SINT if free; true when delivered. */

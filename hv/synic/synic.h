@@ -32,6 +32,9 @@ void synic_init(struct page_pool *pool);
 /* Back to the power-on state (all disabled, queue emptied); keeps its pages. */
 void synic_reset(struct vcpu *v);
 
+/* Whether an unmasked SINT of v with AutoEOI uses vector (it is never EOIed). */
+bool synic_vector_auto_eoi(const struct vcpu *v, uint8_t vector);
+
 /* SynIC MSRs: false when msr is not one of them. */
 bool synic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value);
 /* Returns 0 done, -1 for #GP, 1 when msr is not a SynIC MSR. */

@@ -32,16 +32,11 @@
 
 static unsigned interrupts_queued;
 
-void vcpu_queue_interrupt(struct vcpu *v, uint8_t vector)
+void vcpu_raise_interrupt(struct vcpu *v, uint8_t vector)
 {
 	(void)v;
 	if (vector == VECTOR)
 		__atomic_add_fetch(&interrupts_queued, 1, __ATOMIC_RELAXED);
-}
-
-void cpu_kick(uint32_t cpu)
-{
-	(void)cpu;
 }
 
 /* hv's pages are identity mapped: an address is a pointer. */
