@@ -23,6 +23,8 @@
 #define SEG_CODE64 0xa9bu /* P, DPL0, code exec/read accessed; L=1, G=1 */
 #define SEG_DATA 0xc93u   /* P, DPL0, data read/write accessed; D/B=1, G=1 */
 #define SEG_TSS_BUSY 0x08bu
+#define SEG_REAL_CODE 0x09bu /* P, S, code exec/read accessed: 16-bit */
+#define SEG_REAL_DATA 0x093u /* P, S, data read/write accessed: 16-bit */
 #define RFLAGS_FIXED 0x2ull
 #define DR6_INIT 0xffff0ff0ull
 #define DR7_INIT 0x400ull
@@ -120,13 +122,32 @@ static void segment(struct vmcb_segment *seg, uint16_t selector, uint16_t attrib
 	*seg = (struct vmcb_segment){ .selector = selector, .attrib = attrib, .limit = limit };
 }
 
+/*
+ * An application processor after INIT and a start-up IPI: real mode at
+ * sipi_page << 12 with 64 KiB segments.
+ */
+static void save_segments_real(struct vmcb_save *g, const struct vcpu_boot_state *b)
+{
+	segment(&g->cs, (uint16_t)(b->sipi_page << 8), SEG_REAL_CODE, 0xffff);
+	g->cs.base = (uint64_t)b->sipi_page << 12;
+	segment(&g->ds, 0, SEG_REAL_DATA, 0xffff);
+	g->es = g->ss = g->fs = g->gs = g->ds;
+	segment(&g->tr, 0, SEG_TSS_BUSY, 0xffff);
+	g->gdtr = (struct vmcb_segment){ .limit = 0xffff };
+	g->idtr = (struct vmcb_segment){ .limit = 0xffff };
+}
+
 static void save_setup(struct vmcb_save *g, const struct vcpu_boot_state *b)
 {
-	segment(&g->cs, 0x08, SEG_CODE64, 0xffffffff);
-	segment(&g->ds, 0x10, SEG_DATA, 0xffffffff);
-	g->es = g->ss = g->fs = g->gs = g->ds;
-	segment(&g->tr, 0, SEG_TSS_BUSY, 0x67);
-	g->gdtr = (struct vmcb_segment){ .base = b->gdt_base, .limit = b->gdt_limit };
+	if (b->real_mode) {
+		save_segments_real(g, b);
+	} else {
+		segment(&g->cs, b->code_selector, SEG_CODE64, 0xffffffff);
+		segment(&g->ds, b->data_selector, SEG_DATA, 0xffffffff);
+		g->es = g->ss = g->fs = g->gs = g->ds;
+		segment(&g->tr, 0, SEG_TSS_BUSY, 0x67);
+		g->gdtr = (struct vmcb_segment){ .base = b->gdt_base, .limit = b->gdt_limit };
+	}
 	g->efer = b->efer | EFER_SVME; /* VMRUN refuses a guest without SVME */
 	g->cr0 = b->cr0;
 	g->cr3 = b->cr3;
@@ -173,5 +194,6 @@ int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *boot, uint64_t s
 	control_setup(v, s, stage2_root);
 	save_setup(&s->vmcb->save, boot);
 	v->regs.rdi = boot->rdi;
+	v->regs.rsi = boot->rsi;
 	return 0;
 }

@@ -27,6 +27,8 @@
 #define AR_CODE64 (AR_TYPE_CODE_XR_ACCESSED | AR_S | AR_P | AR_L | AR_G)
 #define AR_DATA (AR_TYPE_DATA_RW_ACCESSED | AR_S | AR_P | AR_DB | AR_G)
 #define AR_TSS_BUSY (AR_TYPE_TSS64_BUSY | AR_P)
+#define AR_REAL_CODE (AR_TYPE_CODE_XR_ACCESSED | AR_S | AR_P)
+#define AR_REAL_DATA (AR_TYPE_DATA_RW_ACCESSED | AR_S | AR_P)
 
 static void guest_segment(enum vmcs_seg seg, uint16_t sel, uint32_t limit, uint32_t ar)
 {
@@ -36,15 +38,17 @@ static void guest_segment(enum vmcs_seg seg, uint16_t sel, uint32_t limit, uint3
 	vmcs_write(VMCS_GUEST_ES_AR + 2 * seg, ar);
 }
 
-/* Flat 64-bit segments matching the boot GDT (0x08 code, 0x10 data). */
+/* Flat 64-bit segments matching the boot GDT's descriptors. */
 static void guest_segments(const struct vcpu_boot_state *boot)
 {
-	guest_segment(SEG_CS, 0x08, 0xffffffff, AR_CODE64);
-	guest_segment(SEG_SS, 0x10, 0xffffffff, AR_DATA);
-	guest_segment(SEG_DS, 0x10, 0xffffffff, AR_DATA);
-	guest_segment(SEG_ES, 0x10, 0xffffffff, AR_DATA);
-	guest_segment(SEG_FS, 0x10, 0xffffffff, AR_DATA);
-	guest_segment(SEG_GS, 0x10, 0xffffffff, AR_DATA);
+	uint16_t data = boot->data_selector;
+
+	guest_segment(SEG_CS, boot->code_selector, 0xffffffff, AR_CODE64);
+	guest_segment(SEG_SS, data, 0xffffffff, AR_DATA);
+	guest_segment(SEG_DS, data, 0xffffffff, AR_DATA);
+	guest_segment(SEG_ES, data, 0xffffffff, AR_DATA);
+	guest_segment(SEG_FS, data, 0xffffffff, AR_DATA);
+	guest_segment(SEG_GS, data, 0xffffffff, AR_DATA);
 	guest_segment(SEG_LDTR, 0, 0, AR_UNUSABLE);
 	/* VM entry insists on a usable busy TSS even though the guest has none yet. */
 	guest_segment(SEG_TR, 0, 0x67, AR_TSS_BUSY);
@@ -52,6 +56,28 @@ static void guest_segments(const struct vcpu_boot_state *boot)
 	vmcs_write(VMCS_GUEST_GDTR_LIMIT, boot->gdt_limit);
 	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
 	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0);
+}
+
+/*
+ * An application processor after INIT and a start-up IPI: real mode at
+ * sipi_page << 12, 64 KiB segments (unrestricted guest runs it as is).
+ */
+static void guest_segments_real(const struct vcpu_boot_state *boot)
+{
+	vmcs_write(VMCS_GUEST_ES_SEL + 2 * SEG_CS, (uint64_t)boot->sipi_page << 8);
+	vmcs_write(VMCS_GUEST_ES_BASE + 2 * SEG_CS, (uint64_t)boot->sipi_page << 12);
+	vmcs_write(VMCS_GUEST_ES_LIMIT + 2 * SEG_CS, 0xffff);
+	vmcs_write(VMCS_GUEST_ES_AR + 2 * SEG_CS, AR_REAL_CODE);
+	for (enum vmcs_seg seg = SEG_ES; seg <= SEG_GS; seg++) {
+		if (seg != SEG_CS)
+			guest_segment(seg, 0, 0xffff, AR_REAL_DATA);
+	}
+	guest_segment(SEG_LDTR, 0, 0xffff, AR_UNUSABLE);
+	guest_segment(SEG_TR, 0, 0xffff, AR_TSS_BUSY);
+	vmcs_write(VMCS_GUEST_GDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0xffff);
 }
 
 /* Host-owned bits: those VMX forces to 1 (FIXED0) or to 0 (not in FIXED1). */
@@ -105,7 +131,10 @@ void vmx_setup_guest(struct vmx_vcpu *vv, const struct vcpu_boot_state *boot)
 	vmcs_write(VMCS_GUEST_CR0, (boot->cr0 | vv->cr0_fixed0) & vv->cr0_fixed1);
 	vmcs_write(VMCS_CR4_SHADOW, boot->cr4);
 	vmcs_write(VMCS_GUEST_CR4, (boot->cr4 | vv->cr4_fixed0) & vv->cr4_fixed1);
-	guest_segments(boot);
+	if (boot->real_mode)
+		guest_segments_real(boot);
+	else
+		guest_segments(boot);
 	guest_registers(boot);
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	vmcs_write(VMCS_GUEST_ACTIVITY, ACTIVITY_ACTIVE);

@@ -68,6 +68,7 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *boot,
 	vmx_setup_host();
 	vmx_setup_guest(vv, boot);
 	v->regs.rdi = boot->rdi;
+	v->regs.rsi = boot->rsi;
 	log_info("vmx: CPU %u: VMCS 0x%llx ready, VPID %u, EPTP 0x%llx, entry at 0x%llx",
 		 v->cpu, (unsigned long long)vv->vmcs, vv->vpid, (unsigned long long)vv->eptp,
 		 (unsigned long long)boot->rip);

@@ -128,6 +128,8 @@ const char *partition_boot_prepare(struct partition *p, struct vcpu_boot_state *
 		.efer = EFER_LME | EFER_LMA,
 		.gdt_base = GDT_GPA,
 		.gdt_limit = 3 * sizeof(uint64_t) - 1,
+		.code_selector = 0x08,
+		.data_selector = 0x10,
 	};
 	return NULL;
 }

@@ -30,12 +30,21 @@ struct vcpu_state {
 	bool long_mode;  /* EFER.LMA and CS.L: 64-bit code */
 };
 
-/* Initial long-mode state built by the core (hv/partition_boot.c). */
+/*
+ * Initial state built by the core: 64-bit long mode with flat segments
+ * (part/partition_boot.c), or, with real_mode, the state a start-up IPI
+ * leaves an application processor in: real mode at CS = sipi_page << 8,
+ * IP 0 (SDM Vol. 3, "MP Initialization Protocol"); the other fields are
+ * then ignored.
+ */
 struct vcpu_boot_state {
-	uint64_t rip, rsp, rdi;
+	uint64_t rip, rsp, rdi, rsi;
 	uint64_t cr0, cr3, cr4, efer;
 	uint64_t gdt_base;
 	uint16_t gdt_limit;
+	uint16_t code_selector, data_selector; /* descriptors in that GDT */
+	bool real_mode;
+	uint8_t sipi_page;
 };
 
 #define RFLAGS_IF (1ull << 9)
