@@ -68,6 +68,7 @@ struct partition {
 	uint64_t run_start;                   /* reference time it last entered Running */
 	uint64_t reference_tsc;               /* HV_X64_MSR_REFERENCE_TSC value */
 	uint32_t msr_refusals;                /* since the last start, for the log */
+	uint32_t aps_running;                 /* shared: APs between look and park */
 	struct partition_console console;
 	struct spinlock com1_lock;            /* PC platform: its vCPUs share COM1 */
 	struct uart_port com1;

@@ -26,6 +26,8 @@
 #include <lib/format.h>
 #include <lib/string.h>
 
+#define CR0_ET (1ull << 4)
+
 static struct vcpu vcpus[BOOT_MAX_CPUS];
 
 struct vcpu *partition_vcpu(const struct partition *p, uint32_t vp)
@@ -94,14 +96,12 @@ static bool prepare(struct partition *p, struct vcpu_boot_state *boot)
 	return problem == NULL;
 }
 
-static void run_once(struct partition *p, struct vcpu *v, struct page_pool *pool)
+/* A vCPU's power-on state, ready to enter at boot; false after faulting p. */
+static bool vcpu_start(struct vcpu *v, const struct vcpu_boot_state *boot,
+		       struct page_pool *pool)
 {
-	struct vcpu_boot_state boot;
+	struct partition *p = v->partition;
 
-	if (p->starts > 0)
-		p->resets++;
-	if (!prepare(p, &boot))
-		return;
 	v->regs = (struct vcpu_regs){ 0 };
 	v->hypercall_gpa = 0;
 	v->guest_os_id = 0;
@@ -111,11 +111,47 @@ static void run_once(struct partition *p, struct vcpu *v, struct page_pool *pool
 	synic_reset(v);
 	if (p->platform == PLATFORM_PC)
 		platform_vcpu_reset(v);
-	if (vendor->vcpu_init(v, &boot, p->stage2.root, pool) != 0) {
+	if (vendor->vcpu_init(v, boot, p->stage2.root, pool) != 0) {
 		partition_fault(p, "vCPU %u could not be set up on CPU %u", v->vp_index, v->cpu);
-		return;
+		return false;
 	}
 	pci_open_ports(v);
+	return true;
+}
+
+#define AP_PARK_WAIT_US 1000000u
+
+/*
+ * Before vCPU 0 cleans the RAM for a new start, every application
+ * processor must have left the old run, and none may start from a
+ * start-up IPI of the old run.  An AP counts itself in aps_running
+ * before it looks at the state, so one that looks after this wait sees
+ * the partition not Running and counts itself out again.
+ */
+static bool aps_parked(struct partition *p)
+{
+	uint64_t waited = 0;
+
+	for (uint32_t i = 1; i < p->vp_count; i++)
+		__atomic_store_n(&partition_vcpu(p, i)->ap_state, AP_WAIT_INIT, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&p->aps_running, __ATOMIC_ACQUIRE) != 0) {
+		if (waited++ == AP_PARK_WAIT_US / 10) {
+			partition_fault(p, "an application processor did not stop");
+			return false;
+		}
+		timer_delay_us(10);
+	}
+	return true;
+}
+
+static void run_once(struct partition *p, struct vcpu *v, struct page_pool *pool)
+{
+	struct vcpu_boot_state boot;
+
+	if (p->starts > 0)
+		p->resets++;
+	if (!aps_parked(p) || !prepare(p, &boot) || !vcpu_start(v, &boot, pool))
+		return;
 	p->run_start = reftime_now();
 	p->starts++;
 	partition_set_state(p, PARTITION_RUNNING, HV_EVENT_STARTED);
@@ -137,6 +173,29 @@ static bool settle(struct partition *p)
 	return state == PARTITION_STARTING;
 }
 
+/*
+ * An application processor of a PC partition: runs from the start-up IPI
+ * its guest sent (platform.c) until the partition leaves Running, then
+ * waits for the next INIT.
+ */
+static void run_ap(struct partition *p, struct vcpu *v, struct page_pool *pool)
+{
+	struct vcpu_boot_state boot = { .real_mode = true, .cr0 = CR0_ET };
+
+	__atomic_add_fetch(&p->aps_running, 1, __ATOMIC_ACQ_REL);
+	if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PARTITION_RUNNING &&
+	    __atomic_load_n(&v->ap_state, __ATOMIC_ACQUIRE) == AP_STARTING) {
+		boot.sipi_page = v->sipi_page;
+		log_info("CPU %u: vCPU %u of %s starts at 0x%x", v->cpu, v->vp_index,
+			 p->cfg->name, (unsigned)v->sipi_page << 12);
+		__atomic_store_n(&v->ap_state, AP_RUNNING, __ATOMIC_RELEASE);
+		if (vcpu_start(v, &boot, pool))
+			vcpu_loop(v);
+		__atomic_store_n(&v->ap_state, AP_WAIT_INIT, __ATOMIC_RELEASE);
+	}
+	__atomic_sub_fetch(&p->aps_running, 1, __ATOMIC_ACQ_REL);
+}
+
 void partition_cpu_run(struct partition *p, uint32_t cpu, struct page_pool *pool)
 {
 	struct vcpu *v = &vcpus[cpu];
@@ -144,9 +203,10 @@ void partition_cpu_run(struct partition *p, uint32_t cpu, struct page_pool *pool
 	v->partition = p;
 	v->cpu = cpu;
 	v->vp_index = bits_count64(p->cfg->cpu_mask & ((1ull << cpu) - 1));
+	v->ap_state = AP_WAIT_INIT;
 	if (v->vp_index != 0)
-		log_info("CPU %u: vCPU %u of %s waits (secondary vCPUs start later)", cpu,
-			 v->vp_index, p->cfg->name);
+		log_info("CPU %u: vCPU %u of %s waits for its start-up IPI", cpu, v->vp_index,
+			 p->cfg->name);
 	for (;;) {
 		cpu_kick_ack(cpu);
 		if (v->vp_index == 0 && settle(p)) {
@@ -154,6 +214,12 @@ void partition_cpu_run(struct partition *p, uint32_t cpu, struct page_pool *pool
 			if (p->cfg->role != HVCFG_ROLE_ROOT)
 				test_exit_if_guests_stopped();
 			continue;
+		}
+		if (v->vp_index != 0 && p->platform == PLATFORM_PC) {
+			run_ap(p, v, pool);
+			cpu_kick_ack(cpu);
+			if (__atomic_load_n(&v->ap_state, __ATOMIC_ACQUIRE) == AP_STARTING)
+				continue; /* a start-up IPI arrived while it looked */
 		}
 		__asm__ volatile("hlt" ::: "memory"); /* interrupts are off: only a kick wakes it */
 	}

@@ -33,6 +33,13 @@ const char *partition_state_name(uint32_t state)
 	return state <= PARTITION_FAULTED ? state_names[state] : "?";
 }
 
+/* Makes every CPU of p look at its new state. */
+static void kick_partition(const struct partition *p)
+{
+	for (uint64_t mask = p->cfg->cpu_mask; mask != 0; mask &= mask - 1)
+		cpu_kick((uint32_t)__builtin_ctzll(mask));
+}
+
 void partition_set_state(struct partition *p, enum partition_state state, uint32_t cause)
 {
 	uint32_t old;
@@ -49,6 +56,8 @@ void partition_set_state(struct partition *p, enum partition_state state, uint32
 		 partition_state_name(state));
 	if (notify)
 		events_notify();
+	if (old == PARTITION_RUNNING && p->vp_count > 1)
+		kick_partition(p); /* its other vCPUs may be running or halted */
 }
 
 void partition_fault(struct partition *p, const char *fmt, ...)
@@ -76,12 +85,6 @@ void partition_request_reset(struct partition *p, const char *how)
 	partition_set_state(p, PARTITION_STARTING, HV_EVENT_GUEST_RESET);
 }
 
-/* Makes every CPU of p look at its new state. */
-static void kick_partition(const struct partition *p)
-{
-	for (uint64_t mask = p->cfg->cpu_mask; mask != 0; mask &= mask - 1)
-		cpu_kick((uint32_t)__builtin_ctzll(mask));
-}
 
 /* A state change the root asked for, if p is in one of the allowed states. */
 static uint16_t root_request(struct partition *p, uint32_t allowed, enum partition_state to,

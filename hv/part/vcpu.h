@@ -49,6 +49,14 @@ struct vcpu_boot_state {
 
 #define RFLAGS_IF (1ull << 9)
 
+/* Where an application processor of a PC partition is in INIT/SIPI start-up. */
+enum vcpu_ap_state {
+	AP_WAIT_INIT,  /* parked; an INIT IPI moves it on */
+	AP_WAIT_SIPI,  /* INIT seen; a start-up IPI starts it */
+	AP_STARTING,   /* sipi_page set; its CPU starts it */
+	AP_RUNNING,
+};
+
 struct vcpu {
 	struct vcpu_regs regs;      /* first member: the entry stubs rely on it */
 	struct partition *partition;
@@ -70,6 +78,8 @@ struct vcpu {
 	struct vapic vapic;
 	struct stimer_set stimers;
 	uint64_t timer_armed;       /* TSC deadline the physical timer is armed for */
+	uint32_t ap_state;          /* shared: enum vcpu_ap_state, set by INIT/SIPI senders */
+	uint8_t sipi_page;          /* start page of the last start-up IPI */
 };
 
 /*

@@ -44,6 +44,33 @@ void platform_vcpu_reset(struct vcpu *v)
 	}
 }
 
+/*
+ * INIT and start-up IPIs start an application processor once per run of
+ * its partition (partition_run.c parks it again); an INIT to a running
+ * vCPU or to vCPU 0 is not emulated and ignored.
+ */
+static void deliver_init(struct vcpu *to)
+{
+	uint32_t expected = AP_WAIT_INIT;
+
+	if (to->vp_index != 0 &&
+	    (__atomic_compare_exchange_n(&to->ap_state, &expected, AP_WAIT_SIPI, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ||
+	     expected == AP_WAIT_SIPI))
+		return;
+	log_warn("partition %s: INIT to vCPU %u, which is running; ignored",
+		 to->partition->cfg->name, to->vp_index);
+}
+
+static void deliver_startup(struct vcpu *to, uint8_t page)
+{
+	if (__atomic_load_n(&to->ap_state, __ATOMIC_ACQUIRE) != AP_WAIT_SIPI)
+		return; /* the SDM: a start-up IPI without INIT before it is ignored */
+	to->sipi_page = page;
+	__atomic_store_n(&to->ap_state, AP_STARTING, __ATOMIC_RELEASE);
+	cpu_kick(to->cpu);
+}
+
 /* One IPI to one vCPU of the sender's partition. */
 static void deliver_ipi(struct vcpu *to, const struct vapic_ipi *ipi)
 {
@@ -51,6 +78,12 @@ static void deliver_ipi(struct vcpu *to, const struct vapic_ipi *ipi)
 	case VAPIC_DM_FIXED:
 	case VAPIC_DM_LOWEST:
 		vcpu_raise_interrupt(to, ipi->vector);
+		break;
+	case VAPIC_DM_INIT:
+		deliver_init(to);
+		break;
+	case VAPIC_DM_SIPI:
+		deliver_startup(to, ipi->vector);
 		break;
 	default:
 		log_warn("partition %s: vCPU %u sent an IPI with delivery mode %u to vCPU %u; "
