@@ -8,7 +8,7 @@
 
 #include <efi.h>
 
-#include <hv/hvcfg.h>
+#include <hv/config_desc.h>
 
 #define CONFIG_PATH "\\hv\\hv.cfg"
 

@@ -9,7 +9,7 @@
 #include <efi.h>
 
 #include <hv/boot_info.h>
-#include <hv/hvcfg.h>
+#include <hv/config_desc.h>
 
 #include "fw.h"
 

@@ -5,7 +5,6 @@
 #include <lib/uart.h>
 
 #include <arch/x86.h>
-#include <lib/string.h>
 
 #define UART_THR 0 /* transmit holding register */
 #define UART_IER 1
@@ -57,9 +56,4 @@ void uart_write(uint16_t port, const char *s, size_t n)
 			uart_putc(port, '\r');
 		uart_putc(port, s[i]);
 	}
-}
-
-void uart_puts(uint16_t port, const char *s)
-{
-	uart_write(port, s, strlen(s));
 }

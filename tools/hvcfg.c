@@ -6,7 +6,7 @@
  * Image paths are looked up under the ESP root, by default the directory
  * above FILE's own (hv.cfg sits in \hv\ on the ESP).
  */
-#include <hv/hvcfg.h>
+#include <hv/config_desc.h>
 #include <lib/sha256.h>
 
 #include <errno.h>

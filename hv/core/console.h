@@ -6,7 +6,7 @@
 #ifndef HV_CONSOLE_H
 #define HV_CONSOLE_H
 
-#include <hv/hvcfg.h>
+#include <hv/config_desc.h>
 #include <stdarg.h>
 #include <stdint.h>
 

@@ -24,7 +24,7 @@
 
 #include <arch/x86.h>
 #include <hv/boot_info.h>
-#include <hv/hvcfg.h>
+#include <hv/config_desc.h>
 
 #ifndef HV_VERSION
 #error "HV_VERSION must be defined by the build"

@@ -6,7 +6,7 @@
 #define HV_PARTITION_CREATE_H
 
 #include <hv/boot_info.h>
-#include <hv/hvcfg.h>
+#include <hv/config_desc.h>
 #include <mem/page_alloc.h>
 #include <part/partition.h>
 

@@ -10,7 +10,7 @@
 #define HV_PCI_H
 
 #include <hv/boot_info.h>
-#include <hv/hvcfg.h>
+#include <hv/config_desc.h>
 #include <stdbool.h>
 #include <stdint.h>
 

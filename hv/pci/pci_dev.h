@@ -8,7 +8,7 @@
 #define HV_PCI_DEV_H
 
 #include <hv/boot_info.h>
-#include <hv/hvcfg.h>
+#include <hv/config_desc.h>
 #include <stdbool.h>
 #include <stdint.h>
 

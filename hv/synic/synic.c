@@ -4,7 +4,7 @@
  *  - a message is complete in its slot before message_type is stored
  *    (release); the guest frees a slot by storing message_type = 0 and
  *    then reads the slot's pending flag, with a full barrier between
- *    (lib/kernel/synic.c: two sequentially consistent accesses);
+ *    (kernel/synic.c: two sequentially consistent accesses);
  *  - when a slot is busy, hv queues the message, sets the slot's pending
  *    flag (a locked OR, a full barrier) and only then looks at the slot
  *    again.  The guest frees a slot and then reads the flag, so one of the

@@ -12,7 +12,6 @@
 void uart_init(uint16_t port);
 /* Writes n bytes, turning "\n" into "\r\n". */
 void uart_write(uint16_t port, const char *s, size_t n);
-void uart_puts(uint16_t port, const char *s);
 /* Waits (bounded) until the transmitter has sent every byte. */
 void uart_drain(uint16_t port);
 

@@ -1,6 +1,6 @@
 /*
  * The root's implementation of backend.h: partitions through hv's
- * management hypercalls (lib/kernel/hvmgmt.h), the guest through
+ * management hypercalls (kernel/hvmgmt.h), the guest through
  * guestos.h, the tokens from HVCALL_MGMT_CONFIG (read once, on first
  * use), the heap from lwIP's accounts (mgmt/net), time from the TSC and
  * lines on the console.

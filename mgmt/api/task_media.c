@@ -1,6 +1,6 @@
 /*
  * task_media_attach on the root: HVCALL_MEDIA_ATTACH (0x8018,
- * docs/hypercalls.md) through lib/kernel's wrapper, hv's status mapped to
+ * docs/hypercalls.md) through kernel/'s wrapper, hv's status mapped to
  * the API's HRESULTs.
  */
 #include "task_media.h"

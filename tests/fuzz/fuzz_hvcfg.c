@@ -3,7 +3,7 @@
  * parse into a description that passes hvcfg_validate, or be refused with
  * a terminated message, without touching memory out of bounds.
  */
-#include <hv/hvcfg.h>
+#include <hv/config_desc.h>
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #ifndef TESTS_UNIT_HVCFG_FIXTURE_H
 #define TESTS_UNIT_HVCFG_FIXTURE_H
 
-#include <hv/hvcfg.h>
+#include <hv/config_desc.h>
 #include <stdio.h>
 #include <string.h>
 

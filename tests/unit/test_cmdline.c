@@ -1,7 +1,7 @@
 /*
  * Unit tests of the partition kernels' command-line parser
- * (lib/kernel/cmdline.c) and the PCI address parser built on it
- * (pci_parse_bdf in lib/kernel/pci.c; its port I/O is never called here).
+ * (kernel/cmdline.c) and the PCI address parser built on it
+ * (pci_parse_bdf in kernel/pci.c; its port I/O is never called here).
  */
 #include <stdarg.h>
 #include <stddef.h>

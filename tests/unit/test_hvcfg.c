@@ -1,5 +1,5 @@
 /*
- * Unit tests of the hv.cfg parser and validator (lib/hvcfg_*.c): the good
+ * Unit tests of the hv.cfg parser and validator (lib/hvcfg/): the good
  * path, every refusal with the line it must name, and the binary
  * validation hv repeats at start-up.
  */

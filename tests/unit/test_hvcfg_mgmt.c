@@ -1,5 +1,5 @@
 /*
- * Unit tests of the management part of hv.cfg (lib/hvcfg_mgmt.c and the
+ * Unit tests of the management part of hv.cfg (lib/hvcfg/hvcfg_mgmt.c and the
  * parser's [management] and [token NAME] sections): what is accepted and
  * what it becomes in struct hv_mgmt_config, every refusal with the line it
  * must name, and the binary checks hv repeats on the record.

@@ -105,7 +105,7 @@ static uint32_t slot_number(void)
 	return n;
 }
 
-/* What a guest does with a slot it has read (lib/kernel/synic.c). */
+/* What a guest does with a slot it has read (kernel/synic.c). */
 static void slot_done(void)
 {
 	__atomic_store_n(&simp[SINT].message_type, HV_MESSAGE_NONE, __ATOMIC_SEQ_CST);

@@ -1,6 +1,6 @@
 /*
  * Unit tests of the task engine (mgmt/api/task.c, task_kinds.c) against
- * the test double in test_task_fake.c: every kind's milestones, refusals
+ * the fake backend (api_fake_backend.c): every kind's milestones, refusals
  * at call time, vetoes, SHUTDOWN_IN_PROGRESS, timeouts on a fake clock,
  * forced escalation through hv, Cancel, WaitForCompletion, history
  * eviction and the TASK JSON.

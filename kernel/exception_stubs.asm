@@ -1,7 +1,7 @@
 ; Entry stubs for all 256 vectors (exceptions 0-31, interrupts 32-255):
 ; each pushes a zero error code when the CPU pushes none, then its vector,
 ; and joins exception_common, which saves the general registers as a
-; struct trap_frame (lib/kernel/exceptions.h), calls exception_dispatch
+; struct trap_frame (kernel/exceptions.h), calls exception_dispatch
 ; and returns.
 
 %include "arch/trapframe.inc"

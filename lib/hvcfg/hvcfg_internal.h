@@ -6,7 +6,7 @@
 #ifndef LIB_HVCFG_INTERNAL_H
 #define LIB_HVCFG_INTERNAL_H
 
-#include <hv/hvcfg.h>
+#include <hv/config_desc.h>
 
 /* A value as a bounded slice of the input line, quotes removed. */
 struct hvcfg_value {

@@ -19,11 +19,6 @@ static uint8_t siefp_page[SYNIC_PAGE] __attribute__((aligned(SYNIC_PAGE)));
 static struct hv_post_message post_page __attribute__((aligned(SYNIC_PAGE)));
 static bool enabled;
 
-bool synic_enabled(void)
-{
-	return enabled;
-}
-
 bool synic_enable(void)
 {
 	if (enabled)

@@ -1,6 +1,8 @@
 /*
- * hvcfg: the binary description of the machine's partitioning, and the
- * parser that turns the text file hv.cfg into it.
+ * The configuration descriptor, struct hvcfg: the binary description of
+ * the machine's partitioning, and the parser that turns the text file
+ * hv.cfg into it.  (The header is not called hvcfg.h so that it is not
+ * taken for the host program tools/hvcfg.)
  *
  * One parser serves the UEFI loader (boot/) and the host tool
  * (tools/hvcfg); hv validates the binary form again before trusting it.
@@ -8,8 +10,8 @@
  * cell descriptors (fixed layout, checked below): signature, revision and total size first,
  * fixed-size arrays after, no pointers.  See docs/configuration.md.
  */
-#ifndef HV_HVCFG_H
-#define HV_HVCFG_H
+#ifndef HV_CONFIG_DESC_H
+#define HV_CONFIG_DESC_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -13,7 +13,6 @@
 
 /* Enables the SynIC with its SIMP/SIEFP pages (static, page-aligned); false if hv lacks it. */
 bool synic_enable(void);
-bool synic_enabled(void);
 /* Unmasks sint on vector (32-255) with auto-EOI; false on refusal. */
 bool synic_sint_route(uint8_t sint, uint8_t vector);
 /* The SIMP slot of sint. */

@@ -1,6 +1,6 @@
 /*
  * Start-up common to partition kernels: kernel_main (called by
- * lib/partition_start.asm) first calls kernel_init, which loads the IDT,
+ * kernel/partition_start.asm) first calls kernel_init, which loads the IDT,
  * opens the console, checks hv's start_info and reads the TSC rate.
  */
 #ifndef KERNEL_START_H
