@@ -4,7 +4,7 @@
 Scans README.md and docs/*.md (all their text), and the comments of the
 sources (*.c *.h *.asm *.inc *.ld *.py meson.build and the shell scripts
 in scripts/ and .ci/) for tokens that look like paths in this repository:
-a top-level folder of the tree followed by a slash (hv/partition.c,
+a top-level folder of the tree followed by a slash (hv/part/partition_state.c,
 docs/api.md, scripts/run, lib/hvcfg/), the usual root files (README.md,
 LICENSE ...), and markdown link targets.  A path that does not exist is
 reported as FILE:LINE: missing PATH, and the exit status is 1.  The
@@ -290,17 +290,17 @@ def check(root):
 
 SELF_TEST_TREE = {
     'README.md': 'See [the docs](docs/a.md), docs/a.md, `scripts/run` and LICENSE.md.\n',
-    'docs/a.md': ('Core in hv/main.c and hv/*.c; backends {vmx,svm}/ and hv/{main,gone}.c.\n'
+    'docs/a.md': ('Core in hv/core/main.c and hv/*.c; backends {vmx,svm}/ and hv/{main,gone}.c.\n'
                   'Built as hv/hv.elf and tools/tool; see [b](b.md) and [c](missing.md).\n'
                   'Not checked: build/hv/x.c, <hv/nothere.h>, ../hv/nothere.c, $B/hv/no.c.\n'
                   'The header hv/desc.h. hv/ignored.c check_refs: ignore\n'
                   'Words guest/host, include/linux/hyperv.h, the ESP\'s hv/hv.cfg; READMEs.\n'),
     'docs/b.md': 'Planted: hv/planted_missing.c, and an old name lib/kernel/.\n',
-    'hv/main.c': ('/* see hv/main.c and vmx/gone.c */\n'
+    'hv/core/main.c': ('/* see hv/core/main.c and vmx/gone.c */\n'
                   'const char *s = "hv/not_a_comment.c"; // docs/b.md\n'),
-    'hv/meson.build': "# builds hv/main.c, not hv/old.c\nx = 'hv/string_not_comment.c'\n",
+    'hv/meson.build': "# builds hv/core/main.c, not hv/old.c\nx = 'hv/string_not_comment.c'\n",
     'vmx/x.asm': '; see svm/ and svm/y.c\n',
-    'svm/x.py': '"""Doc names hv/doc_missing.c."""\nx = "hv/str.c"  # and hv/main.c\n',
+    'svm/x.py': '"""Doc names hv/doc_missing.c."""\nx = "hv/str.c"  # and hv/core/main.c\n',
     'tools/tool.c': '',
     'guest/g.c': '',
     'include/hv/desc.h': '',
@@ -312,7 +312,7 @@ SELF_TEST_EXPECT = {
     ('docs/a.md', 2, 'missing.md'),
     ('docs/b.md', 1, 'hv/planted_missing.c'),
     ('docs/b.md', 1, 'lib/kernel/'),
-    ('hv/main.c', 1, 'vmx/gone.c'),
+    ('hv/core/main.c', 1, 'vmx/gone.c'),
     ('hv/meson.build', 1, 'hv/old.c'),
     ('vmx/x.asm', 1, 'svm/y.c'),
     ('svm/x.py', 1, 'hv/doc_missing.c'),

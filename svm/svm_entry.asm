@@ -4,7 +4,7 @@
 ; the host's are saved around the run (hv's TR matters: its TSS holds the
 ; IST stacks for NMI and #DF).  Guest RAX and RSP live in the VMCB; the
 ; other general registers are loaded from and stored to *regs (struct
-; vcpu_regs, hv/vcpu.h: rax rbx rcx rdx rsi rdi rbp r8..r15).  GIF is
+; vcpu_regs, hv/part/vcpu.h: rax rbx rcx rdx rsi rdi rbp r8..r15).  GIF is
 ; cleared around the switch so no NMI lands between the steps, and set
 ; again afterwards so hv sees NMIs (it runs with IF = 0).
 

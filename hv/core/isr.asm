@@ -4,7 +4,7 @@
 ; Stubs 32 to 34 stand for vectors above 31 (see trap.h).
 ; Each stub pushes a zero where the CPU pushes no error code, then the
 ; vector, and joins isr_common, which saves the general registers in the
-; order of struct trap_frame (hv/trap.h) and calls trap_dispatch(frame).
+; order of struct trap_frame (hv/core/trap.h) and calls trap_dispatch(frame).
 ; The CPU aligned RSP to 16 bytes before pushing its frame, and the 22
 ; quadwords pushed in all keep it aligned for the C call.
 

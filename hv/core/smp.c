@@ -15,7 +15,7 @@
 #include <arch/x86.h>
 #include <lib/string.h>
 
-#define TRAMPOLINE_PARAMS 8u /* offset of the parameter block, hv/trampoline.asm */
+#define TRAMPOLINE_PARAMS 8u /* offset of the parameter block, hv/core/trampoline.asm */
 #define LOW_MEMORY_END 0x100000ull
 #define INIT_DELAY_US 10000u
 #define STARTUP_FIRST_WAIT_US 2000u

@@ -1,7 +1,7 @@
 ; AP start-up trampoline.  hv copies the bytes between trampoline_start and
 ; trampoline_end to a 4 KiB page below 1 MiB (boot_info.trampoline_phys)
 ; and fills the parameter block at offset TRAMPOLINE_PARAMS (8, see
-; hv/smp.c).  A start-up IPI with vector = page >> 12 starts the AP here in
+; hv/core/smp.c).  A start-up IPI with vector = page >> 12 starts the AP here in
 ; real mode at CS:0 = page:0.  The code finds its own linear address from
 ; CS, patches its GDT pointer and far-jump target, and switches straight
 ; to long mode (PE and PG in one write, PAE and EFER.LME set first) using
@@ -17,7 +17,7 @@ global trampoline_end
 trampoline_start:
 	jmp short tramp_code
 	align 8, db 0
-; --- parameter block, offset 8; hv/smp.c writes it ---
+; --- parameter block, offset 8; hv/core/smp.c writes it ---
 tramp_cr3:	dq 0
 tramp_stack:	dq 0
 tramp_entry:	dq 0

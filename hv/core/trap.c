@@ -15,7 +15,7 @@
 #include <arch/x86.h>
 
 #define IDT_ENTRIES 256
-#define ISR_STUB_SIZE 16 /* must match hv/isr.asm */
+#define ISR_STUB_SIZE 16 /* must match hv/core/isr.asm */
 #define IDT_INTERRUPT_GATE 0x8e00ull /* present, DPL0, 64-bit interrupt gate */
 
 struct idt_entry {
@@ -110,7 +110,7 @@ void trap_dispatch(struct trap_frame *frame)
 
 	if (frame->vector == 2) {
 		log_debug("NMI on CPU %u at RIP %llx", cpu, (unsigned long long)frame->rip);
-		return; /* kicks (hv/kick.c) arrive as NMIs; the kicker repeats lost ones */
+		return; /* kicks (hv/core/kick.c) arrive as NMIs; the kicker repeats lost ones */
 	}
 	if (frame->vector == TRAP_VECTOR_HV_IRQ) {
 		apic_eoi(); /* what it announced is in memory; see apic.h */

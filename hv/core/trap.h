@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-/* Saved by hv/isr.asm; the layout is fixed by its push order. */
+/* Saved by hv/core/isr.asm; the layout is fixed by its push order. */
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;

@@ -6,7 +6,7 @@
  *
  * Division of work: the core builds the partition (RAM, stage-2 tables
  * through the backend's entry encodings, the initial long-mode state) and
- * owns every exit handler (hv/exit.c); a backend turns the CPU on for
+ * owns every exit handler (hv/emul/exit.c); a backend turns the CPU on for
  * virtualization, builds its VMCS/VMCB from struct vcpu_boot_state, enters
  * the guest, decodes each exit into struct exit_info and carries out the
  * core's enum exit_action.

@@ -3,7 +3,7 @@
  * partition is Starting, prepare its memory (clean RAM, pristine image),
  * set up and run the vCPU until the core parks it, then settle the state
  * (a root's stop request ends in Off) and wait again.  Idle CPUs halt;
- * kicks (NMIs, hv/kick.c) wake them.  Only vCPU 0 of a partition runs
+ * kicks (NMIs, hv/core/kick.c) wake them.  Only vCPU 0 of a partition runs
  * for now; the others stay idle until vCPU start-up is emulated.
  */
 #include <part/partition.h>

@@ -2,7 +2,7 @@
  * The synthetic interrupt controller of one vCPU (TLFS): SCONTROL, SIMP,
  * SIEFP, 16 SINTs and EOM, message delivery into SIMP slots with a queue
  * and the pending flag when a slot is busy, and event flags in SIEFP.
- * Interrupts are injected (hv/event.c), never raised in the local APIC,
+ * Interrupts are injected (hv/part/vcpu_irq.c), never raised in the local APIC,
  * so SINTs behave as auto-EOI: the guest must not EOI them.
  */
 #ifndef HV_SYNIC_H

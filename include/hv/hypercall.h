@@ -228,7 +228,7 @@ struct hv_map_guest_pages {
 
 #define HV_MAX_PARTITIONS 16u
 #define HV_NAME_LEN 32u
-#define HV_EXIT_COUNTERS 24u  /* exit reasons reported (hv/exit.h order) */
+#define HV_EXIT_COUNTERS 24u  /* exit reasons reported (hv/emul/exit.h order) */
 #define HV_FAULT_REASON_LEN 160u
 
 struct hv_partition_entry {

@@ -21,7 +21,7 @@ struct text {
 
 static char out[HTTP_MAX_RESPONSE - 512];   /* room left for the status line and headers */
 
-/* hv/exit.h order, as HVCALL_PARTITION_STATUS reports the counters (docs/hypercalls.md). */
+/* hv/emul/exit.h order, as HVCALL_PARTITION_STATUS reports the counters (docs/hypercalls.md). */
 static const char *const exit_names[] = {
 	"cpuid", "msr-read", "msr-write", "io", "hlt", "hypercall", "cr-write", "xsetbv",
 	"triple-fault", "stage2-fault", "virt-insn", "entry-failed", "nmi", "external-intr",

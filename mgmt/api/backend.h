@@ -49,7 +49,7 @@ uint32_t backend_vm_start(uint32_t id);
 uint32_t backend_vm_stop(uint32_t id);       /* forced turn-off */
 uint32_t backend_vm_reset(uint32_t id);
 
-/* hv's exit counters of partition id (hv/exit.h order); false if unavailable. */
+/* hv's exit counters of partition id (hv/emul/exit.h order); false if unavailable. */
 bool backend_vm_exits(uint32_t id, uint64_t exits[HV_EXIT_COUNTERS]);
 
 /* guestos.h, forwarded. */

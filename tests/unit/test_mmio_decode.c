@@ -1,5 +1,5 @@
 /*
- * Unit tests of the MMIO instruction decoder (hv/mmio_decode.c) with real
+ * Unit tests of the MMIO instruction decoder (hv/emul/mmio_decode.c) with real
  * encodings, as GNU as emits them for the Intel-syntax line quoted beside
  * each, and with the byte sequences it must refuse.
  */

@@ -1,5 +1,5 @@
 /*
- * Unit tests of hv's bitmap page allocator (hv/page_alloc.c): alignment,
+ * Unit tests of hv's bitmap page allocator (hv/mem/page_alloc.c): alignment,
  * exhaustion, fragmentation, and refusal of bad or double frees.
  */
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the reference-time scale (hv/reftime.c): the long division
+ * Unit tests of the reference-time scale (hv/plat/reftime.c): the long division
  * must match 128-bit arithmetic, and converting one second of TSC ticks
  * must give 10^7 units, within rounding.
  */

@@ -1,5 +1,5 @@
 /*
- * Unit tests of hv's SynIC message delivery (hv/synic.c): a message lands
+ * Unit tests of hv's SynIC message delivery (hv/synic/synic.c): a message lands
  * in its SINT's slot, a busy slot queues it and sets the pending flag, EOM
  * delivers the queue in order, the queue's per-sender bound, and - with a
  * consumer thread freeing slots while a poster thread posts - that no
@@ -24,7 +24,7 @@
 
 #define SINT 2u
 #define VECTOR 0x60u
-/* The bounds docs/hypercalls.md promises (hv/synic.c's QUEUE_SLOTS and QUEUE_PER_SENDER). */
+/* The bounds docs/hypercalls.md promises (hv/synic/synic.c's QUEUE_SLOTS and QUEUE_PER_SENDER). */
 #define QUEUE_TOTAL 15u
 #define QUEUE_PER_SENDER 8u
 
