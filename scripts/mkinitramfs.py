@@ -18,7 +18,7 @@ daemon's helper scripts from /usr/libexec/hypervkvpd, Debian's os-release,
 the repository's small files (--file) and /init.
 
 Usage: mkinitramfs.py --deps .deps/linux --init guest/linux/init
-         --rootfs guest/linux/rootfs [--file guest/linux/rootfs/PATH ...]
+         --rootfs guest/linux/rootfs [--file FILE ...]
          [--module hv_vmbus ...] --out-initramfs OUT.cpio.gz
          --out-kernel OUT [--depfile OUT.d]
 """
