@@ -290,17 +290,17 @@ def check(root):
 
 SELF_TEST_TREE = {
     'README.md': 'See [the docs](docs/a.md), docs/a.md, `scripts/run` and LICENSE.md.\n',
-    'docs/a.md': ('Core in hv/core/main.c and hv/*.c; backends {vmx,svm}/ and hv/{main,gone}.c.\n'
+    'docs/a.md': ('Core in hv/main.c and hv/*.c; backends {vmx,svm}/ and hv/{main,gone}.c.\n'
                   'Built as hv/hv.elf and tools/tool; see [b](b.md) and [c](missing.md).\n'
                   'Not checked: build/hv/x.c, <hv/nothere.h>, ../hv/nothere.c, $B/hv/no.c.\n'
                   'The header hv/desc.h. hv/ignored.c check_refs: ignore\n'
                   'Words guest/host, include/linux/hyperv.h, the ESP\'s hv/hv.cfg; READMEs.\n'),
     'docs/b.md': 'Planted: hv/planted_missing.c, and an old name lib/kernel/.\n',
-    'hv/core/main.c': ('/* see hv/core/main.c and vmx/gone.c */\n'
+    'hv/main.c': ('/* see hv/main.c and vmx/gone.c */\n'
                   'const char *s = "hv/not_a_comment.c"; // docs/b.md\n'),
-    'hv/meson.build': "# builds hv/core/main.c, not hv/old.c\nx = 'hv/string_not_comment.c'\n",
+    'hv/meson.build': "# builds hv/main.c, not hv/old.c\nx = 'hv/string_not_comment.c'\n",
     'vmx/x.asm': '; see svm/ and svm/y.c\n',
-    'svm/x.py': '"""Doc names hv/doc_missing.c."""\nx = "hv/str.c"  # and hv/core/main.c\n',
+    'svm/x.py': '"""Doc names hv/doc_missing.c."""\nx = "hv/str.c"  # and hv/main.c\n',
     'tools/tool.c': '',
     'guest/g.c': '',
     'include/hv/desc.h': '',
@@ -312,7 +312,7 @@ SELF_TEST_EXPECT = {
     ('docs/a.md', 2, 'missing.md'),
     ('docs/b.md', 1, 'hv/planted_missing.c'),
     ('docs/b.md', 1, 'lib/kernel/'),
-    ('hv/core/main.c', 1, 'vmx/gone.c'),
+    ('hv/main.c', 1, 'vmx/gone.c'),
     ('hv/meson.build', 1, 'hv/old.c'),
     ('vmx/x.asm', 1, 'svm/y.c'),
     ('svm/x.py', 1, 'hv/doc_missing.c'),

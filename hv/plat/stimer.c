@@ -3,7 +3,7 @@
  * when it is enabled with a non-zero count; `deadline` caches its next
  * expiry so the caller's question "when next?" costs four compares.
  */
-#include "stimer.h"
+#include <plat/stimer.h>
 
 #define CONFIG_VECTOR_MASK (0xffull << STIMER_CONFIG_VECTOR_SHIFT)
 #define CONFIG_SINT_MASK (0xfull << STIMER_CONFIG_SINT_SHIFT)

@@ -6,7 +6,7 @@
  * has no 64-byte mode, there is no EFR behind LCR 0xbf, and loopback
  * wires the modem outputs back to the inputs.
  */
-#include "uart16550.h"
+#include <plat/uart16550.h>
 
 #define IER_RDI 0x01u   /* received data available */
 #define IER_THRI 0x02u  /* transmitter holding register empty */

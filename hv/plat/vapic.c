@@ -8,7 +8,7 @@
  * writes back what it read, and these bits only ever read 0 here since
  * every delivery completes at once.
  */
-#include "vapic.h"
+#include <plat/vapic.h>
 
 #define VECTOR_MASK 0xffu
 #define TPR_WRITABLE 0xffu
