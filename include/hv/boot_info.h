@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define BOOT_INFO_SIGNATURE 0x4f464e49544f4f42ull /* "BOOTINFO" */
-#define BOOT_INFO_REVISION 1u
+#define BOOT_INFO_REVISION 2u
 
 #define BOOT_MAX_MEM_REGIONS 256u
 #define BOOT_MAX_CPUS 64u
@@ -46,12 +46,25 @@ struct boot_cpu {
 
 #define BOOT_CPU_BSP 1u
 
-/* A partition image as read from the ESP, untouched (an ELF64 file). */
+/* What a partition image is, as the loader recognised it. */
+enum boot_image_kind {
+	BOOT_IMAGE_ELF = 0,     /* our kernels: ELF64, entered with start_info */
+	BOOT_IMAGE_BZIMAGE = 1, /* a Linux bzImage: the 64-bit boot protocol */
+};
+
+/*
+ * A partition image as read from the ESP, untouched, and (revision 2)
+ * the initial RAM disk a bzImage partition names in hv.cfg.
+ */
 struct boot_image {
 	char name[BOOT_IMAGE_NAME_LEN]; /* partition name from the config */
 	uint64_t phys;                   /* start of the file's bytes */
 	uint64_t size;                   /* file size in bytes */
-	uint64_t entry;                  /* ELF entry point, checked by the loader */
+	uint64_t entry;                  /* ELF entry point, checked by the loader; 0 for a bzImage */
+	uint32_t kind;                   /* enum boot_image_kind */
+	uint32_t reserved;
+	uint64_t initrd_phys;            /* the initrd file's bytes, 0 when none */
+	uint64_t initrd_size;
 };
 
 struct boot_info {

@@ -20,14 +20,14 @@
 #include <hv/mgmtcfg.h>
 
 #define HVCFG_SIGNATURE "HVCONFIG"
-#define HVCFG_REVISION 2u
+#define HVCFG_REVISION 3u
 
 #define HVCFG_MAX_PARTITIONS 16u
 #define HVCFG_MAX_CPUS 64u
 #define HVCFG_MAX_PCI 8u
 #define HVCFG_NAME_LEN 32u     /* including the terminating NUL */
 #define HVCFG_PATH_LEN 128u
-#define HVCFG_CMDLINE_LEN 256u
+#define HVCFG_CMDLINE_LEN 2048u /* our kernels take at most START_INFO_CMDLINE_LEN */
 
 #define HVCFG_MIB (1024ull * 1024ull)
 #define HVCFG_GIB (1024ull * HVCFG_MIB)
@@ -70,6 +70,10 @@ struct hvcfg_partition {
 	hvcfg_bdf pci[HVCFG_MAX_PCI];
 	uint32_t line;        /* line of the [partition] header */
 	uint32_t image_line;  /* line of the image key, for load errors */
+	/* Revision 3: a bzImage partition's initial RAM disk (ESP path, "" = none). */
+	char initrd[HVCFG_PATH_LEN];
+	uint32_t initrd_line; /* line of the initrd key, 0 when absent */
+	uint32_t cmdline_line; /* line of the cmdline key, 0 when absent */
 };
 
 struct hvcfg {
@@ -95,8 +99,8 @@ struct hvcfg {
  * The layout is naturally aligned with no implicit padding, so the loader
  * and hv (and any future tool writing it) agree byte for byte.
  */
-_Static_assert(sizeof(struct hvcfg_partition) == 472, "hvcfg_partition layout");
-_Static_assert(sizeof(struct hvcfg) == 40 + 472 * HVCFG_MAX_PARTITIONS + 72 +
+_Static_assert(sizeof(struct hvcfg_partition) == 2400, "hvcfg_partition layout");
+_Static_assert(sizeof(struct hvcfg) == 40 + 2400 * HVCFG_MAX_PARTITIONS + 72 +
 	       sizeof(struct hv_mgmt_config), "hvcfg layout");
 
 #define HVCFG_MESSAGE_LEN 160u

@@ -54,7 +54,7 @@ static void test_defaults(void **state)
 {
 	(void)state;
 	assert_int_equal(parse("[partition r]\nrole=root\ncpus=0\nmemory=2M\nimage=\\a\n"), 0);
-	assert_int_equal(cfg.revision, 2);
+	assert_int_equal(cfg.revision, HVCFG_REVISION);
 	assert_int_equal(cfg.mgmt.revision, HV_MGMT_REVISION);
 	assert_int_equal(cfg.mgmt.size, sizeof(struct hv_mgmt_config));
 	assert_int_equal(cfg.mgmt.flags, HV_MGMT_DHCP);
