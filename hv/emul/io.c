@@ -5,6 +5,9 @@
  * writes vanish.
  *   0x3f8-0x3ff  COM1: transmitted bytes become the partition's console
  *   0x604        ACPI PM1a control: SLP_TYP 5 with SLP_EN powers off (S5)
+ *   0x606        ACPI sleep control (hardware-reduced ACPI, hv/plat/acpi_tables.c):
+ *                SLP_TYP 5 (bits 4:2) with SLP_EN (bit 5) powers off (S5)
+ *   0x607        ACPI sleep status: reads 0 (never woken), writes vanish
  *   0xcf9        reset control: RST (bit 2) resets the partition
  *   0x64         keyboard controller: command 0xfe resets the partition
  *   0xcf8/0xcfc  PCI configuration mechanism #1: the partition's own devices
@@ -27,6 +30,10 @@
 #define PM1_SLP_TYP_MASK 7u
 #define PM1_SLP_EN (1u << 13)
 #define SLP_TYP_S5 5u
+#define SLEEP_CONTROL 0x606u
+#define SLEEP_STATUS 0x607u
+#define SLEEP_SLP_TYP_SHIFT 2
+#define SLEEP_SLP_EN (1u << 5)
 #define RESET_CONTROL 0xcf9u
 #define RESET_CONTROL_RST 0x04u
 #define KBC_COMMAND 0x64u
@@ -47,6 +54,8 @@ static void complete_in(struct vcpu *v, uint8_t size, uint64_t value)
 
 static uint64_t port_read(struct partition *p, uint16_t port, uint8_t size)
 {
+	if (port == SLEEP_STATUS)
+		return 0;
 	if (port == COM1_LSR)
 		return UART_LSR_IDLE;
 	if (port == COM1_LCR)
@@ -74,6 +83,10 @@ static enum exit_action port_write(struct vcpu *v, uint16_t port, uint32_t value
 	} else if (port == PM1A_CONTROL && (value & PM1_SLP_EN) &&
 		   ((value >> PM1_SLP_TYP_SHIFT) & PM1_SLP_TYP_MASK) == SLP_TYP_S5) {
 		partition_power_off(p, "ACPI S5");
+		return ACTION_PARK;
+	} else if (port == SLEEP_CONTROL && (value & SLEEP_SLP_EN) &&
+		   ((value >> SLEEP_SLP_TYP_SHIFT) & PM1_SLP_TYP_MASK) == SLP_TYP_S5) {
+		partition_power_off(p, "ACPI S5 (sleep control register)");
 		return ACTION_PARK;
 	} else if (port == RESET_CONTROL && (value & RESET_CONTROL_RST)) {
 		return request_reset(v, "port 0xcf9");

@@ -46,6 +46,10 @@ struct partition_console {
  * gets the boot protocol, ACPI tables, a virtual x2APIC per vCPU,
  * synthetic timers and a 16550 (hv/plat/).
  */
+/* Guest-physical RAM above this moves to PARTITION_MMIO_HOLE_END (4 GiB). */
+#define PARTITION_MMIO_HOLE_START (3ull << 30)
+#define PARTITION_MMIO_HOLE_END (4ull << 30)
+
 enum partition_platform {
 	PLATFORM_HV_KERNEL,
 	PLATFORM_PC,

@@ -110,6 +110,8 @@ const char *partition_boot_prepare(struct partition *p, struct vcpu_boot_state *
 {
 	const char *problem;
 
+	if (p->image->kind == BOOT_IMAGE_BZIMAGE)
+		return partition_boot_linux(p, boot);
 	memset((void *)p->ram_hpa, 0, KERNEL_MIN_GPA);
 	problem = load_segments(p);
 	if (problem == NULL)

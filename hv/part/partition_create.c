@@ -16,8 +16,6 @@
 #include <lib/bits.h>
 #include <lib/string.h>
 
-#define MMIO_HOLE_START (3ull << 30) /* RAM above this GPA moves to 4 GiB */
-#define MMIO_HOLE_END (4ull << 30)
 
 struct partition partitions[HVCFG_MAX_PARTITIONS];
 uint32_t partition_count;
@@ -25,14 +23,14 @@ uint32_t partition_count;
 /* Offset of gpa in the RAM block: RAM below 3 GiB is at its GPA, the rest above 4 GiB. */
 static bool gpa_to_offset(const struct partition *p, uint64_t gpa, uint64_t *offset)
 {
-	uint64_t low = p->ram_size < MMIO_HOLE_START ? p->ram_size : MMIO_HOLE_START;
+	uint64_t low = p->ram_size < PARTITION_MMIO_HOLE_START ? p->ram_size : PARTITION_MMIO_HOLE_START;
 
 	if (gpa < low) {
 		*offset = gpa;
 		return true;
 	}
-	if (gpa >= MMIO_HOLE_END && gpa - MMIO_HOLE_END < p->ram_size - low) {
-		*offset = gpa - MMIO_HOLE_END + low;
+	if (gpa >= PARTITION_MMIO_HOLE_END && gpa - PARTITION_MMIO_HOLE_END < p->ram_size - low) {
+		*offset = gpa - PARTITION_MMIO_HOLE_END + low;
 		return true;
 	}
 	return false;
@@ -50,12 +48,12 @@ void *partition_gpa_to_host(struct partition *p, uint64_t gpa, uint64_t len)
 
 static const char *map_ram(struct partition *p, struct page_pool *pool)
 {
-	uint64_t low = p->ram_size < MMIO_HOLE_START ? p->ram_size : MMIO_HOLE_START;
+	uint64_t low = p->ram_size < PARTITION_MMIO_HOLE_START ? p->ram_size : PARTITION_MMIO_HOLE_START;
 
 	if (stage2_init(&p->stage2, vendor->stage2, pool) != 0 ||
 	    stage2_map(&p->stage2, pool, 0, p->ram_hpa, low, STAGE2_RWX, STAGE2_WB) != 0 ||
 	    (p->ram_size > low &&
-	     stage2_map(&p->stage2, pool, MMIO_HOLE_END, p->ram_hpa + low, p->ram_size - low,
+	     stage2_map(&p->stage2, pool, PARTITION_MMIO_HOLE_END, p->ram_hpa + low, p->ram_size - low,
 			STAGE2_RWX, STAGE2_WB) != 0))
 		return "out of hv memory for stage-2 tables";
 	return NULL;
@@ -88,6 +86,7 @@ bool partitions_create(const struct boot_info *bi, const struct hvcfg *cfg,
 
 		*p = (struct partition){ .id = i, .cfg = &cfg->partitions[i] };
 		p->image = &bi->images[i];
+		p->platform = p->image->kind == BOOT_IMAGE_BZIMAGE ? PLATFORM_PC : PLATFORM_HV_KERNEL;
 		p->ram_size = p->cfg->memory_size;
 		p->vp_count = bits_count64(p->cfg->cpu_mask);
 		problem = check_fits(p, bi);
