@@ -1,7 +1,7 @@
 /*
  * config: turns the text configuration on the ESP into the binary
- * struct hvcfg that hv receives, and makes sure the partition images it
- * names are there before anything is loaded.
+ * struct hvcfg that hv receives, and makes sure the partition images and
+ * initrds it names are there before anything is loaded.
  */
 #include "config.h"
 
@@ -9,7 +9,7 @@
 #include "file.h"
 #include "fw.h"
 
-static void report(const struct hvcfg_error *err)
+void config_report(const struct hvcfg_error *err)
 {
 	if (err->line)
 		boot_error("%s:%u: %s", CONFIG_PATH, (unsigned)err->line,
@@ -34,7 +34,7 @@ EFI_STATUS config_load(EFI_FILE_HANDLE root, struct hvcfg *cfg)
 	if (rc == 0)
 		rc = hvcfg_check_images(cfg, file_probe, root, &err);
 	if (rc != 0) {
-		report(&err);
+		config_report(&err);
 		return EFI_INVALID_PARAMETER;
 	}
 	boot_log("%s: %u partitions, hv memory %llu MiB", CONFIG_PATH,

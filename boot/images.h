@@ -1,7 +1,8 @@
 /*
  * images: loads each partition's image file (config order) into its own
  * allocation of type FW_MEM_IMAGE, untouched, after checking it is an
- * ELF64 x86-64 executable; hv loads the segments into partition RAM.
+ * ELF64 x86-64 executable or a Linux bzImage, and a bzImage partition's
+ * initrd the same way; hv builds partition RAM from these copies.
  */
 #ifndef BOOT_IMAGES_H
 #define BOOT_IMAGES_H
@@ -15,6 +16,7 @@
 
 struct images_loaded {
 	struct fw_pages pages[HVCFG_MAX_PARTITIONS];
+	struct fw_pages initrd[HVCFG_MAX_PARTITIONS]; /* count 0: none */
 	UINT32 count;
 };
 

@@ -3,10 +3,13 @@
  *   hvcfg check FILE [--esp DIR]   parse and validate; report FILE:LINE: message
  *   hvcfg dump FILE                print the binary description in readable form
  *   hvcfg hash-token TOKEN|-       print the `hash = ...` line of a [token] section
- * Image paths are looked up under the ESP root, by default the directory
- * above FILE's own (hv.cfg sits in \hv\ on the ESP).
+ * Image and initrd paths are looked up under the ESP root, by default the
+ * directory above FILE's own (hv.cfg sits in \hv\ on the ESP); `check`
+ * reads each image and applies the rules the loader applies at boot
+ * (ELF or bzImage, and the keys that go with each).
  */
 #include <hv/config_desc.h>
+#include <hv/hvcfg_image.h>
 #include <lib/sha256.h>
 
 #include <errno.h>
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define HVCFG_FILE_MAX (1024 * 1024)
@@ -42,18 +46,101 @@ static int read_file(const char *path, char **text, size_t *len)
 }
 
 /* Maps an ESP path (\hv\x.elf) to a host path under the ESP root. */
-static bool image_exists(void *ctx, const char *esp_path)
+static bool host_path(const char *esp, const char *esp_path, char *path, size_t size)
 {
-	char path[4096];
-	int n = snprintf(path, sizeof(path), "%s%s", (const char *)ctx, esp_path);
+	int n = snprintf(path, size, "%s%s", esp, esp_path);
 
-	if (n < 0 || (size_t)n >= sizeof(path))
+	if (n < 0 || (size_t)n >= size)
 		return false;
-	for (char *c = path + strlen(ctx); *c != '\0'; c++) {
+	for (char *c = path + strlen(esp); *c != '\0'; c++) {
 		if (*c == '\\')
 			*c = '/';
 	}
-	return access(path, R_OK) == 0;
+	return true;
+}
+
+/* Like the loader's probe: a directory is not found. */
+static bool image_exists(void *ctx, const char *esp_path)
+{
+	char path[4096];
+	struct stat st;
+
+	return host_path(ctx, esp_path, path, sizeof(path)) && stat(path, &st) == 0 &&
+	       S_ISREG(st.st_mode) && access(path, R_OK) == 0;
+}
+
+/* The whole file, however large: a bzImage is several MiB. */
+static int read_image(const char *esp, const char *esp_path, void **data, uint64_t *size)
+{
+	char path[4096];
+	struct stat st;
+	void *buf = NULL;
+	FILE *f;
+	bool ok;
+
+	if (!host_path(esp, esp_path, path, sizeof(path))) {
+		fprintf(stderr, "%s%s: path too long\n", esp, esp_path);
+		return -1;
+	}
+	errno = 0;
+	f = fopen(path, "rb");
+	ok = f != NULL && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+	     (buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1)) != NULL &&
+	     fread(buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size;
+	if (f != NULL)
+		fclose(f);
+	if (!ok) {
+		fprintf(stderr, "%s: %s\n", path, errno ? strerror(errno) : "cannot read it whole");
+		free(buf);
+		return -1;
+	}
+	*data = buf;
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* The probe found it a readable regular file; only its size matters. */
+static int initrd_size(const char *esp, const char *esp_path, uint64_t *size)
+{
+	char path[4096];
+	struct stat st;
+
+	if (!host_path(esp, esp_path, path, sizeof(path)) || stat(path, &st) != 0) {
+		fprintf(stderr, "%s%s: cannot stat\n", esp, esp_path);
+		return -1;
+	}
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/*
+ * The rules the loader applies to the files it reads, in the same order.
+ * Returns 0, -1 with *err filled, or -2 when a file could not be read
+ * (already reported).
+ */
+static int check_files(const struct hvcfg *cfg, const char *esp, struct hvcfg_error *err)
+{
+	struct hvcfg_image_file f;
+	uint64_t size;
+	void *data;
+	int rc;
+
+	for (uint32_t i = 0; i < cfg->partition_count; i++) {
+		const struct hvcfg_partition *p = &cfg->partitions[i];
+
+		if (read_image(esp, p->image, &data, &size) != 0)
+			return -2;
+		rc = hvcfg_check_image_file(cfg, i, data, size, &f, err);
+		free(data);
+		if (rc == 0 && p->initrd[0] != '\0') {
+			if (initrd_size(esp, p->initrd, &size) != 0)
+				return -2;
+			rc = hvcfg_check_initrd_file(cfg, i, size, err);
+		}
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
 }
 
 static void print_error(const char *file, const struct hvcfg_error *err)
@@ -119,7 +206,10 @@ static void dump(const struct hvcfg *cfg)
 		       (unsigned long long)p->cpu_mask, (unsigned long long)(p->memory_size >> 20));
 		if (p->memory_base != 0)
 			printf(" at 0x%llx", (unsigned long long)p->memory_base);
-		printf(", image %s, cmdline \"%s\"", p->image, p->cmdline);
+		printf(", image %s", p->image);
+		if (p->initrd[0] != '\0')
+			printf(", initrd %s", p->initrd);
+		printf(", cmdline \"%s\"", p->cmdline);
 		for (uint32_t d = 0; d < p->pci_count; d++) {
 			hvcfg_format_bdf(p->pci[d], bdf);
 			printf("%s%s", d == 0 ? ", pci " : ",", bdf);
@@ -187,11 +277,13 @@ int main(int argc, char **argv)
 	rc = hvcfg_parse(text, len, &cfg, &err);
 	if (rc == 0 && strcmp(argv[1], "check") == 0)
 		rc = hvcfg_check_images(&cfg, image_exists, esp, &err);
-	if (rc != 0)
+	if (rc == 0 && strcmp(argv[1], "check") == 0)
+		rc = check_files(&cfg, esp, &err);
+	if (rc == -1)
 		print_error(argv[2], &err);
-	else if (strcmp(argv[1], "dump") == 0)
+	else if (rc == 0 && strcmp(argv[1], "dump") == 0)
 		dump(&cfg);
-	else
+	else if (rc == 0)
 		printf("%s: ok (%u partitions)\n", argv[2], cfg.partition_count);
 	free(copy);
 	free(text);

@@ -41,6 +41,9 @@ int hvcfg_check_pci(const struct hvcfg *cfg, uint32_t idx, uint32_t line,
 		    struct hvcfg_error *err);
 int hvcfg_check_image(const struct hvcfg *cfg, uint32_t idx, uint32_t line,
 		      struct hvcfg_error *err);
+/* The initrd path, when there is one: the rules of image paths. */
+int hvcfg_check_initrd(const struct hvcfg *cfg, uint32_t idx, uint32_t line,
+		       struct hvcfg_error *err);
 /* Keys a partition must have, checked when its section ends. */
 int hvcfg_check_complete(const struct hvcfg *cfg, uint32_t idx,
 			 struct hvcfg_error *err);

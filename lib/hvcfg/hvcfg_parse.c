@@ -10,7 +10,8 @@
 #include <lib/ctype.h>
 #include <lib/string.h>
 
-#define LINE_MAX_LEN 512u
+/* Room for the longest command line in quotes with its key and a comment. */
+#define LINE_MAX_LEN (HVCFG_CMDLINE_LEN + 256u)
 
 enum section {
 	SECTION_NONE, SECTION_HYPERVISOR, SECTION_PARTITION, SECTION_MANAGEMENT, SECTION_TOKEN,
@@ -247,13 +248,27 @@ static int apply_memory(struct parser *ps, const struct hvcfg_value *v)
 	return hvcfg_check_memory(ps->cfg, ps->cfg->partition_count - 1, ps->line, ps->err);
 }
 
-static int copy_text(struct parser *ps, const struct hvcfg_value *v, char *dst, size_t size)
+static int copy_text(struct parser *ps, const struct hvcfg_value *v, char *dst, size_t size,
+		     const char *key)
 {
 	if (v->len >= size)
-		return hvcfg_fail(ps->err, ps->line, "value longer than %u characters",
-				  (unsigned)size - 1);
+		return hvcfg_fail(ps->err, ps->line, "%s longer than %u characters (%zu)", key,
+				  (unsigned)size - 1, v->len);
 	memcpy(dst, v->s, v->len);
 	dst[v->len] = '\0';
+	return 0;
+}
+
+/* An ESP path into dst; '/' becomes '\', the separator of UEFI paths. */
+static int copy_path(struct parser *ps, const struct hvcfg_value *v, char *dst, size_t size,
+		     const char *key)
+{
+	if (copy_text(ps, v, dst, size, key) != 0)
+		return -1;
+	for (char *c = dst; *c != '\0'; c++) {
+		if (*c == '/')
+			*c = '\\';
+	}
 	return 0;
 }
 
@@ -261,19 +276,29 @@ static int apply_image(struct parser *ps, const struct hvcfg_value *v)
 {
 	struct hvcfg_partition *p = current(ps);
 
-	if (copy_text(ps, v, p->image, sizeof(p->image)) != 0)
+	if (copy_path(ps, v, p->image, sizeof(p->image), "image") != 0)
 		return -1;
-	for (char *c = p->image; *c != '\0'; c++) {
-		if (*c == '/')
-			*c = '\\';
-	}
 	p->image_line = ps->line;
 	return hvcfg_check_image(ps->cfg, ps->cfg->partition_count - 1, ps->line, ps->err);
 }
 
+static int apply_initrd(struct parser *ps, const struct hvcfg_value *v)
+{
+	struct hvcfg_partition *p = current(ps);
+
+	if (copy_path(ps, v, p->initrd, sizeof(p->initrd), "initrd") != 0)
+		return -1;
+	p->initrd_line = ps->line;
+	return hvcfg_check_initrd(ps->cfg, ps->cfg->partition_count - 1, ps->line, ps->err);
+}
+
+/* How long a command line may be depends on the image's kind: hvcfg_image.c. */
 static int apply_cmdline(struct parser *ps, const struct hvcfg_value *v)
 {
-	return copy_text(ps, v, current(ps)->cmdline, sizeof(current(ps)->cmdline));
+	struct hvcfg_partition *p = current(ps);
+
+	p->cmdline_line = ps->line;
+	return copy_text(ps, v, p->cmdline, sizeof(p->cmdline), "cmdline");
 }
 
 /* "bb:dd.f" in hexadecimal, comma-separated. */
@@ -336,6 +361,7 @@ static const struct key keys[] = {
 	{ SECTION_PARTITION, "cpus", apply_cpus },
 	{ SECTION_PARTITION, "memory", apply_memory },
 	{ SECTION_PARTITION, "image", apply_image },
+	{ SECTION_PARTITION, "initrd", apply_initrd },
 	{ SECTION_PARTITION, "cmdline", apply_cmdline },
 	{ SECTION_PARTITION, "pci", apply_pci },
 	{ SECTION_MANAGEMENT, "address", apply_address },

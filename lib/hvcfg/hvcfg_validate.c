@@ -132,21 +132,40 @@ int hvcfg_check_pci(const struct hvcfg *cfg, uint32_t idx, uint32_t line,
 	return 0;
 }
 
+/* key's value: an ESP path, printable, terminated within HVCFG_PATH_LEN. */
+static int check_path(const struct hvcfg *cfg, uint32_t idx, const char *path,
+		      const char *key, const char *example, uint32_t line,
+		      struct hvcfg_error *err)
+{
+	size_t len = strnlen(path, HVCFG_PATH_LEN);
+
+	if (len == 0 || len >= HVCFG_PATH_LEN || path[0] != '\\')
+		return hvcfg_fail(err, line, "%s of partition '%s' must be an ESP path like %s (< %u characters)",
+				  key, cfg->partitions[idx].name, example, HVCFG_PATH_LEN);
+	for (size_t i = 0; i < len; i++) {
+		if (path[i] < 0x20 || path[i] > 0x7e || path[i] == '/')
+			return hvcfg_fail(err, line, "%s path of partition '%s' has a bad character",
+					  key, cfg->partitions[idx].name);
+	}
+	return 0;
+}
+
 int hvcfg_check_image(const struct hvcfg *cfg, uint32_t idx, uint32_t line,
 		      struct hvcfg_error *err)
 {
-	const char *image = cfg->partitions[idx].image;
-	size_t len = strnlen(image, HVCFG_PATH_LEN);
+	return check_path(cfg, idx, cfg->partitions[idx].image, "image", "\\hv\\name.elf",
+			  line, err);
+}
 
-	if (len == 0 || len >= HVCFG_PATH_LEN || image[0] != '\\')
-		return hvcfg_fail(err, line, "image of partition '%s' must be an ESP path like \\hv\\name.elf (< %u characters)",
-				  cfg->partitions[idx].name, HVCFG_PATH_LEN);
-	for (size_t i = 0; i < len; i++) {
-		if (image[i] < 0x20 || image[i] > 0x7e || image[i] == '/')
-			return hvcfg_fail(err, line, "image path of partition '%s' has a bad character",
-					  cfg->partitions[idx].name);
-	}
-	return 0;
+/* An initrd key present (it has a line) needs a path; absent, the path is "". */
+int hvcfg_check_initrd(const struct hvcfg *cfg, uint32_t idx, uint32_t line,
+		       struct hvcfg_error *err)
+{
+	const struct hvcfg_partition *p = &cfg->partitions[idx];
+
+	if (p->initrd_line == 0 && p->initrd[0] == '\0')
+		return 0;
+	return check_path(cfg, idx, p->initrd, "initrd", "\\hv\\initrd.img", line, err);
 }
 
 int hvcfg_check_complete(const struct hvcfg *cfg, uint32_t idx, struct hvcfg_error *err)
@@ -210,7 +229,8 @@ static int check_partition(const struct hvcfg *cfg, uint32_t idx, struct hvcfg_e
 	    hvcfg_check_cpus(cfg, idx, line, err) != 0 ||
 	    hvcfg_check_memory(cfg, idx, line, err) != 0 ||
 	    hvcfg_check_pci(cfg, idx, line, err) != 0 ||
-	    hvcfg_check_image(cfg, idx, cfg->partitions[idx].image_line, err) != 0)
+	    hvcfg_check_image(cfg, idx, cfg->partitions[idx].image_line, err) != 0 ||
+	    hvcfg_check_initrd(cfg, idx, cfg->partitions[idx].initrd_line, err) != 0)
 		return -1;
 	return 0;
 }
@@ -246,6 +266,9 @@ int hvcfg_check_images(const struct hvcfg *cfg, hvcfg_image_probe probe,
 		if (!probe(ctx, p->image))
 			return hvcfg_fail(err, p->image_line, "image '%s' of partition '%s' not found",
 					  p->image, p->name);
+		if (p->initrd[0] != '\0' && !probe(ctx, p->initrd))
+			return hvcfg_fail(err, p->initrd_line, "initrd '%s' of partition '%s' not found",
+					  p->initrd, p->name);
 	}
 	return 0;
 }

@@ -176,6 +176,21 @@ CASES = [
                  'colour', r"unknown key 'colour'"),
     config_error('qemu-config-missing-image',
                  DEFAULT.replace(r'\hv\testos.elf', r'\hv\missing.elf'), 'missing.elf'),
+    # The rules that need the image file are the loader's: an initrd (any
+    # file that exists) and a command line over 255 characters are for a
+    # bzImage, not for one of our ELF kernels.
+    config_error('qemu-config-initrd-elf',
+                 DEFAULT.replace('cmdline = "selftest"\n',
+                                 'cmdline = "selftest"\ninitrd = \\hv\\root.elf\n'),
+                 'initrd', r'partition testos1: initrd given for an ELF image'),
+    config_error('qemu-config-elf-cmdline',
+                 DEFAULT.replace('cmdline = "selftest"', f'cmdline = "selftest {"x" * 247}"'),
+                 'cmdline = "selftest ',
+                 r'partition testos1: cmdline of 256 characters, an ELF image takes at most 255'),
+    config_error('qemu-config-missing-initrd',
+                 DEFAULT.replace('cmdline = "selftest"\n',
+                                 'cmdline = "selftest"\ninitrd = \\hv\\missing.img\n'),
+                 'missing.img', r"initrd '\\hv\\missing\.img' of partition 'testos1' not found"),
 ]
 
 

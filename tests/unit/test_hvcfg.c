@@ -57,12 +57,62 @@ static void test_good_config(void **state)
 	assert_int_equal(cfg.partitions[0].pci[1], 0x00fb);
 	assert_int_equal(cfg.partitions[0].line, 8);
 	assert_int_equal(cfg.partitions[0].image_line, 12);
+	assert_int_equal(cfg.partitions[0].cmdline_line, 13);
+	assert_string_equal(cfg.partitions[0].initrd, "");
+	assert_int_equal(cfg.partitions[0].initrd_line, 0);
 	assert_string_equal(cfg.partitions[1].name, "guest-1");
 	assert_int_equal(cfg.partitions[1].role, HVCFG_ROLE_GUEST);
 	assert_int_equal(cfg.partitions[1].cpu_mask, 0x16);
 	assert_int_equal(cfg.partitions[1].memory_base, 0x40000000);
 	assert_string_equal(cfg.partitions[1].image, "\\hv\\testos.elf");
+	assert_int_equal(cfg.partitions[1].cmdline_line, 0);
 	assert_int_equal(hvcfg_validate(&cfg, &err), 0);
+}
+
+/* The guest's image line (18, the last) replaced by `lines`. */
+static int parse_guest_image(const char *lines)
+{
+	return parse_with_line(18, lines);
+}
+
+static void test_initrd(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_guest_image("image = /hv/vmlinuz\ninitrd = /hv/initrd.img"), 0);
+	assert_string_equal(cfg.partitions[1].image, "\\hv\\vmlinuz");
+	assert_string_equal(cfg.partitions[1].initrd, "\\hv\\initrd.img");
+	assert_int_equal(cfg.partitions[1].initrd_line, 19);
+	assert_int_equal(hvcfg_validate(&cfg, &err), 0);
+	assert_int_equal(parse_guest_image("image = \\a\ninitrd = \\b\ninitrd = \\c"), -1);
+	expect_error(20, "duplicate key 'initrd'");
+	assert_int_equal(parse_guest_image("image = \\a\ninitrd = initrd.img"), -1);
+	expect_error(19, "initrd of partition 'guest-1' must be an ESP path");
+	assert_int_equal(parse_guest_image("image = \\a\ninitrd = \"\""), -1);
+	expect_error(19, "initrd of partition 'guest-1' must be an ESP path");
+	assert_int_equal(parse_guest_image("image = \\a\ninitrd = \"\\b\tc\""), -1);
+	expect_error(19, "initrd path of partition 'guest-1' has a bad character");
+	assert_int_equal(parse_with_line(4, "initrd = \\a"), -1);
+	expect_error(4, "unknown key 'initrd' in [hypervisor]");
+}
+
+/* A cmdline of n characters in quotes, with a comment after it. */
+static const char *cmdline_line(size_t n)
+{
+	static char line[HVCFG_CMDLINE_LEN + 64];
+
+	snprintf(line, sizeof(line), "cmdline = \"%0*d\"  # long", (int)n, 0);
+	return line;
+}
+
+static void test_long_cmdline(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_with_line(13, cmdline_line(HVCFG_CMDLINE_LEN - 1)), 0);
+	assert_int_equal(strlen(cfg.partitions[0].cmdline), HVCFG_CMDLINE_LEN - 1);
+	assert_int_equal(cfg.partitions[0].cmdline_line, 13);
+	assert_int_equal(hvcfg_validate(&cfg, &err), 0);
+	assert_int_equal(parse_with_line(13, cmdline_line(HVCFG_CMDLINE_LEN)), -1);
+	expect_error(13, "cmdline longer than 2047 characters (2048)");
 }
 
 static void test_defaults(void **state)
@@ -233,7 +283,7 @@ static void test_values(void **state)
 
 static void test_long_line_and_nul(void **state)
 {
-	char text[1024];
+	char text[4096];
 
 	(void)state;
 	memset(text, 'x', sizeof(text));
@@ -283,12 +333,23 @@ static void test_validate_binary(void **state)
 	memset(cfg.partitions[1].cmdline, 'a', HVCFG_CMDLINE_LEN);
 	assert_int_equal(hvcfg_validate(&cfg, &err), -1);
 	expect_error(15, "not terminated");
+	assert_int_equal(parse(GOOD_CONFIG), 0);
+	memset(cfg.partitions[1].initrd, 'a', HVCFG_PATH_LEN);
+	cfg.partitions[1].initrd_line = 19;
+	assert_int_equal(hvcfg_validate(&cfg, &err), -1);
+	expect_error(19, "initrd of partition 'guest-1' must be an ESP path");
 }
 
 static bool probe_only_root(void *ctx, const char *path)
 {
 	(*(int *)ctx)++;
 	return strcmp(path, "\\hv\\root.elf") == 0;
+}
+
+static bool probe_no_initrd(void *ctx, const char *path)
+{
+	(*(int *)ctx)++;
+	return strcmp(path, "\\hv\\initrd.img") != 0;
 }
 
 static void test_check_images(void **state)
@@ -300,12 +361,19 @@ static void test_check_images(void **state)
 	assert_int_equal(hvcfg_check_images(&cfg, probe_only_root, &calls, &err), -1);
 	assert_int_equal(calls, 2);
 	expect_error(18, "image '\\hv\\testos.elf' of partition 'guest-1' not found");
+	assert_int_equal(parse_guest_image("image = \\hv\\vmlinuz\ninitrd = \\hv\\initrd.img"), 0);
+	calls = 0;
+	assert_int_equal(hvcfg_check_images(&cfg, probe_no_initrd, &calls, &err), -1);
+	assert_int_equal(calls, 3);
+	expect_error(19, "initrd '\\hv\\initrd.img' of partition 'guest-1' not found");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_config),
+		cmocka_unit_test(test_initrd),
+		cmocka_unit_test(test_long_cmdline),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_crlf_and_no_final_newline),
 		cmocka_unit_test(test_unknown_key),
