@@ -87,7 +87,6 @@ const char *bus_service_name(uint32_t relid);
 void bus_ic_closed(struct bus_guest *g, uint32_t relid);
 
 /* bus_ic.c, for guestos.c (by partition id; false / negative when not ready) */
-bool bus_ic_ready(uint32_t id, uint32_t relid);
 /* Header of a new request on a ready channel, with a fresh IC transaction id. */
 bool bus_ic_request_hdr(uint32_t id, uint32_t relid, struct ic_hdr_info *h);
 /* Sends a request with IC transaction id tid; its answer is due within IC_ANSWER_TIMEOUT_MS. */

@@ -520,11 +520,6 @@ static struct bus_chan *ready_chan(uint32_t id, uint32_t relid, struct bus_guest
 	return c != NULL && c->open && c->ic_state == BUS_IC_READY ? c : NULL;
 }
 
-bool bus_ic_ready(uint32_t id, uint32_t relid)
-{
-	return ready_chan(id, relid, NULL) != NULL;
-}
-
 bool bus_ic_request_hdr(uint32_t id, uint32_t relid, struct ic_hdr_info *h)
 {
 	struct bus_chan *c = ready_chan(id, relid, NULL);

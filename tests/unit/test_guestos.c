@@ -32,7 +32,7 @@
 /* ---- the fake root around guestos ---- */
 
 static uint64_t now = 1000;
-static uint32_t ready_mask;               /* bit relid: bus_ic_ready */
+static uint32_t ready_mask;               /* bit relid: the channel is ready */
 static uint8_t tids[BUS_SERVICES + 1];
 static struct sent {
 	uint32_t relid, len;
