@@ -112,6 +112,15 @@ struct guestos_user {
 	char name[65];
 };
 
+/*
+ * guestos_result.exec_flags: what became of an EXECUTE.  The values are
+ * the Exec service's wire flags (guestos_wire.c checks), so the API needs
+ * no vmbus header to read them.
+ */
+#define GUESTOS_EXEC_TRUNCATED 0x1u     /* the output was cut */
+#define GUESTOS_EXEC_TIMED_OUT 0x2u     /* killed at the guest's time limit */
+#define GUESTOS_EXEC_NOT_FOUND 0x4u     /* no such command (exit_status meaningless) */
+
 struct guestos_result {
 	/*
 	 * S_OK, the guest's IC status (SHUTDOWN/RESTART: HR_ERROR_MACHINE_LOCKED
@@ -123,7 +132,7 @@ struct guestos_result {
 	uint32_t hresult;
 	int32_t exit_status;        /* EXECUTE */
 	uint32_t output_len;        /* EXECUTE, bytes in output */
-	uint32_t exec_flags;        /* EXECUTE: IC_EXEC_* (1 output cut, 2 killed at its timeout, 4 no such command) */
+	uint32_t exec_flags;        /* EXECUTE: GUESTOS_EXEC_* */
 	char output[GUESTOS_OUTPUT + 1];
 	char value[GUESTOS_PARAM_VALUE + 1];  /* PARAM_GET */
 	uint32_t nusers;            /* USERS: entries in users[]; LOGOFF: sessions logged off */

@@ -22,6 +22,11 @@
 #include "vmbus_kvp.h"
 #include "vmbus_sessions.h"
 
+_Static_assert(GUESTOS_EXEC_TRUNCATED == IC_EXEC_TRUNCATED &&
+		       GUESTOS_EXEC_TIMED_OUT == IC_EXEC_TIMED_OUT &&
+		       GUESTOS_EXEC_NOT_FOUND == IC_EXEC_NOT_FOUND,
+	       "guestos passes the Exec answer's flags through");
+
 #define SHUTDOWN_TIMEOUT_S 30u        /* what the guest may take (Shutdown's timeout field) */
 #define EXEC_MIN_TIMEOUT_MS 100u
 
@@ -221,7 +226,7 @@ static uint32_t decode_exec(const struct ic_msg *m, struct guestos_result *res, 
 	}
 	n = x.output_len < GUESTOS_OUTPUT ? x.output_len : GUESTOS_OUTPUT;
 	res->exit_status = x.exit_status;
-	res->exec_flags = x.flags | (n < x.output_len ? IC_EXEC_TRUNCATED : 0);
+	res->exec_flags = x.flags | (n < x.output_len ? GUESTOS_EXEC_TRUNCATED : 0);
 	memcpy(res->output, x.output, n);
 	res->output[n] = '\0';
 	res->output_len = n;

@@ -9,7 +9,6 @@
 #include <lib/format.h>
 #include <lib/string.h>
 
-#include "../../vmbus/vmbus_exec.h"
 #include "backend.h"
 #include "task_impl.h"
 #include "task_media.h"
@@ -307,14 +306,14 @@ static uint32_t session_begin(struct task *t, const struct task_req *rq, char *w
  */
 static void execute_answer(struct task *t, const struct guestos_result *r)
 {
-	if (r->exec_flags & IC_EXEC_NOT_FOUND) {
+	if (r->exec_flags & GUESTOS_EXEC_NOT_FOUND) {
 		task_complete(t, TASK_ILLEGAL_VALUE, E_INVALIDARG, "no such command in %s",
 			      t->vm_name);
 		return;
 	}
 	t->has_output = true;
-	t->truncated = (r->exec_flags & IC_EXEC_TRUNCATED) != 0;
-	t->killed = (r->exec_flags & IC_EXEC_TIMED_OUT) != 0;
+	t->truncated = (r->exec_flags & GUESTOS_EXEC_TRUNCATED) != 0;
+	t->killed = (r->exec_flags & GUESTOS_EXEC_TIMED_OUT) != 0;
 	t->exit_status = r->exit_status;
 	t->output_len = r->output_len <= GUESTOS_OUTPUT ? r->output_len : GUESTOS_OUTPUT;
 	memcpy(t->output, r->output, t->output_len);

@@ -556,19 +556,19 @@ static void test_execute(void **state)
 
 	/* Output cut: still Success. */
 	t = must_create(TASK_KIND_EXECUTE, false, "yes", 0);
-	r.exec_flags = 1;   /* IC_EXEC_TRUNCATED */
+	r.exec_flags = GUESTOS_EXEC_TRUNCATED;
 	fake_complete(fake_last_request(), &r);
 	assert_done(t, TASK_SUCCESS, S_OK);
 	assert_non_null(strstr(to_json(t, true), "\"truncated\":true,\"timedOut\":false}"));
 	/* Killed at the guest's time limit: TimeOutError, with what it wrote. */
 	t = must_create(TASK_KIND_EXECUTE, false, "sleep 99", 0);
-	r.exec_flags = 2;   /* IC_EXEC_TIMED_OUT */
+	r.exec_flags = GUESTOS_EXEC_TIMED_OUT;
 	fake_complete(fake_last_request(), &r);
 	assert_done(t, TASK_TIMEOUT, VM_E_TIMED_OUT);
 	assert_non_null(strstr(to_json(t, true), "\"timedOut\":true}"));
 	/* No such command: IllegalValueError, no output (its exit status means nothing). */
 	t = must_create(TASK_KIND_EXECUTE, false, "nosuch", 0);
-	r.exec_flags = 4;   /* IC_EXEC_NOT_FOUND */
+	r.exec_flags = GUESTOS_EXEC_NOT_FOUND;
 	r.exit_status = 127;
 	fake_complete(fake_last_request(), &r);
 	assert_done(t, TASK_ILLEGAL_VALUE, E_INVALIDARG);
