@@ -113,7 +113,7 @@ static void exit_metrics(struct text *t, const struct backend_vm *vms, uint32_t 
 
 static void task_metrics(struct text *t)
 {
-	struct api_task_stats st = { 0 };
+	struct task_stats st = { 0 };
 
 	if (!task_stats)
 		return;         /* the task engine is not linked in */

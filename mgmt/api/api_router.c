@@ -217,14 +217,14 @@ void api_init(void)
 	const struct hv_mgmt_config *cfg = backend_mgmt_config();
 
 	api_events_init();
-	if (task_init)
-		task_init();
+	if (api_tasks_init)
+		api_tasks_init();
 	backend_log("root: api: %u token%s configured\n", cfg->ntokens, cfg->ntokens == 1 ? "" : "s");
 }
 
 void api_poll(uint64_t now_ms)
 {
 	api_events_poll(now_ms);
-	if (task_poll)
-		task_poll(now_ms);
+	if (api_tasks_poll)
+		api_tasks_poll(now_ms);
 }

@@ -16,6 +16,7 @@
 #define MGMT_API_ROUTES_H
 
 #include "api.h"
+#include "task.h"
 
 extern const struct api_route vms_routes[];          /* api_vms.c */
 extern const size_t vms_routes_count;
@@ -27,24 +28,18 @@ extern const struct api_route metrics_routes[];      /* api_metrics.c */
 extern const size_t metrics_routes_count;
 
 /*
- * The task engine (task_routes.c).  Declared weak: the engine is its own
- * component, and a build without it (the router's unit tests, a root
- * built before the engine landed) still links; the router then serves
- * no task routes.
+ * The task engine and its routes (api_tasks.c).  Declared weak: the
+ * engine is its own component, and a build without it (the router's unit
+ * tests) still links; the router then serves no task routes.
  */
 extern const struct api_route task_routes[] __attribute__((weak));
 extern const size_t task_routes_count __attribute__((weak));
 
 /* The engine's start-up and timers, run by api_init and api_poll when it is linked in. */
-void task_init(void) __attribute__((weak));
-void task_poll(uint64_t now_ms) __attribute__((weak));
+void api_tasks_init(void) __attribute__((weak));
+void api_tasks_poll(uint64_t now_ms) __attribute__((weak));
 
-/* Counts the task engine reports for GET /metrics (task_stats, weak like the routes). */
-struct api_task_stats {
-	uint32_t running;
-	uint32_t completed;                 /* kept in the history */
-	uint64_t results_total[10];         /* completed since start, by enum task_result */
-};
-void task_stats(struct api_task_stats *out) __attribute__((weak));
+/* Counts the task engine reports for GET /metrics (weak like the routes). */
+void task_stats(struct task_stats *out) __attribute__((weak));
 
 #endif

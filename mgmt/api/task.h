@@ -1,9 +1,10 @@
 /*
- * The IVMTask engine of the management API (docs/tasks.md): every
- * asynchronous action on a VM (start, turn off, reset, guest shutdown,
- * restart, logoff, execute, install additions) is a task whose progress
- * follows real milestones reported by hv (NOTIFY_STATE) and the guest
- * (guestos answers, NOTIFY_ADDITIONS, NOTIFY_FACTS), never a timer.
+ * The IVMTask engine (docs/tasks.md): every asynchronous action on a VM
+ * (start, turn off, reset, guest shutdown, restart, logoff, execute,
+ * install additions) is a task whose progress follows real milestones
+ * reported by hv (NOTIFY_STATE) and the guest (guestos answers,
+ * NOTIFY_ADDITIONS, NOTIFY_FACTS), never a timer.  The management API
+ * serves it over HTTP (api_tasks.h); the engine knows nothing of HTTP.
  *
  * The table keeps every running task and the last TASK_HISTORY completed
  * ones (the oldest completed is evicted first).  Ids increase from 1 and
@@ -20,9 +21,6 @@
 
 #include "../guestos.h"
 #include "../hresult.h"
-#include "api.h"
-#include "api_routes.h"
-#include "json_write.h"
 
 #define TASK_HISTORY 64u            /* completed tasks kept */
 #define TASK_MAX_RUNNING 16u        /* more at once: VM_E_OUT_OF_RESOURCE */
@@ -30,7 +28,6 @@
 #define TASK_RESULTS 10u            /* enum task_result values */
 #define TASK_DESC_LEN 96u           /* Description, ErrorDescription */
 
-#define TASK_WAIT_MAX_MS 4000000    /* WaitForCompletion bound; -1 = forever */
 #define TASK_POWER_TIMEOUT_MS 60000u     /* start / turnoff / reset */
 #define TASK_FORCE_AFTER_MS 5000u        /* forced shutdown/restart: guest silent this long */
 #define TASK_BUS_LOST_GRACE_MS 5000u     /* guest request lost with the bus: wait for hv */
@@ -121,31 +118,24 @@ uint32_t task_list(struct task **out, uint32_t max);
 uint32_t task_cancel(struct task *t);
 
 /*
- * The TASK object {"ID":..,...}.  TASK_JSON_OUTPUT adds the output of an
- * execute task whose command ran; TASK_JSON_COMPACT leaves out Description, kind
- * and ErrorDescription (the list's fallback when the full form would not
- * fit one response).
+ * Who hears of completions (the API: its events log and WaitForCompletion
+ * waiters): fn runs once for each task that completes, after its result
+ * is set, before the history may evict it.  One listener; a later call
+ * replaces it.
  */
-#define TASK_JSON_OUTPUT 0x1u
-#define TASK_JSON_COMPACT 0x2u
-void task_write_json(struct jw *w, const struct task *t, unsigned flags);
+typedef void (*task_done_fn)(const struct task *t);
+void task_on_complete(task_done_fn fn);
 
-/*
- * WaitForCompletion (GET /api/v1/tasks/{id}?wait=MS): answers ctx with
- * t (200) at once when t is complete or wait_ms is 0, else defers and
- * answers when t completes or wait_ms (-1: never) has passed.  If the
- * client goes away first its waiter is forgotten.
- */
-enum api_disposition task_wait(struct api_ctx *ctx, struct task *t, int64_t wait_ms);
-
-/* Deadlines: timeouts, forced escalation, waits.  Called from root_poll. */
+/* Deadlines: timeouts and forced escalation.  Called from root_poll (through api_poll). */
 void task_poll(uint64_t now_ms);
 
-/*
- * For GET /metrics: running tasks, completed ones kept, completions since
- * start by result (declared weak in api_routes.h).
- */
-void task_stats(struct api_task_stats *out);
+/* For GET /metrics: running tasks, completed ones kept, completions since start by result. */
+struct task_stats {
+	uint32_t running;
+	uint32_t completed;                 /* kept in the history */
+	uint64_t results_total[TASK_RESULTS];   /* by enum task_result */
+};
+void task_stats(struct task_stats *out);
 
 const char *task_kind_name(enum task_kind kind);
 

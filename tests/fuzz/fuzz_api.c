@@ -64,8 +64,8 @@ static void world(void)
 
 	fake_reset();
 	api_events_reset();
-	if (task_init)
-		task_init();
+	if (api_tasks_init)
+		api_tasks_init();
 	fake_vm_add(0, "root", HV_PARTITION_RUNNING, true);
 	fake_vm_add(1, "testos1", HV_PARTITION_RUNNING, false)->facts.can_shutdown = true;
 	fake_vm_add(2, "testos2", HV_PARTITION_OFF, false);

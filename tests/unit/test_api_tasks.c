@@ -20,7 +20,7 @@ static int setup(void **state)
 {
 	(void)state;
 	world();
-	task_init();
+	api_tasks_init();
 	return 0;
 }
 

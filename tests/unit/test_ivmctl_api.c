@@ -142,7 +142,7 @@ static int setup(void **state)
 {
 	(void)state;
 	world();
-	task_init();
+	api_tasks_init();
 	on_poll = NULL;
 	ivm_fixture_open((struct ivm_transport){ core_exchange, NULL }, fake_now, no_sleep,
 			 "admin-secret");

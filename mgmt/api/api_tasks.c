@@ -1,16 +1,17 @@
 /*
  * The task routes of the management API (docs/api.md, docs/tasks.md):
  * the VM and guest actions that create tasks (202 + Location), the task
- * collection, one task with WaitForCompletion, and Cancel.  Bodies are
- * read with api_body (jsmn); every control or execute action is audited
- * with its outcome.
+ * collection, one task with WaitForCompletion, and Cancel; and the TASK
+ * object they answer with.  Bodies are read with api_body (jsmn); every
+ * control or execute action is audited with its outcome.
  */
+#include "api_tasks.h"
+
 #include <lib/format.h>
 #include <lib/string.h>
 
 #include "api_body.h"
 #include "backend.h"
-#include "task.h"
 
 #define REASON_MAX 512u
 #define COMMAND_MAX 1024u
@@ -18,6 +19,67 @@
 static char list_buf[HTTP_MAX_RESPONSE];
 static char task_buf[HTTP_MAX_RESPONSE];
 static struct api_body body;    /* the root has one thread: one request at a time */
+
+/* ---- the TASK object ---- */
+
+static void write_output(struct jw *w, const struct task *t)
+{
+	jw_key(w, "output");
+	jw_obj_begin(w);
+	jw_key(w, "exitStatus");
+	jw_int(w, t->exit_status);
+	jw_key(w, "output");
+	jw_strn(w, t->output, t->output_len);
+	jw_key(w, "truncated");
+	jw_bool(w, t->truncated);
+	jw_key(w, "timedOut");
+	jw_bool(w, t->killed);
+	jw_obj_end(w);
+}
+
+void api_write_task(struct jw *w, const struct task *t, unsigned flags)
+{
+	bool full = !(flags & TASK_JSON_COMPACT);
+
+	jw_obj_begin(w);
+	jw_key(w, "ID");
+	jw_uint(w, t->id);
+	if (full) {
+		jw_key(w, "Description");
+		jw_str(w, t->description);
+	}
+	jw_key(w, "vm");
+	jw_str(w, t->vm_name);
+	if (full) {
+		jw_key(w, "kind");
+		jw_str(w, task_kind_name(t->kind));
+	}
+	jw_key(w, "IsComplete");
+	jw_bool(w, t->complete);
+	jw_key(w, "PercentCompleted");
+	jw_uint(w, t->percent);
+	jw_key(w, "Result");
+	jw_str_or_null(w, t->complete ? task_result_name(t->result) : NULL);
+	jw_key(w, "Error");
+	jw_hresult(w, t->error);
+	jw_key(w, "ErrorName");
+	jw_str_or_null(w, hresult_name(t->error));
+	if (full) {
+		jw_key(w, "ErrorDescription");
+		jw_str(w, t->error_desc);
+	}
+	jw_key(w, "IsCancelable");
+	jw_bool(w, t->cancelable);
+	jw_key(w, "createdMs");
+	jw_uint(w, t->created_ms);
+	jw_key(w, "completedMs");
+	jw_uint_or_null(w, t->complete, t->completed_ms);
+	if ((flags & TASK_JSON_OUTPUT) && t->complete && t->has_output)
+		write_output(w, t);
+	jw_obj_end(w);
+}
+
+/* ---- actions that create tasks ---- */
 
 /* 202 with the new task and its Location; refusals as errors.  Audited either way. */
 static enum api_disposition created(struct api_ctx *ctx, const struct task_req *rq,
@@ -38,7 +100,7 @@ static enum api_disposition created(struct api_ctx *ctx, const struct task_req *
 	fmt_snprintf(audit, sizeof(audit), "%s%stask %u", detail, detail[0] ? " " : "", t->id);
 	api_audit(ctx, task_kind_name(rq->kind), audit);
 	jw_init(&jw, task_buf, sizeof(task_buf));
-	task_write_json(&jw, t, TASK_JSON_OUTPUT);
+	api_write_task(&jw, t, TASK_JSON_OUTPUT);
 	if (jw.overflow) {
 		d = api_reply_error(ctx, 500, E_OUTOFMEMORY, "the task does not fit a response");
 	} else {
@@ -178,7 +240,7 @@ static void write_list(struct jw *jw, struct api_ctx *ctx, struct task **all, ui
 	jw_arr_begin(jw);
 	for (uint32_t i = 0; i < n; i++)
 		if (api_allowed(ctx->token, all[i]->vm_name, HV_MGMT_RIGHT_READ))
-			task_write_json(jw, all[i], flags);
+			api_write_task(jw, all[i], flags);
 	jw_arr_end(jw);
 	jw_obj_end(jw);
 }
@@ -238,7 +300,7 @@ static enum api_disposition task_get(struct api_ctx *ctx)
 	if (api_query_int(ctx->rq, "wait", -1, TASK_WAIT_MAX_MS, &wait) == API_FIELD_BAD)
 		return api_reply_error(ctx, 400, E_INVALIDARG,
 				       "wait is -1 (forever) or 0-4000000 milliseconds");
-	return task_wait(ctx, t, wait);
+	return api_task_wait(ctx, t, wait);
 }
 
 static enum api_disposition task_cancel_route(struct api_ctx *ctx)
@@ -262,7 +324,7 @@ static enum api_disposition task_cancel_route(struct api_ctx *ctx)
 	if (hr != S_OK)
 		return api_reply_error(ctx, 409, E_FAIL, "the task is not cancelable");
 	jw_init(&jw, task_buf, sizeof(task_buf));
-	task_write_json(&jw, t, TASK_JSON_OUTPUT);
+	api_write_task(&jw, t, TASK_JSON_OUTPUT);
 	if (jw.overflow)
 		return api_reply_error(ctx, 500, E_OUTOFMEMORY, "the task does not fit a response");
 	return api_reply_json(ctx, 200, &jw);
