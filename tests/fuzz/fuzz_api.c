@@ -27,6 +27,7 @@
 #include "../../mgmt/api/api_events.h"
 #include "../../mgmt/api/api_reply.h"
 #include "../../mgmt/api/api_routes.h"
+#include "../../mgmt/api/api_tasks.h"
 #include "../../mgmt/http/http_conn.h"
 #include "../../mgmt/notify.h"
 
@@ -64,8 +65,7 @@ static void world(void)
 
 	fake_reset();
 	api_events_reset();
-	if (api_tasks_init)
-		api_tasks_init();
+	api_tasks_init();
 	fake_vm_add(0, "root", HV_PARTITION_RUNNING, true);
 	fake_vm_add(1, "testos1", HV_PARTITION_RUNNING, false)->facts.can_shutdown = true;
 	fake_vm_add(2, "testos2", HV_PARTITION_OFF, false);

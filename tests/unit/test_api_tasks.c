@@ -14,6 +14,7 @@
 #include "test_api_util.h"
 
 #include "../../mgmt/api/api_routes.h"
+#include "../../mgmt/api/api_tasks.h"
 #include "../../mgmt/notify.h"
 
 static int setup(void **state)

@@ -19,6 +19,7 @@
 #include "../../mgmt/api/api.h"
 #include "../../mgmt/api/api_events.h"
 #include "../../mgmt/api/api_routes.h"
+#include "../../mgmt/api/api_tasks.h"
 #include "../../mgmt/http/http_conn.h"
 #include "../../mgmt/notify.h"
 
