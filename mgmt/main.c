@@ -1,9 +1,8 @@
 /*
  * The root partition's kernel (management OS).  It enables hypercalls,
  * registers the event ring, lists the partitions and hv's resources, runs
- * its command-line knobs, then prints "root: alive <n>" about once a
- * second (tests rely on it), verifying the canary when armed.
- *   canary              keep a 1 MiB pattern in RAM and verify it each second
+ * its command-line knobs (mgmt/knobs/ and the list below), then prints
+ * "root: alive <n>" about once a second (tests rely on it).
  *   pcicheck=bb:dd.f    check the configuration space of an owned device
  *   cycles=<N>:<name>   stop/start/reset a partition N times, checking for leaks
  *   heartbeat_ms=<ms>   bus heartbeat period (default 1000)
@@ -28,8 +27,9 @@
 #include "guestos.h"
 #include "guestos_bus.h"
 
+#include <knobs/knobs.h>
+
 #include <arch/x86.h>
-#include <kernel/canary.h>
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
 #include <kernel/hvmgmt.h>
@@ -39,7 +39,7 @@
 #include <kernel/time.h>
 #include <lib/format.h>
 
-static const char *const knobs[] = { "console", "canary", "pcicheck", "cycles", "heartbeat_ms",
+static const char *const knobs[] = { "pcicheck", "cycles", "heartbeat_ms",
 				      "shutdown_after", "reboot_after", "net_hello",
 				      "guestos_probe", "attach_additions", "hb_stats" };
 
@@ -64,6 +64,7 @@ void root_poll(void)
 	bus_poll();
 	guestos_poll(tsc_to_ms(tsc_read()));
 	media_poll();
+	knobs_poll(tsc_to_ms(tsc_read()));
 	now = tsc_read();
 	net_poll(tsc_to_ms(now));
 	api_poll(tsc_to_ms(now));
@@ -73,8 +74,7 @@ void root_poll(void)
 	/* Keep the one-second rhythm, but do not catch up after a long call. */
 	last_tick = now - last_tick < 2 * tsc_hz() ? last_tick + tsc_hz() : now;
 	kprintf("root: alive %lu\n", ++alive);
-	if (canary_armed())
-		canary_check();
+	knobs_second();
 }
 
 static bool list_partitions(void)
@@ -147,7 +147,8 @@ static void warn_unknown_words(const char *cmdline)
 	struct cmdline_word w;
 
 	while (cmdline_next_unknown(&cmdline, knobs, sizeof(knobs) / sizeof(knobs[0]), &w))
-		kprintf("root: ignoring unknown option '%.*s'\n", (int)w.key_len, w.key);
+		if (!knobs_known(w.key, w.key_len))
+			kprintf("root: ignoring unknown option '%.*s'\n", (int)w.key_len, w.key);
 }
 
 /* Hypercalls, events and the listing; false if management is unavailable. */
@@ -193,6 +194,7 @@ void kernel_main(void *start_info)
 {
 	const struct start_info *si = kernel_init(start_info, "root");
 	const char *cmdline = si->cmdline;
+	struct knob_env env = { .si = si, .cmdline = cmdline };
 	struct cmdline_word w;
 	bool managed;
 
@@ -200,8 +202,9 @@ void kernel_main(void *start_info)
 	if (!(si->flags & START_INFO_FLAG_ROOT))
 		kputs("root: warning: start_info does not flag this partition as the root\n");
 	warn_unknown_words(cmdline);
-	managed = management_init();
+	managed = env.managed = management_init();
 	if (managed) {
+		knobs_configure(&env);
 		bus_init(cmdline);
 		guestos_init(cmdline);
 		media_config(cmdline);
@@ -209,9 +212,8 @@ void kernel_main(void *start_info)
 	}
 	network_init(si, cmdline);
 
-	if (cmdline_has(cmdline, "canary"))
-		canary_init(si);
 	last_tick = tsc_read();
+	knobs_start(&env);
 	if (cmdline_find(cmdline, "pcicheck", &w))
 		pcicheck_run(w.value ? w.value : "", w.value_len);
 	if (cmdline_find(cmdline, "cycles", &w)) {

@@ -1,0 +1,57 @@
+/*
+ * The knob registry (knobs.h): the linker collects every ROOT_KNOB into
+ * section root_knobs, sorted by rank, and names its bounds.
+ */
+#include "knobs.h"
+
+#include <kernel/cmdline.h>
+
+extern const struct root_knob *const __start_root_knobs[] __attribute__((visibility("hidden")));
+extern const struct root_knob *const __stop_root_knobs[] __attribute__((visibility("hidden")));
+
+#define FOR_EACH_KNOB(k) \
+	for (const struct root_knob *const *k = __start_root_knobs; k < __stop_root_knobs; k++)
+
+bool knobs_known(const char *key, size_t len)
+{
+	FOR_EACH_KNOB(k)
+		if (cmdline_eq(key, len, (*k)->name))
+			return true;
+	return false;
+}
+
+void knobs_configure(const struct knob_env *env)
+{
+	FOR_EACH_KNOB(k)
+		if ((*k)->configure)
+			(*k)->configure(env);
+}
+
+bool knobs_serve(const struct knob_env *env, uint16_t port)
+{
+	FOR_EACH_KNOB(k)
+		if ((*k)->serve && (*k)->serve(env, port))
+			return true;
+	return false;
+}
+
+void knobs_start(const struct knob_env *env)
+{
+	FOR_EACH_KNOB(k)
+		if ((*k)->start)
+			(*k)->start(env);
+}
+
+void knobs_poll(uint64_t now_ms)
+{
+	FOR_EACH_KNOB(k)
+		if ((*k)->poll)
+			(*k)->poll(now_ms);
+}
+
+void knobs_second(void)
+{
+	FOR_EACH_KNOB(k)
+		if ((*k)->second)
+			(*k)->second();
+}
