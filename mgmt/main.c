@@ -3,7 +3,6 @@
  * registers the event ring, lists the partitions and hv's resources, runs
  * its command-line knobs (mgmt/knobs/ and the list below), then prints
  * "root: alive <n>" about once a second (tests rely on it).
- *   pcicheck=bb:dd.f    check the configuration space of an owned device
  *   cycles=<N>:<name>   stop/start/reset a partition N times, checking for leaks
  *   heartbeat_ms=<ms>   bus heartbeat period (default 1000)
  *   hb_stats=<n>        log heartbeat round-trip p50/p99 every n answers
@@ -39,7 +38,7 @@
 #include <kernel/time.h>
 #include <lib/format.h>
 
-static const char *const knobs[] = { "pcicheck", "cycles", "heartbeat_ms",
+static const char *const knobs[] = { "cycles", "heartbeat_ms",
 				      "shutdown_after", "reboot_after", "net_hello",
 				      "guestos_probe", "attach_additions", "hb_stats" };
 
@@ -214,8 +213,6 @@ void kernel_main(void *start_info)
 
 	last_tick = tsc_read();
 	knobs_start(&env);
-	if (cmdline_find(cmdline, "pcicheck", &w))
-		pcicheck_run(w.value ? w.value : "", w.value_len);
 	if (cmdline_find(cmdline, "cycles", &w)) {
 		if (managed)
 			cycles_run(si, w.value ? w.value : "", w.value_len);

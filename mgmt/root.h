@@ -1,8 +1,8 @@
 /*
  * The root kernel's parts: the event ring (events.c), the knobs that
- * exercise partition management (cycles.c) and device ownership
- * (pcicheck.c), and root_poll (main.c), the one place where the root
- * takes interrupts and keeps its once-a-second duties.
+ * exercise partition management (cycles.c) and media (media.c), and
+ * root_poll (main.c), the one place where the root takes interrupts and
+ * keeps its once-a-second duties.
  */
 #ifndef ROOT_H
 #define ROOT_H
@@ -42,7 +42,5 @@ void media_poll(void);
 
 /* cycles=<N>:<name>: returns when all cycles ran or one failed. */
 void cycles_run(const struct start_info *si, const char *arg, size_t len);
-/* pcicheck=bb:dd.f */
-void pcicheck_run(const char *arg, size_t len);
 
 #endif

@@ -5,8 +5,9 @@
  * BAR holds all ones), and that hv drops a write moving the BAR (the
  * device must stay where hv mapped it for the root).
  */
-#include "root.h"
+#include "knobs.h"
 
+#include <kernel/cmdline.h>
 #include <kernel/console.h>
 #include <kernel/pci.h>
 
@@ -60,7 +61,7 @@ static bool move_refused(struct pci_bdf d, uint32_t *seen)
 	return *seen == low;
 }
 
-void pcicheck_run(const char *arg, size_t len)
+static void pcicheck_run(const char *arg, size_t len)
 {
 	struct pci_bdf d;
 	uint32_t id, seen;
@@ -103,3 +104,14 @@ void pcicheck_run(const char *arg, size_t len)
 	kprintf("root: pcicheck ok %04x:%04x bar0 0x%lx size 0x%lx\n", id & 0xffff, id >> 16,
 		b.base, size);
 }
+
+static void pcicheck_start(const struct knob_env *env)
+{
+	struct cmdline_word w;
+
+	if (cmdline_find(env->cmdline, "pcicheck", &w))
+		pcicheck_run(w.value ? w.value : "", w.value_len);
+}
+
+static const struct root_knob pcicheck_knob = { .name = "pcicheck", .start = pcicheck_start };
+ROOT_KNOB(pcicheck_knob, 20);
