@@ -3,7 +3,6 @@
  * registers the event ring, lists the partitions and hv's resources, runs
  * its command-line knobs (mgmt/knobs/ and the list below), then prints
  * "root: alive <n>" about once a second (tests rely on it).
- *   cycles=<N>:<name>   stop/start/reset a partition N times, checking for leaks
  *   heartbeat_ms=<ms>   bus heartbeat period (default 1000)
  *   hb_stats=<n>        log heartbeat round-trip p50/p99 every n answers
  *   shutdown_after=<guest>:<s>  send the guest a Shutdown request after s seconds
@@ -38,7 +37,7 @@
 #include <kernel/time.h>
 #include <lib/format.h>
 
-static const char *const knobs[] = { "cycles", "heartbeat_ms",
+static const char *const knobs[] = { "heartbeat_ms",
 				      "shutdown_after", "reboot_after", "net_hello",
 				      "guestos_probe", "attach_additions", "hb_stats" };
 
@@ -194,15 +193,13 @@ void kernel_main(void *start_info)
 	const struct start_info *si = kernel_init(start_info, "root");
 	const char *cmdline = si->cmdline;
 	struct knob_env env = { .si = si, .cmdline = cmdline };
-	struct cmdline_word w;
-	bool managed;
 
 	kprintf("root: started (%s, %lu MiB, %s)\n", si->name, si->memory_size >> 20, cmdline);
 	if (!(si->flags & START_INFO_FLAG_ROOT))
 		kputs("root: warning: start_info does not flag this partition as the root\n");
 	warn_unknown_words(cmdline);
-	managed = env.managed = management_init();
-	if (managed) {
+	env.managed = management_init();
+	if (env.managed) {
 		knobs_configure(&env);
 		bus_init(cmdline);
 		guestos_init(cmdline);
@@ -213,12 +210,6 @@ void kernel_main(void *start_info)
 
 	last_tick = tsc_read();
 	knobs_start(&env);
-	if (cmdline_find(cmdline, "cycles", &w)) {
-		if (managed)
-			cycles_run(si, w.value ? w.value : "", w.value_len);
-		else
-			kputs("root: cycles: FAIL partition management is unavailable\n");
-	}
 	for (;;)
 		root_poll();
 }

@@ -1,7 +1,6 @@
 /*
- * The root kernel's parts: the event ring (events.c), the knobs that
- * exercise partition management (cycles.c) and media (media.c), and
- * root_poll (main.c), the one place where the root takes interrupts and
+ * The root kernel's parts: the event ring (events.c), the knob that
+ * inserts media (media.c), and root_poll (main.c), the one place where the root takes interrupts and
  * keeps its once-a-second duties.
  */
 #ifndef ROOT_H
@@ -40,7 +39,5 @@ void events_poll(void);
 void media_config(const char *cmdline);
 void media_poll(void);
 
-/* cycles=<N>:<name>: returns when all cycles ran or one failed. */
-void cycles_run(const struct start_info *si, const char *arg, size_t len);
 
 #endif

@@ -4,9 +4,13 @@
  * awaited through the event ring with a TSC timeout.  After each cycle
  * hv's page pool and free RAM must equal what they were before the
  * first: a restart that leaks shows up at once.  The first cycle also
- * checks the calls' refusals.  Stops at the first failed cycle.
+ * checks the calls' refusals.  Stops at the first failed cycle.  It runs
+ * last before the main loop (its start hook), keeping the root polled
+ * while it waits.
  */
-#include "root.h"
+#include "knobs.h"
+
+#include <root.h>
 
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
@@ -192,7 +196,7 @@ static bool parse(const struct start_info *si, const char *arg, size_t len, uint
 	return true;
 }
 
-void cycles_run(const struct start_info *si, const char *arg, size_t len)
+static void cycles_run(const struct start_info *si, const char *arg, size_t len)
 {
 	struct cycle c = { 0 };
 	uint64_t n, passed = 0;
@@ -206,3 +210,19 @@ void cycles_run(const struct start_info *si, const char *arg, size_t len)
 	kprintf("root: cycles: %lu passed, %lu failed%s\n", passed, n - passed,
 		passed == n ? "" : " (stopped at the first failure)");
 }
+
+static void cycles_start(const struct knob_env *env)
+{
+	struct cmdline_word w;
+
+	if (!cmdline_find(env->cmdline, "cycles", &w))
+		return;
+	if (env->managed)
+		cycles_run(env->si, w.value ? w.value : "", w.value_len);
+	else
+		kputs("root: cycles: FAIL partition management is unavailable\n");
+}
+
+static const struct root_knob cycles_knob = { .name = "cycles", .start = cycles_start };
+/* Last to start: it returns only when every cycle ran. */
+ROOT_KNOB(cycles_knob, 90);
