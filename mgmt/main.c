@@ -10,8 +10,6 @@
  *   net_hello           diagnostic TCP service on the API port (net/hello.c)
  *   guestos_probe=<guest>       run guestos's request script on the guest once its
  *                               additions are ready, logging each result (guestos_probe.c)
- *   attach_additions=<guest>:<s> insert the additions media into the guest's
- *                       drive s seconds after start (media.c)
  * The VMBus server (bus.c) runs from root_poll once management is up, the
  * network (net/, address and port from hv.cfg's [management]) once the bus is,
  * and the management API (api/, served by http/ on the management port) once
@@ -39,7 +37,7 @@
 
 static const char *const knobs[] = { "heartbeat_ms",
 				      "shutdown_after", "reboot_after", "net_hello",
-				      "guestos_probe", "attach_additions", "hb_stats" };
+				      "guestos_probe", "hb_stats" };
 
 static uint64_t last_tick;
 static unsigned long alive;
@@ -61,7 +59,6 @@ void root_poll(void)
 	events_poll();
 	bus_poll();
 	guestos_poll(tsc_to_ms(tsc_read()));
-	media_poll();
 	knobs_poll(tsc_to_ms(tsc_read()));
 	now = tsc_read();
 	net_poll(tsc_to_ms(now));
@@ -203,7 +200,6 @@ void kernel_main(void *start_info)
 		knobs_configure(&env);
 		bus_init(cmdline);
 		guestos_init(cmdline);
-		media_config(cmdline);
 		api_init();
 	}
 	network_init(si, cmdline);

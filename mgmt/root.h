@@ -1,6 +1,6 @@
 /*
- * The root kernel's parts: the event ring (events.c), the knob that
- * inserts media (media.c), and root_poll (main.c), the one place where the root takes interrupts and
+ * The root kernel's parts: the event ring (events.c) and root_poll
+ * (main.c), the one place where the root takes interrupts and
  * keeps its once-a-second duties.
  */
 #ifndef ROOT_H
@@ -34,10 +34,6 @@ const char *events_name(uint32_t id);
 bool events_is_guest(uint32_t id);
 /* Posts NOTIFY_STATE for the changes the handler saw; from root_poll. */
 void events_poll(void);
-
-/* attach_additions=<guest>:<s> (media.c): read the knob, then attach when due. */
-void media_config(const char *cmdline);
-void media_poll(void);
 
 
 #endif

@@ -5,9 +5,12 @@
  * its additions polls its drive and installs them from the media
  * (docs/hypercalls.md, 0x8004 and 0x8018).  Before attaching, it checks that hv
  * refuses an unknown partition, an unknown medium and the root's own
- * drive (a "root: media: FAIL" line otherwise).
+ * drive (a "root: media: FAIL" line otherwise).  Read with partition
+ * management up (configure hook), attached from the root's poll loop.
  */
-#include "root.h"
+#include "knobs.h"
+
+#include <root.h>
 
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
@@ -21,14 +24,14 @@ static size_t guest_len;
 static uint64_t attach_ms;
 static bool pending;
 
-void media_config(const char *cmdline)
+static void attach_configure(const struct knob_env *env)
 {
 	struct cmdline_word w;
 	const char *rest;
 	size_t rest_len, n;
 	uint64_t s;
 
-	if (!cmdline_find(cmdline, "attach_additions", &w))
+	if (!cmdline_find(env->cmdline, "attach_additions", &w))
 		return;
 	n = w.value ? cmdline_split(w.value, w.value_len, ':', &rest, &rest_len) : 0;
 	if (!w.value || rest == NULL || n == 0 || n >= HV_NAME_LEN ||
@@ -65,12 +68,12 @@ static void check_refusals(uint32_t guest_id)
 			       "attach to the root itself");
 }
 
-void media_poll(void)
+static void attach_poll(uint64_t now_ms)
 {
 	int id;
 	uint16_t st;
 
-	if (!pending || tsc_to_ms(tsc_read()) < attach_ms)
+	if (!pending || now_ms < attach_ms)
 		return;
 	pending = false;
 	id = events_find(guest, guest_len);
@@ -86,3 +89,10 @@ void media_poll(void)
 		kprintf("root: media: attaching the additions to %.*s failed (status 0x%x)\n",
 			(int)guest_len, guest, st);
 }
+
+static const struct root_knob attach_knob = {
+	.name = "attach_additions",
+	.configure = attach_configure,
+	.poll = attach_poll,
+};
+ROOT_KNOB(attach_knob, 70);
