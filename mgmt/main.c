@@ -7,7 +7,6 @@
  *   hb_stats=<n>        log heartbeat round-trip p50/p99 every n answers
  *   shutdown_after=<guest>:<s>  send the guest a Shutdown request after s seconds
  *   reboot_after=<guest>:<s>    the same with the reboot flag
- *   net_hello           diagnostic TCP service on the API port (net/hello.c)
  *   guestos_probe=<guest>       run guestos's request script on the guest once its
  *                               additions are ready, logging each result (guestos_probe.c)
  * The VMBus server (bus.c) runs from root_poll once management is up, the
@@ -36,7 +35,7 @@
 #include <lib/format.h>
 
 static const char *const knobs[] = { "heartbeat_ms",
-				      "shutdown_after", "reboot_after", "net_hello",
+				      "shutdown_after", "reboot_after",
 				      "guestos_probe", "hb_stats" };
 
 static uint64_t last_tick;
@@ -164,7 +163,7 @@ static bool management_init(void)
  * The management network, with hv.cfg's address and port; DHCP on port 80
  * (hv.cfg's defaults) when hv could not hand the configuration over.
  */
-static void network_init(const struct start_info *si, const char *cmdline)
+static void network_init(const struct knob_env *env)
 {
 	static const struct hv_mgmt_config fallback = {
 		.revision = HV_MGMT_REVISION,
@@ -176,12 +175,10 @@ static void network_init(const struct start_info *si, const char *cmdline)
 
 	if (!mgmt_loaded)
 		kputs("root: net: no management configuration from hv: DHCP, port 80\n");
-	if (!net_init(si, cfg))
+	if (!net_init(env->si, cfg))
 		return;
-	/* One listener on the port: the diagnostic service replaces the API. */
-	if (cmdline_has(cmdline, "net_hello"))
-		net_hello_start(cfg->http_port);
-	else
+	/* One listener on the port: a knob that serves it (net_hello) replaces the API. */
+	if (!knobs_serve(env, cfg->http_port))
 		http_server_start(cfg->http_port);
 }
 
@@ -202,7 +199,7 @@ void kernel_main(void *start_info)
 		guestos_init(cmdline);
 		api_init();
 	}
-	network_init(si, cmdline);
+	network_init(&env);
 
 	last_tick = tsc_read();
 	knobs_start(&env);

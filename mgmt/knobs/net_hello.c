@@ -1,14 +1,17 @@
 /*
- * net_hello: a diagnostic TCP service for testing the network before the
- * HTTP server exists.  Every connection to the port gets "hvroot hello\n"
- * and is closed (lwIP sends the FIN after the queued text); what the
- * client sends is discarded by lwIP's default receive handler.
+ * net_hello: a diagnostic TCP service on the management port instead of
+ * the API (serve hook), for testing the network without HTTP.  Every
+ * connection to the port gets "hvroot hello\n" and is closed (lwIP sends
+ * the FIN after the queued text); what the client sends is discarded by
+ * lwIP's default receive handler.  Logs "root: net: hello listening on
+ * port N", or a console line when it cannot listen.
  */
-#include "net.h"
+#include "knobs.h"
 
 #include "lwip/ip_addr.h"
 #include "lwip/tcp.h"
 
+#include <kernel/cmdline.h>
 #include <kernel/console.h>
 
 static const char hello_text[] = "hvroot hello\n";
@@ -32,7 +35,7 @@ static err_t hello_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
-bool net_hello_start(uint16_t port)
+static bool net_hello_start(uint16_t port)
 {
 	struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_V4), *listener;
 
@@ -55,3 +58,15 @@ bool net_hello_start(uint16_t port)
 	kprintf("root: net: hello listening on port %u\n", port);
 	return true;
 }
+
+/* Whether it could listen or not, the port is the knob's: the API is not served. */
+static bool net_hello_serve(const struct knob_env *env, uint16_t port)
+{
+	if (!cmdline_has(env->cmdline, "net_hello"))
+		return false;
+	net_hello_start(port);
+	return true;
+}
+
+static const struct root_knob net_hello_knob = { .name = "net_hello", .serve = net_hello_serve };
+ROOT_KNOB(net_hello_knob, 60);
