@@ -437,5 +437,4 @@ void guestos_poll(uint64_t now_ms)
 			send_next(g, id, k, now_ms);
 		}
 	}
-	guestos_probe_poll(now_ms);
 }

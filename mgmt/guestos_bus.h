@@ -24,8 +24,4 @@ const char *guestos_answer(uint32_t id, uint32_t relid, const struct ic_msg *m);
 /* IsHostTimeSyncEnabled: TimeSync sends nothing while false. */
 bool guestos_time_sync_enabled(uint32_t id);
 
-/* guestos_probe=<guest> knobs (guestos_probe.c); from kernel_main after bus_init. */
-void guestos_init(const char *cmdline);
-void guestos_probe_poll(uint64_t now_ms);
-
 #endif

@@ -7,8 +7,6 @@
  *   hb_stats=<n>        log heartbeat round-trip p50/p99 every n answers
  *   shutdown_after=<guest>:<s>  send the guest a Shutdown request after s seconds
  *   reboot_after=<guest>:<s>    the same with the reboot flag
- *   guestos_probe=<guest>       run guestos's request script on the guest once its
- *                               additions are ready, logging each result (guestos_probe.c)
  * The VMBus server (bus.c) runs from root_poll once management is up, the
  * network (net/, address and port from hv.cfg's [management]) once the bus is,
  * and the management API (api/, served by http/ on the management port) once
@@ -20,7 +18,6 @@
 #include "bus.h"
 #include "net/net.h"
 #include "guestos.h"
-#include "guestos_bus.h"
 
 #include <knobs/knobs.h>
 
@@ -36,7 +33,7 @@
 
 static const char *const knobs[] = { "heartbeat_ms",
 				      "shutdown_after", "reboot_after",
-				      "guestos_probe", "hb_stats" };
+				      "hb_stats" };
 
 static uint64_t last_tick;
 static unsigned long alive;
@@ -196,7 +193,6 @@ void kernel_main(void *start_info)
 	if (env.managed) {
 		knobs_configure(&env);
 		bus_init(cmdline);
-		guestos_init(cmdline);
 		api_init();
 	}
 	network_init(&env);

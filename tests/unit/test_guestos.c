@@ -70,7 +70,6 @@ bool events_is_guest(uint32_t id) { return id == G; }
 uint32_t events_state(uint32_t id) { return id == G ? HV_PARTITION_RUNNING : HV_PARTITION_OFF; }
 const char *events_name(uint32_t id) { return id == G ? "g" : "?"; }
 const char *bus_service_name(uint32_t relid) { (void)relid; return "svc"; }
-void guestos_probe_poll(uint64_t now_ms) { (void)now_ms; }
 void bus_ic_time_sync_now(uint32_t id) { if (id == G) time_syncs++; }
 
 bool bus_ic_heartbeat(uint32_t id, struct bus_ic_heartbeat *out)

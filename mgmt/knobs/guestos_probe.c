@@ -11,13 +11,16 @@
  * a request right behind it and two forced shutdowns (refused at the call
  * once the guest is off; a guest that ignores shutdowns answers the second
  * with SHUTDOWN_IN_PROGRESS); afterwards, if the guest's heartbeat is
- * lost, one more request shows the timeout.
+ * lost, one more request shows the timeout.  The probes are read with
+ * partition management up (configure hook) and step from the root's
+ * poll loop.
  */
-#include "bus.h"
-#include "guestos.h"
-#include "guestos_bus.h"
-#include "notify.h"
-#include "root.h"
+#include "knobs.h"
+
+#include <bus.h>
+#include <guestos.h>
+#include <notify.h>
+#include <root.h>
 
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
@@ -299,7 +302,7 @@ static void probe_poll(struct probe *p, uint64_t now)
 	}
 }
 
-void guestos_probe_poll(uint64_t now_ms)
+static void probes_poll(uint64_t now_ms)
 {
 	for (uint32_t i = 0; i < nprobes; i++)
 		probe_poll(&probes[i], now_ms);
@@ -319,9 +322,9 @@ static void on_notify(const struct notify *n)
 	}
 }
 
-void guestos_init(const char *cmdline)
+static void probes_configure(const struct knob_env *env)
 {
-	const char *cur = cmdline;
+	const char *cur = env->cmdline;
 	struct cmdline_word w;
 
 	while (cmdline_next(&cur, &w)) {
@@ -343,3 +346,10 @@ void guestos_init(const char *cmdline)
 	if (nprobes != 0 && !notify_listen(on_notify))
 		kputs("root: guestos_probe: no room for a notify listener\n");
 }
+
+static const struct root_knob guestos_probe_knob = {
+	.name = "guestos_probe",
+	.configure = probes_configure,
+	.poll = probes_poll,
+};
+ROOT_KNOB(guestos_probe_knob, 50);
