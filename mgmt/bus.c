@@ -123,9 +123,13 @@ uint64_t bus_now_ms(void)
 	return tsc_to_ms(tsc_read());
 }
 
-uint64_t bus_guest_up_ms(const struct bus_guest *g)
+bool bus_guest_up_since(uint32_t id, uint64_t *ms)
 {
-	return g->up_ms;
+	const struct bus_guest *g = bus_guest_by_id(id);
+
+	if (g != NULL)
+		*ms = g->up_ms;
+	return g != NULL;
 }
 
 struct bus_guest *bus_guest_by_id(uint32_t id)
@@ -783,14 +787,12 @@ void bus_poll(void)
 	}
 }
 
-void bus_init(const char *cmdline)
+void bus_init(void)
 {
 	static struct hv_partition_list list;
 	struct hv_self_info self;
-	uint64_t r;
+	uint64_t r = hv_self_info(&self);
 
-	bus_ic_config(cmdline);
-	r = hv_self_info(&self);
 	if (r == HV_CALL_NOT_READY || hv_status(r) != HV_STATUS_SUCCESS) {
 		kputs("root: bus: no self info, bus disabled\n");
 		return;

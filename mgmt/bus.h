@@ -51,13 +51,13 @@ struct bus_chan {
 	/* service state */
 	bool outstanding;
 	uint64_t seq, sent_ms, last_ms;
+	uint64_t sent_tsc;            /* heartbeat: the outstanding request, for its round trip */
 	uint32_t missed;
 	bool lost_logged;
 	uint64_t ok_logged_ms;
 	uint8_t history[256];         /* heartbeat: 1 per answered tick */
 	uint32_t hist_pos, hist_fill;
 	uint32_t beats;               /* heartbeat: answers since the channel opened */
-	bool done;                    /* shutdown sent */
 	/* the oldest request still unanswered (heartbeats aside): bus_ic.c times it out */
 	uint64_t wait_ms;             /* when it was sent; 0: none */
 	uint8_t wait_tid;
@@ -73,12 +73,12 @@ const char *bus_guest_name(const struct bus_guest *g);
 uint32_t bus_guest_id(const struct bus_guest *g);
 struct bus_chan *bus_chan_of(struct bus_guest *g, uint32_t relid);
 uint64_t bus_now_ms(void);
-uint64_t bus_guest_up_ms(const struct bus_guest *g);
 /* The guest's bus by partition id; NULL unless it is up (the guest Running). */
 struct bus_guest *bus_guest_by_id(uint32_t id);
+/* When partition id's bus came up for its current run (bus_now_ms); false while it is down. */
+bool bus_guest_up_since(uint32_t id, uint64_t *ms);
 
 /* bus_ic.c */
-void bus_ic_config(const char *cmdline);
 void bus_ic_opened(struct bus_guest *g, uint32_t relid);
 void bus_ic_packet(struct bus_guest *g, uint32_t relid, uint8_t *buf, uint32_t len);
 void bus_ic_tick(struct bus_guest *g, uint32_t relid);
@@ -100,8 +100,20 @@ bool bus_ic_heartbeat(uint32_t id, struct bus_ic_heartbeat *out);
 /* Sends TimeSync a SYNC now if the channel is ready (time sync re-enabled). */
 void bus_ic_time_sync_now(uint32_t id);
 
+/* bus_ic.c, for the knobs */
+#define BUS_HEARTBEAT_MS_DEFAULT 1000u
+#define BUS_HEARTBEAT_MS_MIN 10u
+#define BUS_HEARTBEAT_MS_MAX 60000u
+/* The heartbeat period; false (and the period unchanged) outside MIN..MAX. */
+bool bus_ic_set_heartbeat_ms(uint64_t ms);
+/* Gets the round trip (TSC ticks) of every answered heartbeat; one watcher, NULL for none. */
+typedef void (*bus_heartbeat_fn)(uint32_t id, uint64_t round_trip_tsc);
+void bus_ic_watch_heartbeats(bus_heartbeat_fn fn);
+/* When channel relid of partition id became ready (bus_now_ms); false while it is not. */
+bool bus_ic_ready_since(uint32_t id, uint32_t relid, uint64_t *ms);
+
 /* root side */
-void bus_init(const char *cmdline);
+void bus_init(void);
 void bus_poll(void);
 /* A SynIC vector (bus message or ring signal) arrived since bus_poll last started. */
 bool bus_work_flagged(void);

@@ -1,25 +1,20 @@
 /*
  * Integration services on the channels the root offers (docs/bus.md):
  * the host speaks first with NEGOTIATE on every channel, as Hyper-V does;
- * then Heartbeat sends a sequence number every heartbeat_ms (default
- * 1000) and expects it back plus one, Shutdown sends one request when a
- * shutdown_after=<guest>:<seconds> knob names the guest (reboot_after=
- * sends one with the reboot flag; both go through guestos_request),
- * TimeSync sends SYNC once ready and SAMPLE every 5 s while host time
- * sync is enabled (guestos).  The answers on Shutdown, KVP, Sessions and
- * Exec belong to guestos (guestos.c), which asks the questions there.
- * Every answer is checked; a malformed one, or none within
- * IC_ANSWER_TIMEOUT_MS (guestos's requests included), closes the channel
- * (bus_chan_fail).  With hb_stats=<n> each heartbeat's round trip (request
- * sent -> answer parsed, TSC) is kept and every n answers the median and
- * 99th percentile of the last n are logged.
+ * then Heartbeat sends a sequence number every heartbeat period (default
+ * 1000 ms) and expects it back plus one, TimeSync sends SYNC once ready
+ * and SAMPLE every 5 s while host time sync is enabled (guestos).  The
+ * answers on Shutdown, KVP, Sessions and Exec belong to guestos
+ * (guestos.c), which asks the questions there.  Every answer is checked;
+ * a malformed one, or none within IC_ANSWER_TIMEOUT_MS (guestos's
+ * requests included), closes the channel (bus_chan_fail).  Each answered
+ * heartbeat's round trip (request sent -> answer parsed, TSC) goes to
+ * the heartbeat watcher if one is set (the hb_stats knob).
  */
 #include "bus.h"
-#include "guestos.h"
 #include "guestos_bus.h"
 #include "root.h"
 
-#include <kernel/cmdline.h>
 #include <kernel/console.h>
 #include <kernel/reftime.h>
 #include <kernel/probe.h>
@@ -34,7 +29,6 @@
 #define HB_LOST 3u
 #define HB_WINDOW_MS 60000u
 #define TS_SAMPLE_MS 5000u
-#define SHUTDOWN_KNOBS 4u
 /*
  * How long a guest may take to answer a request, NEGOTIATE included,
  * before the root closes the channel.  Our additions answer within a
@@ -44,30 +38,14 @@
  * reported lost and may come back.
  */
 #define IC_ANSWER_TIMEOUT_MS 10000u
-#define HB_MS_MIN 10u
-#define HB_STATS_MAX 1000u
 /* The root has no wall clock: host time is this date plus reference time. */
 #define HOST_EPOCH_UNIX 1767225600ull /* 2026-01-01 00:00:00 UTC */
 
-static uint64_t heartbeat_ms = 1000;
-static struct {
-	char name[HV_NAME_LEN];
-	uint64_t seconds;
-	uint32_t action; /* IC_SHUTDOWN_SHUTDOWN or IC_SHUTDOWN_REBOOT */
-	bool fired;      /* a reboot is sent once per root run, not per guest run */
-} shutdowns[SHUTDOWN_KNOBS];
-static uint32_t nshutdowns;
+static uint64_t heartbeat_ms = BUS_HEARTBEAT_MS_DEFAULT;
+static bus_heartbeat_fn heartbeat_watcher;
 static uint8_t buf[IC_MSG_MAX] __attribute__((aligned(8)));
 
 static void guestos_answered(struct bus_guest *g, uint32_t relid, const struct ic_msg *m);
-
-/* Heartbeat round trips (hb_stats=<n>), per guest id: the last hb_stats of them. */
-static uint32_t hb_stats;
-static struct hb_rtt {
-	uint64_t sent_tsc;            /* of the outstanding request */
-	uint32_t us[HB_STATS_MAX];    /* round trips in microseconds, a ring */
-	uint32_t pos, fill, since_log;
-} hb_rtt[HV_MAX_PARTITIONS];
 
 static const char *const names[BUS_SERVICES + 1] = {
 	"?", "shutdown", "timesync", "heartbeat", "kvp", "sessions", "exec",
@@ -108,54 +86,17 @@ static uint16_t service_type(uint32_t relid)
 	return relid <= BUS_SERVICES ? t[relid] : 0;
 }
 
-/* One shutdown_after= or reboot_after= word: <guest>:<seconds>. */
-static void add_shutdown(const struct cmdline_word *w, uint32_t action)
+bool bus_ic_set_heartbeat_ms(uint64_t ms)
 {
-	const char *rest;
-	size_t rest_len, n;
-	uint64_t s;
-
-	n = w->value ? cmdline_split(w->value, w->value_len, ':', &rest, &rest_len) : 0;
-	if (!w->value || rest == NULL || n == 0 || n >= HV_NAME_LEN ||
-	    !cmdline_parse_u64(rest, rest_len, 10, &s) || nshutdowns == SHUTDOWN_KNOBS) {
-		kprintf("root: bus: %.*s wants <guest>:<seconds>\n", (int)w->key_len, w->key);
-		return;
-	}
-	memcpy(shutdowns[nshutdowns].name, w->value, n);
-	shutdowns[nshutdowns].name[n] = '\0';
-	shutdowns[nshutdowns].action = action;
-	shutdowns[nshutdowns++].seconds = s;
+	if (ms < BUS_HEARTBEAT_MS_MIN || ms > BUS_HEARTBEAT_MS_MAX)
+		return false;
+	heartbeat_ms = ms;
+	return true;
 }
 
-void bus_ic_config(const char *cmdline)
+void bus_ic_watch_heartbeats(bus_heartbeat_fn fn)
 {
-	const char *cur = cmdline;
-	struct cmdline_word w;
-
-	if (cmdline_find(cmdline, "heartbeat_ms", &w)) {
-		uint64_t v;
-
-		if (w.value && cmdline_parse_u64(w.value, w.value_len, 10, &v) && v >= HB_MS_MIN &&
-		    v <= 60000)
-			heartbeat_ms = v;
-		else
-			kprintf("root: bus: heartbeat_ms wants %u..60000, keeping 1000\n", HB_MS_MIN);
-	}
-	if (cmdline_find(cmdline, "hb_stats", &w)) {
-		uint64_t v;
-
-		if (w.value && cmdline_parse_u64(w.value, w.value_len, 10, &v) && v >= 1 &&
-		    v <= HB_STATS_MAX)
-			hb_stats = (uint32_t)v;
-		else
-			kprintf("root: bus: hb_stats wants 1..%u samples, off\n", HB_STATS_MAX);
-	}
-	while (cmdline_next(&cur, &w)) {
-		if (cmdline_eq(w.key, w.key_len, "shutdown_after"))
-			add_shutdown(&w, IC_SHUTDOWN_SHUTDOWN);
-		else if (cmdline_eq(w.key, w.key_len, "reboot_after"))
-			add_shutdown(&w, IC_SHUTDOWN_REBOOT);
-	}
+	heartbeat_watcher = fn;
 }
 
 static struct ic_hdr_info request_hdr(struct bus_chan *c, uint32_t relid)
@@ -268,52 +209,6 @@ static void hb_record(struct bus_chan *c, uint8_t ok)
 		c->hist_fill++;
 }
 
-/* Shell sort of a few hundred samples, no allocation. */
-static void sort_u32(uint32_t *a, uint32_t n)
-{
-	for (uint32_t gap = n / 2; gap > 0; gap /= 2) {
-		for (uint32_t i = gap; i < n; i++) {
-			uint32_t x = a[i], j = i;
-
-			for (; j >= gap && a[j - gap] > x; j -= gap)
-				a[j] = a[j - gap];
-			a[j] = x;
-		}
-	}
-}
-
-/* Nearest-rank percentile of sorted a[0..n): the smallest value with pct% at or below it. */
-static uint32_t percentile(const uint32_t *a, uint32_t n, uint32_t pct)
-{
-	uint32_t rank = (n * pct + 99) / 100;
-
-	return a[rank == 0 ? 0 : rank - 1];
-}
-
-/* One answered heartbeat: keep its round trip, log the figures every hb_stats answers. */
-static void hb_rtt_record(struct bus_guest *g, uint64_t now_tsc)
-{
-	static uint32_t sorted[HB_STATS_MAX];
-	struct hb_rtt *h = &hb_rtt[bus_guest_id(g) % HV_MAX_PARTITIONS];
-	uint64_t per_ms = tsc_hz() / 1000;
-
-	if (hb_stats == 0 || h->sent_tsc == 0 || per_ms == 0)
-		return;
-	h->us[h->pos] = (uint32_t)((now_tsc - h->sent_tsc) * 1000 / per_ms);
-	h->sent_tsc = 0;
-	h->pos = (h->pos + 1) % hb_stats;
-	if (h->fill < hb_stats)
-		h->fill++;
-	if (++h->since_log < hb_stats)
-		return;
-	h->since_log = 0;
-	memcpy(sorted, h->us, h->fill * sizeof(sorted[0]));
-	sort_u32(sorted, h->fill);
-	kprintf("root: bus: %s: heartbeat round trip p50 %u us p99 %u us (n=%u)\n",
-		bus_guest_name(g), percentile(sorted, h->fill, 50), percentile(sorted, h->fill, 99),
-		h->fill);
-}
-
 static void heartbeat_answer(struct bus_guest *g, struct bus_chan *c, const struct ic_msg *m)
 {
 	uint64_t seq, now = bus_now_ms(), now_tsc = tsc_read();
@@ -332,7 +227,10 @@ static void heartbeat_answer(struct bus_guest *g, struct bus_chan *c, const stru
 	c->missed = 0;
 	c->lost_logged = false;
 	hb_record(c, 1);
-	hb_rtt_record(g, now_tsc);
+	/* A request that is never answered leaves no round trip: the next one restarts the clock. */
+	if (heartbeat_watcher && c->sent_tsc != 0)
+		heartbeat_watcher(bus_guest_id(g), now_tsc - c->sent_tsc);
+	c->sent_tsc = 0;
 	if (c->ok_logged_ms == 0 || now - c->ok_logged_ms >= HB_LOG_MS) {
 		c->ok_logged_ms = now;
 		kprintf("root: bus %s: heartbeat ok seq %lu (%u%% over %u s)\n", bus_guest_name(g), seq,
@@ -422,40 +320,8 @@ static void heartbeat_tick(struct bus_guest *g, struct bus_chan *c)
 	c->seq = (c->seq + 2) & ~1ull; /* even, so an echo without +1 cannot match */
 	c->outstanding = true;
 	c->sent_ms = now;
-	/* A request that is never answered leaves no sample: the next one restarts the clock. */
-	hb_rtt[bus_guest_id(g) % HV_MAX_PARTITIONS].sent_tsc = tsc_read();
+	c->sent_tsc = tsc_read();
 	send_or_log(g, BUS_HEARTBEAT, ic_heartbeat_build(buf, sizeof(buf), &h, c->seq), "heartbeat");
-}
-
-static void shutdown_done(void *ctx, const struct guestos_result *r)
-{
-	if (r->hresult != IC_S_OK)
-		kprintf("root: bus %s: shutdown request ended with 0x%x\n",
-			events_name((uint32_t)(uintptr_t)ctx), r->hresult);
-}
-
-static void shutdown_tick(struct bus_guest *g, struct bus_chan *c)
-{
-	struct guestos_args a = { .text = "shutdown requested by the root" };
-	uint32_t hr;
-
-	if (c->done)
-		return;
-	for (uint32_t i = 0; i < nshutdowns; i++) {
-		if (shutdowns[i].fired || strcmp(shutdowns[i].name, bus_guest_name(g)) != 0 ||
-		    bus_now_ms() - bus_guest_up_ms(g) < shutdowns[i].seconds * 1000)
-			continue;
-		c->done = true;
-		shutdowns[i].fired = shutdowns[i].action == IC_SHUTDOWN_REBOOT;
-		a.op = shutdowns[i].action == IC_SHUTDOWN_REBOOT ? GUESTOS_RESTART : GUESTOS_SHUTDOWN;
-		kprintf("root: bus %s: requesting %s\n", bus_guest_name(g),
-			shutdowns[i].action == IC_SHUTDOWN_REBOOT ? "reboot" : "shutdown");
-		hr = guestos_request(bus_guest_id(g), &a, shutdown_done,
-				     (void *)(uintptr_t)bus_guest_id(g));
-		if (hr != S_OK)
-			kprintf("root: bus %s: shutdown not sent: 0x%x\n", bus_guest_name(g), hr);
-		return;
-	}
 }
 
 /* True (and the channel closed) when the guest left a request unanswered too long. */
@@ -480,9 +346,6 @@ void bus_ic_tick(struct bus_guest *g, uint32_t relid)
 	switch (relid) {
 	case BUS_HEARTBEAT:
 		heartbeat_tick(g, c);
-		break;
-	case BUS_SHUTDOWN:
-		shutdown_tick(g, c);
 		break;
 	case BUS_TIMESYNC:
 		if (guestos_time_sync_enabled(bus_guest_id(g)) &&
@@ -518,6 +381,15 @@ static struct bus_chan *ready_chan(uint32_t id, uint32_t relid, struct bus_guest
 	if (gp != NULL)
 		*gp = g;
 	return c != NULL && c->open && c->ic_state == BUS_IC_READY ? c : NULL;
+}
+
+bool bus_ic_ready_since(uint32_t id, uint32_t relid, uint64_t *ms)
+{
+	struct bus_chan *c = ready_chan(id, relid, NULL);
+
+	if (c != NULL)
+		*ms = c->ready_ms;
+	return c != NULL;
 }
 
 bool bus_ic_request_hdr(uint32_t id, uint32_t relid, struct ic_hdr_info *h)

@@ -1,12 +1,9 @@
 /*
  * The root partition's kernel (management OS).  It enables hypercalls,
  * registers the event ring, lists the partitions and hv's resources, runs
- * its command-line knobs (mgmt/knobs/ and the list below), then prints
- * "root: alive <n>" about once a second (tests rely on it).
- *   heartbeat_ms=<ms>   bus heartbeat period (default 1000)
- *   hb_stats=<n>        log heartbeat round-trip p50/p99 every n answers
- *   shutdown_after=<guest>:<s>  send the guest a Shutdown request after s seconds
- *   reboot_after=<guest>:<s>    the same with the reboot flag
+ * its command-line knobs (mgmt/knobs/, each registered there: this file
+ * names none), then prints "root: alive <n>" about once a second (tests
+ * rely on it).
  * The VMBus server (bus.c) runs from root_poll once management is up, the
  * network (net/, address and port from hv.cfg's [management]) once the bus is,
  * and the management API (api/, served by http/ on the management port) once
@@ -30,10 +27,6 @@
 #include <kernel/start.h>
 #include <kernel/time.h>
 #include <lib/format.h>
-
-static const char *const knobs[] = { "heartbeat_ms",
-				      "shutdown_after", "reboot_after",
-				      "hb_stats" };
 
 static uint64_t last_tick;
 static unsigned long alive;
@@ -137,7 +130,7 @@ static void warn_unknown_words(const char *cmdline)
 {
 	struct cmdline_word w;
 
-	while (cmdline_next_unknown(&cmdline, knobs, sizeof(knobs) / sizeof(knobs[0]), &w))
+	while (cmdline_next(&cmdline, &w))
 		if (!knobs_known(w.key, w.key_len))
 			kprintf("root: ignoring unknown option '%.*s'\n", (int)w.key_len, w.key);
 }
@@ -174,7 +167,7 @@ static void network_init(const struct knob_env *env)
 		kputs("root: net: no management configuration from hv: DHCP, port 80\n");
 	if (!net_init(env->si, cfg))
 		return;
-	/* One listener on the port: a knob that serves it (net_hello) replaces the API. */
+	/* One listener on the port: a knob that serves it replaces the API. */
 	if (!knobs_serve(env, cfg->http_port))
 		http_server_start(cfg->http_port);
 }
@@ -192,7 +185,7 @@ void kernel_main(void *start_info)
 	env.managed = management_init();
 	if (env.managed) {
 		knobs_configure(&env);
-		bus_init(cmdline);
+		bus_init();
 		api_init();
 	}
 	network_init(&env);
