@@ -9,7 +9,7 @@
  * as NOTIFY_STATE (notify.h), from events_poll rather than the handler,
  * so that listeners run in the root's main loop.
  */
-#include "notify.h"
+#include <common/notify.h>
 #include "root.h"
 
 #include <kernel/console.h>

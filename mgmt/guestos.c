@@ -12,7 +12,7 @@
 #include "guestos_int.h"
 
 #include "bus.h"
-#include "notify.h"
+#include <common/notify.h>
 #include "root.h"
 
 #include <kernel/console.h>

@@ -32,7 +32,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hresult.h"
+#include <common/hresult.h>
 
 #define GUESTOS_STR 128u
 #define GUESTOS_PARAM_NAME 256u     /* 1-255 characters, no backslash */

@@ -11,9 +11,9 @@
  * They run in that order; events are logged as they arrive throughout.
  */
 #include "root.h"
-#include "api/api.h"
+#include <api/api.h>
 #include "bus.h"
-#include "net/net.h"
+#include <net/net.h>
 #include "guestos.h"
 
 #include <knobs/knobs.h>

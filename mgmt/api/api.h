@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../hresult.h"
-#include "../http/http.h"
+#include <common/hresult.h>
+#include <http/http.h>
 #include "json_write.h"
 
 #define API_PREFIX "/api/v1"

@@ -7,7 +7,7 @@
  */
 #include "backend.h"
 
-#include "../net/net.h"
+#include <net/net.h>
 
 #include <kernel/console.h>
 #include <kernel/hvmgmt.h>

@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../guestos.h"
-#include "../hresult.h"
+#include <guestos.h>
+#include <common/hresult.h>
 
 #define TASK_HISTORY 64u            /* completed tasks kept */
 #define TASK_MAX_RUNNING 16u        /* more at once: VM_E_OUT_OF_RESOURCE */

@@ -6,7 +6,7 @@
 #ifndef MGMT_API_TASK_IMPL_H
 #define MGMT_API_TASK_IMPL_H
 
-#include "../notify.h"
+#include <common/notify.h>
 #include "task.h"
 
 /* Ends t: result, HRESULT, description (printf-style); answers waiters, posts the event. */

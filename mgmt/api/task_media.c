@@ -8,7 +8,7 @@
 #include <kernel/hvmgmt.h>
 #include <kernel/hypercall.h>
 
-#include "../hresult.h"
+#include <common/hresult.h>
 
 uint32_t task_media_attach(uint32_t vm, uint32_t media)
 {

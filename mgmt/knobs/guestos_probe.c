@@ -19,7 +19,7 @@
 
 #include <bus.h>
 #include <guestos.h>
-#include <notify.h>
+#include <common/notify.h>
 #include <root.h>
 
 #include <kernel/cmdline.h>

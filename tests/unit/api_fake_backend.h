@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../mgmt/api/backend.h"
-#include "../../mgmt/http/http.h"
+#include <api/backend.h>
+#include <http/http.h>
 
 #define FAKE_MAX_REQUESTS 32u
 

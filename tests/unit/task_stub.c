@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../mgmt/api/task.h"
+#include <api/task.h>
 
 void task_init(void)
 {

@@ -14,7 +14,7 @@
 
 #include "test_api_util.h"
 
-#include "../../mgmt/notify.h"
+#include <common/notify.h>
 
 static int setup(void **state)
 {

@@ -13,9 +13,9 @@
 
 #include "test_api_util.h"
 
-#include "../../mgmt/api/api_routes.h"
-#include "../../mgmt/api/api_tasks.h"
-#include "../../mgmt/notify.h"
+#include <api/api_routes.h>
+#include <api/api_tasks.h>
+#include <common/notify.h>
 
 static int setup(void **state)
 {

@@ -16,11 +16,11 @@
 
 #include <string.h>
 
-#include "../../mgmt/bus.h"
-#include "../../mgmt/guestos.h"
-#include "../../mgmt/guestos_bus.h"
-#include "../../mgmt/notify.h"
-#include "../../mgmt/root.h"
+#include <bus.h>
+#include <guestos.h>
+#include <guestos_bus.h>
+#include <common/notify.h>
+#include <root.h>
 #include "../../vmbus/vmbus_err.h"
 #include "../../vmbus/vmbus_exec.h"
 #include "../../vmbus/vmbus_ic_util.h"

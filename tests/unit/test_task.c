@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../mgmt/api/api_tasks.h"
-#include "../../mgmt/notify.h"
+#include <api/api_tasks.h>
+#include <common/notify.h>
 #include "test_api_util.h"
 
 #define G 1u    /* a guest partition (testos1) */

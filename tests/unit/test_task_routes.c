@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../mgmt/api/api_tasks.h"
-#include "../../mgmt/notify.h"
+#include <api/api_tasks.h>
+#include <common/notify.h>
 #include "test_api_util.h"
 
 #define VMS API_PREFIX "/vms/"
