@@ -10,7 +10,7 @@
  * (rescind) with a logged reason; nothing here waits for a guest.
  */
 #include "bus.h"
-#include "root.h"
+#include <events/events.h>
 
 #include <arch/x86.h>
 #include <kernel/console.h>

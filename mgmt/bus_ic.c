@@ -13,7 +13,6 @@
  */
 #include "bus.h"
 #include "guestos_bus.h"
-#include "root.h"
 
 #include <kernel/console.h>
 #include <kernel/reftime.h>

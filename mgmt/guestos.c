@@ -13,7 +13,7 @@
 
 #include "bus.h"
 #include <common/notify.h>
-#include "root.h"
+#include <events/events.h>
 
 #include <kernel/console.h>
 #include <lib/string.h>

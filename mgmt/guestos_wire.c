@@ -9,7 +9,7 @@
 #include "guestos_int.h"
 
 #include "bus.h"
-#include "root.h"
+#include <events/events.h>
 
 #include <kernel/console.h>
 #include <stddef.h>

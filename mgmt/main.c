@@ -11,6 +11,7 @@
  * They run in that order; events are logged as they arrive throughout.
  */
 #include "root.h"
+#include <events/events.h>
 #include <api/api.h>
 #include "bus.h"
 #include <net/net.h>

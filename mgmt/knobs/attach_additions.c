@@ -10,7 +10,7 @@
  */
 #include "knobs.h"
 
-#include <root.h>
+#include <events/events.h>
 
 #include <kernel/cmdline.h>
 #include <kernel/console.h>

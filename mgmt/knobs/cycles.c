@@ -10,6 +10,7 @@
  */
 #include "knobs.h"
 
+#include <events/events.h>
 #include <root.h>
 
 #include <kernel/cmdline.h>

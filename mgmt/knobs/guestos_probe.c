@@ -20,7 +20,7 @@
 #include <bus.h>
 #include <guestos.h>
 #include <common/notify.h>
-#include <root.h>
+#include <events/events.h>
 
 #include <kernel/cmdline.h>
 #include <kernel/console.h>

@@ -8,7 +8,7 @@
 #include "knobs.h"
 
 #include <bus.h>
-#include <root.h>
+#include <events/events.h>
 
 #include <kernel/cmdline.h>
 #include <kernel/console.h>

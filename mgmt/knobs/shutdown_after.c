@@ -11,7 +11,7 @@
 
 #include <bus.h>
 #include <guestos.h>
-#include <root.h>
+#include <events/events.h>
 
 #include <kernel/cmdline.h>
 #include <kernel/console.h>

@@ -20,7 +20,7 @@
 #include <guestos.h>
 #include <guestos_bus.h>
 #include <common/notify.h>
-#include <root.h>
+#include <events/events.h>
 #include "../../vmbus/vmbus_err.h"
 #include "../../vmbus/vmbus_exec.h"
 #include "../../vmbus/vmbus_ic_util.h"

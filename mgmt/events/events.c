@@ -1,16 +1,19 @@
 /*
  * The state-change event ring: one page of the root's RAM that hv fills
- * and then signals with ROOT_EVENT_VECTOR.  The handler drains it (and
- * so does every events_poll, should a vector go missing), logs
- * each event (and any break in a partition's sequence of states) and
- * keeps, per partition, the last state and a count per cause, which is
- * what the cycles knob waits on.  The vector was never in the local
- * APIC (hv injects it), so there is no EOI.  Each change is also posted
- * as NOTIFY_STATE (notify.h), from events_poll rather than the handler,
- * so that listeners run in the root's main loop.
+ * and then signals with the vector events_init was given (the root's
+ * ROOT_EVENT_VECTOR).  The handler drains it (and so does every
+ * events_poll, should a vector go missing), logs each event (and any
+ * break in a partition's sequence of states) and keeps, per partition,
+ * the last state and a count per cause, which is what the bus and the
+ * cycles knob wait on.  The vector was never in the local APIC (hv
+ * injects it), so there is no EOI.  Each change is also posted as
+ * NOTIFY_STATE (notify.h), from events_poll rather than the handler, so
+ * that listeners run in the root's main loop.
  */
+#include "events.h"
+
 #include <common/notify.h>
-#include "root.h"
+#include <hv/start_info.h>
 
 #include <kernel/console.h>
 #include <kernel/hvmgmt.h>
