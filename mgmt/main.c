@@ -13,9 +13,9 @@
 #include "root.h"
 #include <events/events.h>
 #include <api/api.h>
-#include "bus.h"
+#include <bus/bus.h>
 #include <net/net.h>
-#include "guestos.h"
+#include <bus/guestos.h>
 
 #include <knobs/knobs.h>
 

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <guestos.h>
+#include <bus/guestos.h>
 
 struct backend_vm {
 	uint32_t id;

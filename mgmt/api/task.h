@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <guestos.h>
+#include <bus/guestos.h>
 #include <common/hresult.h>
 
 #define TASK_HISTORY 64u            /* completed tasks kept */

@@ -17,8 +17,8 @@
  */
 #include "knobs.h"
 
-#include <bus.h>
-#include <guestos.h>
+#include <bus/bus.h>
+#include <bus/guestos.h>
 #include <common/notify.h>
 #include <events/events.h>
 

@@ -7,7 +7,7 @@
  */
 #include "knobs.h"
 
-#include <bus.h>
+#include <bus/bus.h>
 #include <events/events.h>
 
 #include <kernel/cmdline.h>

@@ -4,7 +4,7 @@
  */
 #include "knobs.h"
 
-#include <bus.h>
+#include <bus/bus.h>
 
 #include <kernel/cmdline.h>
 #include <kernel/console.h>

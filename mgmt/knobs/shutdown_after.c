@@ -9,8 +9,8 @@
  */
 #include "knobs.h"
 
-#include <bus.h>
-#include <guestos.h>
+#include <bus/bus.h>
+#include <bus/guestos.h>
 #include <events/events.h>
 
 #include <kernel/cmdline.h>

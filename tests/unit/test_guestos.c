@@ -16,9 +16,9 @@
 
 #include <string.h>
 
-#include <bus.h>
-#include <guestos.h>
-#include <guestos_bus.h>
+#include <bus/bus_int.h>
+#include <bus/guestos.h>
+#include <bus/guestos_bus.h>
 #include <common/notify.h>
 #include <events/events.h>
 #include "../../vmbus/vmbus_err.h"

@@ -11,7 +11,7 @@
 #include "guestos_bus.h"
 #include "guestos_int.h"
 
-#include "bus.h"
+#include "bus_int.h"
 #include <common/notify.h>
 #include <events/events.h>
 

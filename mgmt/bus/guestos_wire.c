@@ -8,7 +8,7 @@
  */
 #include "guestos_int.h"
 
-#include "bus.h"
+#include "bus_int.h"
 #include <events/events.h>
 
 #include <kernel/console.h>

@@ -9,7 +9,7 @@
  * a bad message is refused by the library, a bad ring closes the channel
  * (rescind) with a logged reason; nothing here waits for a guest.
  */
-#include "bus.h"
+#include "bus_int.h"
 #include <events/events.h>
 
 #include <arch/x86.h>

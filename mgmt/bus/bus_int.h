@@ -1,15 +1,17 @@
 /*
- * The root's VMBus server (docs/bus.md, "Plumbing in this project").
- * bus.c: SynIC intake, connections, GPADL window, rings, per-guest
- * server state; bus_ic.c: the integration services on the open channels.
+ * Inside the root's VMBus server (bus.h): bus.c (SynIC intake,
+ * connections, GPADL window, rings, per-guest server state), bus_ic.c
+ * (the integration services on the open channels) and guestos (the
+ * requests on Shutdown, KVP, Sessions and Exec).
  */
-#ifndef MGMT_BUS_H
-#define MGMT_BUS_H
+#ifndef MGMT_BUS_INT_H
+#define MGMT_BUS_INT_H
 
 #include <hv/start_info.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bus.h"
 #include "vmbus_ic.h"
 #include "vmbus_ring.h"
 #include "vmbus_server.h"
@@ -22,17 +24,6 @@
 #define BUS_CONN_GUEST_EVT 0x2000u  /* + relid: guest -> root signals */
 #define BUS_CONN_ROOT_EVT 0x3000u   /* + guest id: root -> guest signals, flag = relid */
 #define BUS_FLAGS_PER_GUEST 128u
-
-/* relids of the channels offered to every guest */
-enum bus_service {
-	BUS_SHUTDOWN = 1,
-	BUS_TIMESYNC,
-	BUS_HEARTBEAT,
-	BUS_KVP,
-	BUS_SESSIONS,
-	BUS_EXEC,
-	BUS_SERVICES = BUS_EXEC,
-};
 
 enum bus_ic_state {
 	BUS_IC_IDLE = 0,
@@ -72,11 +63,8 @@ void bus_chan_fail(struct bus_guest *g, uint32_t relid, const char *reason);
 const char *bus_guest_name(const struct bus_guest *g);
 uint32_t bus_guest_id(const struct bus_guest *g);
 struct bus_chan *bus_chan_of(struct bus_guest *g, uint32_t relid);
-uint64_t bus_now_ms(void);
 /* The guest's bus by partition id; NULL unless it is up (the guest Running). */
 struct bus_guest *bus_guest_by_id(uint32_t id);
-/* When partition id's bus came up for its current run (bus_now_ms); false while it is down. */
-bool bus_guest_up_since(uint32_t id, uint64_t *ms);
 
 /* bus_ic.c */
 void bus_ic_opened(struct bus_guest *g, uint32_t relid);
@@ -99,23 +87,5 @@ struct bus_ic_heartbeat {
 bool bus_ic_heartbeat(uint32_t id, struct bus_ic_heartbeat *out);
 /* Sends TimeSync a SYNC now if the channel is ready (time sync re-enabled). */
 void bus_ic_time_sync_now(uint32_t id);
-
-/* bus_ic.c, for the knobs */
-#define BUS_HEARTBEAT_MS_DEFAULT 1000u
-#define BUS_HEARTBEAT_MS_MIN 10u
-#define BUS_HEARTBEAT_MS_MAX 60000u
-/* The heartbeat period; false (and the period unchanged) outside MIN..MAX. */
-bool bus_ic_set_heartbeat_ms(uint64_t ms);
-/* Gets the round trip (TSC ticks) of every answered heartbeat; one watcher, NULL for none. */
-typedef void (*bus_heartbeat_fn)(uint32_t id, uint64_t round_trip_tsc);
-void bus_ic_watch_heartbeats(bus_heartbeat_fn fn);
-/* When channel relid of partition id became ready (bus_now_ms); false while it is not. */
-bool bus_ic_ready_since(uint32_t id, uint32_t relid, uint64_t *ms);
-
-/* root side */
-void bus_init(void);
-void bus_poll(void);
-/* A SynIC vector (bus message or ring signal) arrived since bus_poll last started. */
-bool bus_work_flagged(void);
 
 #endif

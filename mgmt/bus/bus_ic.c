@@ -11,7 +11,7 @@
  * heartbeat's round trip (request sent -> answer parsed, TSC) goes to
  * the heartbeat watcher if one is set (the hb_stats knob).
  */
-#include "bus.h"
+#include "bus_int.h"
 #include "guestos_bus.h"
 
 #include <kernel/console.h>
