@@ -9,7 +9,7 @@
 #include <lib/string.h>
 
 #include "api_events.h"
-#include "backend.h"
+#include <backend/backend.h>
 
 struct task_waiter {
 	struct http_conn *conn;     /* NULL: slot free */

@@ -11,7 +11,7 @@
 #include <lib/string.h>
 
 #include "api_body.h"
-#include "backend.h"
+#include <backend/backend.h>
 
 #define REASON_MAX 512u
 #define COMMAND_MAX 1024u

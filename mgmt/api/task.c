@@ -10,7 +10,7 @@
 #include <lib/string.h>
 #include <stdarg.h>
 
-#include "backend.h"
+#include <backend/backend.h>
 #include "task_impl.h"
 
 static struct task tasks[TASK_SLOTS];

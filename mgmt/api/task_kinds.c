@@ -9,7 +9,7 @@
 #include <lib/format.h>
 #include <lib/string.h>
 
-#include "backend.h"
+#include <backend/backend.h>
 #include "task_impl.h"
 #include "task_media.h"
 

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <api/backend.h>
+#include <backend/backend.h>
 #include <http/http.h>
 
 #define FAKE_MAX_REQUESTS 32u

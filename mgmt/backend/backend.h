@@ -1,10 +1,10 @@
 /*
- * What the management API needs from the root, as link-time functions:
- * backend_root.c implements them on the root (hvmgmt hypercalls, guestos,
- * hv_mgmt_config, the console), tests/unit/api_fake_backend.c on the host
- * as a test double that tests steer (api_fake_backend.h).  Nothing in
- * mgmt/api calls the root's own headers directly, so all of it builds and
- * runs on the host.
+ * What the management API and its task engine need from the root, as
+ * link-time functions: backend_root.c implements them on the root (hvmgmt
+ * hypercalls, guestos, hv_mgmt_config, the console),
+ * tests/unit/api_fake_backend.c on the host as a test double that tests
+ * steer (api_fake_backend.h).  Neither the API nor the task engine calls
+ * the root's own headers directly, so both build and run on the host.
  *
  * Errors are HRESULTs (hresult.h), mapped from hv's status by the root
  * implementation:
@@ -15,8 +15,8 @@
  *   HV_STATUS_INVALID_PARAMETER (root)  -> E_INVALIDARG
  *   anything else                       -> E_FAIL
  */
-#ifndef MGMT_API_BACKEND_H
-#define MGMT_API_BACKEND_H
+#ifndef MGMT_BACKEND_H
+#define MGMT_BACKEND_H
 
 #include <hv/hypercall.h>
 #include <hv/mgmtcfg.h>
