@@ -1,5 +1,5 @@
 /*
- * The task engine's interface (mgmt/api/task.h) without an engine, for
+ * The task engine's interface (mgmt/task/task.h) without an engine, for
  * host tests of the management API that leave the engine out (the
  * router's and the resources' tests): no task is ever created, found or
  * counted, so the task routes refuse and the metrics count nothing.
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <api/task.h>
+#include <task/task.h>
 
 void task_init(void)
 {

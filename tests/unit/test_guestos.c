@@ -1,5 +1,5 @@
 /*
- * guestos (mgmt/guestos.c, guestos_wire.c) against a fake bus: what the
+ * guestos (mgmt/bus/guestos.c, guestos_wire.c) against a fake bus: what the
  * root sends is captured, and the test answers as a guest would, with the
  * guest-side builders of vmbus/.  Covers the call-time refusals, each
  * request's round trip, the queue (order, one in flight, full), timeouts

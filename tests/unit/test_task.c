@@ -1,5 +1,5 @@
 /*
- * Unit tests of the task engine (mgmt/api/task.c, task_kinds.c) and of
+ * Unit tests of the task engine (mgmt/task/task.c, task_kinds.c) and of
  * its API side (WaitForCompletion, the TASK JSON: api_task_wait.c,
  * api_tasks.c) against the fake backend: every kind's milestones, refusals
  * at call time, vetoes, SHUTDOWN_IN_PROGRESS, timeouts on a fake clock,

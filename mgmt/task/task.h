@@ -11,8 +11,8 @@
  * are never reused.  Everything runs in the root's single thread: route
  * handlers, notify listeners and task_poll never overlap.
  */
-#ifndef MGMT_API_TASK_H
-#define MGMT_API_TASK_H
+#ifndef MGMT_TASK_H
+#define MGMT_TASK_H
 
 #include <hv/hypercall.h>
 #include <stdbool.h>

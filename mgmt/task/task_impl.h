@@ -3,8 +3,8 @@
  * table owns life and death of a task, the kinds own what each milestone
  * means.  Not for other components: they use task.h.
  */
-#ifndef MGMT_API_TASK_IMPL_H
-#define MGMT_API_TASK_IMPL_H
+#ifndef MGMT_TASK_IMPL_H
+#define MGMT_TASK_IMPL_H
 
 #include <common/notify.h>
 #include "task.h"

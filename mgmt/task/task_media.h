@@ -4,8 +4,8 @@
  * partition for InstallAdditions.  task_media.c implements it on the
  * root (HVCALL_MEDIA_ATTACH); host tests provide a double.
  */
-#ifndef MGMT_API_TASK_MEDIA_H
-#define MGMT_API_TASK_MEDIA_H
+#ifndef MGMT_TASK_MEDIA_H
+#define MGMT_TASK_MEDIA_H
 
 #include <hv/hypercall.h>
 #include <stdint.h>
