@@ -11,13 +11,13 @@
  * They run in that order; events are logged as they arrive throughout.
  */
 #include "root.h"
-#include <events/events.h>
+
 #include <api/api.h>
 #include <bus/bus.h>
-#include <net/net.h>
 #include <bus/guestos.h>
-
+#include <events/events.h>
 #include <knobs/knobs.h>
+#include <net/net.h>
 
 #include <arch/x86.h>
 #include <kernel/cmdline.h>

@@ -20,9 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "json_write.h"
+
 #include <common/hresult.h>
 #include <http/http.h>
-#include "json_write.h"
 
 #define API_PREFIX "/api/v1"
 #define API_MAX_CAPTURES 3

@@ -7,6 +7,7 @@
  * logged with the token's name.
  */
 #include "api.h"
+
 #include <backend/backend.h>
 
 #include <lib/sha256.h>

@@ -7,6 +7,7 @@
 #define MGMT_API_INT_H
 
 #include "api.h"
+
 #include <backend/backend.h>
 
 /* "Off", "Starting", "Running", "Stopping", "Faulted"; "Unknown" otherwise. */

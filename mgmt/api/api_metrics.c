@@ -9,6 +9,7 @@
 #include "api_int.h"
 #include "api_reply.h"
 #include "api_routes.h"
+
 #include <task/task.h>
 
 #include <lib/format.h>

@@ -12,6 +12,7 @@
 #include "api_events.h"
 #include "api_routes.h"
 #include "api_tasks.h"
+
 #include <backend/backend.h>
 
 #include <lib/format.h>

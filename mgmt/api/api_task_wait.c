@@ -5,11 +5,11 @@
  * then the answers to the task's waiters.
  */
 #include "api_tasks.h"
+#include "api_events.h"
+
+#include <backend/backend.h>
 
 #include <lib/string.h>
-
-#include "api_events.h"
-#include <backend/backend.h>
 
 struct task_waiter {
 	struct http_conn *conn;     /* NULL: slot free */

@@ -6,12 +6,12 @@
  * control or execute action is audited with its outcome.
  */
 #include "api_tasks.h"
+#include "api_body.h"
+
+#include <backend/backend.h>
 
 #include <lib/format.h>
 #include <lib/string.h>
-
-#include "api_body.h"
-#include <backend/backend.h>
 
 #define REASON_MAX 512u
 #define COMMAND_MAX 1024u

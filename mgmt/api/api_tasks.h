@@ -12,6 +12,7 @@
 
 #include "api.h"
 #include "json_write.h"
+
 #include <task/task.h>
 
 #define TASK_WAIT_MAX_MS 4000000    /* WaitForCompletion bound; -1 = forever */

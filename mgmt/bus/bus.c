@@ -10,6 +10,7 @@
  * (rescind) with a logged reason; nothing here waits for a guest.
  */
 #include "bus_int.h"
+
 #include <events/events.h>
 
 #include <arch/x86.h>

@@ -10,8 +10,8 @@
 #include "guestos.h"
 #include "guestos_bus.h"
 #include "guestos_int.h"
-
 #include "bus_int.h"
+
 #include <common/notify.h>
 #include <events/events.h>
 

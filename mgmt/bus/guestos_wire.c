@@ -7,8 +7,8 @@
  * the vmbus parsers; an answer that is malformed closes the channel.
  */
 #include "guestos_int.h"
-
 #include "bus_int.h"
+
 #include <events/events.h>
 
 #include <kernel/console.h>

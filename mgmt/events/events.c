@@ -13,8 +13,8 @@
 #include "events.h"
 
 #include <common/notify.h>
-#include <hv/start_info.h>
 
+#include <hv/start_info.h>
 #include <kernel/console.h>
 #include <kernel/hvmgmt.h>
 #include <kernel/hypercall.h>

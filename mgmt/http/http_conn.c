@@ -14,6 +14,7 @@
  * exactly against HTTP_MAX_HEADER.
  */
 #include "http_conn.h"
+
 #include <common/hresult.h>
 
 #include <lib/string.h>

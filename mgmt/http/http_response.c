@@ -6,6 +6,7 @@
  * Also the per-status answer counts for /metrics.
  */
 #include "http_conn.h"
+
 #include <common/hresult.h>
 
 #include <lib/format.h>

@@ -5,13 +5,13 @@
  * like over HTTP is the API's (mgmt/api/api_tasks.c).
  */
 #include "task.h"
+#include "task_impl.h"
+
+#include <backend/backend.h>
 
 #include <lib/format.h>
 #include <lib/string.h>
 #include <stdarg.h>
-
-#include <backend/backend.h>
-#include "task_impl.h"
 
 static struct task tasks[TASK_SLOTS];
 static uint32_t next_id = 1;

@@ -6,8 +6,9 @@
 #ifndef MGMT_TASK_IMPL_H
 #define MGMT_TASK_IMPL_H
 
-#include <common/notify.h>
 #include "task.h"
+
+#include <common/notify.h>
 
 /* Ends t: result, HRESULT, description (printf-style); answers waiters, posts the event. */
 void task_complete(struct task *t, uint32_t result, uint32_t error, const char *fmt, ...)

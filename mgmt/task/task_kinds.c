@@ -6,12 +6,13 @@
  * reports the partition Off; a restart only when hv reported the reset
  * and the partition runs again.
  */
-#include <lib/format.h>
-#include <lib/string.h>
-
-#include <backend/backend.h>
 #include "task_impl.h"
 #include "task_media.h"
+
+#include <backend/backend.h>
+
+#include <lib/format.h>
+#include <lib/string.h>
 
 /* Results other than Success that a failing HRESULT maps to. */
 static uint32_t result_of(uint32_t hr)
