@@ -1,14 +1,14 @@
 /*
  * The root partition's kernel (management OS).  It enables hypercalls,
- * registers the event ring, lists the partitions and hv's resources, runs
- * its command-line knobs (mgmt/knobs/, each registered there: this file
- * names none), then prints "root: alive <n>" about once a second (tests
- * rely on it).
- * The VMBus server (bus.c) runs from root_poll once management is up, the
- * network (net/, address and port from hv.cfg's [management]) once the bus is,
- * and the management API (api/, served by http/ on the management port) once
- * the network is.
- * They run in that order; events are logged as they arrive throughout.
+ * registers the event ring (events/), lists the partitions and hv's
+ * resources, then starts its parts in this order: the VMBus server (bus/)
+ * once management is up, the network (net/, address and port from
+ * hv.cfg's [management]) once the bus is, and the management API (api/,
+ * served by http/ on the management port) once the network is.  Its
+ * command-line knobs (knobs/, each registered there: this file names
+ * none) hook in at those steps.  Then it prints "root: alive <n>" about
+ * once a second (tests rely on it); events are logged as they arrive
+ * throughout.
  */
 #include "root.h"
 

@@ -1,7 +1,7 @@
 /*
  * The root kernel's main loop (main.c): root_poll is the one place where
  * the root takes interrupts and keeps its once-a-second duties; a knob
- * that waits long (cycles) keeps calling it.
+ * that waits a long time keeps calling it.
  */
 #ifndef ROOT_H
 #define ROOT_H
