@@ -12,6 +12,12 @@ extern const struct root_knob *const __stop_root_knobs[] __attribute__((visibili
 #define FOR_EACH_KNOB(k) \
 	for (const struct root_knob *const *k = __start_root_knobs; k < __stop_root_knobs; k++)
 
+/* Runs hook(args) of every knob that has it. */
+#define CALL_EACH(hook, ...) \
+	FOR_EACH_KNOB(k) \
+		if ((*k)->hook) \
+			(*k)->hook(__VA_ARGS__)
+
 bool knobs_known(const char *key, size_t len)
 {
 	FOR_EACH_KNOB(k)
@@ -22,9 +28,7 @@ bool knobs_known(const char *key, size_t len)
 
 void knobs_configure(const struct knob_env *env)
 {
-	FOR_EACH_KNOB(k)
-		if ((*k)->configure)
-			(*k)->configure(env);
+	CALL_EACH(configure, env);
 }
 
 bool knobs_serve(const struct knob_env *env, uint16_t port)
@@ -37,21 +41,15 @@ bool knobs_serve(const struct knob_env *env, uint16_t port)
 
 void knobs_start(const struct knob_env *env)
 {
-	FOR_EACH_KNOB(k)
-		if ((*k)->start)
-			(*k)->start(env);
+	CALL_EACH(start, env);
 }
 
 void knobs_poll(uint64_t now_ms)
 {
-	FOR_EACH_KNOB(k)
-		if ((*k)->poll)
-			(*k)->poll(now_ms);
+	CALL_EACH(poll, now_ms);
 }
 
 void knobs_second(void)
 {
-	FOR_EACH_KNOB(k)
-		if ((*k)->second)
-			(*k)->second();
+	CALL_EACH(second);
 }
