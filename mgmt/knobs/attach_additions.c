@@ -20,27 +20,20 @@
 #include <lib/string.h>
 
 static char guest[HV_NAME_LEN];
-static size_t guest_len;
 static uint64_t attach_ms;
 static bool pending;
 
 static void attach_configure(const struct knob_env *env)
 {
 	struct cmdline_word w;
-	const char *rest;
-	size_t rest_len, n;
 	uint64_t s;
 
 	if (!cmdline_find(env->cmdline, "attach_additions", &w))
 		return;
-	n = w.value ? cmdline_split(w.value, w.value_len, ':', &rest, &rest_len) : 0;
-	if (!w.value || rest == NULL || n == 0 || n >= HV_NAME_LEN ||
-	    !cmdline_parse_u64(rest, rest_len, 10, &s)) {
+	if (!knob_guest_seconds(&w, guest, &s)) {
 		kputs("root: media: attach_additions wants <guest>:<seconds>\n");
 		return;
 	}
-	memcpy(guest, w.value, n);
-	guest_len = n;
 	attach_ms = tsc_to_ms(tsc_read()) + s * 1000u;
 	pending = true;
 }
@@ -76,18 +69,18 @@ static void attach_poll(uint64_t now_ms)
 	if (!pending || now_ms < attach_ms)
 		return;
 	pending = false;
-	id = events_find(guest, guest_len);
+	id = events_find(guest, strlen(guest));
 	if (id < 0) {
-		kprintf("root: media: no partition %.*s\n", (int)guest_len, guest);
+		kprintf("root: media: no partition %s\n", guest);
 		return;
 	}
 	check_refusals((uint32_t)id);
 	st = hv_status(hv_media_attach((uint32_t)id, HV_MEDIA_ADDITIONS));
 	if (st == HV_STATUS_SUCCESS)
-		kprintf("root: media: additions attached to %.*s\n", (int)guest_len, guest);
+		kprintf("root: media: additions attached to %s\n", guest);
 	else
-		kprintf("root: media: attaching the additions to %.*s failed (status 0x%x)\n",
-			(int)guest_len, guest, st);
+		kprintf("root: media: attaching the additions to %s failed (status 0x%x)\n", guest,
+			st);
 }
 
 static const struct root_knob attach_knob = {

@@ -4,7 +4,7 @@
  */
 #include "knobs.h"
 
-#include <kernel/cmdline.h>
+#include <lib/string.h>
 
 extern const struct root_knob *const __start_root_knobs[] __attribute__((visibility("hidden")));
 extern const struct root_knob *const __stop_root_knobs[] __attribute__((visibility("hidden")));
@@ -17,6 +17,20 @@ extern const struct root_knob *const __stop_root_knobs[] __attribute__((visibili
 	FOR_EACH_KNOB(k) \
 		if ((*k)->hook) \
 			(*k)->hook(__VA_ARGS__)
+
+bool knob_guest_seconds(const struct cmdline_word *w, char name[HV_NAME_LEN], uint64_t *seconds)
+{
+	const char *rest;
+	size_t rest_len, n;
+
+	n = w->value ? cmdline_split(w->value, w->value_len, ':', &rest, &rest_len) : 0;
+	if (!w->value || rest == NULL || n == 0 || n >= HV_NAME_LEN ||
+	    !cmdline_parse_u64(rest, rest_len, 10, seconds))
+		return false;
+	memcpy(name, w->value, n);
+	name[n] = '\0';
+	return true;
+}
 
 bool knobs_known(const char *key, size_t len)
 {

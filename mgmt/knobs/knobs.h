@@ -13,7 +13,9 @@
 #ifndef MGMT_KNOBS_H
 #define MGMT_KNOBS_H
 
+#include <hv/hypercall.h>
 #include <hv/start_info.h>
+#include <kernel/cmdline.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +50,12 @@ struct root_knob {
 #define ROOT_KNOB(knob, rank) \
 	static const struct root_knob *const root_knob_##knob \
 	__attribute__((used, section("root_knobs." #rank))) = &(knob)
+
+/*
+ * For knobs whose value is <guest>:<seconds>: the guest's name into name
+ * (NUL-terminated) and the seconds; false when w has no such value.
+ */
+bool knob_guest_seconds(const struct cmdline_word *w, char name[HV_NAME_LEN], uint64_t *seconds);
 
 /* For the root's main: is key (len bytes) a knob's word? */
 bool knobs_known(const char *key, size_t len);

@@ -32,20 +32,12 @@ static uint64_t asked_channel[HV_MAX_PARTITIONS];
 /* One shutdown_after= or reboot_after= word: <guest>:<seconds>. */
 static void add_shutdown(const struct cmdline_word *w, enum guestos_op op)
 {
-	const char *rest;
-	size_t rest_len, n;
-	uint64_t s;
-
-	n = w->value ? cmdline_split(w->value, w->value_len, ':', &rest, &rest_len) : 0;
-	if (!w->value || rest == NULL || n == 0 || n >= HV_NAME_LEN ||
-	    !cmdline_parse_u64(rest, rest_len, 10, &s) || nshutdowns == SHUTDOWN_KNOBS) {
+	if (nshutdowns == SHUTDOWN_KNOBS ||
+	    !knob_guest_seconds(w, shutdowns[nshutdowns].name, &shutdowns[nshutdowns].seconds)) {
 		kprintf("root: bus: %.*s wants <guest>:<seconds>\n", (int)w->key_len, w->key);
 		return;
 	}
-	memcpy(shutdowns[nshutdowns].name, w->value, n);
-	shutdowns[nshutdowns].name[n] = '\0';
-	shutdowns[nshutdowns].op = op;
-	shutdowns[nshutdowns++].seconds = s;
+	shutdowns[nshutdowns++].op = op;
 }
 
 /* Both words, in the order they come: they share the four entries. */
