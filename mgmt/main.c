@@ -1,35 +1,25 @@
 /*
  * The root partition's kernel (management OS).  It enables hypercalls,
- * registers the event ring, lists the partitions and hv's resources, runs
- * its command-line knobs, then prints "root: alive <n>" about once a
- * second (tests rely on it), verifying the canary when armed.
- *   canary              keep a 1 MiB pattern in RAM and verify it each second
- *   pcicheck=bb:dd.f    check the configuration space of an owned device
- *   cycles=<N>:<name>   stop/start/reset a partition N times, checking for leaks
- *   heartbeat_ms=<ms>   bus heartbeat period (default 1000)
- *   hb_stats=<n>        log heartbeat round-trip p50/p99 every n answers
- *   shutdown_after=<guest>:<s>  send the guest a Shutdown request after s seconds
- *   reboot_after=<guest>:<s>    the same with the reboot flag
- *   net_hello           diagnostic TCP service on the API port (net/hello.c)
- *   guestos_probe=<guest>       run guestos's request script on the guest once its
- *                               additions are ready, logging each result (guestos_probe.c)
- *   attach_additions=<guest>:<s> insert the additions media into the guest's
- *                       drive s seconds after start (media.c)
- * The VMBus server (bus.c) runs from root_poll once management is up, the
- * network (net/, address and port from hv.cfg's [management]) once the bus is,
- * and the management API (api/, served by http/ on the management port) once
- * the network is.
- * They run in that order; events are logged as they arrive throughout.
+ * registers the event ring (events/), lists the partitions and hv's
+ * resources, then starts its parts in this order: the VMBus server (bus/)
+ * once management is up, the network (net/, address and port from
+ * hv.cfg's [management]) once the bus is, and the management API (api/,
+ * served by http/ on the management port) once the network is.  Its
+ * command-line knobs (knobs/, each registered there: this file names
+ * none) hook in at those steps.  Then it prints "root: alive <n>" about
+ * once a second (tests rely on it); events are logged as they arrive
+ * throughout.
  */
 #include "root.h"
-#include "api/api.h"
-#include "bus.h"
-#include "net/net.h"
-#include "guestos.h"
-#include "guestos_bus.h"
+
+#include <api/api.h>
+#include <bus/bus.h>
+#include <bus/guestos.h>
+#include <events/events.h>
+#include <knobs/knobs.h>
+#include <net/net.h>
 
 #include <arch/x86.h>
-#include <kernel/canary.h>
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
 #include <kernel/hvmgmt.h>
@@ -38,10 +28,6 @@
 #include <kernel/start.h>
 #include <kernel/time.h>
 #include <lib/format.h>
-
-static const char *const knobs[] = { "console", "canary", "pcicheck", "cycles", "heartbeat_ms",
-				      "shutdown_after", "reboot_after", "net_hello",
-				      "guestos_probe", "attach_additions", "hb_stats" };
 
 static uint64_t last_tick;
 static unsigned long alive;
@@ -63,7 +49,7 @@ void root_poll(void)
 	events_poll();
 	bus_poll();
 	guestos_poll(tsc_to_ms(tsc_read()));
-	media_poll();
+	knobs_poll(tsc_to_ms(tsc_read()));
 	now = tsc_read();
 	net_poll(tsc_to_ms(now));
 	api_poll(tsc_to_ms(now));
@@ -73,8 +59,7 @@ void root_poll(void)
 	/* Keep the one-second rhythm, but do not catch up after a long call. */
 	last_tick = now - last_tick < 2 * tsc_hz() ? last_tick + tsc_hz() : now;
 	kprintf("root: alive %lu\n", ++alive);
-	if (canary_armed())
-		canary_check();
+	knobs_second();
 }
 
 static bool list_partitions(void)
@@ -146,8 +131,9 @@ static void warn_unknown_words(const char *cmdline)
 {
 	struct cmdline_word w;
 
-	while (cmdline_next_unknown(&cmdline, knobs, sizeof(knobs) / sizeof(knobs[0]), &w))
-		kprintf("root: ignoring unknown option '%.*s'\n", (int)w.key_len, w.key);
+	while (cmdline_next(&cmdline, &w))
+		if (!knobs_known(w.key, w.key_len))
+			kprintf("root: ignoring unknown option '%.*s'\n", (int)w.key_len, w.key);
 }
 
 /* Hypercalls, events and the listing; false if management is unavailable. */
@@ -168,7 +154,7 @@ static bool management_init(void)
  * The management network, with hv.cfg's address and port; DHCP on port 80
  * (hv.cfg's defaults) when hv could not hand the configuration over.
  */
-static void network_init(const struct start_info *si, const char *cmdline)
+static void network_init(const struct knob_env *env)
 {
 	static const struct hv_mgmt_config fallback = {
 		.revision = HV_MGMT_REVISION,
@@ -180,12 +166,10 @@ static void network_init(const struct start_info *si, const char *cmdline)
 
 	if (!mgmt_loaded)
 		kputs("root: net: no management configuration from hv: DHCP, port 80\n");
-	if (!net_init(si, cfg))
+	if (!net_init(env->si, cfg))
 		return;
-	/* One listener on the port: the diagnostic service replaces the API. */
-	if (cmdline_has(cmdline, "net_hello"))
-		net_hello_start(cfg->http_port);
-	else
+	/* One listener on the port: a knob that serves it replaces the API. */
+	if (!knobs_serve(env, cfg->http_port))
 		http_server_start(cfg->http_port);
 }
 
@@ -193,33 +177,22 @@ void kernel_main(void *start_info)
 {
 	const struct start_info *si = kernel_init(start_info, "root");
 	const char *cmdline = si->cmdline;
-	struct cmdline_word w;
-	bool managed;
+	struct knob_env env = { .si = si, .cmdline = cmdline };
 
 	kprintf("root: started (%s, %lu MiB, %s)\n", si->name, si->memory_size >> 20, cmdline);
 	if (!(si->flags & START_INFO_FLAG_ROOT))
 		kputs("root: warning: start_info does not flag this partition as the root\n");
 	warn_unknown_words(cmdline);
-	managed = management_init();
-	if (managed) {
-		bus_init(cmdline);
-		guestos_init(cmdline);
-		media_config(cmdline);
+	env.managed = management_init();
+	if (env.managed) {
+		knobs_configure(&env);
+		bus_init();
 		api_init();
 	}
-	network_init(si, cmdline);
+	network_init(&env);
 
-	if (cmdline_has(cmdline, "canary"))
-		canary_init(si);
 	last_tick = tsc_read();
-	if (cmdline_find(cmdline, "pcicheck", &w))
-		pcicheck_run(w.value ? w.value : "", w.value_len);
-	if (cmdline_find(cmdline, "cycles", &w)) {
-		if (managed)
-			cycles_run(si, w.value ? w.value : "", w.value_len);
-		else
-			kputs("root: cycles: FAIL partition management is unavailable\n");
-	}
+	knobs_start(&env);
 	for (;;)
 		root_poll();
 }

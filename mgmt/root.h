@@ -1,48 +1,15 @@
 /*
- * The root kernel's parts: the event ring (events.c), the knobs that
- * exercise partition management (cycles.c) and device ownership
- * (pcicheck.c), and root_poll (main.c), the one place where the root
- * takes interrupts and keeps its once-a-second duties.
+ * The root kernel's main loop (main.c): root_poll is the one place where
+ * the root takes interrupts and keeps its once-a-second duties; a knob
+ * that waits a long time keeps calling it.
  */
 #ifndef ROOT_H
 #define ROOT_H
 
-#include <hv/hypercall.h>
-#include <hv/start_info.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
+/* The vector of hv's state-change events (events/events.h). */
 #define ROOT_EVENT_VECTOR 0x50
 
 /* Waits about 1 ms with interrupts open, then does the per-second work. */
 void root_poll(void);
-
-/* Registers the ring with hv; false (and a console line) on failure. */
-bool events_init(uint8_t vector);
-/* Seeds names and states from a partition list (before interrupts open). */
-void events_track(const struct hv_partition_list *list);
-/* Last state an event reported (or the list said) for partition id. */
-uint32_t events_state(uint32_t id);
-/* Events seen for partition id with this cause (HV_EVENT_*). */
-uint32_t events_count(uint32_t id, uint32_t cause);
-/* Events hv has written that the root has not read yet. */
-uint32_t events_unread(void);
-/* The partition id with this name, or -1. */
-int events_find(const char *name, size_t len);
-const char *events_name(uint32_t id);
-/* A listed partition other than the root. */
-bool events_is_guest(uint32_t id);
-/* Posts NOTIFY_STATE for the changes the handler saw; from root_poll. */
-void events_poll(void);
-
-/* attach_additions=<guest>:<s> (media.c): read the knob, then attach when due. */
-void media_config(const char *cmdline);
-void media_poll(void);
-
-/* cycles=<N>:<name>: returns when all cycles ran or one failed. */
-void cycles_run(const struct start_info *si, const char *arg, size_t len);
-/* pcicheck=bb:dd.f */
-void pcicheck_run(const char *arg, size_t len);
 
 #endif

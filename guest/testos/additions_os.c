@@ -68,7 +68,7 @@ static struct {
 /* Wall clock: 100 ns units since 1601 at boot-relative millisecond clock_base_ms. */
 static uint64_t clock_base, clock_base_ms;
 static bool clock_set;
-/* The root's host time is this date plus reference time (mgmt/bus_ic.c). */
+/* The root's host time is this date plus reference time (mgmt/bus/bus_ic.c). */
 #define HOST_EPOCH_UNIX 1767225600ull /* 2026-01-01 00:00:00 UTC */
 
 void *os_alloc_pages(size_t n)

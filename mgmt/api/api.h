@@ -4,7 +4,7 @@
  * api_ctx; handlers answer with api_reply_json / api_reply_error, or keep
  * ctx->conn and answer later (API_DEFERRED; see http.h for the rules).
  * Route tables live with their resources (api_vms.c, api_guestos.c,
- * task_routes.c, ...) and are listed once in api_router.c (api_routes.h).
+ * api_tasks.c, ...) and are listed once in api_router.c (api_routes.h).
  *
  * Deferred answers: a handler that answers later calls api_defer (which
  * registers what to undo if the client goes away) and returns
@@ -20,9 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../hresult.h"
-#include "../http/http.h"
 #include "json_write.h"
+
+#include <common/hresult.h>
+#include <http/http.h>
 
 #define API_PREFIX "/api/v1"
 #define API_MAX_CAPTURES 3

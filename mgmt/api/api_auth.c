@@ -7,7 +7,8 @@
  * logged with the token's name.
  */
 #include "api.h"
-#include "backend.h"
+
+#include <backend/backend.h>
 
 #include <lib/sha256.h>
 #include <lib/string.h>

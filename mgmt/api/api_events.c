@@ -10,7 +10,7 @@
 #include "api_int.h"
 #include "api_routes.h"
 
-#include "../notify.h"
+#include <common/notify.h>
 
 #include <lib/format.h>
 #include <lib/string.h>

@@ -7,7 +7,8 @@
 #define MGMT_API_INT_H
 
 #include "api.h"
-#include "backend.h"
+
+#include <backend/backend.h>
 
 /* "Off", "Starting", "Running", "Stopping", "Faulted"; "Unknown" otherwise. */
 const char *api_state_name(uint32_t state);

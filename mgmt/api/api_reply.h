@@ -5,7 +5,7 @@
 #ifndef MGMT_API_REPLY_H
 #define MGMT_API_REPLY_H
 
-#include "../http/http.h"
+#include <http/http.h>
 
 #include <stdint.h>
 

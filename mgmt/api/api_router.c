@@ -11,7 +11,9 @@
 #include "api.h"
 #include "api_events.h"
 #include "api_routes.h"
-#include "backend.h"
+#include "api_tasks.h"
+
+#include <backend/backend.h>
 
 #include <lib/format.h>
 #include <lib/string.h>
@@ -24,7 +26,6 @@ struct table {
 	const size_t *count;
 };
 
-/* task_routes is weak: its address is NULL when the task engine is not linked in. */
 static const struct table tables[] = {
 	{ vms_routes, &vms_routes_count },
 	{ guestos_routes, &guestos_routes_count },
@@ -139,7 +140,7 @@ static const struct api_route *find_route(struct api_ctx *ctx, char *allow, size
 
 	allow[0] = '\0';
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]) && !found; t++) {
-		size_t count = tables[t].routes ? *tables[t].count : 0;
+		size_t count = *tables[t].count;
 
 		for (size_t r = 0; r < count && !found; r++) {
 			const struct api_route *route = &tables[t].routes[r];
@@ -217,14 +218,12 @@ void api_init(void)
 	const struct hv_mgmt_config *cfg = backend_mgmt_config();
 
 	api_events_init();
-	if (task_init)
-		task_init();
+	api_tasks_init();
 	backend_log("root: api: %u token%s configured\n", cfg->ntokens, cfg->ntokens == 1 ? "" : "s");
 }
 
 void api_poll(uint64_t now_ms)
 {
 	api_events_poll(now_ms);
-	if (task_poll)
-		task_poll(now_ms);
+	api_tasks_poll(now_ms);
 }

@@ -3,7 +3,7 @@
  * once in api_router.c.  A table is declared as
  *   extern const struct api_route NAME_routes[];
  *   extern const size_t NAME_routes_count;
- * and defined beside its handlers, e.g. in task_routes.c:
+ * and defined beside its handlers, e.g. in api_tasks.c:
  *   const struct api_route task_routes[] = {
  *       { HTTP_M_POST, API_PREFIX "/vms/{vm}/start", HV_MGMT_RIGHT_CONTROL, task_start },
  *   };
@@ -25,26 +25,7 @@ extern const struct api_route events_routes[];       /* api_events.c */
 extern const size_t events_routes_count;
 extern const struct api_route metrics_routes[];      /* api_metrics.c */
 extern const size_t metrics_routes_count;
-
-/*
- * The task engine (task_routes.c).  Declared weak: the engine is its own
- * component, and a build without it (the router's unit tests, a root
- * built before the engine landed) still links; the router then serves
- * no task routes.
- */
-extern const struct api_route task_routes[] __attribute__((weak));
-extern const size_t task_routes_count __attribute__((weak));
-
-/* The engine's start-up and timers, run by api_init and api_poll when it is linked in. */
-void task_init(void) __attribute__((weak));
-void task_poll(uint64_t now_ms) __attribute__((weak));
-
-/* Counts the task engine reports for GET /metrics (task_stats, weak like the routes). */
-struct api_task_stats {
-	uint32_t running;
-	uint32_t completed;                 /* kept in the history */
-	uint64_t results_total[10];         /* completed since start, by enum task_result */
-};
-void task_stats(struct api_task_stats *out) __attribute__((weak));
+extern const struct api_route task_routes[];         /* api_tasks.c */
+extern const size_t task_routes_count;
 
 #endif

@@ -14,7 +14,8 @@
  * exactly against HTTP_MAX_HEADER.
  */
 #include "http_conn.h"
-#include "../hresult.h"
+
+#include <common/hresult.h>
 
 #include <lib/string.h>
 #include <llhttp.h>

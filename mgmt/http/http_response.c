@@ -6,7 +6,8 @@
  * Also the per-status answer counts for /metrics.
  */
 #include "http_conn.h"
-#include "../hresult.h"
+
+#include <common/hresult.h>
 
 #include <lib/format.h>
 #include <lib/string.h>

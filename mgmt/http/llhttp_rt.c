@@ -4,7 +4,7 @@
  * unreachable.  Should it ever happen, the root says so on its console and
  * stops rather than parse on from a corrupt state.
  */
-#include "../libc/stdlib.h"
+#include <libc/stdlib.h>
 
 #include <kernel/console.h>
 

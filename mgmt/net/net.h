@@ -45,11 +45,4 @@ void net_stats(struct net_stats *out);
 /* Bytes of lwIP's heap in use now. */
 size_t net_heap_used(void);
 
-/*
- * Diagnostic service (root knob net_hello): a raw-TCP listener on port
- * that sends "hvroot hello\n" and closes.  Logs "root: net: hello
- * listening on port N"; false (with a console line) on failure.
- */
-bool net_hello_start(uint16_t port);
-
 #endif

@@ -23,12 +23,13 @@
 #include "fuzz_rng.h"
 #include "../unit/api_fake_backend.h"
 
-#include "../../mgmt/api/api.h"
-#include "../../mgmt/api/api_events.h"
-#include "../../mgmt/api/api_reply.h"
-#include "../../mgmt/api/api_routes.h"
-#include "../../mgmt/http/http_conn.h"
-#include "../../mgmt/notify.h"
+#include <api/api.h>
+#include <api/api_events.h>
+#include <api/api_reply.h>
+#include <api/api_routes.h>
+#include <api/api_tasks.h>
+#include <http/http_conn.h>
+#include <common/notify.h>
 
 #include <llhttp.h>
 #include <stdio.h>
@@ -64,8 +65,7 @@ static void world(void)
 
 	fake_reset();
 	api_events_reset();
-	if (task_init)
-		task_init();
+	api_tasks_init();
 	fake_vm_add(0, "root", HV_PARTITION_RUNNING, true);
 	fake_vm_add(1, "testos1", HV_PARTITION_RUNNING, false)->facts.can_shutdown = true;
 	fake_vm_add(2, "testos2", HV_PARTITION_OFF, false);

@@ -14,7 +14,7 @@
  * outnumber requests, and no connection outlives the run.
  */
 #include "fuzz_rng.h"
-#include "../../mgmt/http/http_conn.h"
+#include <http/http_conn.h>
 
 #include <llhttp.h>
 #include <stdlib.h>

@@ -303,7 +303,7 @@ CASES += [
 ]
 
 
-# The synthetic bus: the root's VMBus server (mgmt/bus.c) and a testos guest
+# The synthetic bus: the root's VMBus server (mgmt/bus/) and a testos guest
 # running its additions.  Every channel opens and negotiates, heartbeats
 # come back, a shutdown_after request is answered and hv sees the guest off.
 def bus_ready(guest, *services):
@@ -562,7 +562,7 @@ CASES += [
                  r"token 'look' grants rights on 'nobody', which is not a partition"),
 ]
 
-# guestos (mgmt/guestos*.c): guestos_probe=<guest> runs a script of the
+# guestos (mgmt/bus/guestos*.c): guestos_probe=<guest> runs a script of the
 # requests the management API makes and logs each result.  g1 has the
 # additions: its facts come from KVP and Sessions, Exec runs commands,
 # parameters round-trip through KVP, the queue refuses a ninth request,

@@ -4,7 +4,7 @@
  */
 #include "api_fake_backend.h"
 
-#include "../../mgmt/api/task_media.h"
+#include <task/task_media.h>
 
 #include <lib/sha256.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /*
- * A test double of mgmt/api/backend.h for host tests (unit tests, the
+ * A test double of mgmt/backend/backend.h for host tests (unit tests, the
  * API fuzz target, the task engine's tests): partitions, guest facts,
  * tokens and time are plain data the test sets; guestos requests are
  * recorded and completed when the test says so; start/stop/reset are
@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../mgmt/api/backend.h"
-#include "../../mgmt/http/http.h"
+#include <backend/backend.h>
+#include <http/http.h>
 
 #define FAKE_MAX_REQUESTS 32u
 

@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include "../../mgmt/api/json_write.h"
+#include <api/json_write.h>
 
 static char buf[512];
 static struct jw w;

@@ -14,7 +14,7 @@
 
 #include "test_api_util.h"
 
-#include "../../mgmt/api/api_body.h"
+#include <api/api_body.h>
 
 static int setup(void **state)
 {

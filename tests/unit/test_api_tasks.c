@@ -1,5 +1,5 @@
 /*
- * The router with the task engine linked in (mgmt/api/task*.c, on the
+ * The router with the task engine linked in (mgmt/task/, on the
  * fake backend): task routes answer through the real router and its
  * rights (202 with Location, 403, 404, 409), the task metrics appear,
  * taskCompleted reaches the events log, and docs/openapi.yaml lists every
@@ -13,14 +13,15 @@
 
 #include "test_api_util.h"
 
-#include "../../mgmt/api/api_routes.h"
-#include "../../mgmt/notify.h"
+#include <api/api_routes.h>
+#include <api/api_tasks.h>
+#include <common/notify.h>
 
 static int setup(void **state)
 {
 	(void)state;
 	world();
-	task_init();
+	api_tasks_init();
 	return 0;
 }
 

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../mgmt/api/api.h"
-#include "../../mgmt/api/api_events.h"
+#include <api/api.h>
+#include <api/api_events.h>
 #include "api_fake_backend.h"
 
 #define TOKEN_ADMIN "Bearer admin-secret"        /* "*": read, control, execute */

@@ -1,5 +1,5 @@
 /*
- * guestos (mgmt/guestos.c, guestos_wire.c) against a fake bus: what the
+ * guestos (mgmt/bus/guestos.c, guestos_wire.c) against a fake bus: what the
  * root sends is captured, and the test answers as a guest would, with the
  * guest-side builders of vmbus/.  Covers the call-time refusals, each
  * request's round trip, the queue (order, one in flight, full), timeouts
@@ -16,11 +16,11 @@
 
 #include <string.h>
 
-#include "../../mgmt/bus.h"
-#include "../../mgmt/guestos.h"
-#include "../../mgmt/guestos_bus.h"
-#include "../../mgmt/notify.h"
-#include "../../mgmt/root.h"
+#include <bus/bus_int.h>
+#include <bus/guestos.h>
+#include <bus/guestos_bus.h>
+#include <common/notify.h>
+#include <events/events.h>
 #include "../../vmbus/vmbus_err.h"
 #include "../../vmbus/vmbus_exec.h"
 #include "../../vmbus/vmbus_ic_util.h"
@@ -32,7 +32,7 @@
 /* ---- the fake root around guestos ---- */
 
 static uint64_t now = 1000;
-static uint32_t ready_mask;               /* bit relid: bus_ic_ready */
+static uint32_t ready_mask;               /* bit relid: the channel is ready */
 static uint8_t tids[BUS_SERVICES + 1];
 static struct sent {
 	uint32_t relid, len;
@@ -70,7 +70,6 @@ bool events_is_guest(uint32_t id) { return id == G; }
 uint32_t events_state(uint32_t id) { return id == G ? HV_PARTITION_RUNNING : HV_PARTITION_OFF; }
 const char *events_name(uint32_t id) { return id == G ? "g" : "?"; }
 const char *bus_service_name(uint32_t relid) { (void)relid; return "svc"; }
-void guestos_probe_poll(uint64_t now_ms) { (void)now_ms; }
 void bus_ic_time_sync_now(uint32_t id) { if (id == G) time_syncs++; }
 
 bool bus_ic_heartbeat(uint32_t id, struct bus_ic_heartbeat *out)

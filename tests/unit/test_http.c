@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../mgmt/http/http_conn.h"
+#include <http/http_conn.h>
 
 /* --- test transport ------------------------------------------------------ */
 

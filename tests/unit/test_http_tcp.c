@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../mgmt/http/http_conn.h"
+#include <http/http_conn.h>
 
 #define PORT 80
 

@@ -16,11 +16,12 @@
 
 #include "api_fake_backend.h"
 
-#include "../../mgmt/api/api.h"
-#include "../../mgmt/api/api_events.h"
-#include "../../mgmt/api/api_routes.h"
-#include "../../mgmt/http/http_conn.h"
-#include "../../mgmt/notify.h"
+#include <api/api.h>
+#include <api/api_events.h>
+#include <api/api_routes.h>
+#include <api/api_tasks.h>
+#include <http/http_conn.h>
+#include <common/notify.h>
 
 #include "ivmctl_fixture.h"
 
@@ -142,7 +143,7 @@ static int setup(void **state)
 {
 	(void)state;
 	world();
-	task_init();
+	api_tasks_init();
 	on_poll = NULL;
 	ivm_fixture_open((struct ivm_transport){ core_exchange, NULL }, fake_now, no_sleep,
 			 "admin-secret");

@@ -1,6 +1,7 @@
 /*
- * Unit tests of the task engine (mgmt/api/task.c, task_kinds.c) against
- * the fake backend (api_fake_backend.c): every kind's milestones, refusals
+ * Unit tests of the task engine (mgmt/task/task.c, task_kinds.c) and of
+ * its API side (WaitForCompletion, the TASK JSON: api_task_wait.c,
+ * api_tasks.c) against the fake backend (api_fake_backend.c): every kind's milestones, refusals
  * at call time, vetoes, SHUTDOWN_IN_PROGRESS, timeouts on a fake clock,
  * forced escalation through hv, Cancel, WaitForCompletion, history
  * eviction and the TASK JSON.
@@ -14,8 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../mgmt/api/task.h"
-#include "../../mgmt/notify.h"
+#include <api/api_tasks.h>
+#include <common/notify.h>
 #include "test_api_util.h"
 
 #define G 1u    /* a guest partition (testos1) */
@@ -41,7 +42,7 @@ static int setup(void **state)
 	guest_facts_up(&fake.vms[1].facts);
 	guest_facts_up(&fake.vms[2].facts);
 	fake.now_ms = 1000;
-	task_init();
+	api_tasks_init();
 	return 0;
 }
 
@@ -112,7 +113,7 @@ static const char *to_json(const struct task *t, bool with_output)
 	struct jw w;
 
 	jw_init(&w, json, sizeof(json));
-	task_write_json(&w, t, with_output ? TASK_JSON_OUTPUT : 0);
+	api_write_task(&w, t, with_output ? TASK_JSON_OUTPUT : 0);
 	assert_false(w.overflow);
 	json[w.len] = '\0';
 	return json;
@@ -121,7 +122,7 @@ static const char *to_json(const struct task *t, bool with_output)
 static void advance(uint64_t ms)
 {
 	fake.now_ms += ms;
-	task_poll(fake.now_ms);
+	api_tasks_poll(fake.now_ms);
 }
 
 static void assert_done(const struct task *t, uint32_t result, uint32_t error)
@@ -556,19 +557,19 @@ static void test_execute(void **state)
 
 	/* Output cut: still Success. */
 	t = must_create(TASK_KIND_EXECUTE, false, "yes", 0);
-	r.exec_flags = 1;   /* IC_EXEC_TRUNCATED */
+	r.exec_flags = GUESTOS_EXEC_TRUNCATED;
 	fake_complete(fake_last_request(), &r);
 	assert_done(t, TASK_SUCCESS, S_OK);
 	assert_non_null(strstr(to_json(t, true), "\"truncated\":true,\"timedOut\":false}"));
 	/* Killed at the guest's time limit: TimeOutError, with what it wrote. */
 	t = must_create(TASK_KIND_EXECUTE, false, "sleep 99", 0);
-	r.exec_flags = 2;   /* IC_EXEC_TIMED_OUT */
+	r.exec_flags = GUESTOS_EXEC_TIMED_OUT;
 	fake_complete(fake_last_request(), &r);
 	assert_done(t, TASK_TIMEOUT, VM_E_TIMED_OUT);
 	assert_non_null(strstr(to_json(t, true), "\"timedOut\":true}"));
 	/* No such command: IllegalValueError, no output (its exit status means nothing). */
 	t = must_create(TASK_KIND_EXECUTE, false, "nosuch", 0);
-	r.exec_flags = 4;   /* IC_EXEC_NOT_FOUND */
+	r.exec_flags = GUESTOS_EXEC_NOT_FOUND;
 	r.exit_status = 127;
 	fake_complete(fake_last_request(), &r);
 	assert_done(t, TASK_ILLEGAL_VALUE, E_INVALIDARG);
@@ -733,14 +734,14 @@ static void test_wait(void **state)
 	t = must_create(TASK_KIND_SHUTDOWN, false, "", 300);
 	q = fake_last_request();
 	/* wait=0: the state now. */
-	assert_int_equal(task_wait(&a, t, 0), API_ANSWERED);
+	assert_int_equal(api_task_wait(&a, t, 0), API_ANSWERED);
 	assert_int_equal(answer_on(1)->status, 200);
 	assert_body_has(answer_on(1), "\"IsComplete\":false");
 	fake_http_reset();
 	/* A bounded wait ends with the task as it is then. */
-	assert_int_equal(task_wait(&a, t, 1000), API_DEFERRED);
-	assert_int_equal(task_wait(&b, t, -1), API_DEFERRED);
-	assert_int_equal(task_wait(&c, t, 5000), API_DEFERRED);
+	assert_int_equal(api_task_wait(&a, t, 1000), API_DEFERRED);
+	assert_int_equal(api_task_wait(&b, t, -1), API_DEFERRED);
+	assert_int_equal(api_task_wait(&c, t, 5000), API_DEFERRED);
 	advance(999);
 	assert_int_equal(answer_on(1)->answers, 0);
 	answer(q, S_OK);
@@ -762,7 +763,7 @@ static void test_wait(void **state)
 	assert_int_equal(answer_on(2)->answers, 1);
 	assert_int_equal(answer_on(3)->answers, 0);
 	/* A complete task answers at once, whatever the wait. */
-	assert_int_equal(task_wait(&a, t, -1), API_ANSWERED);
+	assert_int_equal(api_task_wait(&a, t, -1), API_ANSWERED);
 	assert_int_equal(answer_on(1)->answers, 2);
 }
 
@@ -776,10 +777,10 @@ static void test_wait_no_room(void **state)
 	t = must_create(TASK_KIND_SHUTDOWN, false, "", 300);
 	for (i = 0; i < API_MAX_DEFERRED; i++) {
 		ctx = ctx_for(i);
-		assert_int_equal(task_wait(&ctx, t, -1), API_DEFERRED);
+		assert_int_equal(api_task_wait(&ctx, t, -1), API_DEFERRED);
 	}
 	ctx = ctx_for(i);
-	assert_int_equal(task_wait(&ctx, t, 100), API_ANSWERED);
+	assert_int_equal(api_task_wait(&ctx, t, 100), API_ANSWERED);
 	assert_error(answer_on(i), 503, "VM_E_OUT_OF_RESOURCE");
 	assert_non_null(strstr(answer_on(i)->headers, "Retry-After: 1\n"));
 	/* Every waiter is answered when the task ends. */
@@ -794,7 +795,7 @@ static void test_history_eviction(void **state)
 {
 	struct task *running, *t;
 	struct task *all[TASK_SLOTS];
-	struct api_task_stats st;
+	struct task_stats st;
 	uint32_t n;
 
 	(void)state;

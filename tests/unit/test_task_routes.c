@@ -1,5 +1,5 @@
 /*
- * Unit tests of the task routes (mgmt/api/task_routes.c) through the real
+ * Unit tests of the task routes (mgmt/api/api_tasks.c) through the real
  * router, auth and body parser on the fake backend: 202 + Location,
  * refusals at call time, body checks, rights, the collection, wait
  * bounds, cancel, the audit lines and the list's size limit.
@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../mgmt/api/task.h"
-#include "../../mgmt/notify.h"
+#include <api/api_tasks.h>
+#include <common/notify.h>
 #include "test_api_util.h"
 
 #define VMS API_PREFIX "/vms/"
@@ -28,7 +28,7 @@ static int setup(void **state)
 	fake.now_ms = 5000;
 	fake.vms[1].facts.additions = true;
 	fake.vms[1].facts.can_shutdown = true;
-	task_init();
+	api_tasks_init();
 	return 0;
 }
 
@@ -197,7 +197,7 @@ static void test_wait_bounds(void **state)
 	d = call_on(3, HTTP_M_GET, API_PREFIX "/tasks/1", "wait=10", TOKEN_ADMIN, NULL);
 	assert_int_equal(d, API_DEFERRED);
 	fake.now_ms += 10;
-	task_poll(fake.now_ms);
+	api_tasks_poll(fake.now_ms);
 	assert_int_equal(fake_answer(fake_conn(3))->status, 200);
 	assert_body_has(fake_answer(fake_conn(3)), "\"IsComplete\":false");
 	assert_int_equal(fake_answer(fake_conn(1))->answers, 0);

@@ -1,0 +1,46 @@
+/*
+ * The management API's side of the task engine (task.h): the task routes
+ * (api_tasks.c), the TASK object as JSON, and WaitForCompletion
+ * (api_task_wait.c), whose waiters are answered when the engine reports
+ * a task complete or their wait ends.  The engine itself knows nothing
+ * of HTTP or JSON.
+ */
+#ifndef MGMT_API_TASKS_H
+#define MGMT_API_TASKS_H
+
+#include <stdint.h>
+
+#include "api.h"
+#include "json_write.h"
+
+#include <task/task.h>
+
+#define TASK_WAIT_MAX_MS 4000000    /* WaitForCompletion bound; -1 = forever */
+
+/*
+ * The TASK object {"ID":..,...}.  TASK_JSON_OUTPUT adds the output of an
+ * execute task whose command ran; TASK_JSON_COMPACT leaves out Description, kind
+ * and ErrorDescription (the list's fallback when the full form would not
+ * fit one response).
+ */
+#define TASK_JSON_OUTPUT 0x1u
+#define TASK_JSON_COMPACT 0x2u
+void api_write_task(struct jw *w, const struct task *t, unsigned flags);
+
+/*
+ * WaitForCompletion (GET /api/v1/tasks/{id}?wait=MS): answers ctx with
+ * t (200) at once when t is complete or wait_ms is 0, else defers and
+ * answers when t completes or wait_ms (-1: never) has passed.  If the
+ * client goes away first its waiter is forgotten.
+ */
+enum api_disposition api_task_wait(struct api_ctx *ctx, struct task *t, int64_t wait_ms);
+
+/*
+ * Empties the task table (task_init) and the waiters, and has the engine
+ * report completions to the API (the events log, waiters); from api_init.
+ */
+void api_tasks_init(void);
+/* The engine's deadlines (task_poll), then the waits that are over; from api_poll. */
+void api_tasks_poll(uint64_t now_ms);
+
+#endif
