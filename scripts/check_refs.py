@@ -4,7 +4,7 @@
 Scans README.md and docs/*.md (all their text), and the comments of the
 sources (*.c *.h *.asm *.inc *.ld *.py meson.build and the shell scripts
 in scripts/ and .ci/) for tokens that look like paths in this repository:
-a top-level folder of the tree followed by a slash (hv/part/partition_state.c,
+a top-level folder of the tree followed by a slash (kernel/console.c,
 docs/api.md, scripts/run, lib/hvcfg/), the usual root files (README.md,
 LICENSE ...), and markdown link targets.  A path that does not exist is
 reported as FILE:LINE: missing PATH, and the exit status is 1.  The
@@ -13,7 +13,7 @@ top-level folders are read from the tree.
 What counts as present, to keep false positives low:
   - a file or folder relative to the repository root, or relative to
     include/ (headers are named as they are included: hv/boot_info.h);
-  - a glob (hv/*.c, mgmt/bus*.c) that matches something; {a,b} is
+  - a glob (lib/*.c, kernel/*.asm) that matches something; {a,b} is
     expanded (lib/{string,format}.c) and each alternative must exist;
   - a build output (.elf .efi .so .a .o .stamp) whose folder exists, and a
     host program X whose source X.c exists (tools/hvcfg);
