@@ -34,7 +34,7 @@ static void svm_get_state(struct vcpu *v, struct vcpu_state *st)
 	*st = (struct vcpu_state){
 		.rip = g->rip, .rsp = g->rsp, .rflags = g->rflags,
 		.cr0 = g->cr0, .cr3 = g->cr3, .cr4 = g->cr4, .efer = g->efer & ~EFER_SVME,
-		.cpl = g->cpl,
+		.cs_base = g->cs.base, .cpl = g->cpl,
 		.long_mode = (g->efer & EFER_LMA) && (g->cs.attrib & SEG_ATTRIB_L),
 	};
 }
@@ -67,7 +67,7 @@ static int exit_insn_length(struct vcpu *v)
 	if (svm_has_nrip)
 		return (int)(c->next_rip - s->vmcb->save.rip);
 	svm_get_state(v, &st);
-	while (n < sizeof(bytes) && guest_read_virt(v, &st, st.rip + n, &bytes[n], 1) == 0)
+	while (n < sizeof(bytes) && guest_read_virt(v, &st, vcpu_state_linear_rip(&st) + n, &bytes[n], 1) == 0)
 		n++; /* byte by byte: the instruction may end just before an unmapped page */
 	return insn_length(bytes, n, op);
 }

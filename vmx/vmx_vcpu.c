@@ -184,6 +184,7 @@ void vmx_get_state(struct vcpu *v, struct vcpu_state *state)
 	state->cr3 = vmread(VMCS_GUEST_CR3);
 	state->cr4 = vmx_guest_cr4();
 	state->efer = vmread(VMCS_GUEST_EFER);
+	state->cs_base = vmread(VMCS_GUEST_ES_BASE + 2 * SEG_CS);
 	state->cpl = (uint32_t)(ss_ar >> AR_DPL_SHIFT) & 3;
 	state->long_mode = (state->efer & EFER_LMA) && (cs_ar & AR_L);
 }

@@ -23,6 +23,8 @@
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 #define CPUID_1_EDX_MCE (1u << 7)
 #define CPUID_1_EDX_APIC (1u << 9)
+#define CPUID_1_EDX_MTRR (1u << 12)
+#define CPUID_1_EDX_MTRR (1u << 12)
 #define CPUID_1_EDX_MCA (1u << 14)
 #define CPUID_7_EBX_TSC_ADJUST (1u << 1)
 #define CPUID_7_ECX_LA57 (1u << 16)
@@ -96,13 +98,18 @@ static struct cpuid_regs host_leaf(uint32_t leaf, uint32_t subleaf)
 	return r;
 }
 
-/* The PC platform's virtual x2APIC: APIC id = vCPU index, x2APIC present. */
+/*
+ * The PC platform's virtual x2APIC: APIC id = vCPU index, x2APIC present.
+ * No MTRRs: its RAM is all write-back, and Linux would otherwise read
+ * vendor MSRs (AMD's SYSCFG) that hv does not offer.
+ */
 static void pc_platform_leaf(const struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
 {
 	if (leaf == 1) {
 		r->ebx = (r->ebx & 0x00ffffffu) | v->vp_index << 24;
 		r->ecx |= CPUID_1_ECX_X2APIC;
 		r->edx |= CPUID_1_EDX_APIC;
+		r->edx &= ~CPUID_1_EDX_MTRR;
 	} else if (leaf == 0xb || leaf == 0x1f) {
 		r->edx = v->vp_index;
 	} else if (leaf == 0x8000001e) {

@@ -99,8 +99,10 @@ static enum exit_action xsetbv(struct vcpu *v)
  */
 static enum exit_action interruption(struct vcpu *v, const struct exit_info *exit)
 {
-	if (exit->reason == EXIT_EXTERNAL_INTR)
+	if (exit->reason == EXIT_EXTERNAL_INTR) {
 		cpu_take_pending_interrupts();
+		platform_interrupted(v);
+	}
 	return v->partition->state == PARTITION_RUNNING ? ACTION_RESUME : ACTION_PARK;
 }
 

@@ -113,7 +113,7 @@ enum exit_action guest_io(struct vcpu *v, const struct exit_io *io)
 				       (uint32_t)(v->regs.rax & size_mask(io->size)));
 		return ACTION_NEXT;
 	}
-	if (io->size == 1 && platform_uart_io(v, io->port, io->in, &byte)) {
+	if (io->size == 1 && platform_port_io(v, io->port, io->in, &byte)) {
 		if (io->in)
 			complete_in(v, 1, byte);
 		return ACTION_NEXT;

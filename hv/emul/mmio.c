@@ -103,7 +103,7 @@ static size_t fetch(struct vcpu *v, const struct vcpu_state *st, uint8_t *bytes)
 {
 	size_t n = 0;
 
-	while (n < MMIO_INSN_MAX && guest_read_virt(v, st, st->rip + n, &bytes[n], 1) == 0)
+	while (n < MMIO_INSN_MAX && guest_read_virt(v, st, vcpu_state_linear_rip(st) + n, &bytes[n], 1) == 0)
 		n++;
 	return n;
 }

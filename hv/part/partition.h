@@ -18,6 +18,7 @@
 #include <emul/exit.h>
 #include <mem/stage2.h>
 #include <part/vcpu.h>
+#include <plat/cmos_rtc.h>
 #include <plat/uart16550.h>
 
 /* Values match HV_PARTITION_* of the hypercall ABI. */
@@ -76,6 +77,7 @@ struct partition {
 	struct partition_console console;
 	struct spinlock com1_lock;            /* PC platform: its vCPUs share COM1 */
 	struct uart_port com1;
+	struct cmos_rtc rtc;                  /* PC platform, under com1_lock */
 };
 
 extern struct partition partitions[HVCFG_MAX_PARTITIONS];

@@ -26,9 +26,16 @@ struct vcpu_regs {
 struct vcpu_state {
 	uint64_t rip, rsp, rflags;
 	uint64_t cr0, cr3, cr4, efer;
+	uint64_t cs_base;  /* real and protected mode: RIP is relative to it */
 	uint32_t cpl;
 	bool long_mode;  /* EFER.LMA and CS.L: 64-bit code */
 };
+
+/* The linear address of the instruction at RIP (64-bit code ignores CS's base). */
+static inline uint64_t vcpu_state_linear_rip(const struct vcpu_state *st)
+{
+	return st->long_mode ? st->rip : st->cs_base + st->rip;
+}
 
 /*
  * Initial state built by the core: 64-bit long mode with flat segments

@@ -189,6 +189,11 @@ void platform_before_entry(struct vcpu *v)
 	v->timer_armed = deadline;
 }
 
+void platform_interrupted(struct vcpu *v)
+{
+	v->timer_armed = VAPIC_NO_DEADLINE;
+}
+
 /* Something the halted guest must see: a deliverable interrupt, a kick, a state change. */
 static bool halt_ends(struct vcpu *v)
 {
@@ -216,25 +221,38 @@ enum exit_action platform_halt(struct vcpu *v)
 		if (halt_ends(v))
 			return ACTION_NEXT;
 		cpu_wait_for_interrupt();
-		v->timer_armed = VAPIC_NO_DEADLINE; /* it may have fired: arm it again */
+		platform_interrupted(v);
 	}
 }
 
-bool platform_uart_io(struct vcpu *v, uint16_t port, bool in, uint8_t *value)
+static void uart_io(struct partition *p, uint16_t port, bool in, uint8_t *value)
 {
-	struct partition *p = v->partition;
 	uint8_t sent;
 	bool transmitted = false;
 
-	if (!is_pc(v) || port < COM1_BASE || port >= COM1_BASE + COM1_PORTS)
-		return false;
-	spin_lock(&p->com1_lock);
 	if (in)
 		*value = uart_port_read(&p->com1, (uint8_t)(port - COM1_BASE));
 	else
 		transmitted = uart_port_write(&p->com1, (uint8_t)(port - COM1_BASE), *value, &sent);
-	spin_unlock(&p->com1_lock);
 	if (transmitted)
 		partition_console_write(p, (const char *)&sent, 1);
+}
+
+bool platform_port_io(struct vcpu *v, uint16_t port, bool in, uint8_t *value)
+{
+	struct partition *p = v->partition;
+	bool uart = port >= COM1_BASE && port < COM1_BASE + COM1_PORTS;
+	bool rtc = port == CMOS_RTC_INDEX_PORT || port == CMOS_RTC_DATA_PORT;
+
+	if (!is_pc(v) || (!uart && !rtc))
+		return false;
+	spin_lock(&p->com1_lock);
+	if (uart)
+		uart_io(p, port, in, value);
+	else if (in)
+		*value = cmos_rtc_read(&p->rtc, port);
+	else
+		cmos_rtc_write(&p->rtc, port, *value);
+	spin_unlock(&p->com1_lock);
 	return true;
 }

@@ -2,7 +2,7 @@
  * The PC platform of a partition that runs an ordinary operating system
  * (enum partition_platform PLATFORM_PC): per vCPU a virtual x2APIC
  * (vapic.c) and the synthetic timers (stimer.c), per partition a 16550
- * on COM1 (uart16550.c).  This file is the glue between those pure state
+ * on COM1 (uart16550.c) and a CMOS RTC (cmos_rtc.c).  This file is the glue between those pure state
  * machines and hv: MSR dispatch, IPI routing within the partition, the
  * physical timer that ends a run when a virtual timer is due, and HLT.
  *
@@ -34,10 +34,20 @@ int platform_msr_write(struct vcpu *v, uint32_t msr, uint64_t value);
 /* Processes due timers and arms the physical timer (see above). */
 void platform_before_entry(struct vcpu *v);
 
+/*
+ * An external interrupt ended the run: perhaps this CPU's timer, which
+ * is one-shot and may fire before the virtual deadline (its rate is
+ * calibrated, not exact), so the next entry arms it again.
+ */
+void platform_interrupted(struct vcpu *v);
+
 /* HLT: waits in host mode until the guest has something to do. */
 enum exit_action platform_halt(struct vcpu *v);
 
-/* COM1 (0x3f8-0x3ff): true when port is the UART's, with *value for IN. */
-bool platform_uart_io(struct vcpu *v, uint16_t port, bool in, uint8_t *value);
+/*
+ * Byte-wide ports of the platform's devices, COM1 (0x3f8-0x3ff) and the
+ * CMOS RTC (0x70-0x71): true when port is theirs, with *value for IN.
+ */
+bool platform_port_io(struct vcpu *v, uint16_t port, bool in, uint8_t *value);
 
 #endif
