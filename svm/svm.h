@@ -89,6 +89,7 @@ _Static_assert(offsetof(struct vmcb, save.g_pat) == 0x668, "VMCB G_PAT offset");
 _Static_assert(sizeof(struct vmcb) == 4096, "VMCB size");
 
 /* intercept_misc1 (VMCB 0x00c) */
+#define SVM_INTERCEPT_INTR (1u << 0)
 #define SVM_INTERCEPT_NMI (1u << 1)
 #define SVM_INTERCEPT_VINTR (1u << 4)
 #define SVM_INTERCEPT_INIT (1u << 3)
@@ -97,6 +98,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB size");
 #define SVM_INTERCEPT_MSR (1u << 28)
 #define SVM_INTERCEPT_SHUTDOWN (1u << 31)
 #define SVM_INTERCEPT_INVLPGA (1u << 26)
+#define SVM_INTERCEPT_HLT (1u << 24)
 /* intercept_misc2 (VMCB 0x010) */
 #define SVM_INTERCEPT_VMRUN (1u << 0)
 #define SVM_INTERCEPT_VMMCALL (1u << 1)

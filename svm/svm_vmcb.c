@@ -99,13 +99,16 @@ static struct svm_vcpu *svm_vcpu_alloc(struct vcpu *v, struct page_pool *pool)
 	return s;
 }
 
-static void control_setup(struct vcpu *v, struct svm_vcpu *s, uint64_t stage2_root)
+static void control_setup(struct vcpu *v, struct svm_vcpu *s, uint64_t stage2_root,
+			  bool wait_in_host)
 {
 	struct vmcb_control *c = &s->vmcb->control;
 
 	c->intercept_misc1 = SVM_INTERCEPT_NMI | SVM_INTERCEPT_INIT | SVM_INTERCEPT_CPUID |
 			     SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
 			     SVM_INTERCEPT_INVLPGA;
+	if (wait_in_host)
+		c->intercept_misc1 |= SVM_INTERCEPT_INTR | SVM_INTERCEPT_HLT;
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
 			     SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
 			     SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
@@ -191,7 +194,7 @@ int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *boot, uint64_t s
 	memset(s->host_vmcb, 0, PAGE_SIZE);
 	memset(s->iopm, 0xff, IOPM_PAGES * PAGE_SIZE);
 	msrpm_setup(s->msrpm);
-	control_setup(v, s, stage2_root);
+	control_setup(v, s, stage2_root, boot->wait_in_host);
 	save_setup(&s->vmcb->save, boot);
 	v->regs.rdi = boot->rdi;
 	v->regs.rsi = boot->rsi;

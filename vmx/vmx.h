@@ -39,7 +39,7 @@ int vmx_cpu_enable(const struct virt_caps *caps, struct page_pool *pool);
 void vmcs_write(uint32_t field, uint64_t value);
 
 /* vmx_controls.c: execution, exit and entry controls from the capability MSRs. */
-int vmx_setup_controls(struct vmx_vcpu *vv);
+int vmx_setup_controls(struct vmx_vcpu *vv, bool wait_in_host);
 
 /* vmx_host.c: host-state area from the calling CPU. */
 void vmx_setup_host(void);

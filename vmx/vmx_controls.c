@@ -30,7 +30,11 @@ struct ctl_field {
 #define FIELD(what, field, msr, true_msr, bits) \
 	{ what, field, msr, true_msr, bits, sizeof(bits) / sizeof(bits[0]) }
 
-/* hv's wake-up and timer interrupts (hv/core/apic.h) must end a guest's run. */
+/*
+ * External-interrupt exiting: hv's wake-up and timer interrupts
+ * (hv/core/apic.h) end the run of a vCPU that waits in host mode; it is
+ * cleared again for the others (vmx_setup_controls).
+ */
 static const struct ctl_bit pin_bits[] = {
 	{ VMX_PIN_EXTERNAL_INTR, true, "external-interrupt exiting" },
 	{ VMX_PIN_NMI_EXITING, true, "NMI exiting" },
@@ -120,7 +124,7 @@ static void unused_controls(void)
 	vmcs_write(VMCS_TSC_OFFSET, 0);
 }
 
-int vmx_setup_controls(struct vmx_vcpu *vv)
+int vmx_setup_controls(struct vmx_vcpu *vv, bool wait_in_host)
 {
 	bool use_true = (rdmsr(MSR_VMX_BASIC) & VMX_BASIC_TRUE_CTLS) != 0;
 	uint32_t value[CTL_COUNT];
@@ -134,6 +138,9 @@ int vmx_setup_controls(struct vmx_vcpu *vv)
 	}
 	if (rc != 0)
 		return -1;
+	if (!wait_in_host)
+		value[CTL_PIN] &= ~VMX_PIN_EXTERNAL_INTR | (uint32_t)rdmsr(use_true ?
+				MSR_VMX_TRUE_PINBASED_CTLS : MSR_VMX_PINBASED_CTLS);
 	for (unsigned i = 0; i < CTL_COUNT; i++)
 		vmcs_write(fields[i].field, value[i]);
 	unused_controls();

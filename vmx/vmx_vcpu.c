@@ -62,7 +62,7 @@ int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *boot,
 		log_error("vmx: CPU %u: no usable VMCS (out of pages or VMX off)", v->cpu);
 		return -1;
 	}
-	if (vmx_setup_controls(vv) != 0 || vmx_setup_bitmaps(vv, pool) != 0 ||
+	if (vmx_setup_controls(vv, boot->wait_in_host) != 0 || vmx_setup_bitmaps(vv, pool) != 0 ||
 	    vmx_setup_ept(vv, stage2_root, v->cpu) != 0)
 		return -1;
 	vmx_setup_host();

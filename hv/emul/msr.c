@@ -54,9 +54,9 @@ static bool forbidden_write(uint32_t msr)
 static bool core_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 {
 	if (msr == HV_X64_MSR_GUEST_OS_ID)
-		*value = v->guest_os_id;
+		*value = v->partition->guest_os_id;
 	else if (msr == HV_X64_MSR_HYPERCALL)
-		*value = v->hypercall_gpa;
+		*value = v->partition->hypercall_msr;
 	else if (msr == HV_X64_MSR_VP_INDEX)
 		*value = v->vp_index;
 	else if (msr == HV_X64_MSR_TSC_FREQUENCY)
@@ -113,8 +113,8 @@ static enum exit_action write_hypercall_msr(struct vcpu *v, uint64_t value)
 {
 	uint8_t *page;
 
-	if (v->guest_os_id == 0 || !(value & HV_HYPERCALL_ENABLE)) {
-		v->hypercall_gpa = value & ~HV_HYPERCALL_ENABLE; /* TLFS: needs a guest OS id */
+	if (v->partition->guest_os_id == 0 || !(value & HV_HYPERCALL_ENABLE)) {
+		v->partition->hypercall_msr = value & ~HV_HYPERCALL_ENABLE; /* TLFS: needs a guest OS id */
 		return ACTION_NEXT;
 	}
 	page = partition_gpa_to_host(v->partition, value & HV_HYPERCALL_GPA_MASK, PAGE_SIZE);
@@ -124,7 +124,7 @@ static enum exit_action write_hypercall_msr(struct vcpu *v, uint64_t value)
 	page[1] = vendor->hypercall_insn[1];
 	page[2] = vendor->hypercall_insn[2];
 	page[3] = 0xc3; /* ret */
-	v->hypercall_gpa = value & (HV_HYPERCALL_GPA_MASK | HV_HYPERCALL_ENABLE);
+	v->partition->hypercall_msr = value & (HV_HYPERCALL_GPA_MASK | HV_HYPERCALL_ENABLE);
 	return ACTION_NEXT;
 }
 
@@ -172,9 +172,9 @@ enum exit_action guest_msr_write(struct vcpu *v, uint32_t msr)
 	if (backend <= 0)
 		return backend == 0 ? ACTION_NEXT : ACTION_INJECT_GP;
 	if (msr == HV_X64_MSR_GUEST_OS_ID) {
-		v->guest_os_id = value;
+		v->partition->guest_os_id = value;
 		if (value == 0)
-			v->hypercall_gpa &= ~HV_HYPERCALL_ENABLE;
+			v->partition->hypercall_msr &= ~HV_HYPERCALL_ENABLE;
 		return ACTION_NEXT;
 	}
 	if (msr == HV_X64_MSR_HYPERCALL)

@@ -129,7 +129,7 @@ enum exit_action guest_hypercall(struct vcpu *v)
 {
 	struct vcpu_state state;
 
-	if (!(v->hypercall_gpa & HV_HYPERCALL_ENABLE))
+	if (!(v->partition->hypercall_msr & HV_HYPERCALL_ENABLE))
 		return ACTION_INJECT_UD;
 	vendor->get_state(v, &state);
 	if (state.cpl != 0 || !state.long_mode)

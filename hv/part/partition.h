@@ -71,6 +71,9 @@ struct partition {
 	uint32_t resets;                      /* restarts after a reset */
 	uint32_t starts;                      /* times it entered Running */
 	uint64_t run_start;                   /* reference time it last entered Running */
+	/* Partition-wide synthetic MSRs (TLFS): any vCPU writes, all see them. */
+	uint64_t guest_os_id;                 /* HV_X64_MSR_GUEST_OS_ID value */
+	uint64_t hypercall_msr;               /* HV_X64_MSR_HYPERCALL value */
 	uint64_t reference_tsc;               /* HV_X64_MSR_REFERENCE_TSC value */
 	uint32_t msr_refusals;                /* since the last start, for the log */
 	uint32_t aps_running;                 /* shared: APs between look and park */

@@ -141,6 +141,7 @@ const char *partition_boot_linux(struct partition *p, struct vcpu_boot_state *bo
 		.gdt_limit = BOOT_GDT_SIZE - 1,
 		.code_selector = BOOT_CS,
 		.data_selector = BOOT_DS,
+		.wait_in_host = true,
 	};
 	return NULL;
 }

@@ -85,6 +85,8 @@ static bool prepare(struct partition *p, struct vcpu_boot_state *boot)
 	p->console = (struct partition_console){ 0 };
 	p->fault_reason[0] = '\0';
 	p->reference_tsc = 0;
+	p->guest_os_id = 0;
+	p->hypercall_msr = 0;
 	p->msr_refusals = 0;
 	if (p->cfg->role == HVCFG_ROLE_ROOT) {
 		events_reset(); /* the ring was in the RAM just cleared */
@@ -103,8 +105,6 @@ static bool vcpu_start(struct vcpu *v, const struct vcpu_boot_state *boot,
 	struct partition *p = v->partition;
 
 	v->regs = (struct vcpu_regs){ 0 };
-	v->hypercall_gpa = 0;
-	v->guest_os_id = 0;
 	v->vp_assist_page = 0;
 	for (uint32_t i = 0; i < 4; i++)
 		v->pending_irqs[i] = 0;
@@ -180,7 +180,7 @@ static bool settle(struct partition *p)
  */
 static void run_ap(struct partition *p, struct vcpu *v, struct page_pool *pool)
 {
-	struct vcpu_boot_state boot = { .real_mode = true, .cr0 = CR0_ET };
+	struct vcpu_boot_state boot = { .real_mode = true, .cr0 = CR0_ET, .wait_in_host = true };
 
 	__atomic_add_fetch(&p->aps_running, 1, __ATOMIC_ACQ_REL);
 	if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PARTITION_RUNNING &&

@@ -50,6 +50,13 @@ struct vcpu_boot_state {
 	uint64_t gdt_base;
 	uint16_t gdt_limit;
 	uint16_t code_selector, data_selector; /* descriptors in that GDT */
+	/*
+	 * HLT and physical interrupts end the guest's run: the core waits
+	 * out HLT itself and takes hv's wake-up and timer interrupts (the
+	 * PC platform, hv/plat/platform.h).  Without it a guest halts in
+	 * place and no physical interrupt is expected.
+	 */
+	bool wait_in_host;
 	bool real_mode;
 	uint8_t sipi_page;
 };
@@ -70,8 +77,6 @@ struct vcpu {
 	uint32_t cpu;               /* physical CPU index */
 	uint32_t vp_index;          /* index within the partition */
 	void *vendor;               /* backend-private (VMCS/VMCB bookkeeping) */
-	uint64_t hypercall_gpa;     /* HV_X64_MSR_HYPERCALL value */
-	uint64_t guest_os_id;       /* HV_X64_MSR_GUEST_OS_ID value */
 	uint64_t vp_assist_page;    /* HV_X64_MSR_VP_ASSIST_PAGE value */
 	/*
 	 * Interrupt vectors waiting for delivery, one bit each (32-255).  Set

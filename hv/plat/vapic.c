@@ -297,8 +297,6 @@ bool vapic_accept_interrupt(struct vapic *v, uint8_t vector)
 {
 	if (vector < 16)
 		return false;
-	if (!(__atomic_load_n(&v->svr, __ATOMIC_RELAXED) & VAPIC_SVR_ENABLE))
-		return false;
 	return irr_set(v, vector);
 }
 
@@ -306,7 +304,7 @@ uint8_t vapic_pending_vector(const struct vapic *v)
 {
 	int irrv = highest_vector(v->irr, true);
 
-	if (irrv < 16 || ((uint32_t)irrv & 0xf0) <= (ppr(v) & 0xf0))
+	if (!(v->svr & VAPIC_SVR_ENABLE) || irrv < 16 || ((uint32_t)irrv & 0xf0) <= (ppr(v) & 0xf0))
 		return 0;
 	return (uint8_t)irrv;
 }

@@ -139,7 +139,7 @@ struct vapic_timer {
 
 /*
  * Memory-ordering rule: a vapic belongs to the CPU running its vCPU, and
- * every field is owner-only with plain accesses, except two:
+ * every field is owner-only with plain accesses, except one:
  *  - irr: any CPU sets bits with an atomic OR (release) in
  *    vapic_accept_interrupt(); the owner reads it with acquire loads and
  *    clears bits with an atomic AND.  A poster stores whatever the
@@ -147,15 +147,12 @@ struct vapic_timer {
  *    accepting the vector, and when accept returns true makes the owner
  *    look (kick or wake IPI) after it; the owner's acquire load in
  *    vapic_pending_vector() then sees the announced data too.
- *  - svr: stored by the owner atomically, read by posters (relaxed) to
- *    drop fixed interrupts while the APIC is software-disabled.  A post
- *    racing with an SVR write may land on either side of it.
  * vapic_reset() clears irr with atomic stores; a post racing with it
  * may survive, as on a CPU receiving an IPI during its INIT.
  */
 struct vapic {
 	uint32_t irr[8];      /* shared: see above */
-	uint32_t svr;         /* shared: see above */
+	uint32_t svr;
 	uint32_t isr[8];
 	uint32_t tmr[8];      /* always 0: every interrupt here is edge-triggered */
 	uint32_t id;
@@ -198,15 +195,19 @@ enum vapic_status vapic_msr_write(struct vapic *v, uint32_t msr, uint64_t value,
 
 /*
  * Makes a fixed interrupt pending (IRR).  Callable from any CPU.  Drops
- * vectors 0-15 (hv must not post them) and everything while the APIC is
- * software-disabled.  True when the vector became pending now, i.e. the
- * owner must be made to look.
+ * vectors 0-15 (hv must not post them).  While the APIC is
+ * software-disabled the interrupt is held in IRR, as the SDM says of
+ * pending interrupts, and delivered once the guest enables it: Linux
+ * starts its synthetic-timer clock events before it enables the APIC,
+ * and a first tick lost there is never programmed again.  True when the
+ * vector became pending now, i.e. the owner must be made to look.
  */
 bool vapic_accept_interrupt(struct vapic *v, uint8_t vector);
 
 /*
  * The vector to inject next: the highest IRR vector whose priority class
- * is above the PPR's; 0 when none may be delivered now.
+ * is above the PPR's; 0 when none may be delivered now (also while the
+ * APIC is software-disabled).
  */
 uint8_t vapic_pending_vector(const struct vapic *v);
 

@@ -118,13 +118,16 @@ static inline void cpu_disable_interrupts(void)
 }
 
 /*
- * Lets interrupts that are pending now be taken, then closes again: the
- * one-instruction shadow of STI guarantees the NOP runs first, and a
- * pending interrupt is taken right after it.
+ * Lets interrupts that are pending now be taken, then closes again.  STI
+ * holds interrupts off for one more instruction; a pending interrupt is
+ * taken right after it.  That instruction is a jump on purpose: an
+ * emulator that checks for interrupts only between translated blocks
+ * (QEMU's TCG) sees a block end there, where a NOP would run on to CLI
+ * in the same block and leave the interrupt pending.
  */
 static inline void cpu_take_pending_interrupts(void)
 {
-	__asm__ volatile("sti; nop; cli" ::: "memory");
+	__asm__ volatile("sti; jmp 1f; 1: cli" ::: "memory");
 }
 
 /*

@@ -385,9 +385,12 @@ static void test_accept(void **state)
 
 	(void)state;
 	init(&v, 0);
-	assert_false(vapic_accept_interrupt(&v, 0x30)); /* software-disabled at power-on */
-	assert_int_equal(rd(&v, 0x821), 0);
+	/* Software-disabled at power-on: held in IRR, not deliverable until enabled. */
+	assert_true(vapic_accept_interrupt(&v, 0x30));
+	assert_int_equal(vapic_pending_vector(&v), 0);
 	enable(&v);
+	assert_int_equal(vapic_pending_vector(&v), 0x30);
+	vapic_interrupt_delivered(&v, 0x30, true);
 	assert_false(vapic_accept_interrupt(&v, 15));
 	assert_false(vapic_accept_interrupt(&v, 0));
 	assert_true(vapic_accept_interrupt(&v, 16));
@@ -418,12 +421,13 @@ static void test_software_disable(void **state)
 	wr(&v, 0x80f, 0xff);
 	for (uint32_t msr = 0x832; msr <= 0x837; msr++)
 		assert_true(rd(&v, msr) & 0x10000);
-	assert_false(vapic_accept_interrupt(&v, 0x70));
-	/* What was pending or in service is held. */
-	assert_int_equal(vapic_pending_vector(&v), 0x60);
+	/* New interrupts are held too; nothing is deliverable while disabled. */
+	assert_true(vapic_accept_interrupt(&v, 0x70));
+	assert_int_equal(vapic_pending_vector(&v), 0);
 	assert_int_equal(rd(&v, 0x812), 1u << 16);
 	enable(&v);
 	assert_int_equal(rd(&v, 0x832), 0x10030);
+	assert_int_equal(vapic_pending_vector(&v), 0x70);
 }
 
 /* ---- errors ------------------------------------------------------------------ */
@@ -566,7 +570,7 @@ static void test_self_ipi(void **state)
 
 	(void)state;
 	init(&v, 0);
-	wr(&v, 0x83f, 0x40); /* software-disabled: dropped */
+	wr(&v, 0x83f, 0x40); /* software-disabled: held, not deliverable */
 	assert_int_equal(vapic_pending_vector(&v), 0);
 	enable(&v);
 	wr(&v, 0x83f, 0x40);
