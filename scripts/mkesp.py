@@ -5,6 +5,8 @@
   hv/hv.cfg              the configuration
   hv/hv.elf              the hypervisor
   hv/<image>             each partition image, under its own file name
+  linux/vmlinuz          the Linux guest's kernel (docs/linux-guest.md)
+  linux/initrd.img       and its initramfs, both copied as they are
 
 Files are replaced only when their content changed, so an emulator that
 has the directory open sees a consistent tree.  The ELF files go onto the
@@ -45,6 +47,8 @@ def main():
     ap.add_argument("--config", required=True)
     ap.add_argument("--image", action="append", default=[])
     ap.add_argument("--objcopy", default="objcopy")
+    ap.add_argument("--linux-kernel", help="bzImage to copy to linux/vmlinuz")
+    ap.add_argument("--linux-initrd", help="initramfs to copy to linux/initrd.img")
     args = ap.parse_args()
 
     install(args.efi, os.path.join(args.out, "EFI", "BOOT", "BOOTX64.EFI"))
@@ -52,6 +56,10 @@ def main():
     install_stripped(args.objcopy, args.hv, os.path.join(args.out, "hv", "hv.elf"))
     for image in args.image:
         install_stripped(args.objcopy, image, os.path.join(args.out, "hv", os.path.basename(image)))
+    if args.linux_kernel:
+        install(args.linux_kernel, os.path.join(args.out, "linux", "vmlinuz"))
+    if args.linux_initrd:
+        install(args.linux_initrd, os.path.join(args.out, "linux", "initrd.img"))
     with open(args.stamp, "w") as f:
         f.write("esp assembled\n")
 

@@ -6,6 +6,7 @@ import re
 
 import clients
 import ivmctl_client
+import linux_clients
 import task_clients
 from hosts import default_mem
 
@@ -981,4 +982,176 @@ CASES += [
          client=ivmctl_client.ivmctl(BOCHS_API_STEPS, ready_timeout=300),
          client_after=r'root: bus testos1: heartbeat ok seq \d+', client_timeout=700,
          timeout=1200),
+]
+
+
+# The Linux guest (docs/linux-guest.md): Debian's unmodified kernel and the
+# initramfs of guest/linux, from \linux\vmlinuz and \linux\initrd.img on the
+# ESP (scripts/mkesp.py), booted by hv as a partition beside the root and a
+# testos guest.  Lines of the guest's console come as `hv: [linux] ...`; the
+# kernel's own start with its time stamp (`[    1.234567] `).
+LINUX_CMDLINE = 'console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 nokaslr'
+# hv (32M) + root (64M) + Linux (512M) + testos (16M) = 624 MiB in one
+# contiguous free block; with 1024 MiB of RAM the loader leaves about
+# 900 MiB below hv's reservation (see HV_RESERVATION above).  Bochs'
+# default of 512 MiB is too little.
+LINUX_MEM_MIB = 1024
+
+
+def linux_partition(name='linux', cpus='1-2', memory='512M', cmdline=LINUX_CMDLINE):
+    """A Linux partition; `hostname=NAME` makes /init name the guest after
+    it, which hv_kvp_daemon reports as FullyQualifiedDomainName."""
+    return (f'\n[partition {name}]\ncpus = {cpus}\nmemory = {memory}\n'
+            f'image = \\linux\\vmlinuz\ninitrd = \\linux\\initrd.img\n'
+            f'cmdline = "{cmdline} hostname={name}"\n')
+
+
+def linux_config(root_cmdline, linux, *guests, api=False):
+    """hv without test_exit (nothing here powers the machine off), the
+    root on CPU 0 (with the e1000 and task_clients' API token if api), the
+    Linux partition's text, then testos guests (name, cmdline, cpu)."""
+    text = (HYPERVISOR.replace('test_exit = yes\n', '') +
+            '\n[partition root]\nrole = root\ncpus = 0\nmemory = 64M\n'
+            f'image = \\hv\\root.elf\ncmdline = "{root_cmdline}"\n')
+    if api:
+        text += 'pci = 00:02.0\n'
+    text += linux
+    for name, cmdline, cpu in guests:
+        text += (f'\n[partition {name}]\ncpus = {cpu}\nmemory = 16M\n'
+                 f'image = \\hv\\testos.elf\ncmdline = "{cmdline}"\n')
+    return text + (task_clients.CONFIG if api else '')
+
+
+def linux_line(name, text):
+    """A line of the guest's console; kernel lines carry a time stamp first."""
+    return rf'hv: \[{name}\] ' + text
+
+
+def linux_kernel_line(name, text):
+    return rf'hv: \[{name}\] \[\s*\d+\.\d+\] ' + text
+
+
+def linux_boot(name, ncpus):
+    """From hv starting the partition to /init's first lines: Debian's
+    banner (init/main.c), Hyper-V detected (arch/x86/kernel/cpu/
+    hypervisor.c, the name from mshyperv.c), its CPUs up (kernel/smp.c),
+    the reference TSC page as clocksource (kernel/time/clocksource.c;
+    drivers/clocksource/hyperv_timer.c rates it 500 above the TSC's 300
+    while hv does not announce AccessTscInvariant, CPUID 0x40000003 EAX
+    bit 15), then guest/linux/init."""
+    cpus = f'0-{ncpus - 1}' if ncpus > 1 else '0'
+    return (rf'hv: partition {name}: Starting -> Running',
+            linux_kernel_line(name, r'Linux version 6\.1\.'),
+            {linux_kernel_line(name, r'Hypervisor detected: Microsoft Hyper-V'),
+             linux_kernel_line(name, rf'smp: Brought up 1 node, {ncpus} CPUs?$'),
+             linux_kernel_line(name, r'clocksource: Switched to clocksource '
+                                     r'hyperv_clocksource_tsc_page$')},
+            linux_line(name, r'linux-guest: userspace up$'),
+            linux_line(name, rf'linux-guest: kernel 6\.1\.\S+, {ncpus} CPUs online \({cpus}\)$'))
+
+
+def linux_bus_up(name):
+    """hv_vmbus connects at VMBus 5.3 (drivers/hv/connection.c), hv_utils
+    opens Shutdown, TimeSync, Heartbeat and KVP and the root sees each
+    negotiated (mgmt/bus_ic.c); /init starts hv_kvp_daemon, which logs the
+    version the kernel registered it with (tools/hv/hv_kvp_daemon.c, through
+    syslogd on the console); the first heartbeat comes back."""
+    root = r'hv: \[root\] root: '
+    return ({linux_kernel_line(name, r'hv_vmbus: Vmbus version:5\.3$'),
+             root + rf'bus {name}: connected, version 5\.3'},
+            bus_ready(name, 'shutdown', 'timesync', 'heartbeat', 'kvp') |
+            {linux_line(name, r'linux-guest: insmod hv_utils: ok$'),
+             linux_line(name, r'linux-guest: hv_kvp_daemon started$'),
+             linux_line(name, r'.*KVP: KVP LIC Version: ')},
+            root + rf'bus {name}: heartbeat ok seq \d+')
+
+
+def linux_forbid(name, *others, bus=True):
+    """hv's fatal lines, a fault of any partition, our kernels' FAIL and
+    CORRUPTED lines, and from Linux: a panic or oops, an MSR access hv
+    refused (arch/x86/mm/extable.c).  With bus: also a module that did not
+    load, hv_kvp_daemon not started or exiting (guest/linux/init restarts
+    it), and the root closing one of the guest's channels, losing its
+    heartbeat or refusing its messages."""
+    ours = '|'.join(['root', *others])
+    forbid = FATAL + (r'boot: error', r'hv: partition \S+ faulted', r'event ring dropped',
+                      rf'hv: \[({ours})\] .*\bFAIL\b', r'CORRUPTED', r'root: panic',
+                      r'Kernel panic', r'\bBUG:', r'\bOops\b', r'Attempted to kill init',
+                      r'unchecked MSR access error')
+    if bus:
+        forbid += (linux_line(name, r'linux-guest: insmod \S+: (failed|skipped)'),
+                   linux_line(name, r'linux-guest: (hv_utils not loaded|no /dev/vmbus/hv_kvp)'),
+                   linux_line(name, r'linux-guest: hv_kvp_daemon exited'),
+                   rf'root: bus {name}: closing channel', rf'root: bus {name}: heartbeat lost',
+                   r'root: bus .*refused', rf'root: bus {name}: .* not sent')
+    return forbid
+
+CASES += [
+    # Linux on two CPUs beside the root and a testos guest, both keeping
+    # memory canaries: after Linux reached /init's idle loop (its modules
+    # loaded and hv_kvp_daemon up) the canaries are checked twice more.
+    Case('qemu-linux-boot', 'qemu', 4,
+         linux_config('canary', linux_partition(), ('testos1', 'canary', 3)),
+         expect=(*linux_boot('linux', 2),
+                 linux_line('linux', r'linux-guest: idle$'),
+                 {r'hv: \[root\] root: canary ok', r'hv: \[testos1\] testos: canary ok'},
+                 {r'hv: \[root\] root: canary ok', r'hv: \[testos1\] testos: canary ok'}),
+         forbid=linux_forbid('linux', 'testos1', bus=False), mem_mib=LINUX_MEM_MIB, timeout=240),
+    # The bus and the API with Linux's own integration services: facts from
+    # hv_kvp_daemon, heartbeats, a KVP parameter, Logoff refused (no
+    # Sessions service), a restart through hv_utils (orderly_reboot ->
+    # /sbin/reboot), then a shutdown (orderly_poweroff -> /sbin/poweroff,
+    # ACPI S5).
+    Case('qemu-linux-bus', 'qemu', 3,
+         linux_config('', linux_partition(), api=True),
+         expect=(*linux_boot('linux', 2), *linux_bus_up('linux'),
+                 r'hv: \[root\] root: task \d+: Restart linux \(restart\)',
+                 linux_kernel_line('linux', r'hv_utils: Restart request received - '
+                                            r'graceful restart initiated$'),
+                 linux_line('linux', r'linux-guest: reboot$'),
+                 linux_kernel_line('linux', r'reboot: Restarting system$'),
+                 r'hv: partition linux requested a reset',
+                 {r'hv: \[root\] root: task \d+: Restart linux: Success \(0x00000000 S_OK\)',
+                  linux_kernel_line('linux', r'Linux version 6\.1\.')},
+                 linux_line('linux', r'linux-guest: userspace up$'),
+                 *linux_bus_up('linux'),
+                 r'hv: \[root\] root: task \d+: Shutdown linux \(shutdown\)',
+                 linux_kernel_line('linux', r'hv_utils: Shutdown request received - '
+                                            r'graceful shutdown initiated$'),
+                 linux_line('linux', r'linux-guest: poweroff$'),
+                 linux_kernel_line('linux', r'reboot: Power down$'),
+                 r'hv: partition linux powered off',
+                 r'hv: \[root\] root: task \d+: Shutdown linux: Success \(0x00000000 S_OK\)'),
+         forbid=linux_forbid('linux'), mem_mib=LINUX_MEM_MIB,
+         client=linux_clients.linux_bus('linux'),
+         client_after=r'hv: \[root\] root: bus linux: heartbeat ok seq \d+',
+         client_timeout=560, timeout=600),
+]
+
+# The same kernel on VT-x (Bochs, corei7_skylake_x): boot on two CPUs, the
+# bus with hv_utils and hv_kvp_daemon, then an API shutdown that succeeds
+# only once hv has seen the guest's ACPI S5.  Bochs runs about 40 million
+# instructions a second.  Booted directly by OVMF (EFI stub, one CPU, no
+# hv) the kernel reached /init's idle line 3.6 min after power-on: 54 s to
+# the EFI shell, 2 min reading the 10 MB of kernel and initramfs from the
+# vvfat disk (hv's loader does the same), 36 s from the banner to
+# userspace.  hv starts the partition 75 s after power-on (measured with a
+# testos image in its place), and under hv every console byte and LSR poll
+# of the guest is an exit: estimated 6-10 min in all on a quiet host.  The
+# timeout allows three times that (CI runs two emulators on two cores);
+# the client's waits end before it.
+CASES += [
+    Case('bochs-vmx-linux-shutdown', 'bochs-vmx', 3,
+         linux_config('', linux_partition(), api=True),
+         expect=(*linux_boot('linux', 2), *linux_bus_up('linux'),
+                 r'hv: \[root\] root: task \d+: Shutdown linux \(shutdown\)',
+                 linux_kernel_line('linux', r'hv_utils: Shutdown request received - '
+                                            r'graceful shutdown initiated$'),
+                 linux_line('linux', r'linux-guest: poweroff$'),
+                 r'hv: partition linux powered off',
+                 r'hv: \[root\] root: task \d+: Shutdown linux: Success \(0x00000000 S_OK\)'),
+         forbid=linux_forbid('linux'), mem_mib=LINUX_MEM_MIB,
+         client=linux_clients.linux_shutdown('linux', within=1500),
+         client_after=r'hv: \[root\] root: bus linux: heartbeat ok seq \d+',
+         client_timeout=1700, timeout=1800),
 ]

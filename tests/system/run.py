@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # run.py: the body of scripts/run.  Builds, then boots a scratch copy of
 # build/esp (optionally with another hv.cfg) on one host in the foreground,
-# echoing the serial log to the terminal.  Ctrl-C stops the emulator.
+# echoing the serial log to the terminal.  Ctrl-C stops the emulator.  The
+# machine gets the CPUs and RAM the configuration needs unless --smp and
+# --mem say otherwise.
 import argparse
 import fcntl
 import os
@@ -54,9 +56,15 @@ def parse_args():
     p.add_argument('--host', choices=hosts.HOSTS, default='qemu')
     p.add_argument('--accel', choices=('tcg', 'kvm'), default='tcg',
                    help='kvm: QEMU with -cpu host, only where KVM works')
-    p.add_argument('--smp', type=int, default=3, help='CPUs (default 3)')
-    p.add_argument('--mem', type=int, help='MiB of RAM (default 1024 for qemu, 512 for bochs)')
-    p.add_argument('--config', type=pathlib.Path, help='boot with this hv.cfg instead')
+    p.add_argument('--smp', type=int,
+                   help="CPUs (default: the configuration's highest CPU index + 1)")
+    p.add_argument('--mem', type=int,
+                   help='MiB of RAM (default: 1024 for qemu, 512 for bochs, or more if the '
+                        "configuration's partitions and hv need it: their sum + 96, "
+                        'rounded up to 256)')
+    p.add_argument('--config', type=pathlib.Path,
+                   help='boot with this hv.cfg instead of build/esp/hv/hv.cfg '
+                        '(e.g. boot/hv-linux.cfg)')
     p.add_argument('--port', type=int, default=8080,
                    help='port on 127.0.0.1 forwarded to guest port 80 (default 8080)')
     p.add_argument('--build-dir', type=pathlib.Path, default=build.ROOT / 'build')
@@ -75,6 +83,69 @@ def refusal(args):
     if not port_free(args.port):
         return f'port {args.port} on 127.0.0.1 is in use: pick another with --port'
     return None
+
+
+SIZE_SHIFT = {'': 0, 'K': 10, 'M': 20, 'G': 30}
+# What the firmware keeps of the RAM besides hv's reservation: on QEMU with
+# 1024 MiB the loader finds RAM free from 16 MiB up to 922 MiB, where it
+# puts hv, and OVMF holds the top 70 MiB.
+MEM_MARGIN_MIB = 96
+
+
+def config_needs(text):
+    """(CPUs, MiB of RAM, {partition: image}) a configuration asks for: the
+    highest CPU index of any partition + 1, and hv's reservation plus every
+    partition's memory.  Lenient: the loader and `hvcfg check` judge the file."""
+    cpus, mib, images, section = 0, 0, {}, None
+    hv_mib = 32   # [hypervisor] memory's default
+    for raw in text.splitlines():
+        line = raw.split('#', 1)[0].strip() if '"' not in raw else raw.strip()
+        m = re.fullmatch(r'\[(\w+)(?:\s+([\w-]+))?\]', line)
+        if m:
+            section = m.group(2) if m.group(1) == 'partition' else m.group(1)
+            continue
+        key, _, value = (part.strip() for part in line.partition('='))
+        if key == 'memory' and section is not None:
+            size = re.fullmatch(r'(0x[0-9a-fA-F]+|\d+)\s*([KMGkmg]?)', value.split('@')[0].strip())
+            if size:
+                n = int(size.group(1), 0) << SIZE_SHIFT[size.group(2).upper()]
+                if section == 'hypervisor':
+                    hv_mib = n >> 20
+                elif section not in ('management',):
+                    mib += n >> 20
+        elif key == 'cpus' and section not in (None, 'hypervisor'):
+            for item in value.split(','):
+                last = item.split('-')[-1].strip()
+                if last.isdigit():
+                    cpus = max(cpus, int(last) + 1)
+        elif key == 'image' and section not in (None, 'hypervisor'):
+            images[section] = value
+    return cpus, mib + hv_mib, images
+
+
+def machine_size(args, config_text):
+    """-smp and -m: the options if given, else what the configuration needs
+    (at least the host's default RAM; 3 CPUs if the file says nothing)."""
+    cpus, mib, _ = config_needs(config_text)
+    smp = args.smp or cpus or 3
+    mem = args.mem or max(hosts.default_mem(args.host),
+                          -(-(mib + MEM_MARGIN_MIB) // 256) * 256)
+    return smp, mem
+
+
+def hints(config_text):
+    """ivmctl commands to try, with the configuration's own guest names."""
+    _, _, images = config_needs(config_text)
+    guests = [name for name in images if name != 'root']
+    testos = [name for name, image in images.items() if image.endswith('testos.elf')]
+    lines = ['vms']
+    if guests:
+        lines.append(f'guestos {guests[0]}')
+    if testos:
+        lines.append(f'exec {testos[0]} echo hello --wait')
+    if guests:
+        lines.append(f'shutdown {guests[-1]} --wait')
+    return lines + ['events --follow']
 
 
 def scratch(build_dir, config):
@@ -118,22 +189,20 @@ def main():
     if not build.prepare(build_dir):
         return 1
     work = scratch(build_dir, args.config)
-    machine = hosts.Machine(args.host, args.smp, args.mem or hosts.default_mem(args.host),
-                            work / 'esp', args.port, args.accel)
+    config_text = (work / 'esp' / 'hv' / 'hv.cfg').read_text()
+    smp, mem = machine_size(args, config_text)
+    machine = hosts.Machine(args.host, smp, mem, work / 'esp', args.port, args.accel)
     launch = hosts.prepare(machine, work)
-    print(f'==> {args.host}: serial log {launch.serial_log}\n'
+    print(f'==> {args.host}: {smp} CPUs, {mem} MiB; serial log {launch.serial_log}\n'
           f'    guest port 80 at http://127.0.0.1:{args.port}/ ; Ctrl-C stops', flush=True)
     token = development_token(work / 'esp' / 'hv' / 'hv.cfg')
     if token:
         ivmctl = f'{build_dir}/tools/ivmctl'
         print(f'    API token (development only, see hv.cfg): {token}\n'
               f'    first commands to try, in another terminal:\n'
-              f'      export IVMCTL_HOST=127.0.0.1:{args.port} IVMCTL_TOKEN={token}\n'
-              f'      {ivmctl} vms\n'
-              f'      {ivmctl} guestos testos1\n'
-              f'      {ivmctl} exec testos1 echo hello --wait\n'
-              f'      {ivmctl} shutdown testos2 --wait\n'
-              f'      {ivmctl} events --follow', flush=True)
+              f'      export IVMCTL_HOST=127.0.0.1:{args.port} IVMCTL_TOKEN={token}', flush=True)
+        for line in hints(config_text):
+            print(f'      {ivmctl} {line}', flush=True)
     emulator.interrupt_on_sigterm()
     emu = emulator.Emulator(launch, work)
     try:

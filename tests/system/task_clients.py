@@ -102,31 +102,52 @@ def _run(check):
     return client
 
 
+def wait_done(port, log, location, within, wait_ms=10000):
+    """Waits for a task in steps of wait_ms (the root's clock: under Bochs it
+    runs several times slower than the host's, so one long wait could
+    outlast the socket's timeout) until it completes or `within` host
+    seconds have passed; returns the completed task."""
+    deadline = time.monotonic() + within
+    while True:
+        status, _, task = api(port, 'GET', f'{location}?wait={wait_ms}', timeout=120)
+        log(f'GET {location}?wait={wait_ms}: {status} {task}')
+        if status == 200 and task.get('IsComplete'):
+            return task
+        if status != 200 or time.monotonic() > deadline:
+            raise ApiError(f'{location} not complete within {within}s: {status} {task}')
+
+
+def check_shutdown_success(port, log, vm, within=90, timeout_s=60, wait=None):
+    """The body of shutdown_success: POST retried for `within` seconds,
+    the task's timeoutSeconds, and how to wait for it (default: one
+    wait_task)."""
+    path = f'/api/v1/vms/{vm}/guestos/shutdown'
+    body = {'reason': 'system test', 'timeoutSeconds': timeout_s}
+    status, headers, task = retrying(port, log, 'POST', path, body, within=within)
+    location = created(status, headers, task)
+    status, headers, second = api(port, 'POST', path, body)
+    log(f'second shutdown: {status} {second}')
+    if status == 202:
+        expect_fields(second, IsComplete=True, Result='UnexpectedError',
+                      ErrorName='ERROR_SHUTDOWN_IN_PROGRESS', Error='0x8007045B')
+    elif status != 409:   # the first may already have ended: then the guest is off
+        raise ApiError(f'second shutdown: {status} {second}')
+    task = (wait or wait_task)(port, log, location)
+    expect_fields(task, Result='Success', PercentCompleted=100, Error='0x00000000')
+    evs = events(port)
+    off = seq_of(evs, vm=vm, type='stateChanged', state='Off')
+    done = seq_of(evs, vm=vm, type='taskCompleted', task=task['ID'])
+    log(f'events: Off at {off}, taskCompleted at {done}')
+    if off is None or done is None or off > done:
+        raise ApiError(f'Success before hv reported Off: {evs}')
+    return task
+
+
 def shutdown_success(vm):
     """An unforced shutdown: accepted, then Success only after hv reported
     the partition Off; a second shutdown meanwhile ends at once with
     ERROR_SHUTDOWN_IN_PROGRESS."""
-    def check(port, log):
-        path = f'/api/v1/vms/{vm}/guestos/shutdown'
-        body = {'reason': 'system test', 'timeoutSeconds': 60}
-        status, headers, task = retrying(port, log, 'POST', path, body)
-        location = created(status, headers, task)
-        status, headers, second = api(port, 'POST', path, body)
-        log(f'second shutdown: {status} {second}')
-        if status == 202:
-            expect_fields(second, IsComplete=True, Result='UnexpectedError',
-                          ErrorName='ERROR_SHUTDOWN_IN_PROGRESS', Error='0x8007045B')
-        elif status != 409:   # the first may already have ended: then the guest is off
-            raise ApiError(f'second shutdown: {status} {second}')
-        task = wait_task(port, log, location)
-        expect_fields(task, Result='Success', PercentCompleted=100, Error='0x00000000')
-        evs = events(port)
-        off = seq_of(evs, vm=vm, type='stateChanged', state='Off')
-        done = seq_of(evs, vm=vm, type='taskCompleted', task=task['ID'])
-        log(f'events: Off at {off}, taskCompleted at {done}')
-        if off is None or done is None or off > done:
-            raise ApiError(f'Success before hv reported Off: {evs}')
-    return _run(check)
+    return _run(lambda port, log: check_shutdown_success(port, log, vm))
 
 
 def shutdown_locked(vm):

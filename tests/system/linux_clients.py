@@ -1,0 +1,131 @@
+# linux_clients.py: host-side clients (Case.client) for the Linux guest's
+# system tests (docs/linux-guest.md).  Through the management API they read
+# what hv_kvp_daemon reported, the heartbeat, a KVP parameter round trip, a
+# refusal for a service Linux does not offer, and drive a restart and a
+# shutdown through hv_utils.  Built on task_clients' helpers (its token and
+# [management] section); each returns None or an error string.
+import http.client
+import pathlib
+import time
+
+from task_clients import (ApiError, _run, api, check_shutdown_success, created, events,
+                          expect_fields, retrying, wait_done)
+
+DEPS = pathlib.Path(__file__).resolve().parents[2] / '.deps' / 'linux'
+
+
+def expected_facts(deps=DEPS):
+    """What hv_kvp_daemon must report, from the packages the initramfs was
+    built from (scripts/setup): OSName is os-release's NAME and
+    OSMajorVersion its VERSION_ID (the daemon parses /etc/os-release),
+    OSBuildNumber uname's release.  Empty when .deps/linux is missing."""
+    facts = {}
+    try:
+        for line in (deps / 'root' / 'usr' / 'lib' / 'os-release').read_text().splitlines():
+            key, _, value = line.partition('=')
+            value = value.strip().strip('"')
+            if key == 'NAME':
+                facts['OSName'] = value
+            elif key == 'VERSION_ID' and value.isdigit():
+                facts['OSMajorVersion'] = int(value)
+        for line in (deps / 'versions').read_text().splitlines():
+            key, _, value = line.partition('=')
+            if key == 'kernel_release':
+                facts['OSBuildNumber'] = value.strip()
+    except OSError:
+        pass
+    return facts
+
+
+def wait_guestos(port, log, vm, within, ready, what):
+    """Polls GET guestos every 2 s until ready(doc) holds (409 while the VM
+    is not Running is expected meanwhile); returns the document."""
+    deadline = time.monotonic() + within
+    last = 'no attempt'
+    while time.monotonic() < deadline:
+        try:
+            status, _, doc = api(port, 'GET', f'/api/v1/vms/{vm}/guestos')
+            if status == 200 and ready(doc):
+                log(f'GET guestos ({what}): {doc}')
+                return doc
+            last = f'{status} {doc}'
+        except (OSError, http.client.HTTPException, ValueError) as e:
+            last = f'{type(e).__name__}: {e}'
+        time.sleep(2)
+    raise ApiError(f'{vm}: not {what} within {within}s, last GET guestos: {last}')
+
+
+def bus_up(doc):
+    """The guest's Shutdown channel is ready, its heartbeat answered and
+    hv_kvp_daemon's OS facts read."""
+    return doc.get('CanShutdown') is True and doc.get('IsHeartbeating') is True and \
+        doc.get('OSName') is not None
+
+
+def check_facts(doc, computer_name):
+    want = dict(expected_facts(), ComputerName=computer_name)
+    got = {k: doc.get(k) for k in want}
+    if got != want:
+        raise ApiError(f'guest facts {got}, expected {want} (GET guestos: {doc})')
+
+
+def linux_bus(vm, within=240):
+    """qemu-linux-bus: facts, heartbeat, a parameter round trip, Logoff
+    refused (Linux has no Sessions service), then a restart through the
+    guest (Success once hv saw the reset and the partition runs again; then
+    the bus must come back) and an unforced shutdown (Success only after
+    hv reported Off)."""
+    def check(port, log):
+        g = f'/api/v1/vms/{vm}/guestos'
+        doc = wait_guestos(port, log, vm, within, lambda d: bus_up(d) and
+                           d.get('HeartbeatPercentage') == 100, 'reporting, heartbeat 100%')
+        check_facts(doc, vm)
+        value = 'set by the host, read back from the daemon'
+        retrying(port, log, 'PUT', f'{g}/parameters/HvLinuxTest', {'value': value}, want=(200,))
+        status, _, doc = api(port, 'GET', f'{g}/parameters/HvLinuxTest')
+        log(f'GET parameter: {status} {doc}')
+        if status != 200 or doc != {'name': 'HvLinuxTest', 'value': value}:
+            raise ApiError(f'parameter round trip: {status} {doc}')
+        status, _, doc = api(port, 'POST', f'{g}/logoff', {})
+        log(f'POST logoff: {status} {doc}')
+        error = (doc or {}).get('error', {})
+        if status != 409 or error.get('name') != 'VM_E_ADDITIONS_FEATURE_NOT_AVAIL' or \
+                error.get('hresult') != '0xA0040505':
+            raise ApiError(f'logoff: {status} {doc}, expected 409 VM_E_ADDITIONS_FEATURE_NOT_AVAIL')
+        status, headers, task = api(port, 'POST', f'{g}/restart', {'timeoutSeconds': 300})
+        log(f'POST restart: {status} {task}')
+        location = created(status, headers, task)
+        task = wait_done(port, log, location, within=330)
+        expect_fields(task, Result='Success', PercentCompleted=100)
+        evs = events(port)
+        reset = next((e['seq'] for e in evs if e.get('vm') == vm and e.get('state') == 'Starting'
+                      and e.get('cause') == 'guest reset'), None)
+        done = next((e['seq'] for e in evs if e.get('type') == 'taskCompleted'
+                     and e.get('task') == task['ID']), None)
+        log(f'events: guest reset at {reset}, taskCompleted at {done}')
+        if reset is None or done is None or reset > done:
+            raise ApiError(f'restart Success without the guest\'s reset before it: {evs}')
+        wait_guestos(port, log, vm, within, bus_up, 'back after the restart')
+        evs = events(port)
+        if not any(e['seq'] > done and e.get('vm') == vm and e.get('type') == 'heartbeatRestored'
+                   for e in evs):
+            raise ApiError(f'no heartbeatRestored after the restart: {evs}')
+        check_shutdown_success(port, log, vm, timeout_s=120,
+                               wait=lambda p, lg, loc: wait_done(p, lg, loc, within=150))
+        status, _, doc = api(port, 'GET', f'/api/v1/vms/{vm}')
+        log(f'GET /api/v1/vms/{vm}: {status} {doc}')
+        if status != 200 or doc.get('state') != 'Off':
+            raise ApiError(f'{vm} after the shutdown: {status} {doc}')
+    return _run(check)
+
+
+def linux_shutdown(vm, within):
+    """bochs-vmx-linux-shutdown: once the guest's bus is up (within host
+    seconds), an unforced shutdown that must end Success after hv reported
+    Off.  Waits are short steps: the root's clock runs slow under Bochs."""
+    def check(port, log):
+        doc = wait_guestos(port, log, vm, within, bus_up, 'reporting')
+        check_facts(doc, vm)
+        check_shutdown_success(port, log, vm, within=within, timeout_s=900,
+                               wait=lambda p, lg, loc: wait_done(p, lg, loc, within=within))
+    return _run(check)
