@@ -19,6 +19,12 @@
 #define COM1_BASE 0x3f8u
 #define COM1_PORTS 8u
 #define REFTIME_HZ 10000000ull /* reference time counts 100 ns units */
+/*
+ * AMD's interrupt-pending-message MSR: Linux reads it without a fault
+ * handler on CPUs with erratum 400 (QEMU TCG's family 0xf model) to see
+ * whether C1E is active.  It reads 0 here: no C1E.
+ */
+#define MSR_AMD_INT_PENDING_MSG 0xc0010055u
 
 /* TSC ticks per reference-time unit, 32.32 fixed point (set by the first reset). */
 static uint64_t tsc_per_ref_q32;
@@ -117,6 +123,10 @@ int platform_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 		return vapic_msr_read(&v->vapic, msr, rdtsc(), value) == VAPIC_OK ? 0 : -1;
 	if (stimer_msr_claims(msr))
 		return stimer_msr_read(&v->stimers, msr, value) ? 0 : -1;
+	if (msr == MSR_AMD_INT_PENDING_MSG) {
+		*value = 0;
+		return 0;
+	}
 	return 1;
 }
 

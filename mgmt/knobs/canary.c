@@ -1,6 +1,6 @@
 /*
  * canary: fills the last MiB of the root's RAM with an address-dependent
- * pattern (lib/kernel/canary.c) once everything is up, and checks it every
+ * pattern (kernel/canary.c) once everything is up, and checks it every
  * second after the alive line, so that a write into the root's RAM from
  * elsewhere shows up as "root: canary CORRUPTED ...".
  */

@@ -3,7 +3,7 @@
  * that tune it or make it run a test (docs/testing.md, "Partition
  * kernels").  Each knob is a file in mgmt/knobs/ that registers a struct
  * root_knob with ROOT_KNOB; the linker gathers the registrations (section
- * root_knobs, lib/partition.ld), so the root's main names no knob and a
+ * root_knobs, kernel/partition.ld), so the root's main names no knob and a
  * new knob touches no other file.
  *
  * The hooks are optional and run for every registered knob, in the order
