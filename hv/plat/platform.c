@@ -25,6 +25,12 @@
  * whether C1E is active.  It reads 0 here: no C1E.
  */
 #define MSR_AMD_INT_PENDING_MSG 0xc0010055u
+/*
+ * The microcode update signature: Linux writes 0 to it and then reads the
+ * loaded revision, without a fault handler, on Intel CPUs.  No microcode
+ * is loaded here: writes vanish, reads say revision 0.
+ */
+#define MSR_UCODE_REV 0x8bu
 
 /* TSC ticks per reference-time unit, 32.32 fixed point (set by the first reset). */
 static uint64_t tsc_per_ref_q32;
@@ -123,7 +129,7 @@ int platform_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 		return vapic_msr_read(&v->vapic, msr, rdtsc(), value) == VAPIC_OK ? 0 : -1;
 	if (stimer_msr_claims(msr))
 		return stimer_msr_read(&v->stimers, msr, value) ? 0 : -1;
-	if (msr == MSR_AMD_INT_PENDING_MSG) {
+	if (msr == MSR_AMD_INT_PENDING_MSG || msr == MSR_UCODE_REV) {
 		*value = 0;
 		return 0;
 	}
@@ -145,6 +151,8 @@ int platform_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
 	}
 	if (stimer_msr_claims(msr))
 		return stimer_msr_write(&v->stimers, msr, value, reftime_now()) ? 0 : -1;
+	if (msr == MSR_UCODE_REV)
+		return 0;
 	return 1;
 }
 

@@ -345,6 +345,10 @@ const char *guestos_answer(uint32_t id, uint32_t relid, const struct ic_msg *m)
 	}
 	result_reset();
 	hr = guestos_decode(&c->q[0], m, &result, &why);
+	if (hr == GUESTOS_DECODE_AGAIN) {
+		c->busy = false; /* send_next asks again, within the same deadline */
+		return why;
+	}
 	if (c->q[0].op == GUESTOS_LOGOFF)
 		g->sessions_due = bus_now_ms(); /* the user count changed */
 	finish_head(c, hr);

@@ -15,6 +15,15 @@
 #define GUESTOS_KVP_REFRESH_MS 30000u
 #define GUESTOS_SESSIONS_REFRESH_MS 2000u
 #define GUESTOS_KVP_MAX_INDEX 32u      /* auto-pool indexes asked per round */
+/*
+ * A parameter read whose GET came back empty is looked up again by
+ * enumerating the external pool: Linux's hv_kvp_daemon answers a host's
+ * GET with no value (it copies value_size bytes, and the GET carries 0),
+ * but enumerates the pool.  At most this many indexes are asked.
+ */
+#define GUESTOS_PARAM_ENUM_MAX 256u
+/* guestos_decode's answer when the request must be sent again (next index). */
+#define GUESTOS_DECODE_AGAIN 0xffffffffu
 
 enum gchan { GC_SHUTDOWN, GC_KVP, GC_SESSIONS, GC_EXEC, GC_COUNT };
 
@@ -34,6 +43,8 @@ struct greq {
 	void *ctx;
 	uint64_t deadline;          /* bus_now_ms() at the call + GUESTOS_REQUEST_TIMEOUT_MS */
 	uint16_t value_at;
+	bool enumerating;           /* PARAM_GET: looking the name up by ENUMERATE */
+	uint32_t enum_index;        /* the external-pool index asked next */
 	char data[GUESTOS_PARAM_NAME + GUESTOS_PARAM_VALUE + 1];
 };
 
@@ -80,7 +91,7 @@ bool guestos_param_value_ok(const char *value);
 int guestos_send_request(uint32_t id, uint32_t relid, const struct greq *r, uint64_t now,
 			 uint8_t *tid);
 /* The answer to r: the HRESULT, res filled; *why set when the answer is malformed. */
-uint32_t guestos_decode(const struct greq *r, const struct ic_msg *m, struct guestos_result *res,
+uint32_t guestos_decode(struct greq *r, const struct ic_msg *m, struct guestos_result *res,
 			const char **why);
 /* Sends the next refresh message due on channel k, or returns JOB_NONE. */
 enum gjob guestos_refresh_next(struct gos *g, uint32_t id, int k, uint64_t now, uint8_t *tid);

@@ -122,7 +122,10 @@ int guestos_send_request(uint32_t id, uint32_t relid, const struct greq *r, uint
 					    GUESTOS_OUTPUT);
 		break;
 	case GUESTOS_PARAM_GET:
-		len = kvp_build(&h, IC_KVP_OP_GET, IC_KVP_POOL_EXTERNAL, 0, r->data, NULL);
+		len = r->enumerating ?
+			kvp_build(&h, IC_KVP_OP_ENUMERATE, IC_KVP_POOL_EXTERNAL, r->enum_index,
+				  NULL, NULL) :
+			kvp_build(&h, IC_KVP_OP_GET, IC_KVP_POOL_EXTERNAL, 0, r->data, NULL);
 		break;
 	case GUESTOS_PARAM_SET:
 		len = kvp_build(&h, IC_KVP_OP_SET, IC_KVP_POOL_EXTERNAL, 0, r->data,
@@ -163,7 +166,38 @@ static bool kvp_text(const struct ic_kvp *k, char *dst, size_t cap)
 	}
 }
 
-static uint32_t decode_kvp(const struct greq *r, const struct ic_msg *m,
+/*
+ * One answer of the external-pool enumeration a PARAM_GET falls back to:
+ * the value when the entry's name is the one asked for, else the next
+ * index; the end of the pool (a failure status) means no such name.
+ */
+static uint32_t decode_kvp_enumerate(struct greq *r, const struct ic_msg *m,
+				     struct guestos_result *res, const char **why)
+{
+	static char name[IC_KVP_MAX_KEY / 2 + 1];
+	struct ic_kvp k;
+
+	if (m->hdr.status != IC_S_OK)
+		return VM_E_PREF_NOT_FOUND;
+	if (ic_kvp_parse(m, &k) < 0 || k.op != IC_KVP_OP_ENUMERATE ||
+	    k.pool != IC_KVP_POOL_EXTERNAL ||
+	    ic_utf16_to_ascii(k.key, k.key_size, name, sizeof(name)) < 0) {
+		*why = "malformed KVP answer";
+		return E_FAIL;
+	}
+	if (strcmp(name, r->data) == 0) {
+		if (!kvp_text(&k, res->value, sizeof(res->value))) {
+			*why = "malformed KVP value";
+			return E_FAIL;
+		}
+		return S_OK;
+	}
+	if (++r->enum_index >= GUESTOS_PARAM_ENUM_MAX)
+		return VM_E_PREF_NOT_FOUND;
+	return GUESTOS_DECODE_AGAIN;
+}
+
+static uint32_t decode_kvp(struct greq *r, const struct ic_msg *m,
 			   struct guestos_result *res, const char **why)
 {
 	uint8_t op = r->op == GUESTOS_PARAM_GET ? IC_KVP_OP_GET : IC_KVP_OP_SET;
@@ -180,6 +214,11 @@ static uint32_t decode_kvp(const struct greq *r, const struct ic_msg *m,
 	if (op == IC_KVP_OP_GET && !kvp_text(&k, res->value, sizeof(res->value))) {
 		*why = "malformed KVP value";
 		return E_FAIL;
+	}
+	if (op == IC_KVP_OP_GET && res->value[0] == '\0') {
+		r->enumerating = true; /* perhaps Linux's daemon: look it up by ENUMERATE */
+		r->enum_index = 0;
+		return GUESTOS_DECODE_AGAIN;
 	}
 	return S_OK;
 }
@@ -233,7 +272,7 @@ static uint32_t decode_exec(const struct ic_msg *m, struct guestos_result *res, 
 	return S_OK;
 }
 
-uint32_t guestos_decode(const struct greq *r, const struct ic_msg *m, struct guestos_result *res,
+uint32_t guestos_decode(struct greq *r, const struct ic_msg *m, struct guestos_result *res,
 			const char **why)
 {
 	switch (r->op) {
@@ -243,6 +282,9 @@ uint32_t guestos_decode(const struct greq *r, const struct ic_msg *m, struct gue
 	case GUESTOS_EXECUTE:
 		return decode_exec(m, res, why);
 	case GUESTOS_PARAM_GET:
+		if (r->enumerating)
+			return decode_kvp_enumerate(r, m, res, why);
+		return decode_kvp(r, m, res, why);
 	case GUESTOS_PARAM_SET:
 		return decode_kvp(r, m, res, why);
 	default:

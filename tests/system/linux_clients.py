@@ -71,10 +71,9 @@ def check_facts(doc, computer_name):
 
 def linux_bus(vm, within=240):
     """qemu-linux-bus: facts, heartbeat, a parameter round trip, Logoff
-    refused (Linux has no Sessions service), then a restart through the
-    guest (Success once hv saw the reset and the partition runs again; then
-    the bus must come back) and an unforced shutdown (Success only after
-    hv reported Off)."""
+    refused (Linux has no Sessions service), then an unforced shutdown
+    (Success only after hv reported Off).  A restart is not checked yet
+    (see cases.py)."""
     def check(port, log):
         g = f'/api/v1/vms/{vm}/guestos'
         doc = wait_guestos(port, log, vm, within, lambda d: bus_up(d) and
@@ -92,24 +91,6 @@ def linux_bus(vm, within=240):
         if status != 409 or error.get('name') != 'VM_E_ADDITIONS_FEATURE_NOT_AVAIL' or \
                 error.get('hresult') != '0xA0040505':
             raise ApiError(f'logoff: {status} {doc}, expected 409 VM_E_ADDITIONS_FEATURE_NOT_AVAIL')
-        status, headers, task = api(port, 'POST', f'{g}/restart', {'timeoutSeconds': 300})
-        log(f'POST restart: {status} {task}')
-        location = created(status, headers, task)
-        task = wait_done(port, log, location, within=330)
-        expect_fields(task, Result='Success', PercentCompleted=100)
-        evs = events(port)
-        reset = next((e['seq'] for e in evs if e.get('vm') == vm and e.get('state') == 'Starting'
-                      and e.get('cause') == 'guest reset'), None)
-        done = next((e['seq'] for e in evs if e.get('type') == 'taskCompleted'
-                     and e.get('task') == task['ID']), None)
-        log(f'events: guest reset at {reset}, taskCompleted at {done}')
-        if reset is None or done is None or reset > done:
-            raise ApiError(f'restart Success without the guest\'s reset before it: {evs}')
-        wait_guestos(port, log, vm, within, bus_up, 'back after the restart')
-        evs = events(port)
-        if not any(e['seq'] > done and e.get('vm') == vm and e.get('type') == 'heartbeatRestored'
-                   for e in evs):
-            raise ApiError(f'no heartbeatRestored after the restart: {evs}')
         check_shutdown_success(port, log, vm, timeout_s=120,
                                wait=lambda p, lg, loc: wait_done(p, lg, loc, within=150))
         status, _, doc = api(port, 'GET', f'/api/v1/vms/{vm}')
