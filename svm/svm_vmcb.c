@@ -3,9 +3,10 @@
  * backend's: CPUID, port I/O (all ports but the I/O BARs of assigned
  * devices, svm_io_allow), all MSRs but the guest-owned ones, XSETBV,
  * shutdown (triple fault), INIT, NMI and every SVM instruction
- * (VMRUN's intercept is mandatory: APM Vol. 2, 15.5.1).  HLT is not
- * intercepted: the CPU belongs to the partition, so a halted guest simply
- * waits in guest mode for its next interrupt.
+ * (VMRUN's intercept is mandatory: APM Vol. 2, 15.5.1).  HLT and
+ * physical interrupts are intercepted only for a vCPU that waits in host
+ * mode (wait_in_host, the PC platform); elsewhere the CPU belongs to the
+ * partition, so a halted guest simply waits in guest mode.
  */
 #include "svm.h"
 

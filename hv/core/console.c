@@ -1,7 +1,8 @@
 /*
  * hv's serial console: log lines over the polled 16550 driver (lib/uart.c).
- * Polled, because hv never takes interrupts and a line must reach the
- * wire even when the CPU is about to stop after an exception.
+ * Polled, because hv runs with interrupts off (it takes only its own
+ * wake-up and timer interrupts, briefly) and a line must reach the wire
+ * even when the CPU is about to stop after an exception.
  */
 #include <core/console.h>
 

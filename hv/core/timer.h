@@ -1,7 +1,7 @@
 /*
  * Time for hv's start-up: the TSC, calibrated once against the legacy PIT
- * (channel 2), for the delays the INIT/SIPI protocol asks for.  hv uses no
- * timer interrupts.
+ * (channel 2), for the delays the INIT/SIPI protocol asks for.  The timer
+ * interrupts of the PC platform are the local APIC's (hv/core/apic.c).
  */
 #ifndef HV_TIMER_H
 #define HV_TIMER_H

@@ -24,7 +24,6 @@
 #define CPUID_1_EDX_MCE (1u << 7)
 #define CPUID_1_EDX_APIC (1u << 9)
 #define CPUID_1_EDX_MTRR (1u << 12)
-#define CPUID_1_EDX_MTRR (1u << 12)
 #define CPUID_1_EDX_MCA (1u << 14)
 #define CPUID_7_EBX_TSC_ADJUST (1u << 1)
 #define CPUID_7_ECX_LA57 (1u << 16)

@@ -3,8 +3,9 @@
  * partition is Starting, prepare its memory (clean RAM, pristine image),
  * set up and run the vCPU until the core parks it, then settle the state
  * (a root's stop request ends in Off) and wait again.  Idle CPUs halt;
- * kicks (NMIs, hv/core/kick.c) wake them.  Only vCPU 0 of a partition runs
- * for now; the others stay idle until vCPU start-up is emulated.
+ * kicks (NMIs, hv/core/kick.c) wake them.  vCPU 0 starts with the
+ * partition; the others of a PC partition start when their guest sends
+ * INIT and a start-up IPI (run_ap), those of our kernels stay idle.
  */
 #include <part/partition.h>
 

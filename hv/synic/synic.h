@@ -2,8 +2,10 @@
  * The synthetic interrupt controller of one vCPU (TLFS): SCONTROL, SIMP,
  * SIEFP, 16 SINTs and EOM, message delivery into SIMP slots with a queue
  * and the pending flag when a slot is busy, and event flags in SIEFP.
- * Interrupts are injected (hv/part/vcpu_irq.c), never raised in the local APIC,
- * so SINTs behave as auto-EOI: the guest must not EOI them.
+ * Interrupts are injected (hv/part/vcpu_irq.c): for our kernels never
+ * raised in a local APIC, so SINTs behave as auto-EOI; on the PC platform
+ * through the vCPU's virtual APIC, where a SINT with AutoEOI never enters
+ * the in-service register and any other must be EOIed.
  */
 #ifndef HV_SYNIC_H
 #define HV_SYNIC_H
