@@ -1,11 +1,12 @@
 /*
  * CPUID as partitions see it: the host's leaves with what hv does not
- * virtualise hidden (VMX/SVM, SMX, MONITOR/MWAIT, machine checks,
- * performance and power-management MSRs, 5-level paging, the TSC-deadline
- * timer, SEV) and the hypervisor bit set, plus the Hyper-V leaves
- * 0x40000000.. announcing only what hv really implements (TLFS "Feature
- * and interface discovery").  A PC-platform partition also sees its
- * virtual x2APIC: APIC ids are vCPU indexes, and the synthetic timers.
+ * virtualise hidden (VMX/SVM, SMX, MONITOR/MWAIT, machine checks, thermal
+ * monitoring, SpeedStep, performance and power-management MSRs, 5-level
+ * paging, the TSC-deadline timer, SEV) and the hypervisor bit set, plus
+ * the Hyper-V leaves 0x40000000.. announcing only what hv really
+ * implements (TLFS "Feature and interface discovery").  A PC-platform
+ * partition also sees its virtual x2APIC: APIC ids are vCPU indexes, and
+ * the synthetic timers.
  */
 #include <emul/emulate.h>
 
@@ -16,6 +17,8 @@
 #include <hv/hypercall.h>
 
 #define CPUID_1_ECX_MONITOR (1u << 3)
+#define CPUID_1_ECX_EST (1u << 7)
+#define CPUID_1_ECX_TM2 (1u << 8)
 #define CPUID_1_ECX_SMX (1u << 6)
 #define CPUID_1_ECX_PDCM (1u << 15)
 #define CPUID_1_ECX_X2APIC (1u << 21)
@@ -25,6 +28,8 @@
 #define CPUID_1_EDX_APIC (1u << 9)
 #define CPUID_1_EDX_MTRR (1u << 12)
 #define CPUID_1_EDX_MCA (1u << 14)
+#define CPUID_1_EDX_ACPI (1u << 22) /* thermal monitor and clock control MSRs */
+#define CPUID_1_EDX_TM (1u << 29)
 #define CPUID_7_EBX_TSC_ADJUST (1u << 1)
 #define CPUID_7_ECX_LA57 (1u << 16)
 #define CPUID_80000007_EDX_INVARIANT_TSC (1u << 8)
@@ -81,9 +86,10 @@ static struct cpuid_regs host_leaf(uint32_t leaf, uint32_t subleaf)
 
 	if (leaf == 1) {
 		r.ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_MONITOR |
-			   CPUID_1_ECX_PDCM | CPUID_1_ECX_TSC_DEADLINE);
+			   CPUID_1_ECX_EST | CPUID_1_ECX_TM2 | CPUID_1_ECX_PDCM |
+			   CPUID_1_ECX_TSC_DEADLINE);
 		r.ecx |= CPUID_1_ECX_HYPERVISOR;
-		r.edx &= ~(CPUID_1_EDX_MCE | CPUID_1_EDX_MCA);
+		r.edx &= ~(CPUID_1_EDX_MCE | CPUID_1_EDX_MCA | CPUID_1_EDX_ACPI | CPUID_1_EDX_TM);
 	} else if (leaf == 7 && subleaf == 0) {
 		r.ebx &= ~CPUID_7_EBX_TSC_ADJUST;
 		r.ecx &= ~CPUID_7_ECX_LA57;
