@@ -23,15 +23,6 @@
 #define PTE_RW 2ull
 #define PTE_PS 0x80ull
 
-#define CR0_PE (1ull << 0)
-#define CR0_MP (1ull << 1)
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
-#define CR0_WP (1ull << 16)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define EFER_LMA (1ull << 10)
-
 static const char *load_segments(struct partition *p)
 {
 	const void *file = (const void *)p->image->phys;
@@ -124,10 +115,10 @@ const char *partition_boot_prepare(struct partition *p, struct vcpu_boot_state *
 		.rip = ((const struct elf64_ehdr *)p->image->phys)->e_entry,
 		.rsp = START_INFO_GPA, /* the kernel switches to its own stack at once */
 		.rdi = START_INFO_GPA,
-		.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG,
+		.cr0 = PARTITION_BOOT_CR0,
 		.cr3 = PML4_GPA,
-		.cr4 = CR4_PAE,
-		.efer = EFER_LME | EFER_LMA,
+		.cr4 = PARTITION_BOOT_CR4,
+		.efer = PARTITION_BOOT_EFER,
 		.gdt_base = GDT_GPA,
 		.gdt_limit = 3 * sizeof(uint64_t) - 1,
 		.code_selector = 0x08,

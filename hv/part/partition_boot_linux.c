@@ -16,15 +16,6 @@
 #include <plat/acpi_tables.h>
 #include <plat/boot_layout.h>
 
-#define CR0_PE (1ull << 0)
-#define CR0_MP (1ull << 1)
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
-#define CR0_WP (1ull << 16)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define EFER_LMA (1ull << 10)
-
 /* Host address of [gpa, gpa + size) in p's RAM; NULL (and *problem) if it is not. */
 static void *area(struct partition *p, uint64_t gpa, uint64_t size, const char **problem)
 {
@@ -133,10 +124,10 @@ const char *partition_boot_linux(struct partition *p, struct vcpu_boot_state *bo
 		.rip = l.entry_gpa,
 		.rsp = l.stack_top,
 		.rsi = l.boot_params_gpa,
-		.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG,
+		.cr0 = PARTITION_BOOT_CR0,
 		.cr3 = l.page_tables_gpa,
-		.cr4 = CR4_PAE,
-		.efer = EFER_LME | EFER_LMA,
+		.cr4 = PARTITION_BOOT_CR4,
+		.efer = PARTITION_BOOT_EFER,
 		.gdt_base = l.gdt_gpa,
 		.gdt_limit = BOOT_GDT_SIZE - 1,
 		.code_selector = BOOT_CS,
