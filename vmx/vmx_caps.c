@@ -67,18 +67,18 @@ static void vmx_describe(const struct virt_caps *caps, char *buf, size_t size)
 }
 
 #define CPUID_7_EBX_INVPCID (1u << 10)
-#define CPUID_D1_EAX_XSAVES (1u << 3)
 #define CPUID_80000001_EDX_RDTSCP (1u << 27)
 
-/* Features that raise #UD in a guest unless this CPU allows their secondary control. */
+/*
+ * Features that raise #UD in a guest unless this CPU allows their
+ * secondary control (XSAVES the core hides for every backend).
+ */
 static void vmx_cpuid_adjust(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
 {
 	uint32_t allowed = (uint32_t)(rdmsr(MSR_VMX_PROCBASED_CTLS2) >> 32);
 
 	if (leaf == 7 && subleaf == 0 && !(allowed & VMX_PROC2_INVPCID))
 		r->ebx &= ~CPUID_7_EBX_INVPCID;
-	else if (leaf == 0xd && subleaf == 1 && !(allowed & VMX_PROC2_XSAVES))
-		r->eax &= ~CPUID_D1_EAX_XSAVES;
 	else if (leaf == 0x80000001 && !(allowed & VMX_PROC2_RDTSCP))
 		r->edx &= ~CPUID_80000001_EDX_RDTSCP;
 }

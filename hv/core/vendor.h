@@ -91,7 +91,7 @@ struct vcpu_vendor_ops {
 
 	/*
 	 * Optional: hides CPUID features the backend cannot give a guest
-	 * (VT-x: RDTSCP, INVPCID and XSAVES raise #UD unless their secondary
+	 * (VT-x: RDTSCP and INVPCID raise #UD unless their secondary
 	 * controls are on).  Called after the core's own filtering.
 	 */
 	void (*cpuid_adjust)(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);

@@ -31,6 +31,7 @@
 #define CPUID_1_EDX_ACPI (1u << 22) /* thermal monitor and clock control MSRs */
 #define CPUID_1_EDX_TM (1u << 29)
 #define CPUID_7_EBX_TSC_ADJUST (1u << 1)
+#define CPUID_D1_EAX_XSAVES (1u << 3)
 #define CPUID_7_ECX_LA57 (1u << 16)
 #define CPUID_80000007_EDX_INVARIANT_TSC (1u << 8)
 #define HV_MAX_VPS 64u
@@ -90,6 +91,8 @@ static struct cpuid_regs host_leaf(uint32_t leaf, uint32_t subleaf)
 			   CPUID_1_ECX_TSC_DEADLINE);
 		r.ecx |= CPUID_1_ECX_HYPERVISOR;
 		r.edx &= ~(CPUID_1_EDX_MCE | CPUID_1_EDX_MCA | CPUID_1_EDX_ACPI | CPUID_1_EDX_TM);
+	} else if (leaf == 0xd && subleaf == 1) {
+		r.eax &= ~CPUID_D1_EAX_XSAVES; /* IA32_XSS is not virtualised */
 	} else if (leaf == 7 && subleaf == 0) {
 		r.ebx &= ~CPUID_7_EBX_TSC_ADJUST;
 		r.ecx &= ~CPUID_7_ECX_LA57;
