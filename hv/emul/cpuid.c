@@ -23,6 +23,8 @@
 #define CPUID_1_ECX_PDCM (1u << 15)
 #define CPUID_1_ECX_X2APIC (1u << 21)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+#define CPUID_1_ECX_OSXSAVE (1u << 27)
+#define CR4_OSXSAVE (1ull << 18)
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 #define CPUID_1_EDX_MCE (1u << 7)
 #define CPUID_1_EDX_APIC (1u << 9)
@@ -125,6 +127,21 @@ static void pc_platform_leaf(const struct vcpu *v, uint32_t leaf, struct cpuid_r
 	}
 }
 
+/*
+ * CPUID.1:ECX.OSXSAVE mirrors CR4.OSXSAVE of the CPU that executes CPUID,
+ * which here is hv (it sets OSXSAVE for itself): report the guest's own
+ * bit, or a guest whose kernel left XSAVE off runs XGETBV and takes #UD.
+ */
+static void guest_osxsave(struct vcpu *v, struct cpuid_regs *r)
+{
+	struct vcpu_state state;
+
+	vendor->get_state(v, &state);
+	r->ecx &= ~CPUID_1_ECX_OSXSAVE;
+	if (state.cr4 & CR4_OSXSAVE)
+		r->ecx |= CPUID_1_ECX_OSXSAVE;
+}
+
 enum exit_action guest_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs.rax, subleaf = (uint32_t)v->regs.rcx;
@@ -134,6 +151,8 @@ enum exit_action guest_cpuid(struct vcpu *v)
 		r = hyperv_leaf(v->partition, leaf);
 	} else {
 		r = host_leaf(leaf, subleaf);
+		if (leaf == 1)
+			guest_osxsave(v, &r);
 		if (vendor->cpuid_adjust != NULL)
 			vendor->cpuid_adjust(leaf, subleaf, &r);
 		if (v->partition->platform == PLATFORM_PC)
