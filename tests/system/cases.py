@@ -1092,6 +1092,19 @@ def linux_forbid(name, *others, bus=True):
                    r'root: bus .*refused', rf'root: bus {name}: .* not sent')
     return forbid
 
+def linux_boot_bus_shutdown(name):
+    """Boot on two CPUs, the bus up, then an API shutdown through hv_utils
+    that ends Success only after hv saw the guest's ACPI S5."""
+    root = r'hv: \[root\] root: '
+    return (*linux_boot(name, 2), *linux_bus_up(name),
+            root + rf'task \d+: Shutdown {name} \(shutdown\)',
+            linux_kernel_line(name, r'hv_utils: Shutdown request received - '
+                                    r'graceful shutdown initiated$'),
+            linux_kernel_line(name, r'reboot: Power down$'),
+            rf'hv: partition {name} powered off',
+            root + rf'task \d+: Shutdown {name}: Success \(0x00000000 S_OK\)')
+
+
 CASES += [
     # Linux on two CPUs beside the root and a testos guest, both keeping
     # memory canaries: after Linux reached /init's idle loop (its modules
@@ -1111,13 +1124,7 @@ CASES += [
     # register (issue 14 stays open for it).
     Case('qemu-linux-bus', 'qemu', 3,
          linux_config('', linux_partition(), api=True),
-         expect=(*linux_boot('linux', 2), *linux_bus_up('linux'),
-                 r'hv: \[root\] root: task \d+: Shutdown linux \(shutdown\)',
-                 linux_kernel_line('linux', r'hv_utils: Shutdown request received - '
-                                            r'graceful shutdown initiated$'),
-                 linux_kernel_line('linux', r'reboot: Power down$'),
-                 r'hv: partition linux powered off',
-                 r'hv: \[root\] root: task \d+: Shutdown linux: Success \(0x00000000 S_OK\)'),
+         expect=linux_boot_bus_shutdown('linux'),
          forbid=linux_forbid('linux'), mem_mib=LINUX_MEM_MIB,
          client=linux_clients.linux_bus('linux'),
          client_after=r'hv: \[root\] root: bus linux: heartbeat ok seq \d+',
@@ -1139,13 +1146,7 @@ CASES += [
 CASES += [
     Case('bochs-vmx-linux-shutdown', 'bochs-vmx', 3,
          linux_config('', linux_partition(), api=True),
-         expect=(*linux_boot('linux', 2), *linux_bus_up('linux'),
-                 r'hv: \[root\] root: task \d+: Shutdown linux \(shutdown\)',
-                 linux_kernel_line('linux', r'hv_utils: Shutdown request received - '
-                                            r'graceful shutdown initiated$'),
-                 linux_kernel_line('linux', r'reboot: Power down$'),
-                 r'hv: partition linux powered off',
-                 r'hv: \[root\] root: task \d+: Shutdown linux: Success \(0x00000000 S_OK\)'),
+         expect=linux_boot_bus_shutdown('linux'),
          forbid=linux_forbid('linux'), mem_mib=LINUX_MEM_MIB,
          client=linux_clients.linux_shutdown('linux', within=1500),
          client_after=r'hv: \[root\] root: bus linux: heartbeat ok seq \d+',
