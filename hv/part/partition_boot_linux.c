@@ -65,7 +65,7 @@ static const char *copy_images(struct partition *p, const struct bzimage_info *i
 	return NULL;
 }
 
-/* The command line, the zero page, the page tables and the GDT. */
+/* The command line, the zero page, the page tables, the GDT and the reset stub. */
 static const char *write_boot_data(struct partition *p, const struct bzimage_info *info,
 				   const struct boot_layout *l, const struct boot_memory *mem,
 				   uint64_t rsdp)
@@ -76,6 +76,7 @@ static const char *write_boot_data(struct partition *p, const struct bzimage_inf
 	void *zero_page = area(p, l->boot_params_gpa, BOOT_PARAMS_SIZE, &problem);
 	void *tables = area(p, l->page_tables_gpa, l->page_tables_size, &problem);
 	void *gdt = area(p, l->gdt_gpa, BOOT_GDT_SIZE, &problem);
+	void *reset = area(p, BOOT_RESET_VECTOR_GPA, BOOT_RESET_STUB_SIZE, &problem);
 	struct boot_params_args args;
 	enum boot_error err;
 
@@ -92,6 +93,8 @@ static const char *write_boot_data(struct partition *p, const struct bzimage_inf
 					     l->page_tables_gpa);
 	if (err == BOOT_OK)
 		err = boot_gdt_build(gdt, BOOT_GDT_SIZE);
+	if (err == BOOT_OK)
+		err = boot_reset_stub_build(reset, BOOT_RESET_STUB_SIZE);
 	return err == BOOT_OK ? NULL : boot_strerror(err);
 }
 

@@ -7,6 +7,7 @@
 #include <plat/boot_layout.h>
 
 #include <lib/string.h>
+#include <plat/acpi_tables.h>
 
 #define PAGE_4K 0x1000ull
 #define SIZE_2M (1ull << 21)
@@ -167,6 +168,24 @@ enum boot_error boot_gdt_build(void *buf, size_t size)
 	if (size < sizeof(gdt))
 		return BOOT_ERR_BUFFER_TOO_SMALL;
 	memcpy(buf, gdt, sizeof(gdt));
+	return BOOT_OK;
+}
+
+enum boot_error boot_reset_stub_build(void *buf, size_t size)
+{
+	/* 16-bit code; hlt and its jmp only run if the write did not reset */
+	static const uint8_t stub[BOOT_RESET_STUB_SIZE] = {
+		0xb0, ACPI_RESET_VALUE,               /* mov al, reset value */
+		0xba, ACPI_RESET_PORT & 0xff, ACPI_RESET_PORT >> 8, /* mov dx, 0xcf9 */
+		0xee,                                  /* out dx, al */
+		0xfa,                                  /* cli */
+		0xf4,                                  /* hlt */
+		0xeb, 0xfd,                            /* jmp to the hlt */
+	};
+
+	if (size < sizeof(stub))
+		return BOOT_ERR_BUFFER_TOO_SMALL;
+	memcpy(buf, stub, sizeof(stub));
 	return BOOT_OK;
 }
 

@@ -22,7 +22,8 @@
  *   0x0009fc00  reserved (e820 type 2), as on PCs: EBDA, VGA hole
  *   0x000e0000  ACPI tables (type 3), RSDP first, 64 KiB: also where
  *               the legacy RSDP scan (0xe0000-0xfffff) finds them
- *   0x000f0000  reserved up to 1 MiB (the PC BIOS area)
+ *   0x000f0000  reserved up to 1 MiB (the PC BIOS area); its last 16
+ *               bytes, the reset vector, hold hv's reset stub
  *   0x00100000  free RAM
  *   pref_address (16 MiB for Debian), aligned to kernel_alignment:
  *               the protected-mode kernel, then the rest of its
@@ -58,6 +59,8 @@
 #define BOOT_ACPI_GPA 0xe0000ull
 #define BOOT_ACPI_SIZE 0x10000ull
 #define BOOT_LOW_MEMORY_END 0x100000ull
+#define BOOT_RESET_VECTOR_GPA 0xffff0ull  /* real mode F000:FFF0 */
+#define BOOT_RESET_STUB_SIZE 16u
 
 /* The 64-bit boot protocol's selectors: flat 64-bit code and flat data. */
 #define BOOT_CS 0x10u
@@ -115,6 +118,15 @@ uint64_t boot_page_tables_size(const struct boot_memory *mem, bool gb_pages);
 enum boot_error boot_page_tables_build(const struct boot_memory *mem, bool gb_pages, void *buf,
 				       size_t buf_size, uint64_t buf_gpa);
 
+/*
+ * Writes the reset stub (BOOT_RESET_STUB_SIZE bytes) into buf, for the
+ * reset vector.  When ACPI says the machine is hardware-reduced, Linux
+ * restarts through EFI, and without EFI runtime services it jumps in
+ * real mode to F000:FFF0, expecting firmware that resets the machine.
+ * The stub is that firmware: it writes the reset value to port 0xcf9
+ * (the FADT's reset register), which hv turns into a partition reset.
+ */
+enum boot_error boot_reset_stub_build(void *buf, size_t size);
 /* Writes the boot GDT (BOOT_GDT_SIZE bytes) into buf. */
 enum boot_error boot_gdt_build(void *buf, size_t size);
 

@@ -1092,11 +1092,32 @@ def linux_forbid(name, *others, bus=True):
                    r'root: bus .*refused', rf'root: bus {name}: .* not sent')
     return forbid
 
-def linux_boot_bus_shutdown(name):
-    """Boot on two CPUs, the bus up, then an API shutdown through hv_utils
-    that ends Success only after hv saw the guest's ACPI S5."""
+def linux_restart(name):
+    """An API restart through hv_utils: Linux's orderly reboot ends in the
+    reset stub at the reset vector (hv/plat/boot_layout.h), whose write to
+    port 0xcf9 makes hv reset the partition; the kernel boots again and
+    its bus comes back."""
+    root = r'hv: \[root\] root: '
+    boot = linux_boot(name, 2)
+    return (root + rf'task \d+: Restart {name} \(restart\)',
+            linux_kernel_line(name, r'hv_utils: Restart request received - '
+                                    r'graceful restart initiated$'),
+            linux_kernel_line(name, r'reboot: machine restart$'),
+            rf'hv: partition {name} requested a reset \(port 0xcf9\)',
+            # the task ends when hv reports Running again: the same moment
+            # as the first line of the new boot
+            {root + rf'task \d+: Restart {name}: Success \(0x00000000 S_OK\)',
+             boot[0]},
+            *boot[1:], *linux_bus_up(name))
+
+
+def linux_boot_bus_shutdown(name, restart=False):
+    """Boot on two CPUs, the bus up, with restart an API restart, then an
+    API shutdown through hv_utils that ends Success only after hv saw the
+    guest's ACPI S5."""
     root = r'hv: \[root\] root: '
     return (*linux_boot(name, 2), *linux_bus_up(name),
+            *(linux_restart(name) if restart else ()),
             root + rf'task \d+: Shutdown {name} \(shutdown\)',
             linux_kernel_line(name, r'hv_utils: Shutdown request received - '
                                     r'graceful shutdown initiated$'),
@@ -1118,13 +1139,11 @@ CASES += [
          forbid=linux_forbid('linux', 'testos1', bus=False), mem_mib=LINUX_MEM_MIB, timeout=240),
     # The bus and the API with Linux's own integration services: facts from
     # hv_kvp_daemon, heartbeats, a KVP parameter, Logoff refused (no
-    # Sessions service), then a shutdown (orderly_poweroff -> /sbin/poweroff,
-    # ACPI S5).  A Restart is not checked yet: Linux's restart path under hv
-    # stops after 'reboot: machine restart' without reaching the reset
-    # register (issue 14 stays open for it).
+    # Sessions service), a restart that brings the bus back, then a
+    # shutdown (orderly_poweroff -> /sbin/poweroff, ACPI S5).
     Case('qemu-linux-bus', 'qemu', 3,
          linux_config('', linux_partition(), api=True),
-         expect=linux_boot_bus_shutdown('linux'),
+         expect=linux_boot_bus_shutdown('linux', restart=True),
          forbid=linux_forbid('linux'), mem_mib=LINUX_MEM_MIB,
          client=linux_clients.linux_bus('linux'),
          client_after=r'hv: \[root\] root: bus linux: heartbeat ok seq \d+',

@@ -261,6 +261,25 @@ static void test_gdt(void **state)
 	assert_int_equal(gdt[4], 1);
 }
 
+/* The stub is 16-bit code: mov al, 6; mov dx, 0xcf9; out dx, al; cli; hlt; jmp to the hlt. */
+static void test_reset_stub(void **state)
+{
+	static const uint8_t want[] = { 0xb0, 0x06, 0xba, 0xf9, 0x0c, 0xee, 0xfa, 0xf4, 0xeb, 0xfd };
+	uint8_t stub[BOOT_RESET_STUB_SIZE + 1];
+
+	(void)state;
+	memset(stub, 0x5a, sizeof(stub));
+	assert_int_equal(boot_reset_stub_build(stub, BOOT_RESET_STUB_SIZE - 1),
+			 BOOT_ERR_BUFFER_TOO_SMALL);
+	assert_int_equal(boot_reset_stub_build(stub, BOOT_RESET_STUB_SIZE), BOOT_OK);
+	assert_memory_equal(stub, want, sizeof(want));
+	/* the jmp lands on the hlt: its target is its own end plus -3 */
+	assert_int_equal(10 + (int8_t)stub[9], 7);
+	assert_int_equal(stub[BOOT_RESET_STUB_SIZE], 0x5a);
+	/* F000:FFF0, the last 16 bytes below 1 MiB, inside the reserved BIOS area */
+	assert_int_equal(BOOT_RESET_VECTOR_GPA + BOOT_RESET_STUB_SIZE, BOOT_LOW_MEMORY_END);
+}
+
 static void test_params_args(void **state)
 {
 	struct boot_memory mem = mem_of(512 * MiB);
@@ -286,6 +305,7 @@ int main(void)
 		cmocka_unit_test_setup(test_layout_initrd_limits, setup),
 		cmocka_unit_test_setup(test_layout_kernel_placement, setup),
 		cmocka_unit_test_setup(test_layout_errors, setup),
+		cmocka_unit_test(test_reset_stub),
 		cmocka_unit_test(test_page_tables_2m),
 		cmocka_unit_test(test_page_tables_1g),
 		cmocka_unit_test(test_page_tables_errors),
