@@ -29,12 +29,15 @@
 #define HB_WINDOW_MS 60000u
 #define TS_SAMPLE_MS 5000u
 /*
- * How long a guest may take to answer a request, NEGOTIATE included,
- * before the root closes the channel.  Our additions answer within a
- * poll, Linux from a work item within milliseconds; 10 s leaves room for
- * a guest slowed down by a loaded host (QEMU TCG) without keeping a dead
- * channel for long.  Heartbeats are exempt: a guest that misses them is
- * reported lost and may come back.
+ * How long a guest may take to answer a request before the root closes
+ * the channel.  Our additions answer within a poll, Linux from a work
+ * item within milliseconds; 10 s leaves room for a guest slowed down by
+ * a loaded host (QEMU TCG) without keeping a dead channel for long.
+ * Heartbeats are exempt: a guest that misses them is reported lost and
+ * may come back.  So is NEGOTIATE, as on Hyper-V: a guest answers it only
+ * once its service runs (Linux's KVP when hv_kvp_daemon registers, which
+ * may be minutes after boot), so after this long the root logs once that
+ * it waits, and the service counts as absent until the answer comes.
  */
 #define IC_ANSWER_TIMEOUT_MS 10000u
 /* The root has no wall clock: host time is this date plus reference time. */
@@ -143,7 +146,20 @@ void bus_ic_opened(struct bus_guest *g, uint32_t relid)
 		return;
 	c->ic_state = BUS_IC_NEGOTIATING;
 	len = ic_negotiate_build(buf, sizeof(buf), ++c->ic_tid, ic_fw_versions, 2, v, n);
-	send_request(g, relid, len, c->ic_tid, "NEGOTIATE");
+	if (send_or_log(g, relid, len, "NEGOTIATE") == 0)
+		c->negotiate_ms = bus_now_ms();
+}
+
+/* One line when a NEGOTIATE has waited IC_ANSWER_TIMEOUT_MS; the channel stays open. */
+static void negotiate_tick(struct bus_guest *g, uint32_t relid, struct bus_chan *c)
+{
+	if (c->negotiate_late_logged || c->negotiate_ms == 0 ||
+	    bus_now_ms() - c->negotiate_ms < IC_ANSWER_TIMEOUT_MS)
+		return;
+	c->negotiate_late_logged = true;
+	kprintf("root: bus %s: %s: no answer to NEGOTIATE in %u s; waiting for the guest's "
+		"service\n", bus_guest_name(g), bus_service_name(relid),
+		IC_ANSWER_TIMEOUT_MS / 1000u);
 }
 
 static uint64_t host_time(uint64_t *ref)
@@ -340,7 +356,11 @@ void bus_ic_tick(struct bus_guest *g, uint32_t relid)
 {
 	struct bus_chan *c = bus_chan_of(g, relid);
 
-	if (c == NULL || !c->open || answer_overdue(g, relid, c) || c->ic_state != BUS_IC_READY)
+	if (c == NULL || !c->open || answer_overdue(g, relid, c))
+		return;
+	if (c->ic_state == BUS_IC_NEGOTIATING)
+		negotiate_tick(g, relid, c);
+	if (c->ic_state != BUS_IC_READY)
 		return;
 	switch (relid) {
 	case BUS_HEARTBEAT:

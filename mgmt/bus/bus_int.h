@@ -53,6 +53,9 @@ struct bus_chan {
 	uint64_t wait_ms;             /* when it was sent; 0: none */
 	uint8_t wait_tid;
 	const char *wait_what;
+	/* NEGOTIATE is not timed out (the guest's service may start late): */
+	uint64_t negotiate_ms;        /* when it was sent, for the one "waiting" line */
+	bool negotiate_late_logged;
 };
 
 struct bus_guest;
