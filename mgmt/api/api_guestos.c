@@ -44,6 +44,31 @@ static void write_version_ex(struct jw *w, uint32_t has, const struct guestos_kv
 	jw_uint_or_null(w, has & GUESTOS_KVP_PLATFORM_ID, k->platform_id);
 }
 
+/*
+ * Ours, not IVMGuestOS's: which integration services the guest runs, so
+ * that a client knows beforehand what a Linux guest (no sessions, no
+ * exec) or a guest still starting its services will refuse.
+ */
+static void write_services(struct jw *w, uint32_t ready)
+{
+	static const struct {
+		const char *name;
+		uint32_t bit;
+	} services[] = {
+		{ "Shutdown", GUESTOS_SVC_SHUTDOWN }, { "TimeSync", GUESTOS_SVC_TIMESYNC },
+		{ "Heartbeat", GUESTOS_SVC_HEARTBEAT }, { "KVP", GUESTOS_SVC_KVP },
+		{ "Sessions", GUESTOS_SVC_SESSIONS }, { "Exec", GUESTOS_SVC_EXEC },
+	};
+
+	jw_key(w, "IntegrationServices");
+	jw_obj_begin(w);
+	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++) {
+		jw_key(w, services[i].name);
+		jw_bool(w, (ready & services[i].bit) != 0);
+	}
+	jw_obj_end(w);
+}
+
 static void write_guestos(struct jw *w, const char *vm, const struct guestos_facts *f)
 {
 	static const char *const never[] = {
@@ -87,6 +112,7 @@ static void write_guestos(struct jw *w, const char *vm, const struct guestos_fac
 		jw_key(w, never[i]);
 		jw_null(w);
 	}
+	write_services(w, f->services);
 	jw_obj_end(w);
 }
 

@@ -24,6 +24,11 @@ static struct gos guests[HV_MAX_PARTITIONS];
 static struct guestos_result result;
 
 static const uint32_t chan_relid[GC_COUNT] = { BUS_SHUTDOWN, BUS_KVP, BUS_SESSIONS, BUS_EXEC };
+_Static_assert(GUESTOS_SVC_SHUTDOWN == 1u << BUS_SHUTDOWN &&
+		       GUESTOS_SVC_TIMESYNC == 1u << BUS_TIMESYNC &&
+		       GUESTOS_SVC_HEARTBEAT == 1u << BUS_HEARTBEAT && GUESTOS_SVC_KVP == 1u << BUS_KVP &&
+		       GUESTOS_SVC_SESSIONS == 1u << BUS_SESSIONS && GUESTOS_SVC_EXEC == 1u << BUS_EXEC,
+	       "guestos_facts.services is indexed by relid");
 
 static int chan_of_relid(uint32_t relid)
 {
@@ -56,9 +61,11 @@ static struct gos *gos_of(uint32_t id)
 
 /* ---- facts ---- */
 
+/* The standard integration services are up (guestos_facts.additions). */
 static bool all_ready(const struct gos *g)
 {
-	uint32_t all = ((1u << (BUS_SERVICES + 1)) - 1) & ~1u;
+	uint32_t all = GUESTOS_SVC_SHUTDOWN | GUESTOS_SVC_TIMESYNC | GUESTOS_SVC_HEARTBEAT |
+		       GUESTOS_SVC_KVP;
 
 	return (g->ready & all) == all;
 }
@@ -72,6 +79,7 @@ bool guestos_facts(uint32_t id, struct guestos_facts *out)
 		return false;
 	*out = g->facts;
 	out->additions = all_ready(g);
+	out->services = g->ready;
 	out->can_shutdown = (g->ready & (1u << BUS_SHUTDOWN)) != 0;
 	bus_ic_heartbeat(id, &hb);
 	out->heartbeat_known = hb.known;

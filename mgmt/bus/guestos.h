@@ -75,8 +75,23 @@ struct guestos_kvp {
 _Static_assert(sizeof(struct guestos_kvp) == 6 * GUESTOS_STR + 8 * sizeof(uint32_t),
 	       "struct guestos_kvp has padding");
 
+/* guestos_facts.services: bit n is the channel of relid n (bus.h's enum bus_service). */
+#define GUESTOS_SVC_SHUTDOWN (1u << 1)
+#define GUESTOS_SVC_TIMESYNC (1u << 2)
+#define GUESTOS_SVC_HEARTBEAT (1u << 3)
+#define GUESTOS_SVC_KVP (1u << 4)
+#define GUESTOS_SVC_SESSIONS (1u << 5)
+#define GUESTOS_SVC_EXEC (1u << 6)
+
 struct guestos_facts {
-	bool additions;             /* bus up and every service negotiated */
+	/*
+	 * The guest's integration services are up: Shutdown, TimeSync,
+	 * Heartbeat and KVP negotiated, the set every Hyper-V guest offers
+	 * (Linux's hv_utils, Windows' integration services, our additions).
+	 * Sessions and Exec are ours alone: judged per service (services).
+	 */
+	bool additions;
+	uint32_t services;          /* GUESTOS_SVC_* bits: that service is ready */
 	bool can_shutdown;          /* Shutdown channel ready */
 	bool heartbeat_known;       /* at least one heartbeat exchanged since start */
 	bool heartbeating;          /* false after 3 missed beats */

@@ -76,7 +76,9 @@ static void test_guestos_unknown_facts_are_null(void **state)
 		"\"CSDVersion\":null,\"ServicePackMajor\":null,\"ServicePackMinor\":null,"
 		"\"ProductType\":null,\"SuiteMask\":null,\"OSPlatformId\":null,"
 		"\"MultipleUserSessionsAllowed\":null,"
-		"\"TerminalServicesInitialized\":null,\"TerminalServerPort\":null}");
+		"\"TerminalServicesInitialized\":null,\"TerminalServerPort\":null,"
+		"\"IntegrationServices\":{\"Shutdown\":false,\"TimeSync\":false,"
+		"\"Heartbeat\":false,\"KVP\":false,\"Sessions\":false,\"Exec\":false}}");
 }
 
 static void test_guestos_reported_facts(void **state)
@@ -115,6 +117,12 @@ static void test_guestos_reported_facts(void **state)
 	a = call(HTTP_M_GET, "/api/v1/vms/testos1/guestos", TOKEN_READER, NULL);
 	assert_body_has(a, "\"CSDVersion\":\"\",\"ServicePackMajor\":1,\"ServicePackMinor\":0,"
 			   "\"ProductType\":3,\"SuiteMask\":null,\"OSPlatformId\":2,");
+	/* A Linux guest: the standard services, no Sessions or Exec. */
+	f->services = GUESTOS_SVC_SHUTDOWN | GUESTOS_SVC_TIMESYNC | GUESTOS_SVC_HEARTBEAT |
+		      GUESTOS_SVC_KVP;
+	a = call(HTTP_M_GET, "/api/v1/vms/testos1/guestos", TOKEN_READER, NULL);
+	assert_body_has(a, "\"IntegrationServices\":{\"Shutdown\":true,\"TimeSync\":true,"
+			   "\"Heartbeat\":true,\"KVP\":true,\"Sessions\":false,\"Exec\":false}");
 }
 
 static void test_guestos_not_running_409(void **state)

@@ -702,6 +702,40 @@ static void test_kvp_facts(void **state)
 	assert_false(guestos_facts(7, &f));
 }
 
+/*
+ * A Linux guest: hv_utils negotiates Shutdown, TimeSync, Heartbeat and KVP
+ * but nothing claims Sessions or Exec.  Its integration services count as
+ * present (additionsReady once); Logoff and Execute are refused per service.
+ */
+static void test_standard_services_only(void **state)
+{
+	static const uint32_t standard[] = { BUS_SHUTDOWN, BUS_TIMESYNC, BUS_HEARTBEAT, BUS_KVP };
+	struct guestos_args logoff = { .op = GUESTOS_LOGOFF };
+	struct guestos_args exec = { .op = GUESTOS_EXECUTE, .text = "true" };
+	struct guestos_facts f;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(standard) / sizeof(standard[0]); i++) {
+		assert_true(guestos_facts(G, &f));
+		assert_false(f.additions);
+		ready_mask |= 1u << standard[i];
+		guestos_channel_ready(G, standard[i]);
+	}
+	assert_true(guestos_facts(G, &f));
+	assert_true(f.additions && f.can_shutdown);
+	assert_int_equal(f.services, GUESTOS_SVC_SHUTDOWN | GUESTOS_SVC_TIMESYNC |
+				     GUESTOS_SVC_HEARTBEAT | GUESTOS_SVC_KVP);
+	assert_int_equal(count_notes(NOTIFY_ADDITIONS, 1), 1);
+	assert_int_equal(guestos_request(G, &logoff, on_done, &tags[0]),
+			 VM_E_ADDITIONS_FEATURE_NOT_AVAIL);
+	assert_int_equal(guestos_request(G, &exec, on_done, &tags[1]),
+			 VM_E_ADDITIONS_FEATURE_NOT_AVAIL);
+	guestos_channel_down(G, BUS_KVP);
+	assert_true(guestos_facts(G, &f));
+	assert_false(f.additions);
+	assert_int_equal(count_notes(NOTIFY_ADDITIONS, 0), 1);
+}
+
 static void test_sessions_facts_and_notify(void **state)
 {
 	struct guestos_facts f;
@@ -812,6 +846,7 @@ int main(void)
 		cmocka_unit_test_setup(test_malformed_answer, setup),
 		cmocka_unit_test_setup(test_done_chains, setup),
 		cmocka_unit_test_setup(test_kvp_facts, setup),
+		cmocka_unit_test_setup(test_standard_services_only, setup),
 		cmocka_unit_test_setup(test_sessions_facts_and_notify, setup),
 		cmocka_unit_test_setup(test_refresh_timeout, setup),
 		cmocka_unit_test_setup(test_time_sync, setup),
