@@ -413,20 +413,22 @@ CASES += [
     bus_misbehaving('qemu-bus-malformed', 'bus_malformed', r'malformed IC message'),
 ]
 
-# bus_silent: g2 never answers the IC NEGOTIATE; the root does not wait for
-# it (no service of g2 gets ready), serves g1 on and closes each of g2's
-# channels after 10 s without an answer.
+# bus_silent: g2 never answers the IC NEGOTIATE.  The root serves g1 on
+# meanwhile and, as Hyper-V does, waits for g2's services (Linux answers
+# KVP's NEGOTIATE only once hv_kvp_daemon runs): after 10 s one line per
+# channel says so, no channel is closed and no service of g2 gets ready.
 CASES += [
     Case('qemu-bus-silent', 'qemu', 3,
          managed('heartbeat_ms=500', ('g1', 'additions'), ('g2', 'additions bus_silent')),
          expect=(r'hv: \[root\] root: bus g2: connected, version 5\.3',
                  r'hv: \[g2\] testos: bus channel heartbeat: negotiate not answered \(bus_silent\)',
                  r'hv: \[root\] root: bus g1: heartbeat ok seq \d+ \(100% over [1-9]',
-                 {rf'hv: \[root\] root: bus g2: closing channel \d+ \({s}\): '
-                  r'no answer to NEGOTIATE in 10 s' for s in BUS_SERVICES},
+                 {rf'hv: \[root\] root: bus g2: {s}: no answer to NEGOTIATE in 10 s; '
+                  r"waiting for the guest's service" for s in BUS_SERVICES},
                  r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
                  r'hv: \[root\] root: alive'),
          forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus g2: \w+ ready',
+                                                        r'root: bus g2: closing channel',
                                                         r'root: bus g1: heartbeat lost',
                                                         r'root: bus g1: closing channel'),
          timeout=120),
@@ -1148,6 +1150,67 @@ CASES += [
          client=linux_clients.linux_bus('linux'),
          client_after=r'hv: \[root\] root: bus linux: heartbeat ok seq \d+',
          client_timeout=560, timeout=600),
+]
+
+def linux_late_kvp_boot(name):
+    """A boot with kvp_delay: the root waits for KVP's NEGOTIATE (one
+    'waiting' line) and KVP gets ready once hv_kvp_daemon starts."""
+    root = r'hv: \[root\] root: '
+    late = root + rf"bus {name}: kvp: no answer to NEGOTIATE in 10 s; waiting for the guest's service"
+    up = linux_bus_up(name)[0] - bus_ready(name, 'kvp') - {linux_line(name, r'.*hv_kvp_daemon started'),
+                                                          linux_line(name, r'.*KVP: KVP LIC Version: ')}
+    return (*linux_boot(name, 2), up | {late},
+            {linux_line(name, r'.*hv_kvp_daemon started'), *bus_ready(name, 'kvp'),
+             linux_line(name, r'.*KVP: KVP LIC Version: ')})
+
+
+def linux_faults_markers(name):
+    """Stopped mid-boot twice, then a panic that resets the guest, then a
+    panic that hangs it until a forced restart; each time Linux boots
+    again with its bus; the neighbours' canaries hold to the end."""
+    root = r'hv: \[root\] root: '
+    # /init's "test action" line is not a marker: the kernel's panic
+    # output may cut it on the shared console.
+    panic = linux_kernel_line(name, r'Kernel panic - not syncing: sysrq triggered crash$')
+    return (rf'hv: partition {name}: Starting -> Running',
+            linux_kernel_line(name, r'Linux version 6\.1\.'),
+            *[rf'hv: partition {name}: \w+ -> Off', rf'hv: partition {name}: Off -> Starting'] * 2,
+            *linux_late_kvp_boot(name),
+            # panic=-1: Linux unloads its VMBus (drivers/hv/vmbus_drv.c,
+            # hv_panic_vmbus_unload) and restarts at once, through the reset stub
+            panic, rf'hv: partition {name} requested a reset \(port 0xcf9\)',
+            *linux_late_kvp_boot(name),
+            # panic=0: the kernel spins for ever (kernel/panic.c) after its bus left
+            panic, {root + rf'bus {name}: unloaded',
+                    linux_kernel_line(name, r'---\[ end Kernel panic - not syncing: '
+                                            r'sysrq triggered crash \]---')},
+            root + rf'task \d+: Reset {name}: Success \(0x00000000 S_OK\)',
+            *linux_late_kvp_boot(name)[1:],
+            {root + 'canary ok', r'hv: \[testos1\] testos: canary ok'},
+            {root + 'canary ok', r'hv: \[testos1\] testos: canary ok'})
+
+
+# Robustness: Linux stopped mid-boot, panicking into a reset, panicking
+# into a hang; the root (with the API) and a testos neighbour keep running
+# with their canaries intact, and Linux comes back each time.  Its
+# hv_kvp_daemon starts 20 s late (kvp_delay), so the root must wait for
+# KVP's NEGOTIATE (mgmt/bus/bus_ic.c) instead of closing the channel.
+CASES += [
+    Case('qemu-linux-faults', 'qemu', 4,
+         linux_config('canary', linux_partition(
+             cmdline=LINUX_CMDLINE + ' kvp_delay=20 test_actions'), ('testos1', 'canary', 3),
+             api=True),
+         expect=linux_faults_markers('linux'),
+         forbid=FATAL + (r'boot: error', r'hv: partition \S+ faulted', r'event ring dropped',
+                         r'hv: \[(root|testos1)\] .*\bFAIL\b', r'CORRUPTED', r'root: panic',
+                         r'\bBUG:', r'\bOops\b', r'Attempted to kill init',
+                         r'unchecked MSR access error',
+                         r'root: bus linux: closing channel', r'root: bus .*refused',
+                         linux_line('linux', r'linux-guest: insmod \S+: (failed|skipped)')),
+         mem_mib=LINUX_MEM_MIB,
+         client=linux_clients.linux_faults('linux'),
+         client_after=linux_kernel_line('linux', r'Linux version 6\.1\.'),
+         client_timeout=900, timeout=960),
 ]
 
 # The same kernel on VT-x (Bochs, corei7_skylake_x): boot on two CPUs, the

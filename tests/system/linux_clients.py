@@ -128,3 +128,83 @@ def linux_shutdown(vm, within):
         check_shutdown_success(port, log, vm, within=within, timeout_s=900,
                                wait=lambda p, lg, loc: wait_done(p, lg, loc, within=within))
     return _run(check)
+
+
+def wait_event(port, log, within, after, **match):
+    """Polls the event log until an event with these fields and a seq above
+    `after` appears; returns its seq."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        for e in events(port):
+            if e['seq'] > after and all(e.get(k) == v for k, v in match.items()):
+                log(f'event {e}')
+                return e['seq']
+        time.sleep(1)
+    raise ApiError(f'no event {match} after seq {after} within {within}s')
+
+
+def last_seq(port):
+    evs = events(port)
+    return evs[-1]['seq'] if evs else 0
+
+
+def expect_state(port, log, vm, state):
+    status, _, doc = api(port, 'GET', f'/api/v1/vms/{vm}')
+    log(f'GET /api/v1/vms/{vm}: {status} {doc}')
+    if status != 200 or doc.get('state') != state:
+        raise ApiError(f'{vm} should be {state}: {status} {doc}')
+
+
+def test_action(port, log, vm, action):
+    """Sets the KVP parameter guest/linux/init's test_actions loop acts on."""
+    retrying(port, log, 'PUT', f'/api/v1/vms/{vm}/guestos/parameters/HvTestAction',
+             {'value': action}, want=(200,))
+
+
+def stop_mid_boot(port, log, vm):
+    """Turned off while it boots (the client starts at the kernel's banner,
+    then once more right after a start), then started: Linux boots anew."""
+    v = f'/api/v1/vms/{vm}'
+    run_task(port, log, 'POST', f'{v}/turnoff', Result='Success')
+    expect_state(port, log, vm, 'Off')
+    run_task(port, log, 'POST', f'{v}/start', Result='Success')
+    started = time.monotonic()
+    run_task(port, log, 'POST', f'{v}/turnoff', Result='Success')
+    log(f'turned off {time.monotonic() - started:.2f} s after the start')
+    expect_state(port, log, vm, 'Off')
+    run_task(port, log, 'POST', f'{v}/start', Result='Success')
+
+
+def linux_faults(vm, within=420):
+    """qemu-linux-faults: a Linux guest stopped mid-boot, then panicking
+    with panic=-1 (it resets itself through the reset stub), then
+    panicking with panic=0 (it spins after unloading its bus: no heartbeat,
+    the root stays responsive, a guest restart is refused for want of the
+    Shutdown channel, a reset through hv brings it back).  After each, the
+    guest boots again and its bus and facts come back; the test's
+    neighbours keep their canaries (checked by the case's markers)."""
+    def check(port, log):
+        g = f'/api/v1/vms/{vm}/guestos'
+        stop_mid_boot(port, log, vm)
+        check_facts(wait_guestos(port, log, vm, within, bus_up, 'reporting after the stops'), vm)
+        seq = last_seq(port)
+        test_action(port, log, vm, 'crash-reboot')
+        wait_event(port, log, 60, seq, vm=vm, type='stateChanged', state='Starting',
+                   cause='guest reset')
+        check_facts(wait_guestos(port, log, vm, within, bus_up, 'reporting after a panic'), vm)
+        test_action(port, log, vm, 'crash-hang')
+        # Linux unloads its bus when it panics: no heartbeat, no Shutdown channel
+        wait_guestos(port, log, vm, 60, lambda d: d.get('IsHeartbeating') is not True and
+                     d.get('CanShutdown') is False, 'silent after a panic')
+        expect_state(port, log, vm, 'Running')
+        # a guest restart needs the Shutdown channel, gone with the bus
+        status, _, doc = api(port, 'POST', f'{g}/restart', {'forced': True})
+        log(f'POST restart (forced): {status} {doc}')
+        if status != 409 or doc['error']['name'] != 'VM_E_ADDITIONS_FEATURE_NOT_AVAIL':
+            raise ApiError(f'restart of a guest without its bus: {status} {doc}')
+        seq = last_seq(port)
+        run_task(port, log, 'POST', f'/api/v1/vms/{vm}/reset', Result='Success')
+        wait_event(port, log, 10, seq, vm=vm, type='stateChanged', state='Starting',
+                   cause='root reset')
+        check_facts(wait_guestos(port, log, vm, within, bus_up, 'reporting after a hang'), vm)
+    return _run(check)
