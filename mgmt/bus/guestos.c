@@ -309,7 +309,7 @@ void guestos_channel_down(uint32_t id, uint32_t relid)
 	if (g == NULL)
 		return;
 	g->ready &= ~(1u << relid);
-	if (g->additions_posted) {
+	if (g->additions_posted && !all_ready(g)) {
 		g->additions_posted = false;
 		notify_post(id, NOTIFY_ADDITIONS, 0, 0);
 	}

@@ -1180,7 +1180,7 @@ def linux_faults_markers(name):
             # hv_panic_vmbus_unload) and restarts at once, through the reset stub
             panic, rf'hv: partition {name} requested a reset \(port 0xcf9\)',
             *linux_late_kvp_boot(name),
-            # panic=0: the kernel spins for ever (kernel/panic.c) after its bus left
+            # panic=0: the kernel spins for ever (linux/kernel/panic.c) after its bus left
             panic, {root + rf'bus {name}: unloaded',
                     linux_kernel_line(name, r'---\[ end Kernel panic - not syncing: '
                                             r'sysrq triggered crash \]---')},

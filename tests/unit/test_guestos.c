@@ -553,7 +553,8 @@ static void test_channel_down(void **state)
 	assert_int_equal(dones[0].r.hresult, VM_E_TIMED_OUT);
 	assert_int_equal(dones[1].r.hresult, VM_E_TIMED_OUT);
 	assert_int_equal(dones[2].r.hresult, VM_E_VM_NOT_RUNNING);
-	assert_int_equal(count_notes(NOTIFY_ADDITIONS, 0), 1);
+	/* Exec is not one of the standard services: the additions stay present */
+	assert_int_equal(count_notes(NOTIFY_ADDITIONS, 0), 0);
 	assert_int_equal(guestos_request(G, &a, on_done, &tags[3]), VM_E_ADDITIONS_FEATURE_NOT_AVAIL);
 }
 
@@ -730,10 +731,16 @@ static void test_standard_services_only(void **state)
 			 VM_E_ADDITIONS_FEATURE_NOT_AVAIL);
 	assert_int_equal(guestos_request(G, &exec, on_done, &tags[1]),
 			 VM_E_ADDITIONS_FEATURE_NOT_AVAIL);
+	/* Sessions or Exec going down leaves the additions present */
+	ready_mask |= 1u << BUS_EXEC;
+	guestos_channel_ready(G, BUS_EXEC);
+	guestos_channel_down(G, BUS_EXEC);
+	assert_int_equal(count_notes(NOTIFY_ADDITIONS, 0), 0);
 	guestos_channel_down(G, BUS_KVP);
 	assert_true(guestos_facts(G, &f));
 	assert_false(f.additions);
 	assert_int_equal(count_notes(NOTIFY_ADDITIONS, 0), 1);
+	assert_int_equal(count_notes(NOTIFY_ADDITIONS, 1), 1);
 }
 
 static void test_sessions_facts_and_notify(void **state)
