@@ -43,6 +43,7 @@ import task_clients
 
 VM = 'linux'
 RUNNING = re.compile(rf'hv: partition {VM}: \w+ -> Running')
+DECOMPRESSOR = re.compile(cases.linux_line(VM, linux_direct.DECOMPRESSOR))
 BANNER = re.compile(cases.linux_kernel_line(VM, r'Linux version '))
 USERSPACE = re.compile(cases.linux_line(VM, r'linux-guest: userspace up$'))
 RUN_INIT = re.compile(rf'hv: \[{VM}\] \[\s*(\d+\.\d+)\] Run /init as init process')
@@ -116,7 +117,8 @@ def direct_boot(build, work, args):
     reason, times = linux_direct.boot_once(build, work, ns, args.verbose)
     if reason:
         raise RuntimeError(reason)
-    return {'banner': times[linux_direct.BANNER], 'userspace': times[linux_direct.USERSPACE],
+    return {'decompressor': times[linux_direct.DECOMPRESSOR],
+            'banner': times[linux_direct.BANNER], 'userspace': times[linux_direct.USERSPACE],
             'kernel': times[linux_direct.RUN_INIT]}
 
 
@@ -167,10 +169,12 @@ def hv_boot(build, work, args):
     try:
         deadline = started + args.timeout
         running, _ = clock.wait(RUNNING, deadline, emu)
+        decompressor, _ = clock.wait(DECOMPRESSOR, deadline, emu)
         banner, _ = clock.wait(BANNER, deadline, emu)
         userspace, _ = clock.wait(USERSPACE, deadline, emu)
         _, kernel = clock.wait(RUN_INIT, deadline, emu)
-        boot = {'running': running - started, 'banner': banner - running,
+        boot = {'running': running - started, 'decompressor': decompressor - running,
+                'banner': banner - running,
                 'userspace': userspace - running, 'kernel': float(kernel.group(1))}
         try:
             shut = shutdown_times(port, clock, emu, time.monotonic() + args.timeout)
@@ -184,6 +188,19 @@ def hv_boot(build, work, args):
 
 def med(values):
     return statistics.median(values) if values else float('nan')
+
+
+def print_phases(direct, under_hv):
+    """Where the time goes: the decompressor (no exits: pure guest code, so
+    its ratio is what nested paging costs the emulator) and the kernel from
+    its banner to /init's first line (every console byte and timer tick an
+    exit under hv)."""
+    for name, first, last in (('decompression (its first line to the banner)', 'decompressor',
+                               'banner'),
+                              ('kernel (banner to userspace)', 'banner', 'userspace')):
+        d = med([r[last] - r[first] for r in direct])
+        h = med([r[last] - r[first] for r in under_hv])
+        print(f'linux boot phase, {name}: {h:.2f} s under hv, {d:.2f} s direct: x{h / d:.2f}')
 
 
 def main():
@@ -234,6 +251,7 @@ def main():
         emulator.stop_all()
         return 130
     if direct and under_hv:
+        print_phases(direct, under_hv)
         d_user = med([d['userspace'] for d in direct])
         h_user = med([h['userspace'] for h in under_hv])
         d_kern, h_kern = med([d['kernel'] for d in direct]), med([h['kernel'] for h in under_hv])

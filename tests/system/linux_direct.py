@@ -31,6 +31,9 @@ import hosts
 import logwatch
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+# The decompressor's first line (arch/x86/boot/compressed/kaslr.c) and the
+# kernel's banner: the time between them is the decompression.
+DECOMPRESSOR = r"KASLR disabled: 'nokaslr' on cmdline"
 BANNER = r'Linux version \S+'
 USERSPACE = r'linux-guest: userspace up'
 # The kernel's own time stamp when it starts /init (CONFIG_PRINTK_TIME).
@@ -38,7 +41,8 @@ RUN_INIT = re.compile(r'\[\s*(\d+\.\d+)\] Run /init as init process')
 
 
 def markers(smp):
-    return (BANNER,
+    return (DECOMPRESSOR,
+            BANNER,
             RUN_INIT.pattern,
             USERSPACE,
             rf'linux-guest: kernel \S+, {smp} CPUs online',
@@ -97,7 +101,7 @@ def boot_once(build, work, args, verbose):
     (work / 'markers.txt').write_text(checker.report())
     times = {}
     for seconds, line in checker.matched:
-        for m in (BANNER, USERSPACE):
+        for m in (DECOMPRESSOR, BANNER, USERSPACE):
             if m not in times and re.search(m, line):
                 times[m] = seconds
         stamp = RUN_INIT.search(line)
