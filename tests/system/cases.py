@@ -1132,13 +1132,18 @@ CASES += [
     # Linux on two CPUs beside the root and a testos guest, both keeping
     # memory canaries: after Linux reached /init's idle loop (its modules
     # loaded and hv_kvp_daemon up) the canaries are checked twice more.
+    # The client compares the guest's /proc/uptime with the host's clock.
     Case('qemu-linux-boot', 'qemu', 4,
-         linux_config('canary', linux_partition(), ('testos1', 'canary', 3)),
+         linux_config('canary', linux_partition(cmdline=LINUX_CMDLINE + ' uptime_every=2'),
+                      ('testos1', 'canary', 3)),
          expect=(*linux_boot('linux', 2),
                  linux_line('linux', r'.*linux-guest: idle'),
                  {r'hv: \[root\] root: canary ok', r'hv: \[testos1\] testos: canary ok'},
                  {r'hv: \[root\] root: canary ok', r'hv: \[testos1\] testos: canary ok'}),
-         forbid=linux_forbid('linux', 'testos1', bus=False), mem_mib=LINUX_MEM_MIB, timeout=240),
+         forbid=linux_forbid('linux', 'testos1', bus=False), mem_mib=LINUX_MEM_MIB,
+         client=linux_clients.guest_clock_rate('linux'),
+         client_after=linux_line('linux', r'.*linux-guest: idle'), client_timeout=120,
+         timeout=300),
     # The bus and the API with Linux's own integration services: facts from
     # hv_kvp_daemon, heartbeats, a KVP parameter, Logoff refused (no
     # Sessions service), a restart that brings the bus back, then a

@@ -81,9 +81,10 @@ class ClientRun:
     for its verdict.  The client bounds its own socket waits; the harness
     gives up on it after case.client_timeout (the thread is a daemon)."""
 
-    def __init__(self, case, port, logfile, verbose):
+    def __init__(self, case, port, logfile, verbose, serial_log):
         self.case = case
         self.port = port
+        self.serial_log = serial_log
         self.trigger = re.compile(case.client_after)
         self.logfile = logfile
         self.verbose = verbose
@@ -107,7 +108,9 @@ class ClientRun:
 
     def _run(self):
         try:
-            error = self.case.client(self.port, self.log)
+            # a client marked wants_serial also reads the serial log itself
+            extra = (self.serial_log,) if getattr(self.case.client, 'wants_serial', False) else ()
+            error = self.case.client(self.port, self.log, *extra)
         except Exception as e:  # a client bug is a failure, not a harness crash
             error = f'{type(e).__name__}: {e}'
         self.log(f'result: {error or "ok"}')
@@ -147,8 +150,8 @@ class Runner:
         checker = logwatch.Checker(case.expect, case.forbid)
         try:
             launch, port = self._prepare(case, work)
-            client = ClientRun(case, port, work / 'client.log', self.verbose) \
-                if case.client else None
+            client = ClientRun(case, port, work / 'client.log', self.verbose,
+                               launch.serial_log) if case.client else None
             reason = self._boot(case, launch, work, checker, client)
         except Exception as e:  # a broken test must not stop the others
             reason = f'harness error: {type(e).__name__}: {e}'

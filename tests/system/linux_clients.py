@@ -6,6 +6,7 @@
 # [management] section); each returns None or an error string.
 import http.client
 import pathlib
+import re
 import time
 
 from task_clients import (ApiError, _run, api, check_shutdown_success, events, retrying,
@@ -208,3 +209,47 @@ def linux_faults(vm, within=420):
                    cause='root reset')
         check_facts(wait_guestos(port, log, vm, within, bus_up, 'reporting after a hang'), vm)
     return _run(check)
+
+
+UPTIME = re.compile(r'hv: \[(\S+)\] linux-guest: uptime (\d+\.\d+)$')
+
+
+def guest_clock_rate(vm, window=30, low=0.85, high=1.15):
+    """qemu-linux-boot: the guest's clock runs at the host's rate.  /init
+    prints /proc/uptime every 2 s (uptime_every=2); the client stamps each
+    new line with the host's clock as it appears in the serial log and
+    compares the two over `window` host seconds.  A line reaches the log
+    within a console write, so the bounds leave room for that lag only
+    (a TSC calibrated 2-5 times too high once made the guest's time run at
+    20-50 %)."""
+    def check(port, log, serial_log):
+        samples, offset = [], 0
+        path = pathlib.Path(serial_log)
+        with open(path, 'rb') as f:
+            f.seek(0, 2)            # lines already written carry no host time
+            offset = f.tell()
+        deadline = time.monotonic() + window + 60
+        while time.monotonic() < deadline:
+            with open(path, 'rb') as f:
+                f.seek(offset)
+                data = f.read()
+            now = time.monotonic()
+            complete = data[:data.rfind(b'\n') + 1]
+            offset += len(complete)
+            for line in complete.decode('utf-8', 'replace').splitlines():
+                m = UPTIME.search(line)
+                if m and m.group(1) == vm:
+                    samples.append((now, float(m.group(2))))
+            if len(samples) >= 3 and samples[-1][0] - samples[0][0] >= window:
+                break
+            time.sleep(0.1)
+        if len(samples) < 3:
+            return f'{vm}: {len(samples)} uptime lines in {window + 60} s'
+        (h0, g0), (h1, g1) = samples[0], samples[-1]
+        rate = (g1 - g0) / (h1 - h0)
+        log(f'guest uptime {g0:.2f} -> {g1:.2f} s over {h1 - h0:.2f} host s: rate {rate:.3f}')
+        if not low <= rate <= high:
+            return f'{vm}: the guest\'s clock runs at {rate:.3f} of the host\'s'
+        return None
+    check.wants_serial = True
+    return check
