@@ -35,6 +35,7 @@ class Case:
     client: object = None
     client_after: str = ''
     client_timeout: float = 120
+    nic: str = 'e1000'          # the root's NIC on QEMU (hosts.NICS)
 
     def __post_init__(self):
         self.timeout = self.timeout or TIMEOUTS[self.host]
@@ -1171,3 +1172,37 @@ CASES += [
          client_after=r'hv: \[root\] root: bus linux: heartbeat ok seq \d+',
          client_timeout=1700, timeout=1800),
 ]
+
+
+# The root's NICs (mgmt/net/nic.h): the API reached through hostfwd on each
+# card QEMU offers a new user.  e1000e: `-machine q35 -nic user` with no
+# -device (QEMU's default, an 82574L at 00:01.0); virtio: virtio-net-pci
+# with disable-legacy=on (1af4:1041); e1000: the 82540EM the other cases
+# use.  The client is the qemu-api one (tokens, errors, guest facts, PATCH,
+# events, /metrics); the markers add the card's line and the address line.
+NIC_LINES = {
+    'e1000': r'e1000 at 00:02\.0 mac 52:54:00:12:34:56, link up \(82540EM 8086:100e\)',
+    'e1000e': r'e1000e at 00:01\.0 mac 52:54:00:12:34:56, link up \(82574L 8086:10d3\)',
+    'virtio': r'virtio-net at 00:02\.0 mac 52:54:00:12:34:56, link up \(virtio 1\.0 1af4:1041\)',
+}
+
+
+def nic_api_case(nic):
+    from hosts import NICS
+    root = r'hv: \[root\] root: '
+    config = api_config().replace('pci = 00:02.0', f'pci = {NICS[nic]}')
+    api_line = (root + r'management API at http://10\.0\.2\.15:80/ \(' +
+                NIC_LINES[nic].split(' at ')[0] + r' .*mac 52:54:00:12:34:56\)')
+    return Case(f'qemu-nic-{nic}', 'qemu', 2, config, nic=nic,
+                expect=(root + r'net: ' + NIC_LINES[nic],
+                        root + r'http: listening on port 80',
+                        root + r'net: up 10\.0\.2\.15/24',
+                        api_line,
+                        root + r'api: admin: set-timesync testos1 false'),
+                forbid=partition_forbid('root', 'testos1') +
+                (r'root: panic', r'root: net: .* reset: '),
+                client=api_client(), client_after=root + r'net: up 10\.0\.2\.15/24',
+                client_timeout=150, timeout=240)
+
+
+CASES += [nic_api_case(nic) for nic in ('e1000', 'e1000e', 'virtio')]
