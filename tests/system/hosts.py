@@ -40,6 +40,11 @@ class Launch:
     env: dict = dataclasses.field(default_factory=dict)  # added to the environment
 
 
+def config_for_nic(config_text, nic):
+    """hv.cfg's text with the root's `pci = 00:02.0` moved to where QEMU puts nic."""
+    return config_text.replace('pci = 00:02.0\n', f'pci = {NICS[nic]}\n')
+
+
 def default_mem(host):
     return 1024 if host == 'qemu' else 512
 
