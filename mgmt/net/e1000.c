@@ -47,6 +47,7 @@ static unsigned int rx_next;    /* next descriptor the device will complete */
 static unsigned int tx_tail;    /* next descriptor to fill (TDT) */
 static unsigned int tx_clean;   /* oldest descriptor not yet reclaimed */
 static bool rx_discarding;      /* inside a frame that spans buffers */
+static bool fault_pending;      /* nic_fault: forge a broken descriptor first */
 static struct nic_counters counters;
 
 static inline void dma_wmb(void)
@@ -300,10 +301,27 @@ static bool head_sane(uint32_t reg, unsigned int count)
 	return false;
 }
 
+void e1000_inject_fault(void)
+{
+	fault_pending = true;
+}
+
+/* What a broken device might write back: done, whole, and 65535 bytes long. */
+static void forge_fault(void)
+{
+	fault_pending = false;
+	rx_ring[rx_next].length = 0xffff;
+	rx_ring[rx_next].errors = 0;
+	rx_ring[rx_next].status = E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP;
+}
+
 unsigned int e1000_rx_poll(nic_deliver_fn deliver, void *ctx, unsigned int budget)
 {
 	unsigned int done = 0, last = RX_COUNT;
 	bool broken = false;
+
+	if (fault_pending)
+		forge_fault();
 
 	while (done < budget && (rx_ring[rx_next].status & E1000_RXD_STAT_DD)) {
 		volatile struct e1000_rx_desc *d = &rx_ring[rx_next];
@@ -412,4 +430,5 @@ const struct nic_driver e1000_driver = {
 	.tx_send = e1000_tx_send,
 	.tx_reclaim = e1000_tx_reclaim,
 	.counters = e1000_counters,
+	.inject_fault = e1000_inject_fault,
 };

@@ -33,6 +33,7 @@ uint8_t *e1000_tx_buffer(void);
 void e1000_tx_send(size_t len);
 void e1000_tx_reclaim(void);
 void e1000_counters(struct nic_counters *out);
+void e1000_inject_fault(void);
 
 /* What a completed receive descriptor holds, judged before the buffer is used. */
 enum e1000_rx_verdict {

@@ -65,4 +65,5 @@ const struct nic_driver e1000e_driver = {
 	.tx_send = e1000_tx_send,
 	.tx_reclaim = e1000_tx_reclaim,
 	.counters = e1000_counters,
+	.inject_fault = e1000_inject_fault,
 };

@@ -207,6 +207,12 @@ bool net_rx_pending(void)
 	return started && nic->rx_pending();
 }
 
+void net_inject_fault(void)
+{
+	if (started && nic->inject_fault != NULL)
+		nic->inject_fault();
+}
+
 bool net_up(void)
 {
 	return started && netif_is_up(&netif) && !ip4_addr_isany(netif_ip4_addr(&netif));

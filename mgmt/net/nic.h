@@ -78,6 +78,13 @@ struct nic_driver {
 	/* Takes back what the device has sent. */
 	void (*tx_reclaim)(void);
 	void (*counters)(struct nic_counters *out);
+	/*
+	 * Test hook (the root knob nic_fault): the next rx_poll first writes
+	 * back, as a broken device would, a receive entry that fails the
+	 * driver's checks, so that the check, the reset and the way back are
+	 * exercised on the real device.
+	 */
+	void (*inject_fault)(void);
 };
 
 extern const struct nic_driver e1000_driver;

@@ -98,6 +98,7 @@ static volatile uint8_t *common, *notify_base, *device_cfg;
 static uint32_t notify_multiplier;
 static uint64_t dma_offset, features;
 static uint16_t tx_next;       /* the next transmit descriptor to fill (round robin) */
+static bool fault_pending;     /* nic_fault: forge a broken used entry first */
 static struct nic_counters counters;
 
 static uint64_t dma_addr(const volatile void *p)
@@ -368,9 +369,29 @@ static bool rx_one(nic_deliver_fn deliver, void *ctx, unsigned int *done)
 	return true;
 }
 
+static void inject_fault(void)
+{
+	fault_pending = true;
+}
+
+/* What a broken device might write back: a used entry naming descriptor 65535. */
+static void forge_fault(void)
+{
+	volatile struct virtq_used_elem *e = &rxq.used.ring[rxq.q.last_used % rxq.q.size];
+
+	fault_pending = false;
+	e->id = 0xffff;
+	e->len = NET_HDR_LEN + 60;
+	if (rxq.used.idx == rxq.q.last_used)
+		rxq.used.idx = (uint16_t)(rxq.q.last_used + 1);
+}
+
 static unsigned int rx_poll(nic_deliver_fn deliver, void *ctx, unsigned int budget)
 {
 	unsigned int done = 0;
+
+	if (fault_pending)
+		forge_fault();
 
 	while (done < budget && virtq_has_used(&rxq.q)) {
 		if (!rx_one(deliver, ctx, &done))
@@ -449,4 +470,5 @@ const struct nic_driver virtio_net_driver = {
 	.tx_send = tx_send,
 	.tx_reclaim = tx_reclaim,
 	.counters = get_counters,
+	.inject_fault = inject_fault,
 };
