@@ -1,11 +1,13 @@
 /*
  * The e1000 family's polled driver (e1000.h) and the 82540EM's entry in
  * the driver table (e1000_driver); register layout in e1000_regs.h, the
- * 82574L's differences in e1000e.c.  256 receive and 256 transmit descriptors with one 2 KiB
- * buffer each, all in the root's .bss: the root's RAM is identity-mapped
- * (virtual address = GPA) and one contiguous block in host memory, so a
- * buffer's device address is dma_base + its address.  Interrupts stay
- * masked; net_poll drains the receive ring and reclaims sent descriptors.
+ * 82574L's differences in e1000e.c.  256 receive and 256 transmit
+ * descriptors with one 2 KiB buffer each, all in the root's .bss: the
+ * root's RAM is identity-mapped (virtual address = GPA) and one contiguous
+ * block in host memory, so a buffer's device address is dma_base + its
+ * address.  Interrupts stay masked; net_poll drains the receive ring and
+ * reclaims sent descriptors.  A receive length no correct device writes
+ * (e1000_rx_check) or a head register outside its ring resets the device.
  *
  * Memory ordering: descriptors are ordinary write-back RAM that the device
  * reads and writes by DMA (cache-coherent on x86); the registers are

@@ -19,9 +19,10 @@ enum e1000_rx_verdict e1000_rx_check(uint8_t status, uint8_t errors, uint16_t le
 		return first ? E1000_RX_OVERSIZE : E1000_RX_SKIP;
 	}
 	/*
-	 * The buffer is not read for a flagged frame.  RCTL.BSIZE is 2048 and long packets are off: a correct device never
-	 * writes more than the buffer, nor less than a header (QEMU pads
-	 * short frames to 60 bytes).
+	 * The buffer is not read for a flagged frame.  RCTL.BSIZE is 2048
+	 * and long packets are off: a correct device never writes more than
+	 * the buffer, nor less than a header (QEMU pads short frames to 60
+	 * bytes).
 	 */
 	if (errors & E1000_RXD_ERR_FRAME)
 		return E1000_RX_ERROR;

@@ -1,8 +1,9 @@
 /*
- * The glue between the root's NIC (whichever driver nic_probe found) and lwIP: one Ethernet netif whose
- * link output copies each frame into a transmit buffer, received frames
- * copied into pool pbufs and fed to ethernet_input, the address set
- * statically or by DHCP, and lwIP's timers run from net_poll.
+ * The glue between the root's NIC (whichever driver nic_probe found) and
+ * lwIP: one Ethernet netif whose link output copies each frame into a
+ * transmit buffer, received frames copied into pool pbufs and fed to
+ * ethernet_input, the address set statically or by DHCP, lwIP's timers
+ * run from net_poll, and the address line once an address is bound.
  */
 #include "net.h"
 #include "nic.h"
@@ -162,8 +163,8 @@ bool net_init(const struct start_info *si, const struct hv_mgmt_config *cfg)
 	if (nic == NULL)
 		return false;
 	if (!nic->start(&dev)) {
-		kprintf("root: net: %s (%s) at %02x:%02x.%x could not start\n", nic->name, dev.model,
-			dev.bdf.bus, dev.bdf.dev, dev.bdf.fn);
+		kprintf("root: net: %s (%s) at %02x:%02x.%x could not start\n", nic->name,
+			dev.model, dev.bdf.bus, dev.bdf.dev, dev.bdf.fn);
 		return false;
 	}
 	/* "NAME at bb:dd.f mac ..., link up" first: tests and scripts match that prefix. */

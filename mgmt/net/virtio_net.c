@@ -76,7 +76,10 @@
 #define NET_CFG_STATUS 6u
 #define VIRTIO_NET_S_LINK_UP 1u
 
-/* struct virtio_net_hdr with num_buffers (5.1.6): flags, gso_type, hdr_len, gso_size, csum_start, csum_offset, num_buffers. */
+/*
+ * struct virtio_net_hdr with num_buffers (5.1.6): flags (u8), gso_type
+ * (u8), hdr_len, gso_size, csum_start, csum_offset, num_buffers (u16 each).
+ */
 #define NET_HDR_LEN 12u
 
 #define RX_QUEUE 0u
