@@ -1227,7 +1227,7 @@ def nic_api_case(nic, fault=False):
                         api_line, *reset,
                         root + r'api: admin: set-timesync testos1 false'),
                 forbid=partition_forbid('root', 'testos1') +
-                (r'root: panic', r'did not come', *(() if fault else (r'root: net: .* reset: ',))),
+                (r'root: panic', r'root: net: .*did not come', *(() if fault else (r'root: net: .* reset: ',))),
                 # With a fault, the client starts only once the card was reset.
                 client=nic_fault_client() if fault else api_client(),
                 client_after=reset[-1] if fault else up,
