@@ -141,15 +141,22 @@ static void net_metrics(struct text *t)
 	    (unsigned long long)nt.rx_bytes, (unsigned long long)nt.tx_bytes);
 	header(t, "hv_root_net_dropped_total", "counter",
 	       "Frames dropped: ring_full (no free descriptor), no_buffer (lwIP's pool empty), "
-	       "bad (receive error or longer than one buffer), oversize (longer than one buffer).");
+	       "bad (receive error or longer than one buffer), oversize (longer than one buffer), "
+	       "bad_descriptor (the device handed back a descriptor that failed a check).");
 	add(t, "hv_root_net_dropped_total{dir=\"rx\",reason=\"ring_full\"} %llu\n"
 	    "hv_root_net_dropped_total{dir=\"rx\",reason=\"no_buffer\"} %llu\n"
 	    "hv_root_net_dropped_total{dir=\"rx\",reason=\"bad\"} %llu\n"
+	    "hv_root_net_dropped_total{dir=\"rx\",reason=\"bad_descriptor\"} %llu\n"
 	    "hv_root_net_dropped_total{dir=\"tx\",reason=\"ring_full\"} %llu\n"
-	    "hv_root_net_dropped_total{dir=\"tx\",reason=\"oversize\"} %llu\n",
+	    "hv_root_net_dropped_total{dir=\"tx\",reason=\"oversize\"} %llu\n"
+	    "hv_root_net_dropped_total{dir=\"tx\",reason=\"bad_descriptor\"} %llu\n",
 	    (unsigned long long)nt.rx_ring_full, (unsigned long long)nt.rx_no_buffer,
-	    (unsigned long long)nt.rx_bad, (unsigned long long)nt.tx_ring_full,
-	    (unsigned long long)nt.tx_oversize);
+	    (unsigned long long)nt.rx_bad, (unsigned long long)nt.rx_bad_desc,
+	    (unsigned long long)nt.tx_ring_full, (unsigned long long)nt.tx_oversize,
+	    (unsigned long long)nt.tx_bad_desc);
+	header(t, "hv_root_net_resets_total", "counter",
+	       "Times the root reset its NIC because the device broke the driver's checks.");
+	add(t, "hv_root_net_resets_total %llu\n", (unsigned long long)nt.resets);
 }
 
 static void root_metrics(struct text *t)

@@ -70,6 +70,7 @@ struct backend_net {
 	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes;
 	/* Frames dropped, by reason (struct net_stats says what each means). */
 	uint64_t rx_ring_full, rx_no_buffer, rx_bad, tx_ring_full, tx_oversize;
+	uint64_t rx_bad_desc, tx_bad_desc, resets;
 };
 /* false if the root has no network. */
 bool backend_net(struct backend_net *out);

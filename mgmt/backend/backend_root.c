@@ -195,6 +195,9 @@ bool backend_net(struct backend_net *out)
 	out->rx_bad = st.rx_bad;
 	out->tx_ring_full = st.tx_ring_full;
 	out->tx_oversize = st.tx_oversize;
+	out->rx_bad_desc = st.rx_bad_desc;
+	out->tx_bad_desc = st.tx_bad_desc;
+	out->resets = st.resets;
 	return net_up();
 }
 

@@ -1,10 +1,13 @@
 /*
- * Polled driver for the Intel 82540EM (e1000), register layout in
- * e1000_regs.h.  256 receive and 256 transmit descriptors with one 2 KiB
- * buffer each, all in the root's .bss: the root's RAM is identity-mapped
- * (virtual address = GPA) and one contiguous block in host memory, so a
- * buffer's device address is dma_base + its address.  Interrupts stay
- * masked; net_poll drains the receive ring and reclaims sent descriptors.
+ * The e1000 family's polled driver (e1000.h) and the 82540EM's entry in
+ * the driver table (e1000_driver); register layout in e1000_regs.h, the
+ * 82574L's differences in e1000e.c.  256 receive and 256 transmit
+ * descriptors with one 2 KiB buffer each, all in the root's .bss: the
+ * root's RAM is identity-mapped (virtual address = GPA) and one contiguous
+ * block in host memory, so a buffer's device address is dma_base + its
+ * address.  Interrupts stay masked; net_poll drains the receive ring and
+ * reclaims sent descriptors.  A receive length no correct device writes
+ * (e1000_rx_check) or a head register outside its ring resets the device.
  *
  * Memory ordering: descriptors are ordinary write-back RAM that the device
  * reads and writes by DMA (cache-coherent on x86); the registers are
@@ -23,13 +26,15 @@
 #include <kernel/console.h>
 #include <kernel/paging.h>
 #include <kernel/time.h>
+#include <lib/string.h>
 
 #define RX_COUNT 256u
 #define TX_COUNT 256u
-#define BUF_SIZE 2048u        /* RCTL.BSIZE 2048; frames up to 1522 fit one */
+#define BUF_SIZE NIC_BUF_SIZE /* RCTL.BSIZE 2048; frames up to 1522 fit one */
+#define BAR0_SIZE (128u * 1024u)
 #define RESET_TIMEOUT_MS 100u
 #define EEPROM_TIMEOUT_MS 10u
-#define LARGE_2M (2ull << 20)
+#define GIO_TIMEOUT_MS 10u
 
 static volatile struct e1000_rx_desc rx_ring[RX_COUNT] __attribute__((aligned(128)));
 static volatile struct e1000_tx_desc tx_ring[TX_COUNT] __attribute__((aligned(128)));
@@ -38,11 +43,14 @@ static uint8_t tx_buf[TX_COUNT][BUF_SIZE] __attribute__((aligned(4096)));
 
 static volatile uint8_t *regs;
 static uint64_t dma_offset;
+static const struct e1000_model *model;
+static uint8_t mac[6];
 static unsigned int rx_next;    /* next descriptor the device will complete */
 static unsigned int tx_tail;    /* next descriptor to fill (TDT) */
 static unsigned int tx_clean;   /* oldest descriptor not yet reclaimed */
 static bool rx_discarding;      /* inside a frame that spans buffers */
-static struct e1000_counters counters;
+static bool fault_pending;      /* nic_fault: forge a broken descriptor first */
+static struct nic_counters counters;
 
 static inline void dma_wmb(void)
 {
@@ -69,52 +77,6 @@ static uint64_t dma_addr(const volatile void *p)
 	return dma_offset + (uint64_t)(uintptr_t)p;
 }
 
-/* Bus 0, every device and function: hv shows the root only its own. */
-static bool find_device(struct pci_bdf *out)
-{
-	for (uint8_t dev = 0; dev < 32; dev++) {
-		for (uint8_t fn = 0; fn < 8; fn++) {
-			struct pci_bdf bdf = { 0, dev, fn };
-			uint32_t id = pci_config_read32(bdf, PCI_VENDOR_DEVICE);
-
-			if ((id & 0xffff) == E1000_VENDOR_INTEL && id >> 16 == E1000_DEVICE_82540EM) {
-				*out = bdf;
-				return true;
-			}
-		}
-	}
-	return false;
-}
-
-/* Maps every 2 MiB page of BAR0's 128 KiB uncached; false if the map is full. */
-static bool map_bar(uint64_t base)
-{
-	const uint64_t size = 128u * 1024u;
-
-	for (uint64_t page = base & ~(LARGE_2M - 1); page < base + size; page += LARGE_2M) {
-		if (paging_map_uncached_2m(page) == NULL)
-			return false;
-	}
-	regs = (volatile uint8_t *)(uintptr_t)base;
-	return true;
-}
-
-/* Memory decoding and bus mastering on; BAR0's address, 0 if unusable. */
-static uint64_t enable_device(struct pci_bdf bdf)
-{
-	uint32_t bar = pci_config_read32(bdf, PCI_BAR0);
-	uint32_t cmd = pci_config_read32(bdf, PCI_COMMAND_STATUS) & 0xffffu;
-	uint64_t base = bar & PCI_BAR_MEM_MASK;
-
-	if (bar & PCI_BAR_IO)
-		return 0;
-	if ((bar & PCI_BAR_MEM_TYPE_MASK) == PCI_BAR_MEM_TYPE_64)
-		base |= (uint64_t)pci_config_read32(bdf, PCI_BAR0 + 4) << 32;
-	pci_config_write32(bdf, PCI_COMMAND_STATUS,
-			   cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	return base;
-}
-
 static bool wait_clear(uint32_t reg, uint32_t bits, uint64_t ms)
 {
 	uint64_t start = tsc_read(), limit = tsc_hz() / 1000 * ms;
@@ -133,8 +95,8 @@ static bool eeprom_read(uint8_t addr, uint16_t *out)
 	uint64_t start = tsc_read(), limit = tsc_hz() / 1000 * EEPROM_TIMEOUT_MS;
 	uint32_t v;
 
-	reg_write(E1000_EERD, (uint32_t)addr << E1000_EERD_ADDR_SHIFT | E1000_EERD_START);
-	while (!((v = reg_read(E1000_EERD)) & E1000_EERD_DONE)) {
+	reg_write(E1000_EERD, (uint32_t)addr << model->eerd_addr_shift | model->eerd_start);
+	while (!((v = reg_read(E1000_EERD)) & model->eerd_done)) {
 		if (tsc_read() - start > limit)
 			return false;
 		cpu_relax();
@@ -163,10 +125,23 @@ static void read_mac(uint8_t mac[6])
 	mac[5] = (uint8_t)(hi >> 8);
 }
 
+/*
+ * A PCIe part must stop mastering before its reset so that no DMA is cut
+ * in half; the wait is bounded and the reset goes ahead regardless, as
+ * the 82574 datasheet allows.
+ */
+static void gio_master_disable(void)
+{
+	reg_write(E1000_CTRL, reg_read(E1000_CTRL) | E1000_CTRL_GIO_MASTER_DISABLE);
+	(void)wait_clear(E1000_STATUS, E1000_STATUS_GIO_MASTER_EN, GIO_TIMEOUT_MS);
+}
+
 /* Global reset, then interrupts masked for good (the driver polls). */
 static bool reset(void)
 {
 	reg_write(E1000_IMC, ~0u);
+	if (model->pcie)
+		gio_master_disable();
 	reg_write(E1000_CTRL, reg_read(E1000_CTRL) | E1000_CTRL_RST);
 	/* The manual asks for a short wait before touching the device again. */
 	delay_ms(1);
@@ -174,6 +149,8 @@ static bool reset(void)
 		return false;
 	reg_write(E1000_IMC, ~0u);
 	(void)reg_read(E1000_ICR);
+	if (model->pcie) /* firmware (manageability) leaves the port to us */
+		reg_write(E1000_CTRL_EXT, reg_read(E1000_CTRL_EXT) | E1000_CTRL_EXT_DRV_LOAD);
 	return true;
 }
 
@@ -187,7 +164,7 @@ static void link_setup(void)
 }
 
 /* Unicast to mac and broadcast; no multicast (lwIP runs no IGMP or IPv6). */
-static void address_setup(const uint8_t mac[6])
+static void address_setup(void)
 {
 	for (uint32_t i = 0; i < E1000_MTA_WORDS; i++)
 		reg_write(E1000_MTA + 4 * i, 0);
@@ -233,38 +210,50 @@ static void tx_setup(void)
 				      E1000_TCTL_COLD(0x40));
 }
 
-bool e1000_init(uint64_t dma_base, struct e1000_info *info)
+/* Reset and rings from scratch; false if the device stays in reset. */
+static bool bring_up(void)
 {
-	if (!find_device(&info->bdf)) {
-		kputs("root: net: no e1000 (8086:100e) among the root's PCI functions on bus 0\n");
+	if (!reset())
 		return false;
-	}
-	/*
-	 * dma_base 0: hv gave the root no device to DMA with.  The rings are in
-	 * the image (linked at 2 MiB), far below 3 GiB where RAM stops being at
-	 * dma_base + GPA.
-	 */
-	if (dma_base == 0) {
-		kprintf("root: net: e1000 unusable: no DMA base for the root (dma_base 0x%lx)\n",
-			dma_base);
-		return false;
-	}
-	dma_offset = dma_base;
-	info->bar0 = enable_device(info->bdf);
-	if (info->bar0 == 0 || !map_bar(info->bar0)) {
-		kprintf("root: net: e1000 BAR0 0x%lx cannot be mapped\n", info->bar0);
-		return false;
-	}
-	if (!reset()) {
-		kputs("root: net: e1000 did not come out of reset\n");
-		return false;
-	}
-	read_mac(info->mac);
 	link_setup();
-	address_setup(info->mac);
+	address_setup();
 	rx_setup();
 	tx_setup();
 	return true;
+}
+
+/*
+ * The device wrote back what a correct one never does: it is not trusted
+ * with the rings any longer.  Everything in flight is lost; TCP resends.
+ */
+static void restart(const char *why, unsigned int index)
+{
+	counters.resets++;
+	kprintf("root: net: %s reset: %s (descriptor %u)\n", model->name, why, index);
+	if (!bring_up())
+		kprintf("root: net: %s did not come out of reset\n", model->name);
+}
+
+bool e1000_start(struct nic_device *dev, const struct e1000_model *m)
+{
+	uint64_t bar0;
+
+	model = m;
+	dma_offset = dev->dma_offset;
+	nic_pci_enable(dev->bdf);
+	bar0 = nic_pci_bar(dev->bdf, 0);
+	regs = nic_map_mmio(bar0, BAR0_SIZE);
+	if (regs == NULL) {
+		kprintf("root: net: %s BAR0 0x%lx cannot be mapped\n", m->name, bar0);
+		return false;
+	}
+	if (!reset()) {
+		kprintf("root: net: %s did not come out of reset\n", m->name);
+		return false;
+	}
+	read_mac(mac);
+	memcpy(dev->mac, mac, sizeof(mac));
+	return bring_up();
 }
 
 bool e1000_link_up(void)
@@ -272,23 +261,29 @@ bool e1000_link_up(void)
 	return (reg_read(E1000_STATUS) & E1000_STATUS_LU) != 0;
 }
 
-/* Counts a completed descriptor; true if its buffer holds a good frame. */
-static bool rx_good(const volatile struct e1000_rx_desc *d)
+/*
+ * Counts a completed descriptor; true if its buffer holds a good frame.
+ * false with *broken set when the device wrote back nonsense.
+ */
+static bool rx_good(const volatile struct e1000_rx_desc *d, bool *broken)
 {
-	bool eop = d->status & E1000_RXD_STAT_EOP;
-
-	if (rx_discarding || !eop) {
-		/* A frame longer than one buffer: drop every piece of it. */
-		if (!rx_discarding)
-			counters.rx_oversize++;
-		rx_discarding = !eop;
-		return false;
-	}
-	if ((d->errors & E1000_RXD_ERR_FRAME) || d->length == 0 || d->length > BUF_SIZE) {
+	switch (e1000_rx_check(d->status, d->errors, d->length, &rx_discarding)) {
+	case E1000_RX_DELIVER:
+		return true;
+	case E1000_RX_ERROR:
 		counters.rx_errors++;
 		return false;
+	case E1000_RX_OVERSIZE:
+		counters.rx_oversize++;
+		return false;
+	case E1000_RX_SKIP:
+		return false;
+	case E1000_RX_BROKEN:
+		counters.rx_bad_desc++;
+		*broken = true;
+		return false;
 	}
-	return true;
+	return false;
 }
 
 bool e1000_rx_pending(void)
@@ -296,26 +291,59 @@ bool e1000_rx_pending(void)
 	return rx_ring[rx_next].status & E1000_RXD_STAT_DD;
 }
 
-unsigned int e1000_rx_poll(void (*deliver)(const uint8_t *frame, size_t len, void *ctx),
-			   void *ctx, unsigned int budget)
+/* The head register must stay inside the ring; false (device reset) if not. */
+static bool head_sane(uint32_t reg, unsigned int count)
+{
+	uint32_t head = reg_read(reg);
+
+	if (head < count)
+		return true;
+	restart(reg == E1000_RDH ? "receive head out of the ring" : "transmit head out of the ring",
+		head);
+	return false;
+}
+
+void e1000_inject_fault(void)
+{
+	fault_pending = true;
+}
+
+/* What a broken device might write back: done, whole, and 65535 bytes long. */
+static void forge_fault(void)
+{
+	fault_pending = false;
+	rx_ring[rx_next].length = 0xffff;
+	rx_ring[rx_next].errors = 0;
+	rx_ring[rx_next].status = E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP;
+}
+
+unsigned int e1000_rx_poll(nic_deliver_fn deliver, void *ctx, unsigned int budget)
 {
 	unsigned int done = 0, last = RX_COUNT;
+	bool broken = false;
+
+	if (fault_pending)
+		forge_fault();
 
 	while (done < budget && (rx_ring[rx_next].status & E1000_RXD_STAT_DD)) {
 		volatile struct e1000_rx_desc *d = &rx_ring[rx_next];
 
 		compiler_barrier(); /* read the fields only after DD */
-		if (rx_good(d)) {
+		if (rx_good(d, &broken)) {
 			counters.rx_frames++;
 			counters.rx_bytes += d->length;
 			deliver(rx_buf[rx_next], d->length, ctx);
 			done++;
 		}
+		if (broken) {
+			restart("receive length outside 14..2048 bytes", rx_next);
+			return done;
+		}
 		d->status = 0;
 		last = rx_next;
 		rx_next = (rx_next + 1) % RX_COUNT;
 	}
-	if (last != RX_COUNT) {
+	if (last != RX_COUNT && head_sane(E1000_RDH, RX_COUNT)) {
 		/* The descriptor just emptied becomes the one the device may not use. */
 		dma_wmb();
 		reg_write(E1000_RDT, last);
@@ -323,12 +351,18 @@ unsigned int e1000_rx_poll(void (*deliver)(const uint8_t *frame, size_t len, voi
 	return done;
 }
 
+/* Descriptors between tx_clean and tx_tail only: DD elsewhere is never looked at. */
 void e1000_tx_reclaim(void)
 {
+	unsigned int taken = 0;
+
 	while (tx_clean != tx_tail && (tx_ring[tx_clean].status & E1000_TXD_STAT_DD)) {
 		tx_ring[tx_clean].status = 0;
 		tx_clean = (tx_clean + 1) % TX_COUNT;
+		taken++;
 	}
+	if (taken != 0)
+		(void)head_sane(E1000_TDH, TX_COUNT);
 }
 
 uint8_t *e1000_tx_buffer(void)
@@ -346,7 +380,7 @@ void e1000_tx_send(size_t len)
 {
 	volatile struct e1000_tx_desc *d = &tx_ring[tx_tail];
 
-	if (len > E1000_MAX_FRAME) {
+	if (len > NIC_MAX_FRAME) {
 		counters.tx_oversize++;
 		return;
 	}
@@ -360,10 +394,43 @@ void e1000_tx_send(size_t len)
 	reg_write(E1000_TDT, tx_tail);
 }
 
-void e1000_counters(struct e1000_counters *out)
+void e1000_counters(struct nic_counters *out)
 {
 	/* MPC clears on read: fold it into the running total. */
 	if (regs != NULL)
 		counters.rx_missed += reg_read(E1000_MPC);
 	*out = counters;
 }
+
+static const struct e1000_model model_82540em = {
+	.name = "e1000",
+	.eerd_start = E1000_EERD_START,
+	.eerd_done = E1000_EERD_DONE,
+	.eerd_addr_shift = E1000_EERD_ADDR_SHIFT,
+	.pcie = false,
+};
+
+static bool start_82540em(struct nic_device *dev)
+{
+	return e1000_start(dev, &model_82540em);
+}
+
+/* Only the id QEMU and Bochs emulate: no other could be tested. */
+static const struct nic_id ids_82540em[] = {
+	{ E1000_VENDOR_INTEL, E1000_DEVICE_82540EM, "82540EM" },
+	{ 0, 0, NULL },
+};
+
+const struct nic_driver e1000_driver = {
+	.name = "e1000",
+	.ids = ids_82540em,
+	.start = start_82540em,
+	.link_up = e1000_link_up,
+	.rx_poll = e1000_rx_poll,
+	.rx_pending = e1000_rx_pending,
+	.tx_buffer = e1000_tx_buffer,
+	.tx_send = e1000_tx_send,
+	.tx_reclaim = e1000_tx_reclaim,
+	.counters = e1000_counters,
+	.inject_fault = e1000_inject_fault,
+};

@@ -1,66 +1,54 @@
 /*
- * The root's driver for the Intel 82540EM (e1000): polled, no interrupts,
- * one device.  Receive and transmit rings and their buffers live in the
- * root's RAM; the device reaches them at dma_base + GPA (hv gives the root
- * no IOMMU, so device addresses are host-physical).  Everything is called
- * from the root's poll loop, never from an interrupt handler.
+ * The Intel e1000 family as the root drives it: polled, no interrupts,
+ * one device, legacy receive and transmit descriptors (e1000_regs.h).
+ * e1000.c holds what the family shares and the 82540EM's driver
+ * (e1000_driver); e1000e.c the 82574L's (e1000e_driver), which differs in
+ * its EEPROM read register and its reset.  A struct e1000_model says how.
+ * Rings and buffers live in the root's RAM; the device reaches them at
+ * dma_offset + address (hv gives the root no IOMMU).
  */
 #ifndef MGMT_NET_E1000_H
 #define MGMT_NET_E1000_H
 
-#include <kernel/pci.h>
+#include "nic.h"
+
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
-#define E1000_MAX_FRAME 1514u  /* Ethernet header + 1500, without the CRC */
-
-struct e1000_info {
-	struct pci_bdf bdf;
-	uint8_t mac[6];
-	uint64_t bar0;
+/* What differs between members of the family, as far as this driver goes. */
+struct e1000_model {
+	const char *name;               /* in console lines: "e1000", "e1000e" */
+	/* EERD: start and done bits, where the word address goes. */
+	uint32_t eerd_start, eerd_done, eerd_addr_shift;
+	/* PCIe parts: quiesce bus mastering before reset, tell firmware we drive it. */
+	bool pcie;
 };
 
-struct e1000_counters {
-	uint64_t rx_frames, rx_bytes;
-	uint64_t tx_frames, tx_bytes;
-	uint64_t rx_errors;        /* frames the device flagged bad (CRC, symbol, ...) */
-	uint64_t rx_oversize;      /* frames spanning several buffers, dropped */
-	uint64_t rx_missed;        /* the device had no free descriptor (MPC) */
-	uint64_t tx_ring_full;     /* no free transmit descriptor: frame dropped */
-	uint64_t tx_oversize;      /* frame longer than E1000_MAX_FRAME: dropped */
-};
-
-/*
- * Finds the first 8086:100e on bus 0 among the functions the root owns,
- * enables memory decoding and bus mastering, maps BAR0 uncached, resets
- * the device and starts receive and transmit.  false with a console line
- * ("root: net: ...") when there is none or it cannot be used.
- */
-bool e1000_init(uint64_t dma_base, struct e1000_info *info);
+/* Starts dev as model: enable, map BAR0, reset, MAC, link, rings. */
+bool e1000_start(struct nic_device *dev, const struct e1000_model *model);
 bool e1000_link_up(void);
-
-/*
- * Hands each received frame to deliver (which must copy it: the buffer is
- * given back to the device afterwards), at most budget frames; returns how
- * many were delivered.
- */
-unsigned int e1000_rx_poll(void (*deliver)(const uint8_t *frame, size_t len, void *ctx),
-			   void *ctx, unsigned int budget);
-/* The device has written a frame the root has not taken yet (one read). */
+unsigned int e1000_rx_poll(nic_deliver_fn deliver, void *ctx, unsigned int budget);
 bool e1000_rx_pending(void);
-
-/*
- * Transmit in two steps: e1000_tx_buffer returns the buffer of the next
- * free descriptor (E1000_MAX_FRAME bytes), or NULL when the ring is full
- * (counted); e1000_tx_send(len) hands it to the device.  len larger than
- * E1000_MAX_FRAME is dropped and counted.
- */
 uint8_t *e1000_tx_buffer(void);
 void e1000_tx_send(size_t len);
-/* Takes back the descriptors the device has sent. */
 void e1000_tx_reclaim(void);
+void e1000_counters(struct nic_counters *out);
+void e1000_inject_fault(void);
 
-void e1000_counters(struct e1000_counters *out);
+/* What a completed receive descriptor holds, judged before the buffer is used. */
+enum e1000_rx_verdict {
+	E1000_RX_DELIVER,       /* a good frame of length bytes */
+	E1000_RX_ERROR,         /* the device flagged it bad: drop, count */
+	E1000_RX_OVERSIZE,      /* the first piece of a frame spanning buffers: drop, count */
+	E1000_RX_SKIP,          /* a later piece of that frame: drop */
+	E1000_RX_BROKEN,        /* a length no correct device writes: reset the device */
+};
+
+/*
+ * Pure (built for host unit tests too).  *discarding carries "inside a
+ * frame that spans buffers" from one descriptor to the next.
+ */
+enum e1000_rx_verdict e1000_rx_check(uint8_t status, uint8_t errors, uint16_t length,
+				     bool *discarding);
 
 #endif

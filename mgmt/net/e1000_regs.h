@@ -4,6 +4,9 @@
  * the legacy receive and transmit descriptors (Intel's "PCI/PCI-X Family
  * of Gigabit Ethernet Controllers Software Developer's Manual", chapters
  * 3 and 13).  QEMU and Bochs both emulate this device as 8086:100e.
+ * The 82574L (8086:10d3, QEMU's e1000e) keeps these offsets and the
+ * legacy descriptors (chosen while RFCTL.EXSTEN and RCTL.DTYP are 0);
+ * the few registers and bits that are its own are marked "82574".
  */
 #ifndef MGMT_NET_E1000_REGS_H
 #define MGMT_NET_E1000_REGS_H
@@ -12,11 +15,13 @@
 
 #define E1000_VENDOR_INTEL 0x8086u
 #define E1000_DEVICE_82540EM 0x100eu
+#define E1000_DEVICE_82574L 0x10d3u
 
 /* ---- registers (BAR0 offsets) ---- */
 #define E1000_CTRL 0x0000u     /* device control */
 #define E1000_STATUS 0x0008u   /* device status (read only) */
 #define E1000_EERD 0x0014u     /* EEPROM read: start, address, done, data */
+#define E1000_CTRL_EXT 0x0018u /* extended device control */
 #define E1000_ICR 0x00c0u      /* interrupt cause, cleared by reading */
 #define E1000_IMC 0x00d8u      /* interrupt mask clear: 1 bits disable */
 #define E1000_RCTL 0x0100u     /* receive control */
@@ -39,6 +44,7 @@
 #define E1000_RAH0 0x5404u     /* MAC bytes 4-5 in bits 15:0, AV in bit 31 */
 
 /* CTRL */
+#define E1000_CTRL_GIO_MASTER_DISABLE (1u << 2) /* 82574: stop bus mastering */
 #define E1000_CTRL_LRST (1u << 3)     /* link reset */
 #define E1000_CTRL_ASDE (1u << 5)     /* auto-speed detection */
 #define E1000_CTRL_SLU (1u << 6)      /* set link up */
@@ -49,12 +55,22 @@
 
 /* STATUS */
 #define E1000_STATUS_LU (1u << 1)     /* link up */
+#define E1000_STATUS_GIO_MASTER_EN (1u << 19) /* 82574: bus mastering still on */
 
-/* EERD: write START with the word address, poll DONE, data in 31:16. */
+/* CTRL_EXT (82574) */
+#define E1000_CTRL_EXT_DRV_LOAD (1u << 28) /* a driver has taken the port */
+
+/*
+ * EERD: write START with the word address, poll DONE, data in 31:16.
+ * The 82540EM's layout; the 82574L moves DONE to bit 1 and the address
+ * to bits 15:2.
+ */
 #define E1000_EERD_START (1u << 0)
 #define E1000_EERD_DONE (1u << 4)
 #define E1000_EERD_ADDR_SHIFT 8
 #define E1000_EERD_DATA_SHIFT 16
+#define E1000E_EERD_DONE (1u << 1)
+#define E1000E_EERD_ADDR_SHIFT 2
 
 /* RAH */
 #define E1000_RAH_AV (1u << 31)       /* address valid */

@@ -1,11 +1,12 @@
 /*
- * The glue between the e1000 driver and lwIP: one Ethernet netif whose
- * link output copies each frame into a transmit buffer, received frames
- * copied into pool pbufs and fed to ethernet_input, the address set
- * statically or by DHCP, and lwIP's timers run from net_poll.
+ * The glue between the root's NIC (whichever driver nic_probe found) and
+ * lwIP: one Ethernet netif whose link output copies each frame into a
+ * transmit buffer, received frames copied into pool pbufs and fed to
+ * ethernet_input, the address set statically or by DHCP, lwIP's timers
+ * run from net_poll, and the address line once an address is bound.
  */
 #include "net.h"
-#include "e1000.h"
+#include "nic.h"
 
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
@@ -25,6 +26,9 @@
 #define MTU 1500u
 
 static struct netif netif;
+static const struct nic_driver *nic;
+static struct nic_device dev;
+static uint16_t api_port;
 static bool started, use_dhcp;
 static uint64_t last_link_check;
 static uint64_t rx_no_pbuf;
@@ -32,20 +36,20 @@ static ip4_addr_t logged_addr;
 
 static err_t link_output(struct netif *n, struct pbuf *p)
 {
-	uint8_t *buf = e1000_tx_buffer();
+	uint8_t *buf = nic->tx_buffer();
 
 	(void)n;
 	if (buf == NULL) {
 		LINK_STATS_INC(link.drop);
 		return ERR_MEM;
 	}
-	if (p->tot_len > E1000_MAX_FRAME) {
-		e1000_tx_send(p->tot_len); /* the driver counts and drops it */
+	if (p->tot_len > NIC_MAX_FRAME) {
+		nic->tx_send(p->tot_len); /* the driver counts and drops it */
 		LINK_STATS_INC(link.drop);
 		return ERR_BUF;
 	}
 	pbuf_copy_partial(p, buf, p->tot_len, 0);
-	e1000_tx_send(p->tot_len);
+	nic->tx_send(p->tot_len);
 	LINK_STATS_INC(link.xmit);
 	return ERR_OK;
 }
@@ -91,6 +95,10 @@ static void status_changed(struct netif *n)
 	ip4addr_ntoa_r(netif_ip4_gw(n), gw, sizeof(gw));
 	kprintf("root: net: up %s/%u gw %s (%s)\n", addr, prefix_len(netif_ip4_netmask(n)), gw,
 		use_dhcp ? "dhcp" : "static");
+	/* The line an operator looks for: where to point a client, and which card. */
+	kprintf("root: management API at http://%s:%u/ (%s %s, mac %02x:%02x:%02x:%02x:%02x:%02x)\n",
+		addr, api_port, nic->name, dev.model, dev.mac[0], dev.mac[1], dev.mac[2],
+		dev.mac[3], dev.mac[4], dev.mac[5]);
 }
 
 static void link_changed(struct netif *n)
@@ -100,7 +108,7 @@ static void link_changed(struct netif *n)
 
 static err_t netif_setup(struct netif *n)
 {
-	const struct e1000_info *info = n->state;
+	const struct nic_device *d = n->state;
 
 	n->name[0] = 'e';
 	n->name[1] = 'n';
@@ -108,7 +116,7 @@ static err_t netif_setup(struct netif *n)
 	n->linkoutput = link_output;
 	n->mtu = MTU;
 	n->hwaddr_len = ETH_HWADDR_LEN;
-	memcpy(n->hwaddr, info->mac, ETH_HWADDR_LEN);
+	memcpy(n->hwaddr, d->mac, ETH_HWADDR_LEN);
 	n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
 	return ERR_OK;
 }
@@ -118,7 +126,7 @@ static void ip_from(ip4_addr_t *out, const uint8_t b[4])
 	IP4_ADDR(out, b[0], b[1], b[2], b[3]);
 }
 
-static bool netif_start(const struct hv_mgmt_config *cfg, struct e1000_info *info)
+static bool netif_start(const struct hv_mgmt_config *cfg)
 {
 	ip4_addr_t addr, mask, gw;
 
@@ -131,7 +139,7 @@ static bool netif_start(const struct hv_mgmt_config *cfg, struct e1000_info *inf
 		ip_from(&gw, cfg->gateway);
 	}
 	lwip_init();
-	if (netif_add(&netif, &addr, &mask, &gw, info, netif_setup, ethernet_input) == NULL) {
+	if (netif_add(&netif, &addr, &mask, &gw, &dev, netif_setup, ethernet_input) == NULL) {
 		kputs("root: net: lwIP refused the interface\n");
 		return false;
 	}
@@ -139,7 +147,7 @@ static bool netif_start(const struct hv_mgmt_config *cfg, struct e1000_info *inf
 	netif_set_default(&netif);
 	netif_set_status_callback(&netif, status_changed);
 	netif_set_link_callback(&netif, link_changed);
-	if (e1000_link_up())
+	if (nic->link_up())
 		netif_set_link_up(&netif);
 	netif_set_up(&netif);
 	if (use_dhcp && dhcp_start(&netif) != ERR_OK) {
@@ -151,21 +159,29 @@ static bool netif_start(const struct hv_mgmt_config *cfg, struct e1000_info *inf
 
 bool net_init(const struct start_info *si, const struct hv_mgmt_config *cfg)
 {
-	static struct e1000_info info;
-
-	if (!e1000_init(si->dma_base, &info))
+	nic = nic_probe(si->dma_base, &dev);
+	if (nic == NULL)
 		return false;
-	kprintf("root: net: e1000 at %02x:%02x.%x mac %02x:%02x:%02x:%02x:%02x:%02x, link %s\n",
-		info.bdf.bus, info.bdf.dev, info.bdf.fn, info.mac[0], info.mac[1], info.mac[2],
-		info.mac[3], info.mac[4], info.mac[5], e1000_link_up() ? "up" : "down");
+	if (!nic->start(&dev)) {
+		kprintf("root: net: %s (%s) at %02x:%02x.%x could not start\n", nic->name,
+			dev.model, dev.bdf.bus, dev.bdf.dev, dev.bdf.fn);
+		return false;
+	}
+	/* "NAME at bb:dd.f mac ..., link up" first: tests and scripts match that prefix. */
+	kprintf("root: net: %s at %02x:%02x.%x mac %02x:%02x:%02x:%02x:%02x:%02x, link %s "
+		"(%s %04x:%04x)\n",
+		nic->name, dev.bdf.bus, dev.bdf.dev, dev.bdf.fn, dev.mac[0], dev.mac[1], dev.mac[2],
+		dev.mac[3], dev.mac[4], dev.mac[5], nic->link_up() ? "up" : "down", dev.model,
+		dev.vendor, dev.device);
 	use_dhcp = (cfg->flags & HV_MGMT_DHCP) != 0;
-	started = netif_start(cfg, &info);
+	api_port = cfg->http_port;
+	started = netif_start(cfg);
 	return started;
 }
 
 static void link_check(void)
 {
-	bool up = e1000_link_up();
+	bool up = nic->link_up();
 
 	if (up && !netif_is_link_up(&netif))
 		netif_set_link_up(&netif);
@@ -178,8 +194,8 @@ void net_poll(uint64_t now_ms)
 {
 	if (!started)
 		return;
-	e1000_rx_poll(deliver, &netif, RX_BUDGET);
-	e1000_tx_reclaim();
+	nic->rx_poll(deliver, &netif, RX_BUDGET);
+	nic->tx_reclaim();
 	if (now_ms - last_link_check >= LINK_CHECK_MS) {
 		last_link_check = now_ms;
 		link_check();
@@ -189,7 +205,13 @@ void net_poll(uint64_t now_ms)
 
 bool net_rx_pending(void)
 {
-	return started && e1000_rx_pending();
+	return started && nic->rx_pending();
+}
+
+void net_inject_fault(void)
+{
+	if (started && nic->inject_fault != NULL)
+		nic->inject_fault();
 }
 
 bool net_up(void)
@@ -213,10 +235,12 @@ static void pool_use(memp_t pool, uint32_t *used, uint32_t *size)
 
 void net_stats(struct net_stats *out)
 {
-	struct e1000_counters c;
+	struct nic_counters c;
 
-	e1000_counters(&c);
 	memset(out, 0, sizeof(*out));
+	if (nic == NULL)
+		return;
+	nic->counters(&c);
 	out->rx_frames = c.rx_frames;
 	out->rx_bytes = c.rx_bytes;
 	out->tx_frames = c.tx_frames;
@@ -226,6 +250,9 @@ void net_stats(struct net_stats *out)
 	out->rx_bad = c.rx_errors + c.rx_oversize;
 	out->tx_ring_full = c.tx_ring_full;
 	out->tx_oversize = c.tx_oversize;
+	out->rx_bad_desc = c.rx_bad_desc;
+	out->tx_bad_desc = c.tx_bad_desc;
+	out->resets = c.resets;
 	out->heap_used = lwip_stats.mem.used;
 	out->heap_max = lwip_stats.mem.max;
 	out->heap_size = lwip_stats.mem.avail;

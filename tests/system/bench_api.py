@@ -159,6 +159,8 @@ def main():
     ap.add_argument('--vm', default='testos1')
     ap.add_argument('--connections', default='16,64',
                     help='wrk runs, comma-separated connection counts (over 80: 503s)')
+    ap.add_argument('--nic', choices=tuple(hosts.NICS), default='e1000',
+                    help="the root's NIC (hosts.NICS); hv.cfg's `pci` is moved to match")
     ap.add_argument('--plain-slirp', action='store_true',
                     help="leave QEMU's hostfwd listen backlog at 1 (no listen_backlog.so)")
     ap.add_argument('--build-dir', type=pathlib.Path,
@@ -175,8 +177,11 @@ def main():
     if not token:
         print('bench: the default hv.cfg publishes no development token', file=sys.stderr)
         return 2
+    cfg = work / 'esp' / 'hv' / 'hv.cfg'
+    cfg.write_text(hosts.config_for_nic(cfg.read_text(), args.nic))
     port = harness.free_port()
-    launch = hosts.prepare(hosts.Machine('qemu', 3, 1024, work / 'esp', port), work)
+    launch = hosts.prepare(hosts.Machine('qemu', 3, 1024, work / 'esp', port, nic=args.nic),
+                           work)
     if not args.plain_slirp:
         shim = build_dir / 'tests' / 'bench' / 'liblisten_backlog.so'
         if not shim.is_file():

@@ -165,7 +165,8 @@ class Runner:
         shutil.copytree(source, work / 'esp')
         (work / 'esp' / 'hv').mkdir(exist_ok=True)
         (work / 'esp' / 'hv' / 'hv.cfg').write_text(case.config)
-        machine = hosts.Machine(case.host, case.smp, case.mem_mib, work / 'esp', free_port())
+        machine = hosts.Machine(case.host, case.smp, case.mem_mib, work / 'esp', free_port(),
+                                nic=case.nic)
         launch = hosts.prepare(machine, work)
         (work / 'cmdline.txt').write_text(shlex.join(launch.argv) + '\n')
         return launch, machine.port

@@ -10,6 +10,11 @@ import shutil
 import string
 
 HOSTS = ('qemu', 'bochs-vmx', 'bochs-svm')
+# The root's NIC on QEMU, with the PCI address hv.cfg's `pci` must name:
+# e1000 (82540EM) and virtio (modern-only virtio-net) are placed at 02.0;
+# e1000e is what a new user gets from `-machine q35 -nic user` with no
+# -device: QEMU's default model on q35 (82574L), in the first free slot, 01.0.
+NICS = {'e1000': '00:02.0', 'e1000e': '00:01.0', 'virtio': '00:02.0'}
 BOCHS_MODELS = {'bochs-vmx': 'corei7_skylake_x', 'bochs-svm': 'ryzen'}
 OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd'
 OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd'
@@ -24,6 +29,7 @@ class Machine:
     esp: pathlib.Path  # FAT directory tree to boot from
     port: int          # host port (127.0.0.1) forwarded to guest port 80
     accel: str = 'tcg'  # 'kvm' only for qemu
+    nic: str = 'e1000'  # one of NICS; QEMU only (Bochs has its e1000)
 
 
 @dataclasses.dataclass
@@ -32,6 +38,11 @@ class Launch:
     use_pty: bool      # Bochs' `term` display needs a terminal
     serial_log: pathlib.Path
     env: dict = dataclasses.field(default_factory=dict)  # added to the environment
+
+
+def config_for_nic(config_text, nic):
+    """hv.cfg's text with the root's `pci = 00:02.0` moved to where QEMU puts nic."""
+    return config_text.replace('pci = 00:02.0\n', f'pci = {NICS[nic]}\n')
 
 
 def default_mem(host):
@@ -61,6 +72,19 @@ def _pcap_args():
     return ['-object', f'filter-dump,id=pcap0,netdev=n0,file={path},maxlen=160']
 
 
+def _qemu_nic(m):
+    """The user-mode network with the root's port 80 forwarded, on m.nic."""
+    user = f'user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{m.port}-:80'
+    if m.nic == 'e1000':
+        return ['-netdev', user, '-device', 'e1000,netdev=n0,addr=02.0']
+    if m.nic == 'e1000e':
+        return ['-nic', user]
+    if m.nic == 'virtio':
+        return ['-netdev', user,
+                '-device', 'virtio-net-pci,netdev=n0,disable-legacy=on,addr=02.0']
+    raise ValueError(f'unknown NIC {m.nic!r} (choose from {", ".join(NICS)})')
+
+
 def _qemu(m, work):
     esp = str(pathlib.Path(m.esp).resolve())
     if ',' in esp or ':' in esp:
@@ -74,8 +98,7 @@ def _qemu(m, work):
             '-drive', f'if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}',
             '-drive', f'if=pflash,format=raw,unit=1,file={work / "vars.fd"}',
             '-drive', f'file=fat:rw:{esp},format=raw,if=ide',
-            '-netdev', f'user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{m.port}-:80',
-            '-device', 'e1000,netdev=n0,addr=02.0',
+            *_qemu_nic(m),
             *_pcap_args(),
             '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
             '-serial', f'file:{serial}', '-display', 'none', '-monitor', 'none',

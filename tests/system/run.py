@@ -65,6 +65,10 @@ def parse_args():
     p.add_argument('--config', type=pathlib.Path,
                    help='boot with this hv.cfg instead of build/esp/hv/hv.cfg '
                         '(e.g. boot/hv-linux.cfg)')
+    p.add_argument('--nic', choices=tuple(hosts.NICS), default='e1000',
+                   help="the root's NIC on QEMU: e1000 (82540EM), e1000e (q35's default "
+                        "82574L, as `-nic user` gives it), virtio (virtio-net, modern only); "
+                        "the root's `pci` in hv.cfg is moved to match")
     p.add_argument('--port', type=int, default=8080,
                    help='port on 127.0.0.1 forwarded to guest port 80 (default 8080)')
     p.add_argument('--build-dir', type=pathlib.Path, default=build.ROOT / 'build')
@@ -75,6 +79,8 @@ def refusal(args):
     """Why these options cannot work here, or None."""
     if args.accel == 'kvm' and args.host != 'qemu':
         return '--accel kvm needs --host qemu (Bochs always emulates)'
+    if args.nic != 'e1000' and args.host != 'qemu':
+        return f'--nic {args.nic} needs --host qemu (Bochs emulates the 82540EM only)'
     if args.accel == 'kvm' and not kvm_usable():
         return ('KVM is not usable here (no working /dev/kvm, or no vmx/svm flag '
                 'in /proc/cpuinfo): use --accel tcg')
@@ -189,9 +195,10 @@ def main():
     if not build.prepare(build_dir):
         return 1
     work = scratch(build_dir, args.config)
-    config_text = (work / 'esp' / 'hv' / 'hv.cfg').read_text()
+    config_text = hosts.config_for_nic((work / 'esp' / 'hv' / 'hv.cfg').read_text(), args.nic)
+    (work / 'esp' / 'hv' / 'hv.cfg').write_text(config_text)
     smp, mem = machine_size(args, config_text)
-    machine = hosts.Machine(args.host, smp, mem, work / 'esp', args.port, args.accel)
+    machine = hosts.Machine(args.host, smp, mem, work / 'esp', args.port, args.accel, args.nic)
     launch = hosts.prepare(machine, work)
     print(f'==> {args.host}: {smp} CPUs, {mem} MiB; serial log {launch.serial_log}\n'
           f'    guest port 80 at http://127.0.0.1:{args.port}/ ; Ctrl-C stops', flush=True)
