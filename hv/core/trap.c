@@ -8,6 +8,7 @@
 
 #include <core/apic.h>
 #include <core/console.h>
+#include <core/kick.h>
 #include <core/percpu.h>
 #include <core/smp.h>
 #include <core/test_exit.h>
@@ -109,8 +110,10 @@ void trap_dispatch(struct trap_frame *frame)
 					      : "unexpected interrupt";
 
 	if (frame->vector == 2) {
-		log_debug("NMI on CPU %u at RIP %llx", cpu, (unsigned long long)frame->rip);
-		return; /* kicks (hv/core/kick.c) arrive as NMIs; the kicker repeats lost ones */
+		/* kicks (hv/core/kick.c) arrive as NMIs; one before an idle HLT skips it */
+		if (!kick_nmi_fixup(&frame->rip))
+			log_debug("NMI on CPU %u at RIP %llx", cpu, (unsigned long long)frame->rip);
+		return;
 	}
 	if (frame->vector == TRAP_VECTOR_HV_IRQ) {
 		apic_eoi(); /* what it announced is in memory; see apic.h */

@@ -104,6 +104,12 @@ void partition_fault(struct partition *p, const char *fmt, ...)
 void partition_set_state(struct partition *p, enum partition_state state, uint32_t cause);
 const char *partition_state_name(uint32_t state);
 
+/*
+ * Its vCPUs have parked after a stop request: Stopping -> Off, logged and
+ * told to the root, unless the state moved on meanwhile.
+ */
+void partition_settle_stop(struct partition *p);
+
 /* The partition turned itself off (e.g. ACPI S5); the caller parks its vCPU. */
 void partition_power_off(struct partition *p, const char *how);
 
