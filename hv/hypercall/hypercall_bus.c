@@ -56,7 +56,7 @@ uint16_t call_post_message(struct vcpu *v, uint64_t in_gpa, uint64_t unused)
 
 uint16_t call_signal_event(struct vcpu *v, uint64_t input, uint64_t unused)
 {
-	uint32_t flag = (uint32_t)(input >> SIGNAL_FLAG_SHIFT) & 0xffffu;
+	uint32_t flag = (uint32_t)(input >> SIGNAL_FLAG_SHIFT) & 0xffffu, siefp_flag;
 	struct hv_connection c;
 	struct vcpu *target;
 	uint16_t status;
@@ -66,10 +66,13 @@ uint16_t call_signal_event(struct vcpu *v, uint64_t input, uint64_t unused)
 		return HV_STATUS_INVALID_PARAMETER;
 	if (!connection_find(v->partition->id, (uint32_t)input, HV_CONNECTION_EVENT, &c))
 		return HV_STATUS_INVALID_CONNECTION_ID;
+	status = connection_event_flag(&c, flag, &siefp_flag);
+	if (status != HV_STATUS_SUCCESS)
+		return status;
 	status = route_target(&c, &target);
 	if (status != HV_STATUS_SUCCESS)
 		return status;
-	return synic_signal(target, c.target_sint, c.base_flag + flag);
+	return synic_signal(target, c.target_sint, siefp_flag);
 }
 
 uint16_t call_connection_create(struct vcpu *v, uint64_t in_gpa, uint64_t unused)

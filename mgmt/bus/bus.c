@@ -145,12 +145,25 @@ struct bus_chan *bus_chan_of(struct bus_guest *g, uint32_t relid)
 
 /* ---- hypercalls ---- */
 
+/*
+ * An event connection's flags: a guest signals flag 0 of its connection per
+ * channel (Linux's and our additions' vmbus_set_event), the root its
+ * guest's flag relid (1 .. BUS_SERVICES) on its one connection to it.
+ */
+#define GUEST_EVT_FLAGS 1u
+#define ROOT_EVT_FLAGS (BUS_SERVICES + 1u)
+
 static uint16_t conn_call(uint16_t code, uint32_t id, uint32_t src, uint32_t dst, uint32_t vp,
 			  uint8_t sint, uint8_t type, uint16_t base)
 {
+	uint16_t count = 0;
+
+	if (type == HV_CONNECTION_EVENT)
+		count = src == root_id ? ROOT_EVT_FLAGS : GUEST_EVT_FLAGS;
 	conn_page = (struct hv_connection){ .connection_id = id, .source_partition = src,
 					    .target_partition = dst, .target_vp = vp,
-					    .target_sint = sint, .type = type, .base_flag = base };
+					    .target_sint = sint, .type = type, .base_flag = base,
+					    .flag_count = count };
 	return hv_status(hv_call(code, hv_gpa(&conn_page), 0));
 }
 

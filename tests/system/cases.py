@@ -455,6 +455,26 @@ CASES += [
          timeout=150),
 ]
 
+# bus_foreign_flags: g1 signals its heartbeat connection naming flags 128,
+# 256, ...: where the root's numbering (guest id * 128 + relid) puts g2's
+# heartbeat flag and those of guests after it.  hv refuses each past the
+# connection's one flag (INVALID_PARAMETER, 0x5), so the root never counts
+# them against g2: g2's channels stay open and its heartbeats go on.
+CASES += [
+    Case('qemu-bus-foreign-flags', 'qemu', 3,
+         managed('heartbeat_ms=500', ('g1', 'additions bus_foreign_flags'), ('g2', 'additions')),
+         expect=(r'hv: \[g1\] testos: bus foreign flags: signalling other guests',
+                 r'hv: \[g1\] testos: bus foreign flags: (\d+) signals: 0 accepted, \1 refused '
+                 r'\(last status 0x5\)',
+                 r'hv: \[root\] root: bus g2: heartbeat ok seq \d+ \(100% over',
+                 r'hv: \[root\] root: bus g2: heartbeat ok seq \d+ \(100% over',
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus g2: heartbeat lost',
+                                                        r'root: bus g2: closing channel',
+                                                        r'root: bus g2: flooding'),
+         timeout=150),
+]
+
 # bus_oversized and bus_short: g2 writes packets whose descriptor lies
 # (a length beyond the ring, or shorter than the descriptor, or a payload
 # offset outside the packet), one variant per channel, or a packet larger
