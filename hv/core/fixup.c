@@ -1,0 +1,26 @@
+/*
+ * The exception-fixup table (see fixup.h): the linker gathers the entries
+ * between __start_hv_fixups and __stop_hv_fixups (hv/hv.ld).
+ */
+#include <core/fixup.h>
+
+#include <core/trap.h>
+
+extern const struct fixup_entry __start_hv_fixups[], __stop_hv_fixups[];
+
+static uint64_t target(const int32_t *field)
+{
+	return (uint64_t)field + (uint64_t)(int64_t)*field;
+}
+
+bool fixup_apply(struct trap_frame *frame)
+{
+	for (const struct fixup_entry *e = __start_hv_fixups; e < __stop_hv_fixups; e++) {
+		if (target(&e->insn) != frame->rip)
+			continue;
+		frame->rip = target(&e->resume);
+		frame->rsi = FIXUP_FAULTED | frame->vector;
+		return true;
+	}
+	return false;
+}
