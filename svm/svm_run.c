@@ -91,6 +91,7 @@ static enum exit_reason simple_reason(uint64_t code)
 	case SVM_EXIT_HLT: return EXIT_HLT;
 	case SVM_EXIT_VMMCALL: return EXIT_HYPERCALL;
 	case SVM_EXIT_XSETBV: return EXIT_XSETBV;
+	case SVM_EXIT_INVD: return EXIT_INVD;
 	case SVM_EXIT_SHUTDOWN: return EXIT_TRIPLE_FAULT;
 	case SVM_EXIT_NMI: return EXIT_NMI;
 	case SVM_EXIT_INTR: return EXIT_EXTERNAL_INTR;

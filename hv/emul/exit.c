@@ -31,7 +31,7 @@ static const char *const reason_names[EXIT_REASON_COUNT] = {
 	[EXIT_VIRT_INSN] = "virt-insn", [EXIT_ENTRY_FAILED] = "entry-failed",
 	[EXIT_NMI] = "nmi", [EXIT_EXTERNAL_INTR] = "external-intr",
 	[EXIT_INTR_WINDOW] = "intr-window", [EXIT_INIT] = "init",
-	[EXIT_DECODE_FAILED] = "decode-failed", [EXIT_OTHER] = "other",
+	[EXIT_DECODE_FAILED] = "decode-failed", [EXIT_OTHER] = "other", [EXIT_INVD] = "invd",
 };
 
 const char *exit_reason_name(enum exit_reason reason)
@@ -139,6 +139,8 @@ enum exit_action exit_handle(struct vcpu *v, struct exit_info *exit)
 	case EXIT_INTR_WINDOW: return interruption(v, exit);
 	case EXIT_INIT: return fault(v, exit, "INIT signal");
 	case EXIT_DECODE_FAILED: return fault(v, exit, "undecodable instruction");
+	/* the caches are shared: INVD would drop other partitions' and hv's writes */
+	case EXIT_INVD: return fault(v, exit, "INVD");
 	default: return fault(v, exit, "unexpected exit");
 	}
 }

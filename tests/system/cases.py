@@ -116,6 +116,7 @@ CRASHES = {
     'vmx': r'virtualization instruction at RIP',
     'msr': r'wrote forbidden MSR 0x',
     'stringio': r'string I/O \(INS/OUTS\) on port 0x',
+    'invd': r'INVD at RIP 0x[0-9a-f]+ \(exit invd',
 }
 
 
@@ -162,7 +163,9 @@ CASES = [
          forbid=(r'hv: panic', r'boot: error'), exits=True),
     Case('qemu-selftest', 'qemu', 2, partitions(('selftest', 'selftest')), SELFTEST,
          forbid=SELFTEST_FORBID, exits=True),
-    containment('qemu-containment', 'qemu', list(CRASHES)),
+    # QEMU 7.2's TCG checks INVD against the WBINVD intercept (fixed upstream
+    # in 2023), so hv's INVD intercept is seen on Bochs and hardware only.
+    containment('qemu-containment', 'qemu', [k for k in CRASHES if k != 'invd']),
     containment('bochs-vmx-containment-a', 'bochs-vmx', ['triple', 'vmx'],
                 extra=[('selftest', 'selftest')]),
     containment('bochs-vmx-containment-b', 'bochs-vmx', ['unmapped', 'msr', 'stringio']),
