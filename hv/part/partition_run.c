@@ -94,6 +94,8 @@ static bool prepare(struct partition *p, struct vcpu_boot_state *boot)
 	if (p->cfg->role == HVCFG_ROLE_ROOT) {
 		events_reset(); /* the ring was in the RAM just cleared */
 		connection_drop_partition(p->id); /* a new root builds its bus anew */
+		/* and maps guests' pages anew: none of the old run's stay (vcpu_init flushes) */
+		stage2_unmap(&p->stage2, HV_ROOT_MAP_WINDOW_BASE, HV_ROOT_MAP_WINDOW_SIZE);
 	}
 	problem = partition_boot_prepare(p, boot);
 	if (problem != NULL)
