@@ -85,7 +85,10 @@ static bool prepare(struct partition *p, struct vcpu_boot_state *boot)
 	const char *problem;
 
 	memset((void *)p->ram_hpa, 0, p->ram_size);
-	p->console = (struct partition_console){ 0 };
+	/* the console's rate limit spans restarts: a reset loop earns no fresh burst */
+	p->console = (struct partition_console){ .tokens = p->console.tokens,
+						 .dropped = p->console.dropped,
+						 .rate_stamp = p->console.rate_stamp };
 	p->fault_reason[0] = '\0';
 	p->reference_tsc = 0;
 	p->guest_os_id = 0;
