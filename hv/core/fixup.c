@@ -4,6 +4,7 @@
  */
 #include <core/fixup.h>
 
+#include <core/console.h>
 #include <core/trap.h>
 
 extern const struct fixup_entry __start_hv_fixups[], __stop_hv_fixups[];
@@ -23,4 +24,15 @@ bool fixup_apply(struct trap_frame *frame)
 		return true;
 	}
 	return false;
+}
+
+void fixup_self_test(void)
+{
+	uint64_t fault = fixup_xsetbv(1, 1);
+
+	if (fault != 0)
+		log_info("exception fixup: XSETBV of XCR1 took vector %llu and resumed",
+			 (unsigned long long)(fault & 0xff));
+	else
+		log_error("exception fixup: XSETBV of XCR1 did not fault");
 }

@@ -38,6 +38,13 @@ struct fixup_entry {
  */
 bool fixup_apply(struct trap_frame *frame);
 
+/*
+ * Test mode (test_exception): runs a fixed-up XSETBV that must fault (XCR1
+ * is never writable) and logs that it resumed, so a system test sees the
+ * table, its link section and the trap path work (qemu-exception-report).
+ */
+void fixup_self_test(void);
+
 /* XSETBV; 0 if it ran, else FIXUP_FAULTED | the exception's vector. */
 static inline uint64_t fixup_xsetbv(uint32_t index, uint64_t value)
 {

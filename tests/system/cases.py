@@ -155,6 +155,7 @@ CASES = [
     Case('qemu-exception-report', 'qemu', 2,
          DEFAULT.replace('test_exit = yes\n', 'test_exit = yes\ntest_exception = yes\n'),
          expect=(r'hv: all 2 CPUs online',
+                 r'hv: exception fixup: XSETBV of XCR1 took vector (6|13) and resumed',
                  r'hv: EXCEPTION #UD invalid opcode \(vector 6\) on CPU 0, error code 0x0',
                  r'hv:   RIP [0-9a-f]{16} CS [0-9a-f]{4}',
                  r'hv:   CR0 [0-9a-f]{16} CR2',
