@@ -171,7 +171,7 @@ void hv_main(const struct boot_info *bi)
 		log_error("only %u of %u CPUs online", online, bi->cpu_count);
 	if (cfg->flags & HVCFG_FLAG_TEST_EXCEPTION) {
 		fixup_self_test(); /* a fault the fixup table covers: this CPU goes on */
-		__asm__ volatile("ud2"); /* one it does not: the handler reports it, stops the CPU */
+		__asm__ volatile("ud2"); /* one it does not: reported, and the CPU stops */
 	}
 	if (online != bi->cpu_count || !usable)
 		test_exit_power_off(TEST_EXIT_FAILURE);

@@ -66,8 +66,11 @@ static void test_steady_rate_passes(void **state)
 	struct partition_console c = { 0 };
 
 	(void)state;
-	for (uint64_t i = 0; i < 100000; i++)
-		assert_true(partition_console_admit(&c, SECOND + i * SECOND / PARTITION_CONSOLE_PER_S));
+	for (uint64_t i = 0; i < 100000; i++) {
+		uint64_t at = SECOND + i * SECOND / PARTITION_CONSOLE_PER_S;
+
+		assert_true(partition_console_admit(&c, at));
+	}
 }
 
 /* The dropped lines are counted and reported with the next line that goes out. */

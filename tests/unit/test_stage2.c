@@ -76,7 +76,8 @@ static void test_window_cleared(void **state)
 	stage2_unmap(&s2, WINDOW, HV_ROOT_MAP_WINDOW_SIZE);
 	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++)
 		if (mapped(&s2, WINDOW + offsets[i]))
-			fail_msg("window offset 0x%llx still mapped", (unsigned long long)offsets[i]);
+			fail_msg("window offset 0x%llx still mapped",
+				 (unsigned long long)offsets[i]);
 	assert_true(mapped(&s2, WINDOW - PAGE));
 	assert_true(mapped(&s2, WINDOW + HV_ROOT_MAP_WINDOW_SIZE));
 }

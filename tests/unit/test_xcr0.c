@@ -57,11 +57,12 @@ static void test_rules_exhaustive(void **state)
 	(void)state;
 	for (uint64_t low = 0; low < 0x100; low++) {
 		for (uint64_t amx = 0; amx < 4; amx++) {
-			uint64_t v = low | amx << 17;
+			uint64_t v = low | amx << 17, mpx = (v >> 3) & 3, avx512 = (v >> 5) & 7;
 			bool x87 = v & 1, sse = v & 2, avx = v & 4;
-			bool mpx_ok = ((v >> 3) & 3) == 0 || ((v >> 3) & 3) == 3;
-			bool avx512 = (v >> 5) & 7, avx512_ok = !avx512 || (((v >> 5) & 7) == 7 && avx);
-			bool expect = x87 && (!avx || sse) && mpx_ok && avx512_ok && (amx == 0 || amx == 3);
+			bool mpx_ok = mpx == 0 || mpx == 3;
+			bool avx512_ok = avx512 == 0 || (avx512 == 7 && avx);
+			bool amx_ok = amx == 0 || amx == 3;
+			bool expect = x87 && (!avx || sse) && mpx_ok && avx512_ok && amx_ok;
 
 			if (xcr0_valid(v, ALL) != expect)
 				fail_msg("XCR0 0x%llx: expected %s", (unsigned long long)v,
