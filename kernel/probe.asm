@@ -24,6 +24,18 @@ probe_rdmsr:
 .fixup:	ret
 	EXTABLE .insn, .fixup
 
+; unsigned probe_xsetbv(uint32_t xcr, uint64_t value)
+global probe_xsetbv
+probe_xsetbv:
+	mov ecx, edi
+	mov eax, esi
+	mov rdx, rsi
+	shr rdx, 32
+.insn:	xsetbv
+	mov eax, PROBE_OK
+.fixup:	ret
+	EXTABLE .insn, .fixup
+
 ; unsigned probe_wrmsr(uint32_t msr, uint64_t value)
 global probe_wrmsr
 probe_wrmsr:

@@ -19,6 +19,8 @@ static inline const char *probe_name(unsigned int result)
 
 unsigned int probe_rdmsr(uint32_t msr, uint64_t *value);
 unsigned int probe_wrmsr(uint32_t msr, uint64_t value);
+/* XSETBV of XCR xcr; needs CR4.OSXSAVE (else #UD). */
+unsigned int probe_xsetbv(uint32_t xcr, uint64_t value);
 /* Raw hypercall instructions (not through the page); *rax gets the result. */
 unsigned int probe_vmcall_raw(uint64_t rcx, uint64_t rdx, uint64_t r8, uint64_t *rax);
 unsigned int probe_vmmcall_raw(uint64_t rcx, uint64_t rdx, uint64_t r8, uint64_t *rax);

@@ -94,6 +94,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB size");
 #define SVM_INTERCEPT_VINTR (1u << 4)
 #define SVM_INTERCEPT_INIT (1u << 3)
 #define SVM_INTERCEPT_CPUID (1u << 18)
+#define SVM_INTERCEPT_INVD (1u << 22)
 #define SVM_INTERCEPT_IOIO (1u << 27)
 #define SVM_INTERCEPT_MSR (1u << 28)
 #define SVM_INTERCEPT_SHUTDOWN (1u << 31)
@@ -117,6 +118,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "VMCB size");
 #define SVM_EXIT_INIT 0x063u
 #define SVM_EXIT_VINTR 0x064u
 #define SVM_EXIT_CPUID 0x072u
+#define SVM_EXIT_INVD 0x076u
 #define SVM_EXIT_HLT 0x078u
 #define SVM_EXIT_INVLPGA 0x07au
 #define SVM_EXIT_IOIO 0x07bu

@@ -11,6 +11,7 @@
 
 #include <arch/x86.h>
 #include <core/console.h>
+#include <core/kick.h>
 #include <core/vendor.h>
 #include <hv/hypercall.h>
 #include <mem/guest_mem.h>
@@ -91,6 +92,7 @@ static enum exit_reason simple_reason(uint64_t code)
 	case SVM_EXIT_HLT: return EXIT_HLT;
 	case SVM_EXIT_VMMCALL: return EXIT_HYPERCALL;
 	case SVM_EXIT_XSETBV: return EXIT_XSETBV;
+	case SVM_EXIT_INVD: return EXIT_INVD;
 	case SVM_EXIT_SHUTDOWN: return EXIT_TRIPLE_FAULT;
 	case SVM_EXIT_NMI: return EXIT_NMI;
 	case SVM_EXIT_INTR: return EXIT_EXTERNAL_INTR;
@@ -191,6 +193,24 @@ static void deliver_interrupt(struct vcpu *v, struct svm_vcpu *s)
 	c->intercept_misc1 |= SVM_INTERCEPT_VINTR;
 }
 
+/*
+ * The last look before VMRUN, with GIF clear: a kick's NMI from here on
+ * stays pending and makes VMRUN exit at once; one that came after the
+ * core's look (vcpu_loop) but before CLGI was taken in host mode and
+ * lost, and its request is still unacknowledged.  Then the entry is
+ * skipped and reported as an NMI exit, so the core looks at the state
+ * again instead of running a guest that may never exit (a halted one).
+ */
+static bool kicked_before_entry(struct vcpu *v, struct exit_info *exit)
+{
+	__asm__ volatile("clgi" ::: "memory");
+	if (!cpu_kick_pending(v->cpu))
+		return false; /* GIF stays clear until svm_vmrun's STGI */
+	__asm__ volatile("stgi" ::: "memory");
+	*exit = (struct exit_info){ .reason = EXIT_NMI, .raw_reason = SVM_EXIT_NMI };
+	return true;
+}
+
 static void svm_vcpu_enter(struct vcpu *v, struct exit_info *exit)
 {
 	struct svm_vcpu *s = v->vendor;
@@ -198,6 +218,8 @@ static void svm_vcpu_enter(struct vcpu *v, struct exit_info *exit)
 
 	do {
 		deliver_interrupt(v, s);
+		if (kicked_before_entry(v, exit))
+			return; /* the event to inject, if any, stays for the next entry */
 		s->vmcb->save.rax = v->regs.rax;
 		svm_vmrun((uint64_t)s->vmcb, (uint64_t)s->host_vmcb, &v->regs);
 		v->regs.rax = s->vmcb->save.rax;

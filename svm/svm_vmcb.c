@@ -2,7 +2,8 @@
  * AMD-V per-CPU enablement and VMCB set-up.  Intercepts mirror the VT-x
  * backend's: CPUID, port I/O (all ports but the I/O BARs of assigned
  * devices, svm_io_allow), all MSRs but the guest-owned ones, XSETBV,
- * shutdown (triple fault), INIT, NMI and every SVM instruction
+ * INVD (VT-x exits on it unconditionally), shutdown (triple fault), INIT,
+ * NMI and every SVM instruction
  * (VMRUN's intercept is mandatory: APM Vol. 2, 15.5.1).  HLT and
  * physical interrupts are intercepted only for a vCPU that waits in host
  * mode (wait_in_host, the PC platform); elsewhere the CPU belongs to the
@@ -107,7 +108,7 @@ static void control_setup(struct vcpu *v, struct svm_vcpu *s, uint64_t stage2_ro
 
 	c->intercept_misc1 = SVM_INTERCEPT_NMI | SVM_INTERCEPT_INIT | SVM_INTERCEPT_CPUID |
 			     SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
-			     SVM_INTERCEPT_INVLPGA;
+			     SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_INVD;
 	if (wait_in_host)
 		c->intercept_misc1 |= SVM_INTERCEPT_INTR | SVM_INTERCEPT_HLT;
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |

@@ -88,6 +88,7 @@ static enum exit_reason simple_reason(uint32_t basic)
 	case VMX_EXIT_BAD_GUEST_STATE: return EXIT_ENTRY_FAILED;
 	case VMX_EXIT_BAD_MSR_LOAD: return EXIT_ENTRY_FAILED;
 	case VMX_EXIT_XSETBV: return EXIT_XSETBV;
+	case VMX_EXIT_INVD: return EXIT_INVD;
 	default:
 		if (basic >= VMX_EXIT_VMCLEAR && basic <= VMX_EXIT_VMXON)
 			return EXIT_VIRT_INSN;

@@ -656,6 +656,30 @@ static void fault_flood(struct chan *hb)
 	       "(last status 0x%x)", msg.calls, msg.ok, msg.full, msg.other, msg.last_other);
 }
 
+#define FOREIGN_STRIDE 128u /* the root gives guest n flags n * 128 + relid */
+#define FOREIGN_FLAGS 2048u /* per SINT */
+
+/*
+ * ADDITIONS_FAULT_FOREIGN_FLAGS: HvSignalEvent on the heartbeat channel's
+ * connection naming flags 128, 256, ... below 2048, where the root's
+ * numbering puts the heartbeat flags of the guests after this one.  hv
+ * must refuse each (the connection owns flag 0 only), or the root would
+ * count them against those guests and close their channels as flooding.
+ * As fast as possible for FLOOD_MS, like the flood.
+ */
+static void fault_foreign_flags(struct chan *hb)
+{
+	struct flood_count sig = { 0 };
+	uint64_t t0 = os_time_ms();
+
+	os_log("bus foreign flags: signalling other guests' flags (bus_foreign_flags)");
+	while (os_time_ms() - t0 < FLOOD_MS)
+		for (uint32_t f = FOREIGN_STRIDE; f < FOREIGN_FLAGS; f += FOREIGN_STRIDE)
+			flood_note(&sig, os_signal_event_flag(hb->conn_id, (uint16_t)f));
+	os_log("bus foreign flags: %lu signals: %lu accepted, %lu refused (last status 0x%x)",
+	       sig.calls, sig.ok, sig.other + sig.full, sig.last_other);
+}
+
 /* Publishes len raw bytes as a packet (ring_write adds only the trailer) and signals. */
 static void fault_raw(struct chan *c, const void *bytes, uint32_t len, const char *what,
 		      const char *knob)
@@ -741,6 +765,10 @@ bool additions_misbehave(enum additions_fault f)
 	    (f == ADDITIONS_FAULT_SHORT &&
 	     !(chan_ready(SVC_KVP) && chan_ready(SVC_SESSIONS) && chan_ready(SVC_EXEC))))
 		return false;
+	if (f == ADDITIONS_FAULT_FOREIGN_FLAGS) {
+		fault_foreign_flags(c);
+		return true;
+	}
 	if (f == ADDITIONS_FAULT_FLOOD || f == ADDITIONS_FAULT_OVERSIZED || f == ADDITIONS_FAULT_SHORT) {
 		if (f == ADDITIONS_FAULT_FLOOD)
 			fault_flood(c);

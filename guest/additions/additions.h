@@ -20,6 +20,7 @@ enum additions_fault {
 	ADDITIONS_FAULT_FLOOD,         /* ~10 s of HvSignalEvent, then HvPostMessage, flat out */
 	ADDITIONS_FAULT_OVERSIZED,     /* heartbeat: a length beyond the ring; kvp: 9000 bytes */
 	ADDITIONS_FAULT_SHORT,         /* a packet shorter than its descriptor, one variant per channel */
+	ADDITIONS_FAULT_FOREIGN_FLAGS, /* HvSignalEvent naming flags beyond the connection's own */
 };
 /*
  * Once the first heartbeat was answered, commits fault f on the heartbeat

@@ -36,6 +36,8 @@ bool os_synic_event(uint8_t sint, uint32_t n);
 /* HvPostMessage / HvSignalEvent: the HV_STATUS (0 = success). */
 uint16_t os_post_message(uint32_t conn_id, uint32_t type, const void *payload, uint32_t len);
 uint16_t os_signal_event(uint32_t conn_id);
+/* HvSignalEvent naming flag number `flag` of the connection (os_signal_event names 0). */
+uint16_t os_signal_event_flag(uint32_t conn_id, uint16_t flag);
 
 /* ---- The guest's state, as the integration services see it ---- */
 

@@ -24,6 +24,10 @@
  *                             (MODIFYCHANNEL) as fast as possible; logs what hv said
  *        bus_oversized        after the first heartbeat, a heartbeat packet whose
  *                             length exceeds the ring, a 9000-byte kvp packet
+ *        bus_foreign_flags    after the first heartbeat, HvSignalEvent on the
+ *                             heartbeat channel naming flags 128, 256, ... (the
+ *                             root's numbering gives the next guests' flags there);
+ *                             logs what hv said
  *        bus_short            after the first heartbeat, packets shorter than their
  *                             descriptor or with a payload offset outside it, on
  *                             heartbeat, kvp, sessions and exec (one variant each)
@@ -145,6 +149,11 @@ uint16_t os_post_message(uint32_t conn_id, uint32_t type, const void *payload, u
 uint16_t os_signal_event(uint32_t conn_id)
 {
 	return synic_signal_event(conn_id, 0);
+}
+
+uint16_t os_signal_event_flag(uint32_t conn_id, uint16_t flag)
+{
+	return synic_signal_event(conn_id, flag);
 }
 
 const char *os_computer_name(void)
@@ -379,6 +388,8 @@ static int fault_knob(const char *cmdline)
 		return 1 + ADDITIONS_FAULT_OVERSIZED;
 	if (cmdline_has(cmdline, "bus_short"))
 		return 1 + ADDITIONS_FAULT_SHORT;
+	if (cmdline_has(cmdline, "bus_foreign_flags"))
+		return 1 + ADDITIONS_FAULT_FOREIGN_FLAGS;
 	return 0;
 }
 

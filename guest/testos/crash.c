@@ -7,6 +7,7 @@
  *   vmx       VMXON (Intel) or VMRUN (AMD)
  *   msr       write IA32_FEATURE_CONTROL, then VM_HSAVE_PA
  *   stringio  OUTSB
+ *   invd      INVD (the caches are shared: it would drop others' writes)
  *   exception an unexpected #UD in testos itself: its own panic report
  *             (hv sees a halted CPU, not a fault)
  */
@@ -80,6 +81,12 @@ static void crash_msr(void)
 	survived("msr (VM_HSAVE_PA)", probe_wrmsr(MSR_VM_HSAVE_PA, (uint64_t)scratch_page));
 }
 
+static void crash_invd(void)
+{
+	__asm__ volatile("invd" ::: "memory");
+	kputs("testos: FAIL crash invd returned\n");
+}
+
 static void crash_stringio(void)
 {
 	scratch_page[0] = 0x42;
@@ -95,6 +102,7 @@ void crash_run(const struct start_info *si, const char *kind, size_t kind_len)
 		{ "triple", crash_triple },     { "unmapped", crash_unmapped },
 		{ "vmx", crash_vmx },           { "msr", crash_msr },
 		{ "stringio", crash_stringio }, { "exception", crash_exception },
+		{ "invd", crash_invd },
 	};
 
 	start_info = si;
@@ -105,6 +113,6 @@ void crash_run(const struct start_info *si, const char *kind, size_t kind_len)
 			return;
 		}
 	}
-	kprintf("testos: unknown crash kind '%.*s' (triple, unmapped, vmx, msr, stringio, exception)\n",
+	kprintf("testos: unknown crash kind '%.*s' (triple, unmapped, vmx, msr, stringio, exception, invd)\n",
 		(int)kind_len, kind);
 }

@@ -14,7 +14,7 @@
  *                        services; see additions_os.c for locked,
  *                        ignore_shutdown, hang_after=<s>, bus_corrupt_ring,
  *                        bus_malformed, bus_silent, bus_flood, bus_oversized,
- *                        bus_short); does not return
+ *                        bus_short, bus_foreign_flags); does not return
  *                        unless the bus cannot start
  *   poweroff             power off (ACPI S5) after the knobs above
  * They run in that order: bench, selftest, canary, delay, hostile,
@@ -42,7 +42,8 @@ static const char *const knobs[] = { "selftest", "bench", "canary", "delay",
 				     "hostile", "crash", "poweroff", "additions", "locked",
 				     "ignore_shutdown", "hang_after", "clock_offset",
 				     "bus_corrupt_ring", "bus_malformed", "bus_silent",
-				     "bus_flood", "bus_oversized", "bus_short" };
+				     "bus_flood", "bus_oversized", "bus_short",
+				     "bus_foreign_flags" };
 
 /* True once the additions media is in the drive; false for good if hypercalls fail. */
 static bool additions_on_media(void)

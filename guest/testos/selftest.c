@@ -30,6 +30,11 @@
 #define MSR_TSC 0x10u
 #define MSR_VMX_BASIC 0x480u
 #define MSR_UNKNOWN 0x12345678u
+#define MSR_MISC_ENABLE 0x1a0u
+#define MSR_MTRR_PHYS_FIRST 0x200u
+#define MTRRCAP_VCNT 0xffu
+#define CPUID_1_ECX_XSAVE (1u << 26)
+#define CR4_OSXSAVE_BIT (1ull << 18)
 #define EFER_LMA (1ull << 10)
 
 #define COM1 0x3f8
@@ -215,6 +220,54 @@ static void test_host_msrs(void)
 	check_fault(probe_rdmsr(MSR_VMX_BASIC, &value), X86_VEC_GP, "IA32_VMX_BASIC read gives #GP");
 	check_fault(probe_rdmsr(MSR_UNKNOWN, &value), X86_VEC_GP, "unknown MSR read gives #GP");
 	check_fault(probe_wrmsr(MSR_UNKNOWN, 0), X86_VEC_GP, "unknown MSR write gives #GP");
+}
+
+/*
+ * Host MSRs this CPU lacks must give #GP, not reach hv's RDMSR (which
+ * would fault in host mode on hardware): the MTRR pair past
+ * MTRRCAP.VCNT, and MISC_ENABLE off Intel.
+ */
+static void test_missing_host_msrs(void)
+{
+	uint64_t cap = 0, value;
+
+	if (probe_rdmsr(MSR_MTRRCAP, &cap) == PROBE_OK && (cap & MTRRCAP_VCNT) < 16)
+		check_fault(probe_rdmsr(MSR_MTRR_PHYS_FIRST + 2 * (uint32_t)(cap & MTRRCAP_VCNT),
+					&value),
+			    X86_VEC_GP, "MTRR pair past MTRRCAP.VCNT gives #GP");
+	if (cpu_vendor() != CPU_VENDOR_INTEL)
+		check_fault(probe_rdmsr(MSR_MISC_ENABLE, &value), X86_VEC_GP,
+			    "MISC_ENABLE read off Intel gives #GP");
+}
+
+/*
+ * XCR0 values that break the SDM's rules (AVX-512, MPX and AMX components
+ * all or none, AVX with SSE, x87 always) give #GP; hv used to pass some
+ * to its own XSETBV, which faulted in host mode.  XCR0 is restored after.
+ */
+static void test_xsetbv(void)
+{
+	static const uint64_t bad[] = { 0x0, 0x2, 0x5, 0x27, 0x67, 0xe3, 0x0b, 0x20007, 0x40007 };
+	uint64_t cr4 = read_cr4();
+	uint32_t lo, hi;
+	unsigned int refused = 0;
+
+	if (!(cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE))
+		return;
+	write_cr4(cr4 | CR4_OSXSAVE_BIT);
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		unsigned int v = probe_xsetbv(0, bad[i]);
+
+		if (v == X86_VEC_GP)
+			refused++;
+		else
+			check(false, "bad XCR0 gives #GP", "XCR0 0x%lx: %s", bad[i], probe_name(v));
+	}
+	check(refused == sizeof(bad) / sizeof(bad[0]), "bad XCR0 values give #GP", "%u refused",
+	      refused);
+	check_ok(probe_xsetbv(0, (uint64_t)hi << 32 | lo), "XCR0 restored");
+	write_cr4(cr4);
 }
 
 static void test_ports(void)
@@ -498,6 +551,8 @@ void selftest_run(const struct start_info *si, bool isolation)
 	test_hypercall_page(si);
 	test_synthetic_msrs();
 	test_host_msrs();
+	test_missing_host_msrs();
+	test_xsetbv();
 	test_ports();
 	test_hypercalls(si);
 	test_synic();

@@ -15,7 +15,7 @@
 
 static uint16_t console_port;
 static uint32_t console_level = HVCFG_LOG_INFO;
-static struct spinlock console_lock;
+static struct ticket_lock console_lock; /* fair: a logging loop cannot starve others */
 
 void console_init(uint16_t port)
 {
@@ -45,11 +45,11 @@ void hv_vlog(uint32_t level, const char *fmt, va_list ap)
 {
 	if (level > console_level || console_port == 0)
 		return;
-	spin_lock(&console_lock);
+	ticket_lock(&console_lock);
 	console_sink(NULL, "hv: ", 4);
 	fmt_vprintf(console_sink, NULL, fmt, ap);
 	console_sink(NULL, "\n", 1);
-	spin_unlock(&console_lock);
+	ticket_unlock(&console_lock);
 }
 
 void hv_log(uint32_t level, const char *fmt, ...)

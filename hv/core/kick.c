@@ -15,6 +15,10 @@
 static uint32_t kick_requested[BOOT_MAX_CPUS];
 static uint32_t kick_acked[BOOT_MAX_CPUS];
 
+/* hv/core/kick_wait.asm */
+void kick_wait_window(const uint32_t *requested, uint32_t acked, uint32_t open_interrupts);
+extern const char kick_window_start[], kick_window_end[];
+
 void cpu_kick_ack(uint32_t cpu)
 {
 	uint32_t seen = __atomic_load_n(&kick_requested[cpu], __ATOMIC_ACQUIRE);
@@ -45,4 +49,19 @@ void cpu_kick(uint32_t cpu)
 		for (uint32_t w = 0; w < KICK_WAIT_US / 10 && !acknowledged(cpu, request); w++)
 			timer_delay_us(10);
 	}
+}
+
+void cpu_kick_wait(uint32_t cpu, bool interrupts)
+{
+	/* kick_acked[cpu] is written by this CPU alone: the window compares the live request */
+	kick_wait_window(&kick_requested[cpu], __atomic_load_n(&kick_acked[cpu], __ATOMIC_RELAXED),
+			 interrupts);
+}
+
+bool kick_nmi_fixup(uint64_t *rip)
+{
+	if (*rip < (uint64_t)kick_window_start || *rip >= (uint64_t)kick_window_end)
+		return false;
+	*rip = (uint64_t)kick_window_end;
+	return true;
 }

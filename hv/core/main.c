@@ -8,6 +8,7 @@
 #include <core/apic.h>
 #include <core/console.h>
 #include <core/cpuinfo.h>
+#include <core/fixup.h>
 #include <core/percpu.h>
 #include <core/smp.h>
 #include <core/test_exit.h>
@@ -168,8 +169,10 @@ void hv_main(const struct boot_info *bi)
 		log_info("all %u CPUs online", online);
 	else
 		log_error("only %u of %u CPUs online", online, bi->cpu_count);
-	if (cfg->flags & HVCFG_FLAG_TEST_EXCEPTION)
-		__asm__ volatile("ud2"); /* the handler reports it and stops this CPU */
+	if (cfg->flags & HVCFG_FLAG_TEST_EXCEPTION) {
+		fixup_self_test(); /* a fault the fixup table covers: this CPU goes on */
+		__asm__ volatile("ud2"); /* one it does not: reported, and the CPU stops */
+	}
 	if (online != bi->cpu_count || !usable)
 		test_exit_power_off(TEST_EXIT_FAILURE);
 	if (!usable)

@@ -1,16 +1,23 @@
 /*
- * IDT set-up and the exception handler.  A host-mode exception means hv
- * itself is broken: the handler prints everything needed to find the bug
- * (vector, error code, CPU, all registers, control registers), then stops
- * the CPU, powering the emulator off in test mode so the run ends.
+ * IDT set-up and the exception handler.  An exception at an instruction
+ * in the fixup table (fixup.h: one hv runs with a guest's operand) resumes
+ * after it, reported to its caller.  Any other host-mode exception means
+ * hv itself is broken: the handler prints everything needed to find the
+ * bug (vector, error code, CPU, all registers, control registers), faults
+ * the partition that owns the CPU (so the root sees Faulted, not a
+ * partition that stays Running on a dead CPU), then stops the CPU,
+ * powering the emulator off in test mode so the run ends.
  */
 #include <core/trap.h>
 
 #include <core/apic.h>
 #include <core/console.h>
+#include <core/fixup.h>
+#include <core/kick.h>
 #include <core/percpu.h>
 #include <core/smp.h>
 #include <core/test_exit.h>
+#include <part/partition.h>
 
 #include <arch/x86.h>
 
@@ -102,6 +109,26 @@ static void dump_registers(const struct trap_frame *f)
 		  (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
 }
 
+/*
+ * The CPU is lost: its partition is faulted (the root sees it and may
+ * stop it), and it answers kicks from then on so that kickers do not wait
+ * out their 100 ms for it.
+ */
+static __attribute__((noreturn)) void stop_cpu(uint32_t cpu, const char *name, uint64_t rip)
+{
+	struct partition *p = partition_of_cpu(cpu);
+
+	if (p != NULL)
+		partition_fault(p, "hv took %s at RIP 0x%llx on CPU %u, which is stopped", name,
+				(unsigned long long)rip, cpu);
+	log_error("CPU %u stopped", cpu);
+	test_exit_power_off(TEST_EXIT_FAILURE);
+	for (;;) {
+		cpu_kick_ack(cpu);
+		__asm__ volatile("cli; hlt" ::: "memory"); /* a kick's NMI returns here */
+	}
+}
+
 void trap_dispatch(struct trap_frame *frame)
 {
 	uint32_t cpu = smp_current_index();
@@ -109,8 +136,10 @@ void trap_dispatch(struct trap_frame *frame)
 					      : "unexpected interrupt";
 
 	if (frame->vector == 2) {
-		log_debug("NMI on CPU %u at RIP %llx", cpu, (unsigned long long)frame->rip);
-		return; /* kicks (hv/core/kick.c) arrive as NMIs; the kicker repeats lost ones */
+		/* kicks (hv/core/kick.c) arrive as NMIs; one before an idle HLT skips it */
+		if (!kick_nmi_fixup(&frame->rip))
+			log_debug("NMI on CPU %u at RIP %llx", cpu, (unsigned long long)frame->rip);
+		return;
 	}
 	if (frame->vector == TRAP_VECTOR_HV_IRQ) {
 		apic_eoi(); /* what it announced is in memory; see apic.h */
@@ -118,10 +147,10 @@ void trap_dispatch(struct trap_frame *frame)
 	}
 	if (frame->vector == TRAP_VECTOR_SPURIOUS)
 		return; /* never acknowledged: it was not in service */
+	if (frame->vector < 32 && fixup_apply(frame))
+		return; /* the instruction's caller reports it (fixup.h) */
 	log_error("EXCEPTION %s (vector %llu) on CPU %u, error code 0x%llx", name,
 		  (unsigned long long)frame->vector, cpu, (unsigned long long)frame->error_code);
 	dump_registers(frame);
-	log_error("CPU %u stopped", cpu);
-	test_exit_power_off(TEST_EXIT_FAILURE);
-	cpu_halt_forever();
+	stop_cpu(cpu, name, frame->rip);
 }

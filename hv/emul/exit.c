@@ -9,9 +9,11 @@
 #include <emul/exit.h>
 
 #include <core/console.h>
+#include <core/fixup.h>
 #include <core/vendor.h>
 #include <emul/emulate.h>
 #include <emul/mmio.h>
+#include <emul/xcr0.h>
 #include <part/partition.h>
 #include <plat/platform.h>
 
@@ -20,9 +22,6 @@
 #define CR4_VMXE (1ull << 13)
 #define CR4_SMXE (1ull << 14)
 #define CR4_OSXSAVE (1ull << 18)
-#define XCR0_X87 1ull
-#define XCR0_SSE 2ull
-#define XCR0_AVX 4ull
 
 static const char *const reason_names[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = "cpuid", [EXIT_MSR_READ] = "msr-read", [EXIT_MSR_WRITE] = "msr-write",
@@ -32,7 +31,7 @@ static const char *const reason_names[EXIT_REASON_COUNT] = {
 	[EXIT_VIRT_INSN] = "virt-insn", [EXIT_ENTRY_FAILED] = "entry-failed",
 	[EXIT_NMI] = "nmi", [EXIT_EXTERNAL_INTR] = "external-intr",
 	[EXIT_INTR_WINDOW] = "intr-window", [EXIT_INIT] = "init",
-	[EXIT_DECODE_FAILED] = "decode-failed", [EXIT_OTHER] = "other",
+	[EXIT_DECODE_FAILED] = "decode-failed", [EXIT_OTHER] = "other", [EXIT_INVD] = "invd",
 };
 
 const char *exit_reason_name(enum exit_reason reason)
@@ -78,18 +77,26 @@ static enum exit_action cr_write(const struct exit_info *exit)
 	return ACTION_NEXT;
 }
 
-/* XSETBV: only XCR0, only features the host has, x87 always, AVX with SSE. */
+/*
+ * XSETBV: only XCR0, with the SDM's rules (xcr0.c) over the components
+ * the host has; hv's own XSETBV is in the fixup table, so a value the
+ * check let through that the CPU refuses becomes the guest's #GP too.
+ */
 static enum exit_action xsetbv(struct vcpu *v)
 {
 	struct cpuid_regs leaf_d = cpuid(0xd, 0);
 	uint64_t supported = (uint64_t)leaf_d.edx << 32 | leaf_d.eax;
-	uint64_t value = regs_edx_eax(&v->regs);
+	uint64_t value = regs_edx_eax(&v->regs), fault;
 
-	if ((uint32_t)v->regs.rcx != 0 || !(value & XCR0_X87) || (value & ~supported) ||
-	    ((value & XCR0_AVX) && !(value & XCR0_SSE)) || !(read_cr4() & CR4_OSXSAVE))
+	if ((uint32_t)v->regs.rcx != 0 || !xcr0_valid(value, supported) ||
+	    !(read_cr4() & CR4_OSXSAVE))
 		return ACTION_INJECT_GP;
-	__asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
-	return ACTION_NEXT;
+	fault = fixup_xsetbv(0, value);
+	if (fault != 0)
+		log_warn("partition %s: XSETBV 0x%llx took vector %llu in hv; #GP injected",
+			 v->partition->cfg->name, (unsigned long long)value,
+			 (unsigned long long)(fault & 0xff));
+	return fault != 0 ? ACTION_INJECT_GP : ACTION_NEXT;
 }
 
 /*
@@ -132,6 +139,8 @@ enum exit_action exit_handle(struct vcpu *v, struct exit_info *exit)
 	case EXIT_INTR_WINDOW: return interruption(v, exit);
 	case EXIT_INIT: return fault(v, exit, "INIT signal");
 	case EXIT_DECODE_FAILED: return fault(v, exit, "undecodable instruction");
+	/* the caches are shared: INVD would drop other partitions' and hv's writes */
+	case EXIT_INVD: return fault(v, exit, "INVD");
 	default: return fault(v, exit, "unexpected exit");
 	}
 }

@@ -31,6 +31,7 @@ enum exit_reason {
 	EXIT_INIT,
 	EXIT_DECODE_FAILED,  /* the backend could not decode the exiting instruction */
 	EXIT_OTHER,          /* anything the backend does not map */
+	EXIT_INVD,           /* would discard every partition's unwritten cache lines */
 	EXIT_REASON_COUNT
 };
 

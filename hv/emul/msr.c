@@ -1,15 +1,18 @@
 /*
  * MSR accesses that reach the core (the backends let the guest-owned MSRs
  * such as FS_BASE or LSTAR through without an exit).  An allow-list: the
- * Hyper-V synthetic MSRs, a few host MSRs a kernel reads at start-up, and
- * nothing else.  Unknown MSRs inject #GP as on a CPU that lacks them;
+ * Hyper-V synthetic MSRs, a few host MSRs a kernel reads at start-up (those
+ * this CPU has, msr_host.c; read through the fixup table, hv/core/fixup.h),
+ * and nothing else.  Unknown MSRs inject #GP as on a CPU that lacks them;
  * writes to MSRs that control virtualization itself fault the partition.
  */
 #include <emul/emulate.h>
 
 #include <core/console.h>
+#include <core/fixup.h>
 #include <core/timer.h>
 #include <core/vendor.h>
+#include <emul/msr_host.h>
 #include <part/partition.h>
 #include <plat/platform.h>
 #include <plat/reftime.h>
@@ -17,30 +20,44 @@
 #include <arch/x86.h>
 #include <hv/hypercall.h>
 
-#define MSR_TSC 0x10u
-#define MSR_MTRRCAP 0xfeu
-#define MSR_MISC_ENABLE 0x1a0u
-#define MSR_MTRR_PHYS_FIRST 0x200u
-#define MSR_MTRR_PHYS_LAST 0x21fu
-#define MSR_MTRR_FIX64K 0x250u
-#define MSR_MTRR_FIX16K_FIRST 0x258u
-#define MSR_MTRR_FIX16K_LAST 0x259u
-#define MSR_MTRR_FIX4K_FIRST 0x268u
-#define MSR_MTRR_FIX4K_LAST 0x26fu
-#define MSR_MTRR_DEF_TYPE 0x2ffu
 #define MSR_VM_CR 0xc0010114u
 #define MSR_VM_HSAVE_PA 0xc0010117u
 #define MSR_SMM_MONITOR_CTL 0x9bu
 #define FEATURE_CONTROL_LOCKED_NO_VMX 1ull
 #define MSR_REFUSALS_LOGGED 16u
 
-static bool host_readable(uint32_t msr)
+/* What this CPU has, found once (every CPU finds the same). */
+static const struct msr_host_caps *host_caps(void)
 {
-	return msr == MSR_TSC || msr == MSR_APIC_BASE || msr == MSR_MTRRCAP ||
-	       msr == MSR_MISC_ENABLE || msr == MSR_MTRR_DEF_TYPE || msr == MSR_MTRR_FIX64K ||
-	       (msr >= MSR_MTRR_PHYS_FIRST && msr <= MSR_MTRR_PHYS_LAST) ||
-	       (msr >= MSR_MTRR_FIX16K_FIRST && msr <= MSR_MTRR_FIX16K_LAST) ||
-	       (msr >= MSR_MTRR_FIX4K_FIRST && msr <= MSR_MTRR_FIX4K_LAST);
+	static struct msr_host_caps caps;
+	static bool known;
+	struct cpuid_regs vendor_leaf, leaf1;
+	uint64_t mtrrcap = 0;
+	bool intel;
+
+	if (__atomic_load_n(&known, __ATOMIC_ACQUIRE))
+		return &caps;
+	vendor_leaf = cpuid(0, 0);
+	leaf1 = cpuid(1, 0);
+	if ((leaf1.edx & CPUID_1_EDX_MSR) && (leaf1.edx & CPUID_1_EDX_MTRR))
+		mtrrcap = rdmsr(MSR_MTRRCAP);
+	/* "GenuineIntel": EBX "Genu", EDX "ineI", ECX "ntel" */
+	intel = vendor_leaf.ebx == 0x756e6547u && vendor_leaf.edx == 0x49656e69u &&
+		vendor_leaf.ecx == 0x6c65746eu;
+	caps = msr_host_caps_from(leaf1.edx, intel, mtrrcap);
+	__atomic_store_n(&known, true, __ATOMIC_RELEASE);
+	return &caps;
+}
+
+/* A host MSR this CPU has; false (#GP for the guest) if hv's RDMSR faulted all the same. */
+static bool host_read(struct vcpu *v, uint32_t msr, uint64_t *value)
+{
+	uint64_t fault = fixup_rdmsr(msr, value);
+
+	if (fault != 0)
+		log_warn("partition %s: RDMSR 0x%x took vector %llu in hv", v->partition->cfg->name,
+			 msr, (unsigned long long)(fault & 0xff));
+	return fault == 0;
 }
 
 /* MSRs that steer virtualization: a write is an attack on hv, not a mistake. */
@@ -71,8 +88,8 @@ static bool core_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 		*value = v->partition->reference_tsc;
 	else if (msr == MSR_FEATURE_CONTROL)
 		*value = FEATURE_CONTROL_LOCKED_NO_VMX; /* as firmware that locked VMX off */
-	else if (host_readable(msr))
-		*value = rdmsr(msr);
+	else if (msr_host_readable(host_caps(), msr))
+		return host_read(v, msr, value);
 	else
 		return synic_msr_read(v, msr, value);
 	return true;

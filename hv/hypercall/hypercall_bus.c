@@ -56,7 +56,7 @@ uint16_t call_post_message(struct vcpu *v, uint64_t in_gpa, uint64_t unused)
 
 uint16_t call_signal_event(struct vcpu *v, uint64_t input, uint64_t unused)
 {
-	uint32_t flag = (uint32_t)(input >> SIGNAL_FLAG_SHIFT) & 0xffffu;
+	uint32_t flag = (uint32_t)(input >> SIGNAL_FLAG_SHIFT) & 0xffffu, siefp_flag;
 	struct hv_connection c;
 	struct vcpu *target;
 	uint16_t status;
@@ -66,10 +66,13 @@ uint16_t call_signal_event(struct vcpu *v, uint64_t input, uint64_t unused)
 		return HV_STATUS_INVALID_PARAMETER;
 	if (!connection_find(v->partition->id, (uint32_t)input, HV_CONNECTION_EVENT, &c))
 		return HV_STATUS_INVALID_CONNECTION_ID;
+	status = connection_event_flag(&c, flag, &siefp_flag);
+	if (status != HV_STATUS_SUCCESS)
+		return status;
 	status = route_target(&c, &target);
 	if (status != HV_STATUS_SUCCESS)
 		return status;
-	return synic_signal(target, c.target_sint, c.base_flag + flag);
+	return synic_signal(target, c.target_sint, siefp_flag);
 }
 
 uint16_t call_connection_create(struct vcpu *v, uint64_t in_gpa, uint64_t unused)
@@ -94,61 +97,80 @@ uint16_t call_connection_delete(struct vcpu *v, uint64_t in_gpa, uint64_t unused
 					   : status;
 }
 
+/*
+ * A mapping request as read once from the caller's page: the caller may
+ * change the page while hv works, so every field is loaded once, checked,
+ * and only the loaded value is used (a re-read could name a partition
+ * past the table or a GPA outside the window after the check).
+ */
+struct map_args {
+	struct partition *guest;
+	uint32_t count;
+	uint64_t root_gpa;
+	const uint64_t *guest_gpa; /* in the caller's page: load each entry once */
+};
+
 /* Checks a mapping request: guest and window, page-aligned, in range. */
-static uint16_t map_request(struct vcpu *v, uint64_t in_gpa, struct hv_map_guest_pages **req)
+static uint16_t map_request(struct vcpu *v, uint64_t in_gpa, struct map_args *args)
 {
-	uint16_t status = hypercall_map(v, in_gpa, sizeof(**req), (void **)req);
+	struct hv_map_guest_pages *req;
+	uint16_t status = hypercall_map(v, in_gpa, sizeof(*req), (void **)&req);
+	uint32_t partition;
 	uint64_t gpa, count;
 
 	if (status != HV_STATUS_SUCCESS)
 		return status;
-	gpa = (*req)->root_gpa;
-	count = (*req)->count;
-	if ((*req)->partition >= partition_count || &partitions[(*req)->partition] == v->partition)
+	partition = __atomic_load_n(&req->partition, __ATOMIC_RELAXED);
+	gpa = __atomic_load_n(&req->root_gpa, __ATOMIC_RELAXED);
+	count = __atomic_load_n(&req->count, __ATOMIC_RELAXED);
+	if (partition >= partition_count || &partitions[partition] == v->partition)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	if (count == 0 || count > HV_MAP_MAX_PAGES || (gpa & (PAGE_SIZE - 1)) ||
 	    gpa < HV_ROOT_MAP_WINDOW_BASE ||
 	    gpa + count * PAGE_SIZE > HV_ROOT_MAP_WINDOW_BASE + HV_ROOT_MAP_WINDOW_SIZE)
 		return HV_STATUS_INVALID_PARAMETER;
+	*args = (struct map_args){ &partitions[partition], (uint32_t)count, gpa, req->guest_gpa };
 	return HV_STATUS_SUCCESS;
+}
+
+/* Maps page i of the request; false if its guest GPA is not a page of the guest's RAM. */
+static bool map_one(struct vcpu *v, const struct map_args *args, uint32_t i)
+{
+	uint64_t gpa = __atomic_load_n(&args->guest_gpa[i], __ATOMIC_RELAXED); /* once */
+	uint64_t hpa = (uint64_t)partition_gpa_to_host(args->guest, gpa, PAGE_SIZE);
+
+	return hpa != 0 && (gpa & (PAGE_SIZE - 1)) == 0 &&
+	       stage2_map(&v->partition->stage2, hypercall_pool(), args->root_gpa + i * PAGE_SIZE,
+			  hpa, PAGE_SIZE, STAGE2_READ | STAGE2_WRITE, STAGE2_WB) == 0;
 }
 
 uint16_t call_map_guest_pages(struct vcpu *v, uint64_t in_gpa, uint64_t unused)
 {
-	struct hv_map_guest_pages *req;
-	struct partition *guest;
-	uint16_t status = map_request(v, in_gpa, &req);
-	uint32_t count, i;
+	struct map_args args;
+	uint16_t status = map_request(v, in_gpa, &args);
+	uint32_t i;
 
 	(void)unused;
 	if (status != HV_STATUS_SUCCESS)
 		return status;
-	guest = &partitions[req->partition];
-	count = req->count;
-	for (i = 0; i < count; i++) {
-		uint64_t hpa = (uint64_t)partition_gpa_to_host(guest, req->guest_gpa[i], PAGE_SIZE);
-
-		if (hpa == 0 || (req->guest_gpa[i] & (PAGE_SIZE - 1)) ||
-		    stage2_map(&v->partition->stage2, hypercall_pool(), req->root_gpa + i * PAGE_SIZE,
-			       hpa, PAGE_SIZE, STAGE2_READ | STAGE2_WRITE, STAGE2_WB) != 0)
-			break;
-	}
-	if (i == count)
+	for (i = 0; i < args.count && map_one(v, &args, i); i++)
+		;
+	if (i == args.count)
 		return HV_STATUS_SUCCESS;
-	stage2_unmap(&v->partition->stage2, req->root_gpa, i * PAGE_SIZE); /* all or nothing */
+	stage2_unmap(&v->partition->stage2, args.root_gpa, i * PAGE_SIZE); /* all or nothing */
 	vendor->stage2_flush(v);
 	return HV_STATUS_INVALID_PARAMETER;
 }
 
 uint16_t call_unmap_guest_pages(struct vcpu *v, uint64_t in_gpa, uint64_t unused)
 {
-	struct hv_map_guest_pages *req;
-	uint16_t status = map_request(v, in_gpa, &req);
+	struct map_args args;
+	uint16_t status = map_request(v, in_gpa, &args);
 
 	(void)unused;
 	if (status != HV_STATUS_SUCCESS)
 		return status;
-	stage2_unmap(&v->partition->stage2, req->root_gpa, (uint64_t)req->count * PAGE_SIZE);
+	stage2_unmap(&v->partition->stage2, args.root_gpa, (uint64_t)args.count * PAGE_SIZE);
 	vendor->stage2_flush(v);
 	return HV_STATUS_SUCCESS;
 }

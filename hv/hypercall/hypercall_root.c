@@ -76,15 +76,17 @@ uint16_t call_partition_status(struct vcpu *v, uint64_t in_gpa, uint64_t out_gpa
 	struct hv_partition_ref *ref;
 	struct partition *p;
 	void *out;
+	uint32_t id;
 	uint16_t status = hypercall_map(v, in_gpa, sizeof(*ref), (void **)&ref);
 
 	if (status == HV_STATUS_SUCCESS)
 		status = hypercall_map(v, out_gpa, sizeof(st), &out);
 	if (status != HV_STATUS_SUCCESS)
 		return status;
-	if (ref->id >= partition_count)
+	id = __atomic_load_n(&ref->id, __ATOMIC_RELAXED); /* read once, then checked */
+	if (id >= partition_count)
 		return HV_STATUS_INVALID_PARTITION_ID;
-	p = &partitions[ref->id];
+	p = &partitions[id];
 	fill_entry(p, &st.entry);
 	st.resets = p->resets;
 	st.starts = p->starts;

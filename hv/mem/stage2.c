@@ -88,27 +88,36 @@ int stage2_map(struct stage2 *s2, struct page_pool *pool, uint64_t gpa, uint64_t
 	return 0;
 }
 
-/* The level-1 entry for gpa, or NULL when no 4 KiB table covers it. */
-static uint64_t *leaf_entry(struct stage2 *s2, uint64_t gpa)
+/*
+ * The level-1 entry for gpa, or NULL when no 4 KiB table covers it;
+ * *span is the size of the region that entry or the missing table covers.
+ */
+static uint64_t *leaf_entry(struct stage2 *s2, uint64_t gpa, uint64_t *span)
 {
 	uint64_t *table = (uint64_t *)s2->root;
 
 	for (unsigned l = 4; l > 1; l--) {
 		uint64_t e = table[(gpa >> LEVEL_SHIFT(l)) % ENTRIES];
 
+		*span = 1ull << LEVEL_SHIFT(l);
 		if (!s2->fmt->present(e) || (e & ENTRY_LARGE))
 			return NULL;
 		table = (uint64_t *)(e & ADDR_MASK);
 	}
+	*span = PAGE_SIZE;
 	return &table[(gpa >> LEVEL_SHIFT(1)) % ENTRIES];
 }
 
+/* Skips what no table covers, so a whole window (64 GiB) is cleared in a few steps. */
 void stage2_unmap(struct stage2 *s2, uint64_t gpa, uint64_t size)
 {
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		uint64_t *e = leaf_entry(s2, gpa + off);
+	uint64_t off = 0, span;
+
+	while (off < size) {
+		uint64_t *e = leaf_entry(s2, gpa + off, &span);
 
 		if (e != NULL)
 			__atomic_store_n(e, 0, __ATOMIC_RELEASE);
+		off += span - ((gpa + off) & (span - 1));
 	}
 }

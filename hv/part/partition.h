@@ -38,6 +38,10 @@ struct partition_console {
 	char line[PARTITION_CONSOLE_LEN];
 	uint32_t used;
 	uint8_t uart_lcr; /* emulated COM1 line control: DLAB routes 0x3f8 to the divisor */
+	/* rate limit (partition_console_admit): a token bucket of lines */
+	uint32_t tokens;
+	uint32_t dropped;    /* lines not logged since the last one that was */
+	uint64_t rate_stamp; /* reference time (100 ns) the bucket was last filled to; 0: full */
 };
 
 /*
@@ -104,6 +108,12 @@ void partition_fault(struct partition *p, const char *fmt, ...)
 void partition_set_state(struct partition *p, enum partition_state state, uint32_t cause);
 const char *partition_state_name(uint32_t state);
 
+/*
+ * Its vCPUs have parked after a stop request: Stopping -> Off, logged and
+ * told to the root, unless the state moved on meanwhile.
+ */
+void partition_settle_stop(struct partition *p);
+
 /* The partition turned itself off (e.g. ACPI S5); the caller parks its vCPU. */
 void partition_power_off(struct partition *p, const char *how);
 
@@ -123,5 +133,15 @@ void *partition_gpa_to_host(struct partition *p, uint64_t gpa, uint64_t len);
 
 /* Appends guest console output; complete lines go to hv's console. */
 void partition_console_write(struct partition *p, const char *s, uint64_t len);
+
+/*
+ * A guest's lines share hv's one UART with everyone: each partition may
+ * log PARTITION_CONSOLE_BURST lines at once and PARTITION_CONSOLE_PER_S a
+ * second after that (a Linux boot logs about 600); lines beyond are
+ * dropped and counted.  True if a line may go out at reference time now.
+ */
+#define PARTITION_CONSOLE_BURST 2000u
+#define PARTITION_CONSOLE_PER_S 50u
+bool partition_console_admit(struct partition_console *c, uint64_t now);
 
 #endif

@@ -1,14 +1,54 @@
 /*
  * A partition's console: what it writes to its COM1 is gathered into
  * lines, each logged with the partition's name, so one guest's bytes never
- * interleave with another's inside a line.
+ * interleave with another's inside a line.  Lines are rate-limited per
+ * partition (partition_console_admit), so a guest that prints in a loop
+ * cannot keep hv's UART, and with it every CPU that logs, busy.
  */
 #include <part/partition.h>
 
 #include <core/console.h>
 #include <core/spinlock.h>
+#include <plat/reftime.h>
+
+#define REF_PER_S 10000000ull /* reference time counts 100 ns */
 
 static struct spinlock console_locks[HVCFG_MAX_PARTITIONS];
+
+bool partition_console_admit(struct partition_console *c, uint64_t now)
+{
+	uint64_t earned;
+
+	if (c->rate_stamp == 0 || now < c->rate_stamp) {
+		c->tokens = PARTITION_CONSOLE_BURST; /* a fresh start */
+		c->rate_stamp = now;
+	}
+	earned = (now - c->rate_stamp) * PARTITION_CONSOLE_PER_S / REF_PER_S;
+	if (earned > 0) {
+		uint64_t room = PARTITION_CONSOLE_BURST - c->tokens;
+
+		c->rate_stamp += earned * REF_PER_S / PARTITION_CONSOLE_PER_S;
+		c->tokens += (uint32_t)(earned < room ? earned : room);
+	}
+	if (c->tokens == 0)
+		return false;
+	c->tokens--;
+	return true;
+}
+
+/* One complete line: logged if the rate allows, after a count of those dropped before. */
+static void emit_line(struct partition *p, struct partition_console *c)
+{
+	if (!partition_console_admit(c, reftime_now())) {
+		c->dropped++;
+		return;
+	}
+	if (c->dropped != 0)
+		log_warn("partition %s: %u console lines dropped (more than %u a second)",
+			 p->cfg->name, c->dropped, PARTITION_CONSOLE_PER_S);
+	c->dropped = 0;
+	log_info("[%s] %s", p->cfg->name, c->line);
+}
 
 void partition_console_write(struct partition *p, const char *s, uint64_t len)
 {
@@ -20,7 +60,7 @@ void partition_console_write(struct partition *p, const char *s, uint64_t len)
 
 		if (ch == '\n' || c->used == sizeof(c->line) - 1) {
 			c->line[c->used] = '\0';
-			log_info("[%s] %s", p->cfg->name, c->line);
+			emit_line(p, c);
 			c->used = 0;
 		}
 		if (ch != '\n' && ch != '\r')

@@ -2,8 +2,9 @@
  * What each CPU does for its partition, from start-up on: wait until the
  * partition is Starting, prepare its memory (clean RAM, pristine image),
  * set up and run the vCPU until the core parks it, then settle the state
- * (a root's stop request ends in Off) and wait again.  Idle CPUs halt;
- * kicks (NMIs, hv/core/kick.c) wake them.  vCPU 0 starts with the
+ * (a root's stop request ends in Off) and wait again
+ * (hv/part/partition_wait.c).  Idle CPUs halt; kicks (NMIs,
+ * hv/core/kick.c) wake them, and none is lost.  vCPU 0 starts with the
  * partition; the others of a PC partition start when their guest sends
  * INIT and a start-up IPI (run_ap), those of our kernels stay idle.
  */
@@ -15,6 +16,7 @@
 #include <core/timer.h>
 #include <core/vendor.h>
 #include <part/partition_boot.h>
+#include <part/partition_wait.h>
 #include <part/root_events.h>
 #include <pci/pci.h>
 #include <plat/platform.h>
@@ -83,7 +85,10 @@ static bool prepare(struct partition *p, struct vcpu_boot_state *boot)
 	const char *problem;
 
 	memset((void *)p->ram_hpa, 0, p->ram_size);
-	p->console = (struct partition_console){ 0 };
+	/* the console's rate limit spans restarts: a reset loop earns no fresh burst */
+	p->console = (struct partition_console){ .tokens = p->console.tokens,
+						 .dropped = p->console.dropped,
+						 .rate_stamp = p->console.rate_stamp };
 	p->fault_reason[0] = '\0';
 	p->reference_tsc = 0;
 	p->guest_os_id = 0;
@@ -92,6 +97,8 @@ static bool prepare(struct partition *p, struct vcpu_boot_state *boot)
 	if (p->cfg->role == HVCFG_ROLE_ROOT) {
 		events_reset(); /* the ring was in the RAM just cleared */
 		connection_drop_partition(p->id); /* a new root builds its bus anew */
+		/* and maps guests' pages anew: none of the old run's stay (vcpu_init flushes) */
+		stage2_unmap(&p->stage2, HV_ROOT_MAP_WINDOW_BASE, HV_ROOT_MAP_WINDOW_SIZE);
 	}
 	problem = partition_boot_prepare(p, boot);
 	if (problem != NULL)
@@ -162,18 +169,6 @@ static void run_once(struct partition *p, struct vcpu *v, struct page_pool *pool
 	log_exit_counters(p);
 }
 
-/* Settles a state the vCPU left behind and says whether to run again now. */
-static bool settle(struct partition *p)
-{
-	uint32_t state = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
-
-	if (state == PARTITION_STOPPING) {
-		partition_set_state(p, PARTITION_OFF, HV_EVENT_STOPPED);
-		state = PARTITION_OFF;
-	}
-	return state == PARTITION_STARTING;
-}
-
 /*
  * An application processor of a PC partition: runs from the start-up IPI
  * its guest sent (platform.c) until the partition leaves Running, then
@@ -197,31 +192,60 @@ static void run_ap(struct partition *p, struct vcpu *v, struct page_pool *pool)
 	__atomic_sub_fetch(&p->aps_running, 1, __ATOMIC_ACQ_REL);
 }
 
+static void wait_kick_ack(void *cpu)
+{
+	cpu_kick_ack(((struct vcpu *)cpu)->cpu);
+}
+
+static uint32_t wait_state(void *cpu)
+{
+	return __atomic_load_n(&((struct vcpu *)cpu)->partition->state, __ATOMIC_ACQUIRE);
+}
+
+static uint32_t wait_ap_state(void *cpu)
+{
+	return __atomic_load_n(&((struct vcpu *)cpu)->ap_state, __ATOMIC_ACQUIRE);
+}
+
+static void wait_settle_stop(void *cpu)
+{
+	partition_settle_stop(((struct vcpu *)cpu)->partition);
+}
+
+static void wait_sleep(void *cpu)
+{
+	cpu_kick_wait(((struct vcpu *)cpu)->cpu, false); /* only a kick wakes it */
+}
+
+static const struct partition_wait_ops wait_ops = {
+	.kick_ack = wait_kick_ack,
+	.state = wait_state,
+	.ap_state = wait_ap_state,
+	.settle_stop = wait_settle_stop,
+	.sleep = wait_sleep,
+};
+
 void partition_cpu_run(struct partition *p, uint32_t cpu, struct page_pool *pool)
 {
 	struct vcpu *v = &vcpus[cpu];
+	bool pc_ap;
 
 	v->partition = p;
 	v->cpu = cpu;
 	v->vp_index = bits_count64(p->cfg->cpu_mask & ((1ull << cpu) - 1));
 	v->ap_state = AP_WAIT_INIT;
+	pc_ap = v->vp_index != 0 && p->platform == PLATFORM_PC;
 	if (v->vp_index != 0)
 		log_info("CPU %u: vCPU %u of %s waits for its start-up IPI", cpu, v->vp_index,
 			 p->cfg->name);
 	for (;;) {
-		cpu_kick_ack(cpu);
-		if (v->vp_index == 0 && settle(p)) {
-			run_once(p, v, pool);
-			if (p->cfg->role != HVCFG_ROLE_ROOT)
-				test_exit_if_guests_stopped();
+		if (partition_wait(&wait_ops, v, v->vp_index == 0, pc_ap) ==
+		    PARTITION_WAIT_START_AP) {
+			run_ap(p, v, pool);
 			continue;
 		}
-		if (v->vp_index != 0 && p->platform == PLATFORM_PC) {
-			run_ap(p, v, pool);
-			cpu_kick_ack(cpu);
-			if (__atomic_load_n(&v->ap_state, __ATOMIC_ACQUIRE) == AP_STARTING)
-				continue; /* a start-up IPI arrived while it looked */
-		}
-		__asm__ volatile("hlt" ::: "memory"); /* interrupts are off: only a kick wakes it */
+		run_once(p, v, pool);
+		if (p->cfg->role != HVCFG_ROLE_ROOT)
+			test_exit_if_guests_stopped();
 	}
 }

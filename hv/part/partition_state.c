@@ -60,6 +60,24 @@ void partition_set_state(struct partition *p, enum partition_state state, uint32
 		kick_partition(p); /* its other vCPUs may be running or halted */
 }
 
+void partition_settle_stop(struct partition *p)
+{
+	uint32_t expected = PARTITION_STOPPING;
+	bool changed, notify = false;
+
+	spin_lock(&state_locks[p->id]);
+	changed = __atomic_compare_exchange_n(&p->state, &expected, PARTITION_OFF, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	if (changed)
+		notify = events_push(p, PARTITION_STOPPING, PARTITION_OFF, HV_EVENT_STOPPED);
+	spin_unlock(&state_locks[p->id]);
+	if (!changed)
+		return; /* something else (a fault) came first */
+	log_info("partition %s: Stopping -> Off", p->cfg->name);
+	if (notify)
+		events_notify();
+}
+
 void partition_fault(struct partition *p, const char *fmt, ...)
 {
 	va_list ap;

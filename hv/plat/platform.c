@@ -230,7 +230,8 @@ static bool halt_ends(struct vcpu *v)
  * HLT on the PC platform: the vCPU waits in host mode with this CPU's
  * interrupts open, so its timer, a wake-up IPI (an interrupt or IPI for
  * it) or a kick ends the wait; STI's shadow closes the window between
- * the last look and HLT.  The guest then resumes after its HLT.
+ * the last look and HLT for interrupts, cpu_kick_wait's window for the
+ * kick's NMI.  The guest then resumes after its HLT.
  */
 enum exit_action platform_halt(struct vcpu *v)
 {
@@ -238,7 +239,7 @@ enum exit_action platform_halt(struct vcpu *v)
 		platform_before_entry(v);
 		if (halt_ends(v))
 			return ACTION_NEXT;
-		cpu_wait_for_interrupt();
+		cpu_kick_wait(v->cpu, true); /* a kick's NMI before the HLT skips it */
 		platform_interrupted(v);
 	}
 }

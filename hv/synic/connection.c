@@ -29,13 +29,29 @@ static struct slot *lookup(uint32_t source, uint32_t id)
 	return NULL;
 }
 
+/* An event connection owns flags [base_flag, base_flag + flag_count) of its SINT. */
+static bool flags_valid(const struct hv_connection *c)
+{
+	if (c->type == HV_CONNECTION_MESSAGE)
+		return c->base_flag == 0 && c->flag_count == 0;
+	return c->flag_count >= 1 &&
+	       (uint32_t)c->base_flag + c->flag_count <= HV_EVENT_FLAGS_PER_SINT;
+}
+
 static bool route_valid(const struct hv_connection *c)
 {
 	return c->source_partition < partition_count && c->target_partition < partition_count &&
 	       c->target_vp < partitions[c->target_partition].vp_count &&
 	       c->target_sint < HV_SYNIC_SINT_COUNT && c->type <= HV_CONNECTION_EVENT &&
-	       c->base_flag < HV_EVENT_FLAGS_PER_SINT && c->reserved == 0 &&
-	       (c->connection_id & ~CONNECTION_ID_MASK) == 0;
+	       flags_valid(c) && c->reserved == 0 && (c->connection_id & ~CONNECTION_ID_MASK) == 0;
+}
+
+uint16_t connection_event_flag(const struct hv_connection *c, uint32_t flag, uint32_t *siefp_flag)
+{
+	if (flag >= c->flag_count)
+		return HV_STATUS_INVALID_PARAMETER;
+	*siefp_flag = c->base_flag + flag;
+	return HV_STATUS_SUCCESS;
 }
 
 uint16_t connection_create(const struct hv_connection *c)

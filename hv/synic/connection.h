@@ -15,6 +15,12 @@ uint16_t connection_delete(uint32_t connection_id, uint32_t source);
 /* Copies the route of (source, id) of the given type into *out; false if none. */
 bool connection_find(uint32_t source, uint32_t connection_id, uint8_t type,
 		     struct hv_connection *out);
+/*
+ * The SIEFP flag that flag number `flag` of event connection c names:
+ * HV_STATUS_INVALID_PARAMETER past the connection's flag_count, so a
+ * caller never reaches another connection's flags.
+ */
+uint16_t connection_event_flag(const struct hv_connection *c, uint32_t flag, uint32_t *siefp_flag);
 /* Drops every connection from or to a partition (it is being restarted). */
 void connection_drop_partition(uint32_t partition);
 

@@ -183,7 +183,10 @@ struct hv_reference_tsc_page {
  * A partition that posts or signals on connection_id reaches SINT
  * target_sint of vCPU target_vp of target_partition; for an event
  * connection, flag (base_flag + the caller's flag number) is set in the
- * target's SIEFP.  Only the root creates connections, for any source.
+ * target's SIEFP, and the caller's flag number must be below flag_count
+ * (at least 1; base_flag + flag_count at most 2048), so a partition sets
+ * no flag beyond its own.  A message connection has flag_count 0.  Only
+ * the root creates connections, for any source.
  */
 #define HV_CONNECTION_MESSAGE 0u
 #define HV_CONNECTION_EVENT 1u
@@ -196,7 +199,8 @@ struct hv_connection {
 	uint8_t target_sint;
 	uint8_t type;            /* HV_CONNECTION_* */
 	uint16_t base_flag;
-	uint32_t reserved;
+	uint16_t flag_count;     /* event: flags the caller may name, from 0 */
+	uint16_t reserved;
 };
 
 /*

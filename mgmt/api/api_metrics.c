@@ -27,7 +27,7 @@ static char out[HTTP_MAX_RESPONSE - 512];   /* room left for the status line and
 static const char *const exit_names[] = {
 	"cpuid", "msr-read", "msr-write", "io", "hlt", "hypercall", "cr-write", "xsetbv",
 	"triple-fault", "stage2-fault", "virt-insn", "entry-failed", "nmi", "external-intr",
-	"intr-window", "init", "decode-failed", "other",
+	"intr-window", "init", "decode-failed", "other", "invd",
 };
 _Static_assert(sizeof(exit_names) / sizeof(exit_names[0]) <= HV_EXIT_COUNTERS,
 	       "exit names fit hv's counters");

@@ -89,6 +89,10 @@ struct bus_guest {
 	bool banned;
 	uint32_t banned_gen;
 	uint32_t banned_drops;
+	/* lines about what the guest did (bus_guest_may_log); kept across its restarts */
+	uint32_t log_tokens;
+	uint32_t log_dropped;
+	uint64_t log_stamp_ms; /* 0: a full budget */
 };
 
 static struct bus_guest guests[HV_MAX_PARTITIONS];
@@ -133,6 +137,40 @@ bool bus_guest_up_since(uint32_t id, uint64_t *ms)
 	return g != NULL;
 }
 
+/*
+ * Lines the guest causes (refused messages, ignored requests): a burst of
+ * GUEST_LOG_BURST, then one every GUEST_LOG_MS, so a guest that repeats
+ * a mistake in a loop cannot keep the root's console (hv's UART) busy.
+ */
+#define GUEST_LOG_BURST 20u
+#define GUEST_LOG_MS 1000u
+
+bool bus_guest_may_log(struct bus_guest *g)
+{
+	uint64_t now = bus_now_ms(), earned, room;
+
+	if (g->log_stamp_ms == 0 || now < g->log_stamp_ms) {
+		g->log_tokens = GUEST_LOG_BURST;
+		g->log_stamp_ms = now;
+	}
+	earned = (now - g->log_stamp_ms) / GUEST_LOG_MS;
+	if (earned > 0) {
+		room = GUEST_LOG_BURST - g->log_tokens;
+		g->log_stamp_ms += earned * GUEST_LOG_MS;
+		g->log_tokens += (uint32_t)(earned < room ? earned : room);
+	}
+	if (g->log_tokens == 0) {
+		g->log_dropped++;
+		return false;
+	}
+	g->log_tokens--;
+	if (g->log_dropped != 0)
+		kprintf("root: bus %s: %u lines about it dropped (more than one a second)\n",
+			bus_guest_name(g), g->log_dropped);
+	g->log_dropped = 0;
+	return true;
+}
+
 struct bus_guest *bus_guest_by_id(uint32_t id)
 {
 	return id < HV_MAX_PARTITIONS && guests[id].active ? &guests[id] : NULL;
@@ -145,12 +183,25 @@ struct bus_chan *bus_chan_of(struct bus_guest *g, uint32_t relid)
 
 /* ---- hypercalls ---- */
 
+/*
+ * An event connection's flags: a guest signals flag 0 of its connection per
+ * channel (Linux's and our additions' vmbus_set_event), the root its
+ * guest's flag relid (1 .. BUS_SERVICES) on its one connection to it.
+ */
+#define GUEST_EVT_FLAGS 1u
+#define ROOT_EVT_FLAGS (BUS_SERVICES + 1u)
+
 static uint16_t conn_call(uint16_t code, uint32_t id, uint32_t src, uint32_t dst, uint32_t vp,
 			  uint8_t sint, uint8_t type, uint16_t base)
 {
+	uint16_t count = 0;
+
+	if (type == HV_CONNECTION_EVENT)
+		count = src == root_id ? ROOT_EVT_FLAGS : GUEST_EVT_FLAGS;
 	conn_page = (struct hv_connection){ .connection_id = id, .source_partition = src,
 					    .target_partition = dst, .target_vp = vp,
-					    .target_sint = sint, .type = type, .base_flag = base };
+					    .target_sint = sint, .type = type, .base_flag = base,
+					    .flag_count = count };
 	return hv_status(hv_call(code, hv_gpa(&conn_page), 0));
 }
 
@@ -343,7 +394,7 @@ void bus_chan_fail(struct bus_guest *g, uint32_t relid, const char *reason)
 		bus_service_name(relid), reason);
 	chan_stop(g, relid);
 	vmbus_outbox_reset(&outbox);
-	if (vmbus_server_rescind(&g->srv, relid, &outbox, &ev) < 0)
+	if (vmbus_server_rescind(&g->srv, relid, &outbox, &ev) < 0 && bus_guest_may_log(g))
 		kprintf("root: bus %s: rescind of %u refused: %s\n", bus_guest_name(g), relid,
 			ev.reason ? ev.reason : "?");
 	post_outbox(g);
@@ -407,7 +458,9 @@ static void chan_open(struct bus_guest *g, uint32_t relid)
 	vmbus_server_open_done(&g->srv, relid, why == NULL ? 0 : FAIL_STATUS, &outbox);
 	post_outbox(g);
 	if (why != NULL) {
-		kprintf("root: bus %s: open of channel %u refused: %s\n", bus_guest_name(g), relid, why);
+		if (bus_guest_may_log(g))
+			kprintf("root: bus %s: open of channel %u refused: %s\n", bus_guest_name(g),
+				relid, why);
 		if (c != NULL)
 			memset(c, 0, sizeof(*c));
 		return;
@@ -673,7 +726,7 @@ static void msg_handle(uint32_t sender, const uint8_t *p, uint32_t len)
 	vmbus_outbox_reset(&outbox);
 	memset(&sev, 0, sizeof(sev));
 	rc = vmbus_server_handle(&g->srv, p, len, &outbox, &sev);
-	if (rc < 0)
+	if (rc < 0 && bus_guest_may_log(g))
 		kprintf("root: bus %s: message type %u refused: %s (%s)\n", bus_guest_name(g), type,
 			sev.reason ? sev.reason : "?", vmbus_strerror(rc));
 	post_outbox(g);

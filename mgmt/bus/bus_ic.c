@@ -271,14 +271,16 @@ void bus_ic_packet(struct bus_guest *g, uint32_t relid, uint8_t *pkt, uint32_t l
 	if ((m.hdr.flags & IC_FLAG_RESPONSE) && c->wait_ms != 0 && m.hdr.trans_id == c->wait_tid)
 		c->wait_ms = 0;
 	if (!(m.hdr.flags & IC_FLAG_RESPONSE)) {
-		kprintf("root: bus %s: %s: request type %u from the guest ignored\n", bus_guest_name(g),
-			bus_service_name(relid), m.hdr.type);
+		if (bus_guest_may_log(g))
+			kprintf("root: bus %s: %s: request type %u from the guest ignored\n",
+				bus_guest_name(g), bus_service_name(relid), m.hdr.type);
 		return;
 	}
 	if (m.hdr.type == IC_MSGTYPE_NEGOTIATE) {
 		if (c->ic_state != BUS_IC_NEGOTIATING) {
-			kprintf("root: bus %s: %s: unexpected negotiate answer\n", bus_guest_name(g),
-				bus_service_name(relid));
+			if (bus_guest_may_log(g))
+				kprintf("root: bus %s: %s: unexpected negotiate answer\n",
+					bus_guest_name(g), bus_service_name(relid));
 			return;
 		}
 		rc = ic_negotiate_result(&m, ic_fw_versions, 2, v, n, &c->fw, &c->srv);

@@ -64,6 +64,12 @@ struct bus_guest;
 int bus_send(struct bus_guest *g, uint32_t relid, const void *buf, uint32_t len);
 void bus_chan_fail(struct bus_guest *g, uint32_t relid, const char *reason);
 const char *bus_guest_name(const struct bus_guest *g);
+/*
+ * Whether a line about something g did may go to the console now: a
+ * burst, then one a second; a line that may not is counted, and the
+ * count is printed before the next one that may.
+ */
+bool bus_guest_may_log(struct bus_guest *g);
 uint32_t bus_guest_id(const struct bus_guest *g);
 struct bus_chan *bus_chan_of(struct bus_guest *g, uint32_t relid);
 /* The guest's bus by partition id; NULL unless it is up (the guest Running). */

@@ -117,6 +117,7 @@ CRASHES = {
     'vmx': r'virtualization instruction at RIP',
     'msr': r'wrote forbidden MSR 0x',
     'stringio': r'string I/O \(INS/OUTS\) on port 0x',
+    'invd': r'INVD at RIP 0x[0-9a-f]+ \(exit invd',
 }
 
 
@@ -155,6 +156,7 @@ CASES = [
     Case('qemu-exception-report', 'qemu', 2,
          DEFAULT.replace('test_exit = yes\n', 'test_exit = yes\ntest_exception = yes\n'),
          expect=(r'hv: all 2 CPUs online',
+                 r'hv: exception fixup: XSETBV of XCR1 took vector (6|13) and resumed',
                  r'hv: EXCEPTION #UD invalid opcode \(vector 6\) on CPU 0, error code 0x0',
                  r'hv:   RIP [0-9a-f]{16} CS [0-9a-f]{4}',
                  r'hv:   CR0 [0-9a-f]{16} CR2',
@@ -163,7 +165,9 @@ CASES = [
          forbid=(r'hv: panic', r'boot: error'), exits=True),
     Case('qemu-selftest', 'qemu', 2, partitions(('selftest', 'selftest')), SELFTEST,
          forbid=SELFTEST_FORBID, exits=True),
-    containment('qemu-containment', 'qemu', list(CRASHES)),
+    # QEMU 7.2's TCG checks INVD against the WBINVD intercept (fixed upstream
+    # in 2023), so hv's INVD intercept is seen on Bochs and hardware only.
+    containment('qemu-containment', 'qemu', [k for k in CRASHES if k != 'invd']),
     containment('bochs-vmx-containment-a', 'bochs-vmx', ['triple', 'vmx'],
                 extra=[('selftest', 'selftest')]),
     containment('bochs-vmx-containment-b', 'bochs-vmx', ['unmapped', 'msr', 'stringio']),
@@ -455,6 +459,26 @@ CASES += [
                  r'hv: \[root\] root: alive'),
          forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus g1: heartbeat lost',
                                                         r'root: bus g1: closing channel'),
+         timeout=150),
+]
+
+# bus_foreign_flags: g1 signals its heartbeat connection naming flags 128,
+# 256, ...: where the root's numbering (guest id * 128 + relid) puts g2's
+# heartbeat flag and those of guests after it.  hv refuses each past the
+# connection's one flag (INVALID_PARAMETER, 0x5), so the root never counts
+# them against g2: g2's channels stay open and its heartbeats go on.
+CASES += [
+    Case('qemu-bus-foreign-flags', 'qemu', 3,
+         managed('heartbeat_ms=500', ('g1', 'additions bus_foreign_flags'), ('g2', 'additions')),
+         expect=(r'hv: \[g1\] testos: bus foreign flags: signalling other guests',
+                 r'hv: \[g1\] testos: bus foreign flags: (\d+) signals: 0 accepted, \1 refused '
+                 r'\(last status 0x5\)',
+                 r'hv: \[root\] root: bus g2: heartbeat ok seq \d+ \(100% over',
+                 r'hv: \[root\] root: bus g2: heartbeat ok seq \d+ \(100% over',
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus g2: heartbeat lost',
+                                                        r'root: bus g2: closing channel',
+                                                        r'root: bus g2: flooding'),
          timeout=150),
 ]
 

@@ -3,7 +3,9 @@
  * in its SINT's slot, a busy slot queues it and sets the pending flag, EOM
  * delivers the queue in order, the queue's per-sender bound, and - with a
  * consumer thread freeing slots while a poster thread posts - that no
- * message is ever left queued behind a free slot.
+ * message is ever left queued behind a free slot.  Event connections
+ * (hv/synic/connection.c): a connection's flag count bounds the flags its
+ * caller can name, so one guest never sets another guest's flags.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,7 @@
 
 #include <core/kick.h>
 #include <part/partition.h>
+#include <synic/connection.h>
 #include <synic/synic.h>
 #include <part/vcpu.h>
 
@@ -53,6 +56,10 @@ void *partition_gpa_to_host(struct partition *p, uint64_t gpa, uint64_t len)
 	(void)len;
 	return (void *)(uintptr_t)gpa;
 }
+
+/* connection.c routes between these */
+struct partition partitions[HVCFG_MAX_PARTITIONS];
+uint32_t partition_count;
 
 /* ---- fixture: one vCPU with SIMP and SIEFP enabled, SINT routed ---- */
 
@@ -253,6 +260,87 @@ static void test_no_message_stranded(void **state)
 	print_message("%u rounds\n", k - 1);
 }
 
+/* ---- event connections ---- */
+
+#define BUS_FLAGS_PER_GUEST 128u /* mgmt/bus/bus_int.h: guest id * 128 + relid */
+
+/* The root's event connection for guest `guest`'s channel relid (mgmt/bus/bus.c). */
+static struct hv_connection guest_channel(uint32_t guest, uint32_t relid, uint16_t count)
+{
+	return (struct hv_connection){ .connection_id = 0x2000 + relid, .source_partition = guest,
+				       .target_partition = 0, .target_vp = 0, .target_sint = SINT,
+				       .type = HV_CONNECTION_EVENT,
+				       .base_flag = (uint16_t)(guest * BUS_FLAGS_PER_GUEST + relid),
+				       .flag_count = count };
+}
+
+static int setup_connections(void **state)
+{
+	(void)state;
+	partition_count = 4;
+	for (uint32_t i = 0; i < partition_count; i++)
+		partitions[i].vp_count = 1;
+	connection_drop_partition(0);
+	return 0;
+}
+
+/* Guest 1's flag 128 on its relid-1 connection would be guest 2's relid 1: refused. */
+static void test_flags_bounded_by_count(void **state)
+{
+	struct hv_connection c = guest_channel(1, 1, 1), found;
+	uint32_t flag = 0;
+
+	(void)state;
+	assert_int_equal(connection_create(&c), HV_STATUS_SUCCESS);
+	assert_true(connection_find(1, c.connection_id, HV_CONNECTION_EVENT, &found));
+	assert_int_equal(connection_event_flag(&found, 0, &flag), HV_STATUS_SUCCESS);
+	assert_int_equal(flag, 1 * BUS_FLAGS_PER_GUEST + 1);
+	flag = 0xdead;
+	for (uint32_t f = 1; f <= 0xffffu; f += f < 300 ? 1 : 977) {
+		assert_int_equal(connection_event_flag(&found, f, &flag),
+				 HV_STATUS_INVALID_PARAMETER);
+		assert_int_equal(flag, 0xdead);
+	}
+}
+
+/* A root connection with several flags (one per relid) reaches each and no more. */
+static void test_flag_count_of_several(void **state)
+{
+	struct hv_connection c = guest_channel(0, 0, 7), found;
+	uint32_t flag;
+
+	(void)state;
+	c.base_flag = 0;
+	assert_int_equal(connection_create(&c), HV_STATUS_SUCCESS);
+	assert_true(connection_find(0, c.connection_id, HV_CONNECTION_EVENT, &found));
+	for (uint32_t f = 0; f < 7; f++) {
+		assert_int_equal(connection_event_flag(&found, f, &flag), HV_STATUS_SUCCESS);
+		assert_int_equal(flag, f);
+	}
+	assert_int_equal(connection_event_flag(&found, 7, &flag), HV_STATUS_INVALID_PARAMETER);
+}
+
+/* Creation refuses a count of 0, flags past the SINT's 2048, and counts on message routes. */
+static void test_flag_count_checked_at_creation(void **state)
+{
+	struct hv_connection c = guest_channel(1, 1, 0);
+
+	(void)state;
+	assert_int_equal(connection_create(&c), HV_STATUS_INVALID_PARAMETER);
+	c = guest_channel(1, 1, 1);
+	c.base_flag = HV_EVENT_FLAGS_PER_SINT - 1;
+	assert_int_equal(connection_create(&c), HV_STATUS_SUCCESS);
+	c.connection_id++;
+	c.flag_count = 2;
+	assert_int_equal(connection_create(&c), HV_STATUS_INVALID_PARAMETER);
+	c = guest_channel(1, 3, 1);
+	c.type = HV_CONNECTION_MESSAGE;
+	assert_int_equal(connection_create(&c), HV_STATUS_INVALID_PARAMETER);
+	c.flag_count = 0;
+	c.base_flag = 0;
+	assert_int_equal(connection_create(&c), HV_STATUS_SUCCESS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +349,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queue_bound_per_sender, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disabled_synic_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_message_stranded, setup, teardown),
+		cmocka_unit_test_setup(test_flags_bounded_by_count, setup_connections),
+		cmocka_unit_test_setup(test_flag_count_of_several, setup_connections),
+		cmocka_unit_test_setup(test_flag_count_checked_at_creation, setup_connections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
