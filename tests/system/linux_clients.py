@@ -211,14 +211,19 @@ def linux_faults(vm, within=420):
     return _run(check)
 
 
-UPTIME = re.compile(r'hv: \[(\S+)\] linux-guest: uptime (\d+\.\d+)$')
+UPTIME = re.compile(r'hv: \[(\S+)\] linux-guest: uptime (\d+\.\d+) date (\d{4})-')
+# The root's clock starts at 2026-01-01 (HOST_EPOCH_UNIX, mgmt/bus/bus_ic.c);
+# the partition's CMOS RTC says 2000 (hv/plat/cmos_rtc.c).  A guest whose
+# date is in the root's year had its clock stepped by TimeSync.
+HOST_YEAR = 2026
 
 
 def guest_clock_rate(vm, window=30, low=0.85, high=1.15):
     """qemu-linux-boot: the guest's clock runs at the host's rate.  /init
     prints /proc/uptime every 2 s (uptime_every=2); the client stamps each
     new line with the host's clock as it appears in the serial log and
-    compares the two over `window` host seconds.  A line reaches the log
+    compares the two over `window` host seconds.  The date on the last
+    line must be the root's: hv_utils stepped the clock on TimeSync's SYNC.  A line reaches the log
     within a console write, so the bounds leave room for that lag only
     (a TSC calibrated 2-5 times too high once made the guest's time run at
     20-50 %)."""
@@ -239,17 +244,20 @@ def guest_clock_rate(vm, window=30, low=0.85, high=1.15):
             for line in complete.decode('utf-8', 'replace').splitlines():
                 m = UPTIME.search(line)
                 if m and m.group(1) == vm:
-                    samples.append((now, float(m.group(2))))
+                    samples.append((now, float(m.group(2)), int(m.group(3))))
             if len(samples) >= 3 and samples[-1][0] - samples[0][0] >= window:
                 break
             time.sleep(0.1)
         if len(samples) < 3:
             return f'{vm}: {len(samples)} uptime lines in {window + 60} s'
-        (h0, g0), (h1, g1) = samples[0], samples[-1]
+        (h0, g0, _), (h1, g1, year) = samples[0], samples[-1]
         rate = (g1 - g0) / (h1 - h0)
-        log(f'guest uptime {g0:.2f} -> {g1:.2f} s over {h1 - h0:.2f} host s: rate {rate:.3f}')
+        log(f'guest uptime {g0:.2f} -> {g1:.2f} s over {h1 - h0:.2f} host s: rate {rate:.3f}; '
+            f'guest year {year}')
         if not low <= rate <= high:
             return f'{vm}: the guest\'s clock runs at {rate:.3f} of the host\'s'
+        if year != HOST_YEAR:
+            return f'{vm}: the guest\'s date is in {year}, not the root\'s {HOST_YEAR}: no time sync'
         return None
     check.wants_serial = True
     return check
