@@ -12,6 +12,7 @@
 #include <core/fixup.h>
 #include <core/timer.h>
 #include <core/vendor.h>
+#include <emul/guest_crash.h>
 #include <emul/msr_host.h>
 #include <part/partition.h>
 #include <plat/platform.h>
@@ -86,6 +87,8 @@ static bool core_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 		*value = reftime_now();
 	else if (msr == HV_X64_MSR_REFERENCE_TSC)
 		*value = v->partition->reference_tsc;
+	else if (guest_crash_msr_read(&v->partition->crash, msr, value))
+		return true;
 	else if (msr == MSR_FEATURE_CONTROL)
 		*value = FEATURE_CONTROL_LOCKED_NO_VMX; /* as firmware that locked VMX off */
 	else if (msr_host_readable(host_caps(), msr))
@@ -179,6 +182,27 @@ static enum exit_action write_vp_assist_msr(struct vcpu *v, uint64_t value)
 	return ACTION_NEXT;
 }
 
+/* The guest crash registers: the first CRASH_NOTIFY of a run is logged with the words. */
+static enum exit_action write_crash_msr(struct vcpu *v, uint32_t msr, uint64_t value)
+{
+	struct partition *p = v->partition;
+	const uint64_t *w = p->crash.params;
+
+	switch (guest_crash_msr_write(&p->crash, msr, value)) {
+	case GUEST_CRASH_REPORTED:
+		log_warn("partition %s: the guest reported a crash (vCPU %u): P0 0x%llx P1 0x%llx "
+			 "P2 0x%llx P3 0x%llx P4 0x%llx", p->cfg->name, v->vp_index,
+			 (unsigned long long)w[0], (unsigned long long)w[1],
+			 (unsigned long long)w[2], (unsigned long long)w[3],
+			 (unsigned long long)w[4]);
+		return ACTION_NEXT;
+	case GUEST_CRASH_REFUSED:
+		return refuse(v, "WRMSR", msr, value);
+	default:
+		return ACTION_NEXT;
+	}
+}
+
 enum exit_action guest_msr_write(struct vcpu *v, uint32_t msr)
 {
 	uint64_t value = regs_edx_eax(&v->regs);
@@ -200,6 +224,8 @@ enum exit_action guest_msr_write(struct vcpu *v, uint32_t msr)
 		return write_reference_tsc_msr(v, value);
 	if (msr == HV_X64_MSR_VP_ASSIST_PAGE)
 		return write_vp_assist_msr(v, value);
+	if (guest_crash_msr_claims(msr))
+		return write_crash_msr(v, msr, value);
 	backend = synic_msr_write(v, msr, value);
 	if (backend <= 0)
 		return backend == 0 ? ACTION_NEXT : refuse(v, "WRMSR", msr, value);

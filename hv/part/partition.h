@@ -16,6 +16,7 @@
 
 #include <core/spinlock.h>
 #include <emul/exit.h>
+#include <emul/guest_crash.h>
 #include <mem/stage2.h>
 #include <part/vcpu.h>
 #include <plat/cmos_rtc.h>
@@ -80,6 +81,7 @@ struct partition {
 	uint64_t hypercall_msr;               /* HV_X64_MSR_HYPERCALL value */
 	uint64_t reference_tsc;               /* HV_X64_MSR_REFERENCE_TSC value */
 	uint32_t msr_refusals;                /* since the last start, for the log */
+	struct guest_crash crash;             /* the guest's crash registers, this run */
 	uint32_t aps_running;                 /* shared: APs between look and park */
 	struct partition_console console;
 	struct spinlock com1_lock;            /* PC platform: its vCPUs share COM1 */

@@ -94,6 +94,7 @@ static bool prepare(struct partition *p, struct vcpu_boot_state *boot)
 	p->guest_os_id = 0;
 	p->hypercall_msr = 0;
 	p->msr_refusals = 0;
+	p->crash = (struct guest_crash){ 0 };
 	if (p->cfg->role == HVCFG_ROLE_ROOT) {
 		events_reset(); /* the ring was in the RAM just cleared */
 		connection_drop_partition(p->id); /* a new root builds its bus anew */

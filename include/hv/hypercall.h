@@ -115,6 +115,7 @@ struct hv_reference_tsc_page {
 #define HV_FLAG_SIGNAL_EVENTS (1u << 5)
 /* CPUID 0x40000003 EDX: features. */
 #define HV_FEATURE_FREQUENCY_MSRS_AVAILABLE (1u << 8)
+#define HV_FEATURE_GUEST_CRASH_MSRS_AVAILABLE (1u << 10)
 #define HV_FEATURE_STIMER_DIRECT_MODE (1u << 19)
 
 /* Input value (RCX). */

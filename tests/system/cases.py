@@ -1201,7 +1201,10 @@ def linux_faults_markers(name):
     root = r'hv: \[root\] root: '
     # /init's "test action" line is not a marker: the kernel's panic
     # output may cut it on the shared console.
-    panic = linux_kernel_line(name, r'Kernel panic - not syncing: sysrq triggered crash$')
+    # Linux's panic notifier (drivers/hv/vmbus_drv.c) writes the crash
+    # registers hv offers (hv/emul/guest_crash.h); hv logs the report
+    panic = {linux_kernel_line(name, r'Kernel panic - not syncing: sysrq triggered crash$'),
+             rf'hv: partition {name}: the guest reported a crash \(vCPU \d+\): P0 0x'}
     return (rf'hv: partition {name}: Starting -> Running',
             linux_kernel_line(name, r'Linux version 6\.1\.'),
             *[rf'hv: partition {name}: \w+ -> Off', rf'hv: partition {name}: Off -> Starting'] * 2,
