@@ -71,7 +71,8 @@ def fuzz_targets(build_dir):
         cmd = test['cmd']  # python run_fuzz.py BINARY SEEDS WORK SECONDS
         runner = next(i for i, a in enumerate(cmd) if a.endswith('run_fuzz.py'))
         binary, seeds = cmd[runner + 1], cmd[runner + 2]
-        targets.append(Target(test['name'], pathlib.Path(binary), pathlib.Path(seeds)))
+        workdir = pathlib.Path(test.get('workdir') or build_dir)  # meson's default cwd
+        targets.append(Target(test['name'], workdir / binary, pathlib.Path(seeds)))
     return targets
 
 
