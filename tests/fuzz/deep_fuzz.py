@@ -46,9 +46,8 @@ class Outcome:
     executions: int = 0
     seconds: float = 0.0
     coverage: str = '-'
-    findings: list = dataclasses.field(default_factory=list)
+    findings: list = dataclasses.field(default_factory=list)  # (file, its run's log)
     runs: int = 0
-    log: str = ''
 
 
 def libfuzzer_available():
@@ -163,7 +162,6 @@ def fuzz_one(target, build_dir, seconds):
     logs = build_dir / 'fuzz-logs'
     for d in (corpus, findings, logs):
         d.mkdir(parents=True, exist_ok=True)
-    before = findings_in(findings)
     outcome = Outcome(target)
     start = time.monotonic()
     while not _cancel.is_set() and outcome.runs < MAX_RUNS:
@@ -172,14 +170,14 @@ def fuzz_one(target, build_dir, seconds):
             break
         found = findings_in(findings)
         logfile = logs / f'{target.name}.{outcome.runs}.log'
-        outcome.log = str(logfile)
         run_fuzzer(fuzzer_argv(target, corpus, findings, left), logfile)
         outcome.runs += 1
         read_stats(logfile, outcome)
-        if findings_in(findings) == found:
+        new = sorted(findings_in(findings) - found)
+        outcome.findings += [(path, logfile) for path in new]
+        if not new:
             break  # ended without a finding: its time is up (or it failed)
     outcome.seconds = time.monotonic() - start
-    outcome.findings = sorted(findings_in(findings) - before)
     return outcome
 
 
@@ -192,8 +190,8 @@ def print_table(outcomes):
         print(f'{o.target.name:22} {o.executions:12,d} {rate:9,.0f} {o.coverage:>7} '
               f'{len(o.findings):8d}')
     for o in outcomes:
-        for path in o.findings:
-            print(f'finding: {os.path.relpath(path)} (log: {os.path.relpath(o.log)})')
+        for path, log in o.findings:
+            print(f'finding: {os.path.relpath(path)} (log: {os.path.relpath(log)})')
 
 
 def run_all(targets, build_dir, seconds, jobs):
