@@ -27,6 +27,7 @@ import logwatch
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXIT_GRACE = 15   # seconds to power off after the last marker (test_exit)
 POLL = 0.2
+WARN_SHARE = 0.5  # warn when a system test takes more than this share of its timeout
 KEPT = ('serial.log', 'bochs.log', 'console.log', 'cmdline.txt', 'bochsrc',
         'slirp.conf', 'markers.txt', 'client.log', 'esp/hv/hv.cfg')
 # Bochs checks every VM entry and logs what it refuses; any of these in
@@ -53,11 +54,29 @@ class Result:
     seconds: float
     reason: str = ''
     log: str = ''
+    timeout: float = 0   # a system test's timeout; 0 for the meson tests
+
+    def share(self):
+        """The fraction of its timeout the test took (0 without one)."""
+        return self.seconds / self.timeout if self.timeout else 0
+
+    def duration(self):
+        if not self.timeout:
+            return f'{self.seconds:.1f}s'
+        return f'{self.seconds:.1f}s of {self.timeout:.0f}s, {100 * self.share():.0f}%'
 
     def line(self):
         if self.ok:
-            return f'PASS {self.name} ({self.seconds:.1f}s)'
-        return f'FAIL {self.name} ({self.seconds:.1f}s): {self.reason} (log: {self.log})'
+            return f'PASS {self.name} ({self.duration()})'
+        return f'FAIL {self.name} ({self.duration()}): {self.reason} (log: {self.log})'
+
+    def warning(self):
+        """A WARN line when the test took more than WARN_SHARE of its
+        timeout (a flake waiting to happen on a loaded host), else None."""
+        if self.share() <= WARN_SHARE:
+            return None
+        return (f'WARN {self.name} took {self.seconds:.1f}s, {100 * self.share():.0f}% '
+                f'of its {self.timeout:.0f}s timeout (above {100 * WARN_SHARE:.0f}%)')
 
 
 _ports_lock = threading.Lock()
@@ -236,8 +255,8 @@ class Runner:
         if not self.keep:
             shutil.rmtree(work, ignore_errors=True)
         if reason is None:
-            return Result(case.name, True, seconds)
-        return Result(case.name, False, seconds, reason, shown(logdir))
+            return Result(case.name, True, seconds, timeout=case.timeout)
+        return Result(case.name, False, seconds, reason, shown(logdir), case.timeout)
 
 
 def select(all_cases, filters, quick):
@@ -277,6 +296,8 @@ def run_all(selected, jobs, runner, results):
         for future in concurrent.futures.as_completed(futures):
             results.append(future.result())
             print(results[-1].line(), flush=True)
+            if results[-1].warning():
+                print(results[-1].warning(), flush=True)
             if not results[-1].ok:
                 print_tail(results[-1].log)
     except BaseException:

@@ -13,6 +13,7 @@ import build
 import cases
 import emulator
 import harness
+import stress
 from harness import Result
 
 
@@ -74,20 +75,35 @@ def run(args, results):
         harness.run_all(selected, args.jobs, harness.Runner(build_dir), results)
 
 
+def print_warnings(results):
+    """Repeats the WARN lines of slow system tests before the summary."""
+    warnings = [r.warning() for r in results if r.warning()]
+    if warnings:
+        print(f'slow (above {100 * harness.WARN_SHARE:.0f}% of their timeout):')
+        for line in warnings:
+            print('  ' + line)
+
+
 def main():
     parser = argparse.ArgumentParser(
         prog='scripts/test', description='Build, then run the unit, fuzz and system tests.')
     harness.add_options(parser)
+    parser.add_argument('--stress', type=int, default=0, metavar='N',
+                        help='run N CPU-burning processes beside the tests (default 0)')
     args = parser.parse_args()
+    if args.stress < 0:
+        parser.error('--stress N needs N >= 0')
     emulator.interrupt_on_sigterm()
     results = []
     try:
-        run(args, results)
+        with stress.hogs(args.stress):
+            run(args, results)
     except KeyboardInterrupt:
         results.append(Result('interrupted', False, 0, 'Ctrl-C or SIGTERM', '-'))
     except (OSError, subprocess.CalledProcessError, ValueError) as e:
         results.append(Result('scripts/test', False, 0, f'{type(e).__name__}: {e}', '-'))
     failed = [r for r in results if not r.ok]
+    print_warnings(results)
     if failed:
         print('failures:')
         for r in failed:
