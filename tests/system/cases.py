@@ -440,9 +440,13 @@ CASES += [
 ]
 
 # bus_flood: g2 spins on HvSignalEvent (heartbeat channel), then on
-# HvPostMessage.  hv's queue is bounded (g2 sees INSUFFICIENT_BUFFERS);
-# the root closes the flooded channel, then all of g2's bus; g1's heartbeats
-# and the root's ticks go on.
+# HvPostMessage.  The root closes the flooded channel, then all of g2's bus
+# (after which hv refuses g2's messages); g1's heartbeats and the root's
+# ticks go on.  Whether g2 also meets hv's queue bound (INSUFFICIENT_BUFFERS)
+# before the root closes its bus is a race between the two CPUs: a CI run
+# saw 42 messages accepted and none refused for want of buffers when g2's
+# CPU thread was descheduled, so the count may be 0 here; the bound itself
+# is the host test synic's (tests/unit/test_synic.c).
 CASES += [
     Case('qemu-bus-flood', 'qemu', 3,
          managed('heartbeat_ms=500', ('g1', 'additions'), ('g2', 'additions bus_flood')),
@@ -453,7 +457,7 @@ CASES += [
                  r'\(last status 0x12\)',
                  r'hv: \[root\] root: bus g2: flooding \(\d+ messages in \d+ ms\): channels closed',
                  r'hv: \[root\] root: bus g2: down \(flooding\)',
-                 r'hv: \[g2\] testos: bus flood: \d+ messages: \d+ accepted, [1-9]\d* insufficient '
+                 r'hv: \[g2\] testos: bus flood: \d+ messages: \d+ accepted, \d+ insufficient '
                  r'buffers, [1-9]\d* refused \(last status 0x12\)',
                  r'hv: \[root\] root: bus g1: heartbeat ok seq \d+ \(100% over',
                  r'hv: \[root\] root: alive'),
