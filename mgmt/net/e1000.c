@@ -425,12 +425,5 @@ const struct nic_driver e1000_driver = {
 	.name = "e1000",
 	.ids = ids_82540em,
 	.start = start_82540em,
-	.link_up = e1000_link_up,
-	.rx_poll = e1000_rx_poll,
-	.rx_pending = e1000_rx_pending,
-	.tx_buffer = e1000_tx_buffer,
-	.tx_send = e1000_tx_send,
-	.tx_reclaim = e1000_tx_reclaim,
-	.counters = e1000_counters,
-	.inject_fault = e1000_inject_fault,
+	E1000_FAMILY_OPS,
 };

@@ -35,6 +35,13 @@ void e1000_tx_reclaim(void);
 void e1000_counters(struct nic_counters *out);
 void e1000_inject_fault(void);
 
+/* The family's shared operations, for each model's struct nic_driver. */
+#define E1000_FAMILY_OPS                                                        \
+	.link_up = e1000_link_up, .rx_poll = e1000_rx_poll,                     \
+	.rx_pending = e1000_rx_pending, .tx_buffer = e1000_tx_buffer,           \
+	.tx_send = e1000_tx_send, .tx_reclaim = e1000_tx_reclaim,               \
+	.counters = e1000_counters, .inject_fault = e1000_inject_fault
+
 /* What a completed receive descriptor holds, judged before the buffer is used. */
 enum e1000_rx_verdict {
 	E1000_RX_DELIVER,       /* a good frame of length bytes */

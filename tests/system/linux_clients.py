@@ -9,8 +9,8 @@ import pathlib
 import re
 import time
 
-from task_clients import (ApiError, _run, api, check_shutdown_success, events, retrying,
-                          run_task, seq_of, wait_done)
+from task_clients import (ApiError, _run, api, check_restart, check_shutdown_success, events,
+                          retrying, run_task, wait_done)
 
 DEPS = pathlib.Path(__file__).resolve().parents[2] / '.deps' / 'linux'
 
@@ -93,7 +93,7 @@ def linux_bus(vm, within=240):
         if status != 409 or error.get('name') != 'VM_E_ADDITIONS_FEATURE_NOT_AVAIL' or \
                 error.get('hresult') != '0xA0040505':
             raise ApiError(f'logoff: {status} {doc}, expected 409 VM_E_ADDITIONS_FEATURE_NOT_AVAIL')
-        check_restart(port, log, vm, within)
+        check_restart(port, log, vm, timeout_s=120)
         doc = wait_guestos(port, log, vm, within, lambda d: bus_up(d) and
                            d.get('HeartbeatPercentage') == 100, 'reporting after the restart')
         check_facts(doc, vm)
@@ -104,19 +104,6 @@ def linux_bus(vm, within=240):
         if status != 200 or doc.get('state') != 'Off':
             raise ApiError(f'{vm} after the shutdown: {status} {doc}')
     return _run(check)
-
-
-def check_restart(port, log, vm, within):
-    """An unforced restart: Success only after hv saw the guest reset
-    itself (cause 'guest reset', not a reset by the root), then Running."""
-    task = run_task(port, log, 'POST', f'/api/v1/vms/{vm}/guestos/restart',
-                    {'timeoutSeconds': 120}, Result='Success', PercentCompleted=100)
-    evs = events(port)
-    reset = seq_of(evs, vm=vm, type='stateChanged', state='Starting', cause='guest reset')
-    done = seq_of(evs, vm=vm, type='taskCompleted', task=task['ID'])
-    log(f'events: guest reset at {reset}, taskCompleted at {done}')
-    if reset is None or done is None or reset > done:
-        raise ApiError(f'restart Success before the guest reset: {evs}')
 
 
 def linux_shutdown(vm, within):

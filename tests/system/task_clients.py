@@ -225,6 +225,19 @@ def run_task(port, log, method, path, body=None, **fields):
     return task
 
 
+def check_restart(port, log, vm, timeout_s):
+    """An unforced restart: Success only after hv saw the guest reset
+    itself (cause 'guest reset', not a reset by the root)."""
+    task = run_task(port, log, 'POST', f'/api/v1/vms/{vm}/guestos/restart',
+                    {'timeoutSeconds': timeout_s}, Result='Success', PercentCompleted=100)
+    evs = events(port)
+    reset = seq_of(evs, vm=vm, type='stateChanged', state='Starting', cause='guest reset')
+    done = seq_of(evs, vm=vm, type='taskCompleted', task=task['ID'])
+    log(f'events: guest reset at {reset}, taskCompleted at {done}')
+    if reset is None or done is None or reset > done:
+        raise ApiError(f'restart Success before the guest reset: {evs}')
+
+
 def guest_and_power(vm):
     """Execute (exit status is the command's, not the task's), logoff with
     and without sessions, an unforced restart through the guest, then
@@ -243,13 +256,7 @@ def guest_and_power(vm):
         run_task(port, log, 'POST', f'{g}/logoff', {}, Result='Success')
         run_task(port, log, 'POST', f'{g}/logoff', {'forced': True}, Result='UnexpectedError',
                  ErrorName='ERROR_NO_SUCH_LOGON_SESSION')
-        task = run_task(port, log, 'POST', f'{g}/restart', {'timeoutSeconds': 60},
-                        Result='Success', PercentCompleted=100)
-        evs = events(port)
-        reset = seq_of(evs, vm=vm, type='stateChanged', state='Starting', cause='guest reset')
-        done = seq_of(evs, vm=vm, type='taskCompleted', task=task['ID'])
-        if reset is None or done is None or reset > done:
-            raise ApiError(f'restart Success before the guest reset: {evs}')
+        check_restart(port, log, vm, timeout_s=60)
         v = f'/api/v1/vms/{vm}'
         run_task(port, log, 'POST', f'{v}/turnoff', Result='Success')
         status, _, doc = api(port, 'GET', v)
