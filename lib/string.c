@@ -77,6 +77,17 @@ char *strchr(const char *s, int c)
 	}
 }
 
+char *strstr(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *haystack != '\0' || n == 0; haystack++) {
+		if (strncmp(haystack, needle, n) == 0)
+			return (char *)haystack;
+	}
+	return NULL;
+}
+
 size_t lib_strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t len = strlen(src);
