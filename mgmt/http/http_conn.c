@@ -58,8 +58,9 @@ struct http_conn {
 
 static struct http_conn conns[HTTP_MAX_CONNS];
 static uint64_t now_ms;   /* the latest time a transport or the poll gave */
+static bool plain_credentials;   /* http_allow_plain_credentials */
 /* Room for every status the server answers itself (http.h: http_refusal_counts). */
-#define REFUSAL_KINDS 8u
+#define REFUSAL_KINDS 10u
 static struct http_status_count refusals[REFUSAL_KINDS];
 
 static void conn_flush(struct http_conn *c);
@@ -391,13 +392,25 @@ void http_respond(struct http_conn *c, int status, const char *content_type, con
 		conn_send(c, n);
 }
 
-/* Gives the complete request to the API. */
+void http_allow_plain_credentials(bool allow)
+{
+	plain_credentials = allow;
+}
+
+/* Gives the complete request to the API, unless it bears credentials in clear. */
 static void conn_dispatch(struct http_conn *c)
 {
 	enum api_disposition d;
 
 	c->msg_complete = false;
 	c->state = CS_API;
+	c->rq.secure = c->t->secure;
+	c->rq.peer = c->t->peer ? c->t->peer(c->ctx) : NULL;
+	if (!c->rq.secure && c->rq.authorization[0] && !plain_credentials) {
+		conn_fail(c, 403, E_ACCESSDENIED,
+			  "credentials over plain HTTP are refused: use HTTPS");
+		return;
+	}
 	d = api_handle(c, &c->rq);
 	if (d == API_ANSWERED && c->state == CS_API)
 		conn_fail(c, 500, E_FAIL, "the API gave no answer");

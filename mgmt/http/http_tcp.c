@@ -1,13 +1,16 @@
 /*
- * The HTTP server on lwIP's raw TCP API (NO_SYS, everything from the
- * root's poll loop): a listener, and per accepted pcb a transport context
- * that feeds received pbufs to the core (http_conn.c) and writes what the
- * core sends with tcp_write.
+ * The HTTP server on lwIP's application layered TCP API, altcp (NO_SYS,
+ * everything from the root's poll loop): listeners, plain TCP or TLS
+ * over TCP (http_tls.c sets TLS up and passes its hooks, http_tcp.h),
+ * and per accepted pcb a transport context that feeds received pbufs to
+ * the core (http_conn.c) and writes what the core sends with altcp_write.
+ * On a TLS pcb the bytes here are the plaintext; lwIP's TLS layer
+ * encrypts and decrypts underneath.
  *
  * Received data the core does not take yet (a pipelined request while the
  * previous one is answered) stays in `rx` and is not acknowledged to lwIP
- * (tcp_recved), so the receive window closes instead of memory filling.
- * Output goes out as far as tcp_sndbuf allows and resumes from the sent
+ * (altcp_recved), so the receive window closes instead of memory filling.
+ * Output goes out as far as altcp_sndbuf allows and resumes from the sent
  * and poll callbacks.  A graceful close shuts our sending side only and
  * keeps reading (and discarding) until the client closes or HTTP_LINGER_MS
  * pass: closing both sides with the client's request body still arriving
@@ -15,25 +18,39 @@
  * (a 413, say) before the client read it.
  */
 #include "http_conn.h"
+#include "http_tcp.h"
 
 #include <kernel/console.h>
+#include <lwip/altcp_tcp.h>
 #include <lwip/pbuf.h>
 #include <lwip/tcp.h>
 
 #define HTTP_LINGER_MS 2000u
 /* Connections the core serves, plus some refused with 503 or lingering. */
 #define HTTP_TCP_CTXS (HTTP_MAX_CONNS + 16u)
-/* tcp_poll interval in TCP coarse timer ticks (500 ms): once a second. */
+/* altcp_poll interval in TCP coarse timer ticks (500 ms): once a second. */
 #define HTTP_TCP_POLL_TICKS 2
+/*
+ * A TLS handshake not complete this long after the connection was
+ * accepted is cut.  It includes the time the handshake budget made the
+ * ClientHello wait (mgmt/tls/tls.h): 64 clients at once still get through
+ * on QEMU TCG (docs/http.md, "TLS").
+ */
+#define HTTP_TLS_HANDSHAKE_MS 10000u
 
 struct http_tcp {
 	bool in_use;
-	struct tcp_pcb *pcb;    /* NULL once lwIP freed it or we gave it up */
+	struct altcp_pcb *pcb;  /* NULL once lwIP freed it or we gave it up */
+	const struct http_secure_ops *tls;   /* NULL: plain TCP */
+	bool established;       /* the core has it: plain at once, TLS once the handshake is over */
+	bool peer_known;        /* TLS: peer[] holds the client certificate's subject */
+	char peer[HTTP_PEER_MAX];
+	uint64_t accept_ms;
 	struct http_conn *c;    /* NULL once the core forgot the connection */
 	struct pbuf *rx;        /* received, not yet taken by the core */
 	bool eof, eof_told;     /* the client's FIN; passed on to the core */
 	bool closing;           /* our side shut, draining until the client closes */
-	bool aborted;           /* tcp_abort ran: the callback must return ERR_ABRT */
+	bool aborted;           /* altcp_abort ran: the callback must return ERR_ABRT */
 	uint64_t close_ms;
 };
 
@@ -65,29 +82,29 @@ static void ctx_release(struct http_tcp *t)
 }
 
 /* No more callbacks for t from this pcb. */
-static void pcb_detach(struct tcp_pcb *pcb)
+static void pcb_detach(struct altcp_pcb *pcb)
 {
-	tcp_arg(pcb, NULL);
-	tcp_recv(pcb, NULL);
-	tcp_sent(pcb, NULL);
-	tcp_err(pcb, NULL);
-	tcp_poll(pcb, NULL, 0);
+	altcp_arg(pcb, NULL);
+	altcp_recv(pcb, NULL);
+	altcp_sent(pcb, NULL);
+	altcp_err(pcb, NULL);
+	altcp_poll(pcb, NULL, 0);
 }
 
 static void ctx_abort(struct http_tcp *t)
 {
 	pcb_detach(t->pcb);
-	tcp_abort(t->pcb);
+	altcp_abort(t->pcb);
 	t->aborted = true;
 	ctx_release(t);
 }
 
-/* Both sides: tcp_close, or a reset if lwIP cannot queue the FIN. */
+/* Both sides: altcp_close, or a reset if lwIP cannot queue the FIN. */
 static void ctx_final_close(struct http_tcp *t)
 {
 	pcb_detach(t->pcb);
-	if (tcp_close(t->pcb) != ERR_OK) {
-		tcp_abort(t->pcb);
+	if (altcp_close(t->pcb) != ERR_OK) {
+		altcp_abort(t->pcb);
 		t->aborted = true;
 	}
 	ctx_release(t);
@@ -97,7 +114,7 @@ static void ctx_final_close(struct http_tcp *t)
 static void ctx_drop_rx(struct http_tcp *t)
 {
 	if (t->rx) {
-		tcp_recved(t->pcb, t->rx->tot_len);
+		altcp_recved(t->pcb, t->rx->tot_len);
 		pbuf_free(t->rx);
 		t->rx = NULL;
 	}
@@ -108,8 +125,9 @@ static size_t tr_space(void *ctx)
 	struct http_tcp *t = ctx;
 	size_t n = 0;
 
-	if (t->pcb && !t->closing && tcp_sndqueuelen(t->pcb) < TCP_SND_QUEUELEN)
-		n = tcp_sndbuf(t->pcb);
+	if (t->pcb && !t->closing && altcp_sndqueuelen(t->pcb) < TCP_SND_QUEUELEN &&
+	    !(t->tls && t->tls->write_pending(t->pcb)))
+		n = altcp_sndbuf(t->pcb);
 	return n;
 }
 
@@ -119,11 +137,18 @@ static size_t tr_send(void *ctx, const char *buf, size_t len)
 	size_t n = tr_space(t);
 
 	n = len < n ? len : n;
-	n = n < 0xffffu ? n : 0xffffu;    /* tcp_write takes a u16_t */
-	if (n > 0 && tcp_write(t->pcb, buf, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK)
-		n = 0;                      /* out of segments or heap: retried from sent/poll */
+	n = n < 0xffffu ? n : 0xffffu;    /* altcp_write takes a u16_t */
+	/*
+	 * Out of segments or heap: retried from sent/poll.  But TLS may have
+	 * made the record and kept what TCP refused: then the bytes are taken
+	 * (lwIP's TLS layer flushes them as TCP makes room), and writing them
+	 * again would send them twice.
+	 */
+	if (n > 0 && altcp_write(t->pcb, buf, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK &&
+	    !(t->tls && t->tls->write_pending(t->pcb)))
+		n = 0;
 	if (n > 0)
-		tcp_output(t->pcb);
+		altcp_output(t->pcb);
 	return n;
 }
 
@@ -138,13 +163,28 @@ static void tr_close(void *ctx, bool abort)
 		ctx_drop_rx(t);
 		t->closing = true;
 		t->close_ms = srv_now;
+		if (t->tls && !t->eof)
+			t->tls->closing(t->pcb);
 		/* Once the client has closed too there is nothing to drain. */
-		if (t->eof || tcp_shutdown(t->pcb, 0, 1) != ERR_OK)
+		if (t->eof || altcp_shutdown(t->pcb, 0, 1) != ERR_OK)
 			ctx_final_close(t);
 	}
 }
 
-static const struct http_transport tcp_transport = { tr_send, tr_space, tr_close };
+/* The client certificate's subject (TLS with one), read once the handshake is over. */
+static const char *tr_peer(void *ctx)
+{
+	struct http_tcp *t = ctx;
+
+	if (t->tls && t->pcb && !t->peer_known) {
+		t->tls->peer(t->pcb, t->peer, sizeof(t->peer));
+		t->peer_known = true;
+	}
+	return t->peer_known && t->peer[0] ? t->peer : NULL;
+}
+
+static const struct http_transport tcp_transport = { tr_send, tr_space, tr_close, false, NULL };
+static const struct http_transport tls_transport = { tr_send, tr_space, tr_close, true, tr_peer };
 
 /* Offers the kept bytes to the core as long as it takes them. */
 static void ctx_pump(struct http_tcp *t)
@@ -159,7 +199,7 @@ static void ctx_pump(struct http_tcp *t)
 		more = t->rx == q && n > 0;
 		if (more) {
 			t->rx = pbuf_free_header(q, (u16_t)n);
-			tcp_recved(t->pcb, (u16_t)n);
+			altcp_recved(t->pcb, (u16_t)n);
 		}
 	}
 	if (t->c && !t->rx && t->eof && !t->eof_told) {
@@ -168,14 +208,28 @@ static void ctx_pump(struct http_tcp *t)
 	}
 }
 
-static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+/*
+ * The connection goes to the core: a plain one when accepted, a TLS one
+ * when its handshake is over, so that the core's timeouts (a first
+ * request within HTTP_IDLE_MS) start once the client can send a request.
+ * NULL: all connections busy, the core has answered 503 and closed.
+ */
+static void ctx_establish(struct http_tcp *t)
+{
+	t->established = true;
+	t->c = http_conn_open(t->tls ? &tls_transport : &tcp_transport, t, srv_now);
+}
+
+static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct http_tcp *t = arg;
 
 	(void)err;   /* lwIP 2.1 always passes ERR_OK */
+	if (t && !t->established && !t->closing && p)
+		ctx_establish(t);   /* over TLS, data only comes once the handshake is over */
 	if (!t || t->closing || (!t->c && p)) {
 		if (p) {
-			tcp_recved(pcb, p->tot_len);
+			altcp_recved(pcb, p->tot_len);
 			pbuf_free(p);
 		} else if (t) {
 			ctx_final_close(t);    /* the client's FIN after ours */
@@ -201,7 +255,7 @@ static void ctx_resume(struct http_tcp *t)
 	ctx_pump(t);
 }
 
-static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+static err_t on_sent(void *arg, struct altcp_pcb *pcb, u16_t len)
 {
 	struct http_tcp *t = arg;
 
@@ -212,7 +266,7 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 	return t && t->aborted ? ERR_ABRT : ERR_OK;
 }
 
-static err_t on_poll(void *arg, struct tcp_pcb *pcb)
+static err_t on_poll(void *arg, struct altcp_pcb *pcb)
 {
 	struct http_tcp *t = arg;
 
@@ -224,14 +278,14 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
 	return t && t->aborted ? ERR_ABRT : ERR_OK;
 }
 
-/* lwIP freed the pcb (reset by the peer, or fully closed). */
+/* lwIP freed the pcb (reset by the peer, fully closed, a failed TLS handshake). */
 static void on_err(void *arg, err_t err)
 {
 	struct http_tcp *t = arg;
 	struct http_conn *c;
 
 	(void)err;
-	if (t) {
+	if (t && t->in_use) {
 		c = t->c;
 		t->c = NULL;
 		t->pcb = NULL;
@@ -241,56 +295,78 @@ static void on_err(void *arg, err_t err)
 	}
 }
 
-static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+/* arg: the listener's secure ops, NULL for plain TCP. */
+static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
 {
+	const struct http_secure_ops *tls = arg;
 	struct http_tcp *t;
 	err_t r = ERR_OK;
 
-	(void)arg;
 	if (err != ERR_OK || !pcb)
 		return ERR_VAL;
 	t = ctx_get();
 	if (!t) {
-		tcp_abort(pcb);
+		altcp_abort(pcb);
 		return ERR_ABRT;
 	}
 	t->pcb = pcb;
-	tcp_arg(pcb, t);
-	tcp_recv(pcb, on_recv);
-	tcp_sent(pcb, on_sent);
-	tcp_err(pcb, on_err);
-	tcp_poll(pcb, on_poll, HTTP_TCP_POLL_TICKS);
+	t->tls = tls;
+	t->accept_ms = srv_now;
+	altcp_arg(pcb, t);
+	altcp_recv(pcb, on_recv);
+	altcp_sent(pcb, on_sent);
+	altcp_err(pcb, on_err);
+	altcp_poll(pcb, on_poll, HTTP_TCP_POLL_TICKS);
 	/* Responses go out whole; Nagle would only hold back their last segment. */
-	tcp_nagle_disable(pcb);
-	/* NULL: all connections busy, the core has answered 503 and closed. */
-	t->c = http_conn_open(&tcp_transport, t, srv_now);
+	altcp_nagle_disable(pcb);
+	if (tls)
+		tls->accepted(pcb);
+	else
+		ctx_establish(t);
 	if (t->aborted)
 		r = ERR_ABRT;
 	return r;
 }
 
-bool http_server_start(uint16_t port)
+bool http_tcp_listen(struct altcp_pcb *pcb, uint16_t port, const struct http_secure_ops *ops,
+		     const char *what)
 {
-	struct tcp_pcb *pcb = tcp_new();
-	struct tcp_pcb *lpcb = NULL;
+	struct altcp_pcb *lpcb = NULL;
 	err_t err = ERR_MEM;
 
 	if (pcb) {
-		err = tcp_bind(pcb, IP_ADDR_ANY, port);
+		err = altcp_bind(pcb, IP_ADDR_ANY, port);
 		if (err == ERR_OK) {
-			lpcb = tcp_listen(pcb);   /* frees pcb when it succeeds */
+			lpcb = altcp_listen(pcb);   /* frees pcb when it succeeds */
 			err = lpcb ? ERR_OK : ERR_MEM;
 		}
 		if (!lpcb)
-			tcp_close(pcb);
+			altcp_close(pcb);
 	}
 	if (lpcb) {
-		tcp_accept(lpcb, on_accept);
-		kprintf("root: http: listening on port %u\n", port);
+		altcp_arg(lpcb, (void *)ops);
+		altcp_accept(lpcb, on_accept);
+		kprintf("root: http: listening on port %u (%s)\n", port, what);
 	} else {
-		kprintf("root: http: cannot listen on port %u (lwIP error %d)\n", port, err);
+		kprintf("root: http: cannot listen on port %u (%s, lwIP error %d)\n", port, what, err);
 	}
 	return lpcb != NULL;
+}
+
+bool http_server_start(uint16_t port)
+{
+	return http_tcp_listen(altcp_tcp_new(), port, NULL, "plain HTTP");
+}
+
+/* A TLS connection whose handshake is over goes to the core; one too slow is cut off. */
+static void handshake_check(struct http_tcp *t, uint64_t now_ms)
+{
+	if (t->tls->established(t->pcb)) {
+		ctx_establish(t);
+	} else if (now_ms - t->accept_ms >= HTTP_TLS_HANDSHAKE_MS) {
+		t->tls->expired(t->pcb);
+		ctx_abort(t);
+	}
 }
 
 void http_server_poll(uint64_t now_ms)
@@ -302,7 +378,9 @@ void http_server_poll(uint64_t now_ms)
 
 		if (t->in_use && t->closing && now_ms - t->close_ms >= HTTP_LINGER_MS)
 			ctx_final_close(t);
-		else if (t->in_use && t->c)
+		else if (t->in_use && !t->established && !t->closing && t->pcb)
+			handshake_check(t, now_ms);
+		if (t->in_use && !t->closing && t->c)
 			ctx_resume(t);
 	}
 }

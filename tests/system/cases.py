@@ -524,7 +524,7 @@ NET_STATIC = """
 [management]
 address = 10.0.2.15/24
 gateway = 10.0.2.2
-port = 80
+http_port = 80
 """
 
 
@@ -570,7 +570,7 @@ MGMT = f'''
 [management]
 address = 10.0.2.15/24
 gateway = 10.0.2.2
-port = 8080
+http_port = 8080
 
 [token ops]
 hash = {MGMT_HASHES[0]}
@@ -584,8 +584,8 @@ rights = polite:read
 CASES += [
     Case('qemu-mgmt-config', 'qemu', 2,
          managed('', ('polite', 'hostile=hypercall')) + MGMT,
-         expect=({r'hv: \[root\] root: mgmt: address 10\.0\.2\.15/24 gateway 10\.0\.2\.2 '
-                  r'port 8080, 2 tokens',
+         expect=({r'hv: \[root\] root: mgmt: address 10\.0\.2\.15/24 gateway 10\.0\.2\.2, '
+                  r'http 8080, 2 tokens',
                   r'hv: \[polite\] testos: hostile hypercalls denied'},
                  r'hv: \[root\] root: alive'),
          forbid=partition_forbid('root', 'polite') + MGMT_HASHES + (MGMT_HASHES[0][:16],)),
@@ -839,7 +839,7 @@ def api_config():
     import hashlib
     h = {t: hashlib.sha256(t.encode()).hexdigest() for t in (API_ADMIN, API_READER)}
     config = managed('', ('testos1', 'additions'), root_pci='00:02.0')
-    return config + (f'\n[management]\naddress = dhcp\nport = 80\n'
+    return config + (f'\n[management]\naddress = dhcp\nhttp_port = 80\ninsecure_http = yes\n'
                      f'\n[token admin]\nhash = {h[API_ADMIN]}\nrights = *:read,control,execute\n'
                      f'\n[token reader]\nhash = {h[API_READER]}\nrights = testos1:read\n')
 
@@ -864,7 +864,8 @@ IVMCTL_CONFIG = (HYPERVISOR.replace('test_exit = yes\n', '') + ROOT +
                  GUEST.replace('"selftest"', '"additions"') + r'''
 [management]
 address = dhcp
-port = 80
+http_port = 80
+insecure_http = yes
 
 [token developer]
 hash = 33b65b8a8b200ce4f6a2dbc56927ee8b348e9409aefe00d91d88abc057bd136b
@@ -900,7 +901,8 @@ CASES += [
 def http_server_case(name, host, timeout=0):
     root = r'hv: \[root\] root: '
     # Without test_exit: a configuration with no guest would end at start-up.
-    config = managed('', root_pci='00:02.0').replace('test_exit = yes\n', '')
+    config = (managed('', root_pci='00:02.0').replace('test_exit = yes\n', '') +
+              '\n[management]\nhttp_port = 80\n')
     return Case(name, host, 1, config,
                 expect=(r'boot: hvboot 0\.1\.0',
                         root + r'http: listening on port 80',

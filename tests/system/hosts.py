@@ -30,6 +30,7 @@ class Machine:
     port: int          # host port (127.0.0.1) forwarded to guest port 80
     accel: str = 'tcg'  # 'kvm' only for qemu
     nic: str = 'e1000'  # one of NICS; QEMU only (Bochs has its e1000)
+    tls_port: int = 0  # host port forwarded to guest port 443 (HTTPS); 0: none
 
 
 @dataclasses.dataclass
@@ -72,9 +73,15 @@ def _pcap_args():
     return ['-object', f'filter-dump,id=pcap0,netdev=n0,file={path},maxlen=160']
 
 
+def _forwards(m):
+    """(host port, guest port) pairs: the API's plain HTTP port 80, HTTPS's 443."""
+    return [(m.port, 80)] + ([(m.tls_port, 443)] if m.tls_port else [])
+
+
 def _qemu_nic(m):
-    """The user-mode network with the root's port 80 forwarded, on m.nic."""
-    user = f'user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{m.port}-:80'
+    """The user-mode network with the root's ports 80 and 443 forwarded, on m.nic."""
+    user = 'user,id=n0,restrict=on' + ''.join(f',hostfwd=tcp:127.0.0.1:{host}-:{guest}'
+                                              for host, guest in _forwards(m))
     if m.nic == 'e1000':
         return ['-netdev', user, '-device', 'e1000,netdev=n0,addr=02.0']
     if m.nic == 'e1000e':
@@ -111,8 +118,9 @@ def _bochs(m, work):
         raise ValueError(f'{m.host} is an emulator: --accel {m.accel} needs --host qemu')
     serial, log = work / 'serial.log', work / 'bochs.log'
     slirp = work / 'slirp.conf'
-    slirp.write_text('# slirp config\nrestricted = 1\n'
-                     f'hostfwd = tcp:127.0.0.1:{m.port}-:80\n')
+    slirp.write_text('# slirp config\nrestricted = 1\n' +
+                     ''.join(f'hostfwd = tcp:127.0.0.1:{host}-:{guest}\n'
+                             for host, guest in _forwards(m)))
     rc = string.Template(TEMPLATE.read_text()).substitute(
         megs=m.mem_mib, model=BOCHS_MODELS[m.host], count=m.smp, serial=serial,
         log=log, slirp=slirp, esp=pathlib.Path(m.esp).resolve())

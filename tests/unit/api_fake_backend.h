@@ -44,6 +44,8 @@ struct fake_backend {
 	bool heap_known;
 	uint64_t heap_used;
 	bool net_known;
+	struct backend_tls tls;
+	bool tls_known;
 	struct backend_net net;
 	uint32_t refuse;            /* guestos_request answers this when not S_OK */
 	uint32_t lifecycle_refuse;  /* start/stop/reset answer this when not S_OK */

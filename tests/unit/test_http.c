@@ -55,7 +55,7 @@ static void t_close(void *ctx, bool abort)
 	t->aborted = abort;
 }
 
-static const struct http_transport ttransport = { t_send, t_space, t_close };
+static const struct http_transport ttransport = { t_send, t_space, t_close, true, NULL };
 static uint64_t now = 1000;
 
 static void t_open(struct tconn *t)
