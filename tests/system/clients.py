@@ -273,3 +273,32 @@ def http_server(attempts=10, timeout=20, pause=2):
         except (OSError, http.client.HTTPException, ValueError, KeyError) as e:
             return f'{type(e).__name__}: {e}'
     return client
+
+
+def reset_loop_lines(vm, seconds=20, burst=30, per_s=2):
+    """qemu-reset-loop: `vm` resets itself at every start.  After `seconds`
+    of that, hv's lines about its resets ("requested a reset") must stay
+    within the life-cycle budget (burst, then per_s a second; hv/part/
+    partition.h) while the guest's own "resetting" lines show it reset more
+    often than that."""
+    def check(port, log, serial_log):
+        del port
+        text = ''
+        start = time.monotonic()
+        time.sleep(seconds)
+        elapsed = time.monotonic() - start
+        with open(serial_log, 'rb') as f:
+            text = f.read().decode('utf-8', 'replace')
+        resets = text.count(f'hv: [{vm}] testos: resetting')
+        logged = text.count(f'hv: partition {vm} requested a reset')
+        # The client starts at the loop's first line: a few seconds' slack for the poll.
+        budget = burst + per_s * (elapsed + 5)
+        log(f'{resets} resets by the guest, {logged} logged by hv (budget {budget:.0f} '
+            f'over {elapsed:.0f} s)')
+        if logged > budget:
+            return f'hv logged {logged} resets of {vm}, more than its budget {budget:.0f}'
+        if resets <= logged:
+            return f'{vm} reset {resets} times, no faster than hv logs ({logged}): nothing limited'
+        return None
+    check.wants_serial = True
+    return check
