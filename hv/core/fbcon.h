@@ -31,7 +31,7 @@
 #define FBCON_MAX_ROWS 135u
 
 /* Colours as 0xRRGGBB. */
-#define FBCON_FG 0xc8c8c8u
+#define FBCON_FG 0xc0c8d0u
 #define FBCON_BG 0x000000u
 
 /* A linear framebuffer of 32-bit pixels; each colour is 8 bits at its shift. */
