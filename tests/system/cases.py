@@ -150,8 +150,19 @@ def config_error(name, config, needle, message=''):
                 forbid=FATAL + (r'boot: starting hv',))
 
 
+def screen_fallback_boot():
+    """A full start-up on a machine with no display (-nodefaults): hv.cfg's
+    console = screen falls back to serial, with a warning naming its line."""
+    config = DEFAULT.replace('serial = 0x3f8\n', 'serial = 0x3f8\nconsole = screen\n')
+    markers = list(full_boot(3, AMD_CPU, TCG_SVM))
+    markers.insert(2, r'boot: screen: none \(no graphics output protocol\): hv logs to serial only')
+    markers.insert(5, rf'hv: console: hv\.cfg line {line_of(config, "console = ")} asks for the '
+                      r'screen, but the loader found no framebuffer')
+    return Case('qemu-boot-smp3', 'qemu', 3, config, tuple(markers), exits=True)
+
+
 CASES = [
-    Case('qemu-boot-smp3', 'qemu', 3, DEFAULT, full_boot(3, AMD_CPU, TCG_SVM), exits=True),
+    screen_fallback_boot(),
     Case('bochs-vmx-boot-smp2', 'bochs-vmx', 2, DEFAULT,
          full_boot(2, INTEL_CPU, SKYLAKE_VMX), exits=True),
     Case('bochs-svm-boot-smp1', 'bochs-svm', 1, HYPERVISOR + ROOT,
