@@ -86,17 +86,21 @@ void console_configure(uint32_t console, const struct boot_framebuffer *fb)
 
 void console_describe(uint32_t console, uint32_t line, const struct boot_framebuffer *fb)
 {
+	bool asked = console == HVCFG_CONSOLE_SCREEN || console == HVCFG_CONSOLE_BOTH;
+
 	if (screen_on)
 		log_info("console: screen %ux%u (%ux%u characters)%s", screen_fb.width,
 			 screen_fb.height, screen.cols, screen.rows,
 			 serial_on ? " and serial" : " only (console = screen)");
-	else if (console == HVCFG_CONSOLE_SCREEN || console == HVCFG_CONSOLE_BOTH)
-		log_warn("console: hv.cfg line %u asks for the screen, but %s: serial only", line,
-			 fb->base == 0 ? "the loader found no framebuffer (see its 'screen:' line)" :
-			 "its framebuffer is too small or has an unknown pixel format");
-	else if (console == HVCFG_CONSOLE_SERIAL && fb->base != 0)
-		log_info("console: serial only (hv.cfg line %u); the screen is left as it was",
-			 line);
+	else if (console == HVCFG_CONSOLE_SERIAL)
+		log_info("console: serial only (hv.cfg line %u)%s", line,
+			 fb->base != 0 ? "; the screen is left as it was" : "");
+	else if (fb->base != 0)
+		log_warn("console: the framebuffer (%ux%u, stride %u) is too small or not as "
+			 "boot_info describes it: serial only", fb->width, fb->height, fb->stride);
+	else if (asked)
+		log_warn("console: hv.cfg line %u asks for the screen, but the loader found no "
+			 "framebuffer (see its 'screen:' line): serial only", line);
 }
 
 bool console_screen_range(uint64_t *base, uint64_t *size)
