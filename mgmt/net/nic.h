@@ -4,7 +4,8 @@
  * then moves frames through one receive and one transmit ring, polled from
  * the root's loop (no interrupts).  One card at a time: each driver keeps
  * its rings in static storage.  nic.c probes bus 0 for the first function
- * a driver claims and holds the PCI and DMA helpers the drivers share.
+ * a driver claims (and hv.cfg's [management] nic chooses, when it names a
+ * driver or an address) and holds the PCI and DMA helpers the drivers share.
  *
  * Every driver checks what the device hands back (descriptor index,
  * length, ownership) before using it.  A device that breaks the rules is
