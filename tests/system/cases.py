@@ -1122,19 +1122,21 @@ def linux_boot(name, ncpus):
 def linux_bus_up(name):
     """hv_vmbus connects at VMBus 5.3 (drivers/hv/connection.c), hv_utils
     opens Shutdown, TimeSync, Heartbeat and KVP and the root sees each
-    negotiated (mgmt/bus/bus_ic.c); /init starts hv_kvp_daemon, which logs the
-    version the kernel registered it with (linux/tools/hv/hv_kvp_daemon.c, through
-    syslogd on the console); the first heartbeat comes back."""
+    negotiated (mgmt/bus/bus_ic.c); /init starts hv_kvp_daemon; the first
+    heartbeat comes back.  That the daemon answers is the clients' to check
+    (the guest's facts come from it)."""
     root = r'hv: \[root\] root: '
     # One unordered step (the first heartbeat included): the guest's and
-    # the root's lines race each other,
-    # and /init's own lines (which the kernel's may cut) are not relied on
-    # beyond the daemon's start.
+    # the root's lines race each other, and /init's own lines (which the
+    # kernel's may cut) are not relied on beyond the daemon's start.  Not
+    # the daemon's "KVP LIC Version" either: it reaches the console through
+    # syslogd, late, and a client that starts at the first heartbeat can
+    # shut the guest down before it is written (seen on a loaded CI host:
+    # the line was cut by the kernel's "reboot: Power down").
     return ({linux_kernel_line(name, r'hv_vmbus: Vmbus version:5\.3$'),
              root + rf'bus {name}: connected, version 5\.3'} |
             bus_ready(name, 'shutdown', 'timesync', 'heartbeat', 'kvp') |
             {linux_line(name, r'.*hv_kvp_daemon started'),
-             linux_line(name, r'.*KVP: KVP LIC Version: '),
              root + rf'bus {name}: heartbeat ok seq \d+'},)
 
 
@@ -1226,11 +1228,9 @@ def linux_late_kvp_boot(name):
     'waiting' line) and KVP gets ready once hv_kvp_daemon starts."""
     root = r'hv: \[root\] root: '
     late = root + rf"bus {name}: kvp: no answer to NEGOTIATE in 10 s; waiting for the guest's service"
-    up = linux_bus_up(name)[0] - bus_ready(name, 'kvp') - {linux_line(name, r'.*hv_kvp_daemon started'),
-                                                          linux_line(name, r'.*KVP: KVP LIC Version: ')}
+    up = linux_bus_up(name)[0] - bus_ready(name, 'kvp') - {linux_line(name, r'.*hv_kvp_daemon started')}
     return (*linux_boot(name, 2), up | {late},
-            {linux_line(name, r'.*hv_kvp_daemon started'), *bus_ready(name, 'kvp'),
-             linux_line(name, r'.*KVP: KVP LIC Version: ')})
+            {linux_line(name, r'.*hv_kvp_daemon started'), *bus_ready(name, 'kvp')})
 
 
 def linux_faults_markers(name):
