@@ -1,8 +1,8 @@
 /*
  * main: the UEFI entry point of BOOTX64.EFI.  Runs the loading steps in
  * order (config, hv, partition images, the management API's TLS files,
- * AP trampoline, ACPI, memory map),
- * then leaves boot services and jumps to hv.  Any failure frees what was
+ * AP trampoline, ACPI, screen, memory map), then leaves boot services and
+ * jumps to hv.  Any failure frees what was
  * taken, leaves the message on screen for a while and returns to the
  * firmware; hv is entered only with every step complete.
  */
@@ -17,6 +17,7 @@
 #include "images.h"
 #include "memmap.h"
 #include "mgmt_files.h"
+#include "screen.h"
 
 #define TRAMPOLINE_MAX 0x9ffffull /* below 640 KiB: SIPI vectors reach it */
 #define ERROR_PAUSE_SECONDS 5
@@ -73,6 +74,7 @@ static EFI_STATUS prepare(EFI_HANDLE image, struct loader *l)
 		return status;
 	l->hv.info->trampoline_phys = l->trampoline.phys;
 	cpus_collect(l->hv.info);
+	screen_find(&l->hv.info->fb);
 	config_check_cpus(&l->cfg, l->hv.info->cpu_count);
 	file_close_volume(l->root);
 	l->root = NULL;

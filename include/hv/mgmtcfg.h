@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#define HV_MGMT_REVISION 2u
+#define HV_MGMT_REVISION 3u
 #define HV_MGMT_MAX_TOKENS 8u
 #define HV_MGMT_MAX_GRANTS 8u
 #define HV_MGMT_NAME_LEN 32u
@@ -45,6 +45,17 @@ enum hv_mgmt_file {
 /* hv.cfg's key of each file, in that order (for messages). */
 #define HV_MGMT_FILE_KEYS { "tls_cert", "tls_key", "tls_client_ca" }
 
+/*
+ * Revision 2: which of the root's cards carries the API ([management]
+ * nic): a driver, a PCI function, or both; neither = the first supported
+ * card the root finds on bus 0.
+ */
+#define HV_MGMT_NIC_ANY 0u           /* nic_driver: any driver */
+#define HV_MGMT_NIC_E1000 1u         /* the 82540EM driver */
+#define HV_MGMT_NIC_E1000E 2u        /* the 82574L driver */
+#define HV_MGMT_NIC_VIRTIO 3u        /* the virtio-net driver */
+#define HV_MGMT_NIC_BY_ADDRESS 0x1u  /* nic_flags: nic_bdf names the function */
+
 #define HV_MGMT_RIGHT_READ 0x1u      /* GET of a VM, its guestos, parameters, users, tasks */
 #define HV_MGMT_RIGHT_CONTROL 0x2u   /* start/turnoff/reset, shutdown/restart/logoff, set parameter */
 #define HV_MGMT_RIGHT_EXECUTE 0x4u   /* ExecuteCommand, InstallAdditions */
@@ -71,14 +82,18 @@ struct hv_mgmt_config {
 	uint8_t gateway[4];          /* 0.0.0.0: none */
 	uint16_t http_port;          /* plain HTTP's TCP port; 0: none (the default) */
 	uint16_t ntokens;
-	uint16_t https_port;         /* HTTPS's TCP port (default 443), with HV_MGMT_TLS */
-	uint16_t reserved;
+	uint8_t nic_driver;          /* HV_MGMT_NIC_* (revision 2) */
+	uint8_t nic_flags;           /* HV_MGMT_NIC_BY_ADDRESS */
+	uint16_t nic_bdf;            /* bus << 8 | device << 3 | function */
 	struct hv_mgmt_token tokens[HV_MGMT_MAX_TOKENS];
+	uint16_t https_port;         /* revision 3: HTTPS's TCP port (default 443), with HV_MGMT_TLS */
+	uint16_t reserved;
+	uint32_t reserved2;
 };
 
 _Static_assert(sizeof(struct hv_mgmt_grant) == 36, "hv_mgmt_grant layout");
 _Static_assert(sizeof(struct hv_mgmt_token) == 360, "hv_mgmt_token layout");
-_Static_assert(sizeof(struct hv_mgmt_config) == 32 + 8 * 360, "hv_mgmt_config layout");
+_Static_assert(sizeof(struct hv_mgmt_config) == 32 + 8 * 360 + 8, "hv_mgmt_config layout");
 _Static_assert(sizeof(struct hv_mgmt_config) <= 4096, "hv_mgmt_config fits a page");
 
 #endif

@@ -32,6 +32,7 @@ struct http_conn {
 	llhttp_t parser;
 	uint64_t since_ms;          /* READ: waiting since; SEND: last progress */
 	bool started;               /* READ: a request began (408 on timeout) */
+	bool answered_one;          /* a response went out: HTTP_IDLE_MS, not HTTP_FIRST_MS */
 	bool in_headers;            /* READ: still before the end of the headers */
 	bool headers_done;          /* READ: llhttp paused at the end of the headers */
 	bool run_on;                /* READ: resumed there; run llhttp even without bytes */
@@ -48,6 +49,7 @@ struct http_conn {
 	char expect[16];            /* the Expect header, if short */
 	size_t expect_len;
 	size_t path_len, query_len, auth_len, ctype_len;
+	uint32_t peer;
 	struct http_request rq;
 	char body[HTTP_MAX_BODY];
 	char extra[HTTP_MAX_EXTRA];
@@ -103,6 +105,7 @@ static int on_message_begin(llhttp_t *p)
 	c->hkind = HK_OTHER;
 	memset(&c->rq, 0, sizeof(c->rq));
 	c->rq.body = c->body;
+	c->rq.peer = c->peer;
 	return 0;
 }
 
@@ -318,6 +321,7 @@ static void conn_flush(struct http_conn *c)
 			c->since_ms = now_ms;
 	}
 	if (c->out_off == c->out_len) {
+		c->answered_one = true;
 		if (c->close_after)
 			conn_close(c, false);
 		else
@@ -405,7 +409,7 @@ static void conn_dispatch(struct http_conn *c)
 	c->msg_complete = false;
 	c->state = CS_API;
 	c->rq.secure = c->t->secure;
-	c->rq.peer = c->t->peer ? c->t->peer(c->ctx) : NULL;
+	c->rq.client_subject = c->t->subject ? c->t->subject(c->ctx) : NULL;
 	if (!c->rq.secure && c->rq.authorization[0] && !plain_credentials) {
 		conn_fail(c, 403, E_ACCESSDENIED,
 			  "credentials over plain HTTP are refused: use HTTPS");
@@ -484,6 +488,8 @@ struct http_conn *http_conn_open(const struct http_transport *t, void *ctx, uint
 		c->t = t;
 		c->ctx = ctx;
 		c->close_after = false;
+		c->answered_one = false;
+		c->peer = 0;
 		c->extra_len = 0;
 		c->extra[0] = '\0';
 		llhttp_init(&c->parser, HTTP_REQUEST, &settings);
@@ -501,6 +507,11 @@ struct http_conn *http_conn_open(const struct http_transport *t, void *ctx, uint
 		t->close(ctx, false);
 	}
 	return c;
+}
+
+void http_conn_set_peer(struct http_conn *c, uint32_t peer)
+{
+	c->peer = peer;
 }
 
 const struct http_status_count *http_refusal_counts(unsigned *n)
@@ -549,7 +560,8 @@ void http_conn_poll(uint64_t now)
 	now_ms = now;
 	for (size_t i = 0; i < HTTP_MAX_CONNS; i++) {
 		struct http_conn *c = &conns[i];
-		bool expired = now - c->since_ms >= HTTP_IDLE_MS;
+		uint64_t limit = c->state == CS_READ && !c->answered_one ? HTTP_FIRST_MS : HTTP_IDLE_MS;
+		bool expired = now - c->since_ms >= limit;
 
 		if (c->state == CS_READ && expired && c->started)
 			conn_fail(c, 408, VM_E_TIMED_OUT, "request not completed in time");

@@ -4,12 +4,18 @@
  * over TCP (http_tls.c sets TLS up and passes its hooks, http_tcp.h),
  * and per accepted pcb a transport context that feeds received pbufs to
  * the core (http_conn.c) and writes what the core sends with altcp_write.
- * On a TLS pcb the bytes here are the plaintext; lwIP's TLS layer
- * encrypts and decrypts underneath.
+ * On a TLS pcb the bytes here are the plaintext: lwIP's TLS layer
+ * decrypts each record as it completes and acknowledges its overhead,
+ * so the receive window bounds what it holds too.
  *
- * Received data the core does not take yet (a pipelined request while the
- * previous one is answered) stays in `rx` and is not acknowledged to lwIP
- * (altcp_recved), so the receive window closes instead of memory filling.
+ * Received data is copied out of lwIP's buffers at once into the
+ * connection's own `rx` buffer, and acknowledged to lwIP (altcp_recved)
+ * only as the core takes it.  So what the core does not take yet (a
+ * pipelined request while the previous one is answered) closes the
+ * receive window, and a client can hold at most TCP_WND bytes of our
+ * memory: never lwIP's pbufs, which on the root come from the NIC's
+ * receive pool that every client and DHCP share (a client trickling
+ * one byte per segment would otherwise pin one pool buffer per byte).
  * Output goes out as far as altcp_sndbuf allows and resumes from the sent
  * and poll callbacks.  A graceful close shuts our sending side only and
  * keeps reading (and discarding) until the client closes or HTTP_LINGER_MS
@@ -21,6 +27,7 @@
 #include "http_tcp.h"
 
 #include <kernel/console.h>
+#include <lib/string.h>
 #include <lwip/altcp_tcp.h>
 #include <lwip/pbuf.h>
 #include <lwip/tcp.h>
@@ -33,25 +40,28 @@
 /*
  * A TLS handshake not complete this long after the connection was
  * accepted is cut.  It includes the time the handshake budget made the
- * ClientHello wait (mgmt/tls/tls.h): 64 clients at once still get through
- * on QEMU TCG (docs/http.md, "TLS").
+ * ClientHello wait (mgmt/tls/tls.h); the core's HTTP_FIRST_MS starts once
+ * the handshake is over.
  */
 #define HTTP_TLS_HANDSHAKE_MS 10000u
+/* All a client can send us unacknowledged: what lwIP's receive window allows. */
+#define HTTP_RX_HOLD TCP_WND
 
 struct http_tcp {
 	bool in_use;
 	struct altcp_pcb *pcb;  /* NULL once lwIP freed it or we gave it up */
 	const struct http_secure_ops *tls;   /* NULL: plain TCP */
 	bool established;       /* the core has it: plain at once, TLS once the handshake is over */
-	bool peer_known;        /* TLS: peer[] holds the client certificate's subject */
-	char peer[HTTP_PEER_MAX];
+	bool subject_known;     /* TLS: subject[] holds the client certificate's subject */
 	uint64_t accept_ms;
+	char subject[HTTP_SUBJECT_MAX];
 	struct http_conn *c;    /* NULL once the core forgot the connection */
-	struct pbuf *rx;        /* received, not yet taken by the core */
+	size_t rx_off, rx_len;  /* rx[rx_off..+rx_len): received, not yet taken by the core */
 	bool eof, eof_told;     /* the client's FIN; passed on to the core */
 	bool closing;           /* our side shut, draining until the client closes */
 	bool aborted;           /* altcp_abort ran: the callback must return ERR_ABRT */
 	uint64_t close_ms;
+	char rx[HTTP_RX_HOLD];
 };
 
 static struct http_tcp ctxs[HTTP_TCP_CTXS];
@@ -66,17 +76,21 @@ static struct http_tcp *ctx_get(void)
 			t = &ctxs[i];
 	}
 	if (t) {
-		*t = (struct http_tcp){ 0 };
 		t->in_use = true;
+		t->pcb = NULL;
+		t->c = NULL;
+		t->tls = NULL;
+		t->rx_off = t->rx_len = 0;
+		t->eof = t->eof_told = t->closing = t->aborted = false;
+		t->established = t->subject_known = false;
+		t->close_ms = t->accept_ms = 0;
 	}
 	return t;
 }
 
 static void ctx_release(struct http_tcp *t)
 {
-	if (t->rx)
-		pbuf_free(t->rx);
-	t->rx = NULL;
+	t->rx_off = t->rx_len = 0;
 	t->pcb = NULL;
 	t->in_use = false;
 }
@@ -113,11 +127,9 @@ static void ctx_final_close(struct http_tcp *t)
 /* Drops what the core will never read, acknowledging it to lwIP. */
 static void ctx_drop_rx(struct http_tcp *t)
 {
-	if (t->rx) {
-		altcp_recved(t->pcb, t->rx->tot_len);
-		pbuf_free(t->rx);
-		t->rx = NULL;
-	}
+	if (t->rx_len > 0)
+		altcp_recved(t->pcb, (u16_t)t->rx_len);
+	t->rx_off = t->rx_len = 0;
 }
 
 static size_t tr_space(void *ctx)
@@ -163,7 +175,7 @@ static void tr_close(void *ctx, bool abort)
 		ctx_drop_rx(t);
 		t->closing = true;
 		t->close_ms = srv_now;
-		if (t->tls && !t->eof)
+		if (t->tls && t->established && !t->eof)
 			t->tls->closing(t->pcb);
 		/* Once the client has closed too there is nothing to drain. */
 		if (t->eof || altcp_shutdown(t->pcb, 0, 1) != ERR_OK)
@@ -172,52 +184,80 @@ static void tr_close(void *ctx, bool abort)
 }
 
 /* The client certificate's subject (TLS with one), read once the handshake is over. */
-static const char *tr_peer(void *ctx)
+static const char *tr_subject(void *ctx)
 {
 	struct http_tcp *t = ctx;
 
-	if (t->tls && t->pcb && !t->peer_known) {
-		t->tls->peer(t->pcb, t->peer, sizeof(t->peer));
-		t->peer_known = true;
+	if (t->tls && t->pcb && !t->subject_known) {
+		t->tls->subject(t->pcb, t->subject, sizeof(t->subject));
+		t->subject_known = true;
 	}
-	return t->peer_known && t->peer[0] ? t->peer : NULL;
+	return t->subject_known && t->subject[0] ? t->subject : NULL;
 }
 
 static const struct http_transport tcp_transport = { tr_send, tr_space, tr_close, false, NULL };
-static const struct http_transport tls_transport = { tr_send, tr_space, tr_close, true, tr_peer };
+static const struct http_transport tls_transport = {
+	tr_send, tr_space, tr_close, true, tr_subject,
+};
+
+/*
+ * The connection goes to the core: a plain one when accepted, a TLS one
+ * when its handshake is over, so that the core's timeouts (a first
+ * request within HTTP_FIRST_MS) start once the client can send a request.
+ * NULL: all connections busy, the core has answered 503 and closed.
+ */
+static void ctx_establish(struct http_tcp *t)
+{
+	const ip_addr_t *peer = altcp_get_ip(t->pcb, 0);
+
+	t->established = true;
+	t->c = http_conn_open(t->tls ? &tls_transport : &tcp_transport, t, srv_now);
+	if (t->c && peer)
+		http_conn_set_peer(t->c, ip_2_ip4(peer)->addr);
+}
 
 /* Offers the kept bytes to the core as long as it takes them. */
 static void ctx_pump(struct http_tcp *t)
 {
 	bool more = true;
 
-	while (more && t->c && t->rx && http_conn_wants_input(t->c)) {
-		struct pbuf *q = t->rx;
-		size_t n = http_conn_input(t->c, q->payload, q->len, srv_now);
+	while (more && t->c && t->rx_len > 0 && http_conn_wants_input(t->c)) {
+		size_t n = http_conn_input(t->c, t->rx + t->rx_off, t->rx_len, srv_now);
 
-		/* The core may have closed the connection (t->rx dropped) meanwhile. */
-		more = t->rx == q && n > 0;
+		/* The core may have closed the connection: then the bytes were dropped. */
+		more = t->c != NULL && n > 0;
 		if (more) {
-			t->rx = pbuf_free_header(q, (u16_t)n);
+			t->rx_off += n;
+			t->rx_len -= n;
 			altcp_recved(t->pcb, (u16_t)n);
 		}
 	}
-	if (t->c && !t->rx && t->eof && !t->eof_told) {
+	if (t->rx_len == 0)
+		t->rx_off = 0;
+	if (t->c && t->rx_len == 0 && t->eof && !t->eof_told) {
 		t->eof_told = true;
 		http_conn_input_eof(t->c, srv_now);
 	}
 }
 
 /*
- * The connection goes to the core: a plain one when accepted, a TLS one
- * when its handshake is over, so that the core's timeouts (a first
- * request within HTTP_IDLE_MS) start once the client can send a request.
- * NULL: all connections busy, the core has answered 503 and closed.
+ * Copies p into rx and frees it; false when it does not fit, which lwIP's
+ * window check should make impossible (the caller then aborts).
  */
-static void ctx_establish(struct http_tcp *t)
+static bool ctx_keep(struct http_tcp *t, struct pbuf *p)
 {
-	t->established = true;
-	t->c = http_conn_open(t->tls ? &tls_transport : &tcp_transport, t, srv_now);
+	bool fits = p->tot_len <= HTTP_RX_HOLD - t->rx_len;
+
+	if (fits && p->tot_len > HTTP_RX_HOLD - t->rx_off - t->rx_len) {
+		memmove(t->rx, t->rx + t->rx_off, t->rx_len);
+		t->rx_off = 0;
+	}
+	if (fits) {
+		pbuf_copy_partial(p, t->rx + t->rx_off + t->rx_len, p->tot_len, 0);
+		t->rx_len += p->tot_len;
+	}
+	pbuf_free(p);
+	return fits;
 }
 
 static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err)
@@ -237,11 +277,14 @@ static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err
 	} else if (!p) {
 		t->eof = true;
 		ctx_pump(t);
+	} else if (!ctx_keep(t, p)) {
+		struct http_conn *c = t->c;
+
+		kprintf("root: http: a client sent past its receive window; connection reset\n");
+		t->c = NULL;
+		ctx_abort(t);
+		http_conn_gone(c);
 	} else {
-		if (t->rx)
-			pbuf_cat(t->rx, p);
-		else
-			t->rx = p;
 		ctx_pump(t);
 	}
 	return t && t->aborted ? ERR_ABRT : ERR_OK;

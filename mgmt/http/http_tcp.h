@@ -15,7 +15,7 @@
 #include <lwip/altcp.h>
 
 /* The longest client-certificate subject kept for the log ("CN=..., O=..."). */
-#define HTTP_PEER_MAX 128u
+#define HTTP_SUBJECT_MAX 128u
 
 struct http_secure_ops {
 	/* A new connection, before its handshake: per-connection settings. */
@@ -25,7 +25,7 @@ struct http_secure_ops {
 	/* The TLS layer holds a record it could not hand to TCP yet. */
 	bool (*write_pending)(struct altcp_pcb *pcb);
 	/* The client certificate's subject into out (NUL-terminated); "" without one. */
-	void (*peer)(struct altcp_pcb *pcb, char *out, size_t cap);
+	void (*subject)(struct altcp_pcb *pcb, char *out, size_t cap);
 	/* Our side closes gracefully: the close_notify alert goes first. */
 	void (*closing)(struct altcp_pcb *pcb);
 	/* The handshake did not complete in time: the transport aborts it next. */

@@ -260,7 +260,7 @@ static bool tls_write_pending(struct altcp_pcb *pcb)
 	return ssl_of(pcb)->out_left > 0;
 }
 
-static void tls_peer(struct altcp_pcb *pcb, char *out, size_t cap)
+static void tls_subject(struct altcp_pcb *pcb, char *out, size_t cap)
 {
 	const mbedtls_x509_crt *crt = mbedtls_ssl_get_peer_cert(ssl_of(pcb));
 	char subject[256];
@@ -290,7 +290,7 @@ static const struct http_secure_ops tls_ops = {
 	.accepted = tls_accepted,
 	.established = tls_established,
 	.write_pending = tls_write_pending,
-	.peer = tls_peer,
+	.subject = tls_subject,
 	.closing = tls_closing,
 	.expired = tls_expired,
 };
