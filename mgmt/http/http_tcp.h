@@ -22,6 +22,8 @@ struct http_secure_ops {
 	void (*accepted)(struct altcp_pcb *pcb);
 	/* The handshake has completed. */
 	bool (*established)(struct altcp_pcb *pcb);
+	/* The ClientHello came and waits for the handshake budget (mgmt/tls/tls.h). */
+	bool (*waiting)(struct altcp_pcb *pcb);
 	/* The TLS layer holds a record it could not hand to TCP yet. */
 	bool (*write_pending)(struct altcp_pcb *pcb);
 	/* The client certificate's subject into out (NUL-terminated); "" without one. */

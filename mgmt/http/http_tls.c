@@ -289,6 +289,7 @@ static void tls_expired(struct altcp_pcb *pcb)
 static const struct http_secure_ops tls_ops = {
 	.accepted = tls_accepted,
 	.established = tls_established,
+	.waiting = tls_handshake_waiting,
 	.write_pending = tls_write_pending,
 	.subject = tls_subject,
 	.closing = tls_closing,

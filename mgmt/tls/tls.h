@@ -59,6 +59,8 @@ struct tls_handshake_stats {
 /* Puts the budget's gate on a new TLS connection (before its first byte). */
 struct altcp_pcb;
 void tls_handshake_gate(struct altcp_pcb *tls_pcb);
+/* Its ClientHello is waiting for the budget (the handshake has not begun). */
+bool tls_handshake_waiting(struct altcp_pcb *tls_pcb);
 /* Counts a connection the transport cut for a handshake not done in time. */
 void tls_handshake_expired(void);
 void tls_handshake_stats(struct tls_handshake_stats *out);

@@ -19,6 +19,9 @@
 
 #include <lwip/altcp.h>
 #include <lwip/altcp_tls.h>
+#include <lwip/tcp.h>
+
+#include "altcp_tls_mbedtls_structs.h"
 
 #include <mbedtls/ssl.h>
 
@@ -76,6 +79,15 @@ static err_t gate_recv(void *arg, struct altcp_pcb *inner, struct pbuf *p, err_t
 	return tls_lower_recv(arg, inner, p, err);
 }
 
+bool tls_handshake_waiting(struct altcp_pcb *tls_pcb)
+{
+	struct altcp_pcb *inner = tls_pcb->inner_conn;
+	/* lwIP's TCP altcp layer keeps its tcp_pcb as the altcp pcb's state (altcp_tcp.c). */
+	const struct tcp_pcb *tcp = inner ? inner->state : NULL;
+
+	return inner && inner->recv == gate_recv && tcp && tcp->refused_data != NULL;
+}
+
 void tls_handshake_gate(struct altcp_pcb *tls_pcb)
 {
 	struct altcp_pcb *inner = tls_pcb->inner_conn;
@@ -84,6 +96,32 @@ void tls_handshake_gate(struct altcp_pcb *tls_pcb)
 		tls_lower_recv = inner->recv;
 	if (inner->recv == tls_lower_recv)
 		inner->recv = gate_recv;
+}
+
+/*
+ * A handshake that failed: the client should learn why from an alert, and
+ * get it.  mbedTLS 2.28 sends none when a required client certificate is
+ * missing (TLS 1.2 has handshake_failure for that).  lwIP's TLS layer
+ * closes the connection next, and TCP resets rather than closes a
+ * connection whose received bytes were not all taken, which would destroy
+ * the alert on its way: the rest of the client's flight is taken here.
+ */
+static void failed(mbedtls_ssl_context *ssl, int ret)
+{
+	struct altcp_pcb *conn = ssl->p_bio;   /* lwIP's TLS layer sets it (mbedtls_ssl_set_bio) */
+	altcp_mbedtls_state_t *state = conn ? conn->state : NULL;
+
+	if (ret == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)
+		(void)mbedtls_ssl_send_alert_message(ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+						     MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
+	if (state && state->rx && conn->inner_conn) {
+		u16_t n = state->rx->tot_len;
+
+		pbuf_free(state->rx);
+		state->rx = NULL;
+		altcp_recved(conn->inner_conn, n);
+	}
+	stats.failed++;
 }
 
 int tls_handshake_step(mbedtls_ssl_context *ssl)
@@ -99,7 +137,7 @@ int tls_handshake_step(mbedtls_ssl_context *ssl)
 	if (ret == 0)
 		stats.completed++;
 	else if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)
-		stats.failed++;
+		failed(ssl, ret);
 	return ret;
 }
 

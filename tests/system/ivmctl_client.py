@@ -1,6 +1,7 @@
 # ivmctl_client.py: a host-side client for system tests (Case.client) that
-# drives build/tools/ivmctl against the root's management API through the
-# forwarded port, checking each command's exit status and output.  The
+# drives build/tools/ivmctl against the root's management API over plain
+# HTTP through the forwarded port, checking each command's exit status
+# and output (over HTTPS: tls_clients.py).  The
 # harness names the build directory in $HV_BUILD_DIR.
 import os
 import pathlib
@@ -24,7 +25,7 @@ def ivmctl(steps, token=DEV_TOKEN, ready_timeout=120):
 
     def client(port, log):
         exe = pathlib.Path(os.environ['HV_BUILD_DIR']) / 'tools' / 'ivmctl'
-        env = dict(os.environ, IVMCTL_HOST=f'127.0.0.1:{port}', IVMCTL_TOKEN=token)
+        env = dict(os.environ, IVMCTL_HOST=f'http://127.0.0.1:{port}', IVMCTL_TOKEN=token)
         deadline = time.monotonic() + ready_timeout
         for n, (args, status, pattern) in enumerate(steps):
             p = run(exe, env, args, log)

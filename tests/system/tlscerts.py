@@ -11,6 +11,7 @@
 #                       signed; another CA that signed nothing the root
 #                       knows; a client CA with a client certificate it
 #                       signed and one a stranger signed (mutual TLS)
+import dataclasses
 import hashlib
 import os
 import pathlib
@@ -21,6 +22,20 @@ import tempfile
 import threading
 
 _lock = threading.Lock()
+
+
+@dataclasses.dataclass
+class Endpoint:
+    """A system test's HTTPS endpoint: the host port forwarded to the
+    root's 443, and the directory of the test certificate set."""
+    port: int
+    certs: pathlib.Path
+
+    def file(self, name):
+        return str(self.certs / name)
+
+    def url(self, path):
+        return f'https://127.0.0.1:{self.port}{path}'
 SERVER_EXT = ('subjectAltName=IP:127.0.0.1,DNS:localhost',
               'basicConstraints=critical,CA:FALSE',
               'keyUsage=critical,digitalSignature',
