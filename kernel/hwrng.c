@@ -29,33 +29,39 @@ unsigned hwrng_available(void)
 	return (unsigned)kinds;
 }
 
-bool hwrng_rdseed64(uint64_t *out)
+static bool rdseed_once(uint64_t *v)
 {
-	for (int i = 0; i < RDSEED_TRIES && (hwrng_available() & HWRNG_RDSEED); i++) {
-		uint64_t v;
-		uint8_t ok;
+	uint8_t ok;
 
-		__asm__ volatile("rdseed %0; setc %1" : "=r"(v), "=qm"(ok) : : "cc");
-		if (ok) {
-			*out = v;
+	__asm__ volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok) : : "cc");
+	return ok;
+}
+
+static bool rdrand_once(uint64_t *v)
+{
+	uint8_t ok;
+
+	__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok) : : "cc");
+	return ok;
+}
+
+/* CF=1: a value was delivered; CF=0: the generator is drained, retry. */
+static bool retry(bool (*once)(uint64_t *), unsigned kind, int tries, uint64_t *out)
+{
+	for (int i = 0; i < tries && (hwrng_available() & kind); i++) {
+		if (once(out))
 			return true;
-		}
 		cpu_relax();
 	}
 	return false;
 }
 
+bool hwrng_rdseed64(uint64_t *out)
+{
+	return retry(rdseed_once, HWRNG_RDSEED, RDSEED_TRIES, out);
+}
+
 bool hwrng_rdrand64(uint64_t *out)
 {
-	for (int i = 0; i < RDRAND_TRIES && (hwrng_available() & HWRNG_RDRAND); i++) {
-		uint64_t v;
-		uint8_t ok;
-
-		__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok) : : "cc");
-		if (ok) {
-			*out = v;
-			return true;
-		}
-	}
-	return false;
+	return retry(rdrand_once, HWRNG_RDRAND, RDRAND_TRIES, out);
 }

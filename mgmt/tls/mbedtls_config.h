@@ -38,13 +38,11 @@
 #define MBEDTLS_PLATFORM_TIME_MACRO tls_port_time
 #define MBEDTLS_PLATFORM_EXIT_MACRO tls_port_exit
 #define MBEDTLS_PLATFORM_FPRINTF_MACRO tls_port_fprintf
-#define MBEDTLS_PLATFORM_SNPRINTF_MACRO tls_port_snprintf
-#include <stddef.h>
+#define MBEDTLS_PLATFORM_SNPRINTF_MACRO fmt_snprintf   /* lib/format.c */
+#include <lib/format.h>
 long long tls_port_time(long long *t);
 void tls_port_exit(int status) __attribute__((noreturn));
 int tls_port_fprintf(void *stream, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int tls_port_snprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 /* ---- entropy and random numbers ---- */
 #define MBEDTLS_ENTROPY_C

@@ -3,7 +3,8 @@
  * mbedtls_config.h): entropy from the CPU's RDSEED, else RDRAND, as the
  * one strong source of mbedTLS's entropy pool (mbedtls_hardware_poll);
  * a seconds clock for ticket and session-cache lifetimes (uptime: the
- * root has no calendar); formatting and a fatal exit on the console.
+ * root has no calendar); output and a fatal exit on the console
+ * (formatting is lib/format.c's fmt_snprintf).
  */
 #include "tls.h"
 
@@ -15,6 +16,7 @@
 
 #include <mbedtls/entropy.h>
 #include <mbedtls/entropy_poll.h>
+#include <mbedtls/platform_util.h>
 
 const char *tls_entropy_source(void)
 {
@@ -43,7 +45,7 @@ int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t 
 		memcpy(output + done, &w, n);
 		done += n;
 	}
-	w = 0;
+	mbedtls_platform_zeroize(&w, sizeof(w));
 	*olen = done;
 	return done == len ? 0 : MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
 }
@@ -70,17 +72,6 @@ int tls_port_fprintf(void *stream, const char *fmt, ...)
 	(void)stream;
 	va_start(ap, fmt);
 	n = kvprintf(fmt, ap);
-	va_end(ap);
-	return (int)n;
-}
-
-int tls_port_snprintf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	size_t n;
-
-	va_start(ap, fmt);
-	n = fmt_vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return (int)n;
 }

@@ -41,9 +41,7 @@ static int with_line(unsigned number, const char *line)
 static void expect_refused(unsigned number, const char *line, unsigned err_line,
 			   const char *fragment)
 {
-	if (with_line(number, line) != -1)
-		fail_msg("'%s' on line %u was accepted", line, number);
-	expect_error(err_line, fragment);
+	expect_refused_in(TLS_CONFIG, number, line, err_line, fragment);
 }
 
 static void test_tls_config(void **state)
