@@ -172,6 +172,8 @@ static void tls_metrics(struct text *t)
 	add(t, "hv_root_tls_heap_bytes{kind=\"used\"} %llu\nhv_root_tls_heap_bytes{kind=\"peak\"} %llu\n"
 	    "hv_root_tls_heap_bytes{kind=\"size\"} %llu\n", (unsigned long long)tl.heap_used,
 	    (unsigned long long)tl.heap_peak, (unsigned long long)tl.heap_size);
+	header(t, "hv_tls_connections", "gauge", "TLS connections open, in their handshake or after.");
+	add(t, "hv_tls_connections %llu\n", (unsigned long long)tl.connections);
 	header(t, "hv_tls_handshakes_total", "counter",
 	       "TLS handshakes: completed, failed (an error or alert), expired (cut for taking too long).");
 	add(t, "hv_tls_handshakes_total{result=\"completed\"} %llu\n"

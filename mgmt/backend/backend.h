@@ -78,6 +78,7 @@ bool backend_net(struct backend_net *out);
 /* The root's TLS: its arena (mgmt/tls/tls.h) and its handshakes. */
 struct backend_tls {
 	uint64_t heap_used, heap_peak, heap_size;
+	uint64_t connections;       /* open now */
 	uint64_t handshakes_completed, handshakes_failed, handshakes_expired;
 	uint64_t handshake_waits, handshake_cpu_us;
 };

@@ -8,6 +8,7 @@
 #include "backend.h"
 
 #include <net/net.h>
+#include <http/http.h>
 #include <tls/tls.h>
 
 #include <kernel/console.h>
@@ -193,6 +194,7 @@ bool backend_tls(struct backend_tls *out)
 	tls_handshake_stats(&hs);
 	*out = (struct backend_tls){
 		.heap_used = heap.used, .heap_peak = heap.peak, .heap_size = heap.size,
+		.connections = http_tls_connections(),
 		.handshakes_completed = hs.completed, .handshakes_failed = hs.failed,
 		.handshakes_expired = hs.expired, .handshake_waits = hs.waits,
 		.handshake_cpu_us = hs.cpu_us,

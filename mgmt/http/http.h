@@ -109,6 +109,8 @@ bool http_server_start(uint16_t port);
  */
 struct hv_mgmt_config;
 bool http_tls_start(const struct hv_mgmt_config *cfg);
+/* Root: TLS connections open now, their handshake done or not (metrics). */
+unsigned http_tls_connections(void);
 /* Root: idle timeouts, pending output; called from root_poll. */
 void http_server_poll(uint64_t now_ms);
 

@@ -400,6 +400,15 @@ bool http_tcp_listen(struct altcp_pcb *pcb, uint16_t port, const struct http_sec
 	return lpcb != NULL;
 }
 
+unsigned http_tls_connections(void)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < HTTP_TCP_CTXS; i++)
+		n += ctxs[i].in_use && ctxs[i].tls && !ctxs[i].closing;
+	return n;
+}
+
 bool http_server_start(uint16_t port)
 {
 	return http_tcp_listen(altcp_tcp_new(), port, NULL, "plain HTTP");

@@ -201,18 +201,44 @@ def tls_figures(tls_port, cafile, token):
     print(f'tls: full handshakes {full:.1f}/s, {cost * 1000:.0f} ms of the root\'s time each; '
           f'resumed {resumed:.1f}/s ({reused} of 40 resumed), {rcost * 1000:.1f} ms each; '
           f'{waits:.0f} waits for the budget', flush=True)
-    # Scraped over a TLS connection of its own: the figure includes it.
-    one = scrape()['hv_root_tls_heap_bytes{kind="used"}']
-    # All 80 at once: the 80th asks while the first are still in their first 5 s.
-    conns = bench_tls.open_many(tls_port, ctx, 80)
+    # Scraped over a TLS connection of its own: the figures count it.
+    m = scrape()
+    one, n1 = m['hv_root_tls_heap_bytes{kind="used"}'], m['hv_tls_connections']
+    # All 80 at once, each with a request at once so that it is not cut
+    # for want of one (5 s) while the others open.
+    conns = bench_tls.open_many(tls_port, ctx, 80, token)
     m = scrape(conns[-1])
     full_heap, peak, size = (m['hv_root_tls_heap_bytes{kind="' + k + '"}']
                              for k in ('used', 'peak', 'size'))
-    each = (full_heap - one) / 79
-    print(f'tls: arena {one - each:.0f} bytes without a connection, {each:.0f} per connection, '
-          f'{full_heap:.0f} with all 80 open, peak {peak:.0f} of {size:.0f}', flush=True)
+    n80 = m['hv_tls_connections']
+    each = (full_heap - one) / max(1, n80 - n1)
+    print(f'tls: arena {one - each * n1:.0f} bytes without a connection, {each:.0f} per '
+          f'connection, {full_heap:.0f} with {n80:.0f} open, peak {peak:.0f} of {size:.0f}',
+          flush=True)
     for c in conns:
         c.close()
+
+
+def steady_figures(port, tls_port, cafile, token, args):
+    """The same load once the connections are open (keep-alive, Python
+    clients): what TLS costs per request, without the handshakes that
+    wrk's start pays for."""
+    import socket
+    ctx = bench_tls.context(cafile)
+    first = bench_tls.handshake(tls_port, ctx)
+    path = f'/api/v1/vms/{args.vm}/guestos'
+    openers = (('http', lambda: socket.create_connection(('127.0.0.1', port), timeout=30)),
+               ('https', lambda: bench_tls.handshake(tls_port, ctx, first.session)))
+    for conns in (int(c) for c in args.connections.split(',')):
+        rates = {}
+        for name, opener in openers:
+            rate, p50, p99 = bench_tls.steady(opener, token, path, min(conns, 79), args.seconds)
+            rates[name] = rate
+            print(f'steady: {name:5} {min(conns, 79):3d} connections open, {args.seconds}s: '
+                  f'{rate:.0f} requests/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms' +
+                  (f' (x{rate / rates["http"]:.2f} plain)' if name == 'https' else ''),
+                  flush=True)
+    first.close()
 
 
 def main():
@@ -285,6 +311,8 @@ def main():
                                 args.seconds)
                 print(f'wrk: {line} (x{tls / plain if plain else 0:.2f} plain; goal >= 0.8)',
                       flush=True)
+        if args.tls:
+            steady_figures(port, tls_port, dev_tls / 'tls-cert.pem', token, args)
         time.sleep(2)
         after = heap_used(port, token)
         print(f'heap: {before} bytes before, {after} bytes after the load', flush=True)
