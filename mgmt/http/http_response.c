@@ -95,6 +95,17 @@ size_t http_format_response(char *out, size_t cap, int status, const char *conte
 	return total;
 }
 
+size_t http_format_stream_head(char *out, size_t cap, int status, const char *content_type,
+			       const char *extra)
+{
+	size_t n = fmt_snprintf(out, cap,
+				"HTTP/1.1 %d %s\r\nServer: hvroot\r\nContent-Type: %s\r\n"
+				"Cache-Control: no-cache\r\nConnection: close\r\n%s\r\n",
+				status, http_reason(status), content_type, extra ? extra : "");
+
+	return n < cap ? n : 0;
+}
+
 /* Appends s as the inside of a JSON string: quote, backslash and controls escaped. */
 static size_t json_escape(char *out, size_t cap, size_t at, const char *s)
 {
