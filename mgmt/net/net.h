@@ -28,6 +28,8 @@ void net_poll(uint64_t now_ms);
 bool net_rx_pending(void);
 /* An address is bound (static, or DHCP has answered). */
 bool net_up(void);
+/* RDRAND where the CPU has it, else the TSC mixed with a counter (port.c). */
+uint32_t net_random(void);
 /* Test hook (knob nic_fault): the NIC's next receive hand-back is forged broken. */
 void net_inject_fault(void);
 
