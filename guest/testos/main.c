@@ -10,6 +10,8 @@
  *   hostile=<kind>[:arg] reach for others' memory, devices, CPUs (may repeat;
  *                        see hostile.c)
  *   crash=<kind>         triple | unmapped | vmx | msr | stringio | exception
+ *   reset                reset the partition through port 0xCF9 at once:
+ *                        every start resets again (a reset loop)
  *   additions            run the guest additions (bus client, integration
  *                        services; see additions_os.c for locked,
  *                        ignore_shutdown, hang_after=<s>, bus_corrupt_ring,
@@ -18,7 +20,7 @@
  *                        unless the bus cannot start
  *   poweroff             power off (ACPI S5) after the knobs above
  * They run in that order: bench, selftest, canary, delay, hostile,
- * crash, additions, poweroff.  Without poweroff (or if a knob returns), it idles printing
+ * crash, reset, additions, poweroff.  Without poweroff (or if a knob returns), it idles printing
  * "testos: alive <n>" every 2 s (and the canary's line every second).
  * Without the additions knob it also polls its media drive each second:
  * when the root attaches the additions media (HVCALL_MEDIA_ATTACH), it
@@ -43,7 +45,7 @@ static const char *const knobs[] = { "selftest", "bench", "canary", "delay",
 				     "ignore_shutdown", "hang_after", "clock_offset",
 				     "bus_corrupt_ring", "bus_malformed", "bus_silent",
 				     "bus_flood", "bus_oversized", "bus_short",
-				     "bus_foreign_flags" };
+				     "bus_foreign_flags", "reset" };
 
 /* True once the additions media is in the drive; false for good if hypercalls fail. */
 static bool additions_on_media(void)
@@ -93,6 +95,11 @@ void kernel_main(void *start_info)
 	hostile_run(cmdline);
 	if (cmdline_find(cmdline, "crash", &crash))
 		crash_run(si, crash.value ? crash.value : "", crash.value_len);
+	if (cmdline_has(cmdline, "reset")) {
+		kputs("testos: resetting\n");
+		power_reset();
+		kputs("testos: FAIL reset through port 0xCF9 returned\n");
+	}
 	if (cmdline_has(cmdline, "additions"))
 		additions_run(si, cmdline);
 	if (cmdline_has(cmdline, "poweroff")) {

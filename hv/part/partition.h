@@ -11,6 +11,7 @@
 
 #include <hv/boot_info.h>
 #include <hv/config_desc.h>
+#include <lib/rate_limit.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,10 +40,7 @@ struct partition_console {
 	char line[PARTITION_CONSOLE_LEN];
 	uint32_t used;
 	uint8_t uart_lcr; /* emulated COM1 line control: DLAB routes 0x3f8 to the divisor */
-	/* rate limit (partition_console_admit): a token bucket of lines */
-	uint32_t tokens;
-	uint32_t dropped;    /* lines not logged since the last one that was */
-	uint64_t rate_stamp; /* reference time (100 ns) the bucket was last filled to; 0: full */
+	struct rate_limit rate; /* partition_console_admit; kept across restarts */
 };
 
 /*
@@ -74,6 +72,8 @@ struct partition {
 	uint32_t vp_count;
 	uint64_t exits[EXIT_REASON_COUNT];    /* shared: updated atomically */
 	uint32_t resets;                      /* restarts after a reset */
+	bool guest_reset;                     /* running since the guest reset itself */
+	struct rate_limit life_lines;         /* partition_life_line; kept across restarts */
 	uint32_t starts;                      /* times it entered Running */
 	uint64_t run_start;                   /* reference time it last entered Running */
 	/* Partition-wide synthetic MSRs (TLFS): any vCPU writes, all see them. */
@@ -124,6 +124,17 @@ void partition_power_off(struct partition *p, const char *how);
  * image once the caller has parked its vCPU.
  */
 void partition_request_reset(struct partition *p, const char *how);
+/*
+ * Whether a life-cycle line about p (a state change, a stopped vCPU and
+ * its exit counters) may be logged.  Always, unless p is starting or
+ * running again because the guest reset itself: a guest that resets in a
+ * loop may log PARTITION_LIFE_BURST such lines at once and
+ * PARTITION_LIFE_PER_S a second after that; the first line after a gap
+ * says how many were dropped.  Faults and power-off are always logged.
+ */
+#define PARTITION_LIFE_BURST 30u
+#define PARTITION_LIFE_PER_S 2u
+bool partition_life_line(struct partition *p);
 
 /* The root's life-cycle requests; each returns an HV_STATUS. */
 uint16_t partition_root_start(struct partition *p);

@@ -17,36 +17,19 @@ static struct spinlock console_locks[HVCFG_MAX_PARTITIONS];
 
 bool partition_console_admit(struct partition_console *c, uint64_t now)
 {
-	uint64_t earned;
-
-	if (c->rate_stamp == 0 || now < c->rate_stamp) {
-		c->tokens = PARTITION_CONSOLE_BURST; /* a fresh start */
-		c->rate_stamp = now;
-	}
-	earned = (now - c->rate_stamp) * PARTITION_CONSOLE_PER_S / REF_PER_S;
-	if (earned > 0) {
-		uint64_t room = PARTITION_CONSOLE_BURST - c->tokens;
-
-		c->rate_stamp += earned * REF_PER_S / PARTITION_CONSOLE_PER_S;
-		c->tokens += (uint32_t)(earned < room ? earned : room);
-	}
-	if (c->tokens == 0)
-		return false;
-	c->tokens--;
-	return true;
+	return rate_limit_admit(&c->rate, now, REF_PER_S / PARTITION_CONSOLE_PER_S,
+				PARTITION_CONSOLE_BURST);
 }
 
 /* One complete line: logged if the rate allows, after a count of those dropped before. */
 static void emit_line(struct partition *p, struct partition_console *c)
 {
-	if (!partition_console_admit(c, reftime_now())) {
-		c->dropped++;
+	if (!partition_console_admit(c, reftime_now()))
 		return;
-	}
-	if (c->dropped != 0)
+	if (c->rate.dropped != 0)
 		log_warn("partition %s: %u console lines dropped (more than %u a second)",
-			 p->cfg->name, c->dropped, PARTITION_CONSOLE_PER_S);
-	c->dropped = 0;
+			 p->cfg->name, c->rate.dropped, PARTITION_CONSOLE_PER_S);
+	c->rate.dropped = 0;
 	log_info("[%s] %s", p->cfg->name, c->line);
 }
 

@@ -86,9 +86,7 @@ static bool prepare(struct partition *p, struct vcpu_boot_state *boot)
 
 	memset((void *)p->ram_hpa, 0, p->ram_size);
 	/* the console's rate limit spans restarts: a reset loop earns no fresh burst */
-	p->console = (struct partition_console){ .tokens = p->console.tokens,
-						 .dropped = p->console.dropped,
-						 .rate_stamp = p->console.rate_stamp };
+	p->console = (struct partition_console){ .rate = p->console.rate };
 	p->fault_reason[0] = '\0';
 	p->reference_tsc = 0;
 	p->guest_os_id = 0;
@@ -165,9 +163,11 @@ static void run_once(struct partition *p, struct vcpu *v, struct page_pool *pool
 	p->starts++;
 	partition_set_state(p, PARTITION_RUNNING, HV_EVENT_STARTED);
 	vcpu_loop(v);
-	log_info("CPU %u: vCPU %u of %s stopped (%s)", v->cpu, v->vp_index, p->cfg->name,
-		 partition_state_name(p->state));
-	log_exit_counters(p);
+	if (partition_life_line(p)) {
+		log_info("CPU %u: vCPU %u of %s stopped (%s)", v->cpu, v->vp_index, p->cfg->name,
+			 partition_state_name(p->state));
+		log_exit_counters(p);
+	}
 }
 
 /*

@@ -1,15 +1,16 @@
 /*
  * A partition's state machine: the states and their causes, faults, the
  * guest's own power-off and reset, and the root's life-cycle requests.
- * Each change is logged and pushed to the root's event ring under the
- * partition's state lock, so the root reads changes in the order they
- * happened.  Creation is above this (partition_create.c), the per-CPU
+ * Each change is logged (those of a guest's reset loop rate-limited) and
+ * pushed to the root's event ring under the partition's state lock, so the
+ * root reads changes in the order they happened.  Creation is above this (partition_create.c), the per-CPU
  * run loop beside it (partition_run.c).
  */
 #include <part/partition.h>
 
 #include <core/console.h>
 #include <core/kick.h>
+#include <plat/reftime.h>
 #include <core/spinlock.h>
 #include <core/test_exit.h>
 #include <part/root_events.h>
@@ -24,6 +25,8 @@
  */
 static struct spinlock state_locks[HVCFG_MAX_PARTITIONS];
 
+#define REF_PER_S 10000000ull /* reference time counts 100 ns */
+
 static const char *const state_names[] = {
 	"Off", "Starting", "Running", "Stopping", "Faulted",
 };
@@ -31,6 +34,26 @@ static const char *const state_names[] = {
 const char *partition_state_name(uint32_t state)
 {
 	return state <= PARTITION_FAULTED ? state_names[state] : "?";
+}
+
+bool partition_life_line(struct partition *p)
+{
+	bool admit = true;
+	uint32_t dropped = 0;
+
+	spin_lock(&state_locks[p->id]);
+	if (p->guest_reset) {
+		admit = rate_limit_admit(&p->life_lines, reftime_now(),
+					 REF_PER_S / PARTITION_LIFE_PER_S, PARTITION_LIFE_BURST);
+		dropped = admit ? p->life_lines.dropped : 0;
+		if (admit)
+			p->life_lines.dropped = 0;
+	}
+	spin_unlock(&state_locks[p->id]);
+	if (dropped != 0)
+		log_warn("partition %s: %u life-cycle lines dropped (the guest keeps resetting)",
+			 p->cfg->name, dropped);
+	return admit;
 }
 
 /* Makes every CPU of p look at its new state. */
@@ -52,8 +75,9 @@ void partition_set_state(struct partition *p, enum partition_state state, uint32
 	spin_unlock(&state_locks[p->id]);
 	if (old == state)
 		return;
-	log_info("partition %s: %s -> %s", p->cfg->name, partition_state_name(old),
-		 partition_state_name(state));
+	if (state == PARTITION_OFF || state == PARTITION_FAULTED || partition_life_line(p))
+		log_info("partition %s: %s -> %s", p->cfg->name, partition_state_name(old),
+			 partition_state_name(state));
 	if (notify)
 		events_notify();
 	if (old == PARTITION_RUNNING && p->vp_count > 1)
@@ -99,7 +123,9 @@ void partition_power_off(struct partition *p, const char *how)
 
 void partition_request_reset(struct partition *p, const char *how)
 {
-	log_info("partition %s requested a reset (%s)", p->cfg->name, how);
+	p->guest_reset = true;
+	if (partition_life_line(p))
+		log_info("partition %s requested a reset (%s)", p->cfg->name, how);
 	partition_set_state(p, PARTITION_STARTING, HV_EVENT_GUEST_RESET);
 }
 
@@ -118,6 +144,7 @@ static uint16_t root_request(struct partition *p, uint32_t allowed, enum partiti
 		return HV_STATUS_INVALID_PARTITION_STATE;
 	}
 	__atomic_store_n(&p->state, to, __ATOMIC_RELEASE);
+	p->guest_reset = false; /* the root's request: its lines are never limited */
 	notify = events_push(p, from, to, cause);
 	spin_unlock(&state_locks[p->id]);
 	log_info("partition %s: %s -> %s (requested by the root)", p->cfg->name,

@@ -67,12 +67,21 @@ enum api_disposition api_reply_text(struct api_ctx *ctx, int status, const char 
 typedef void (*api_gone_fn)(struct http_conn *c, void *arg);
 #define API_MAX_DEFERRED HTTP_MAX_CONNS
 /*
+ * Deferred requests one token may have at once: a quarter of the
+ * connections, so that one caller's long-polls and waits cannot take the
+ * server from everyone else (docs/api.md, "Limits").
+ */
+#define API_MAX_DEFERRED_PER_TOKEN (API_MAX_DEFERRED / 4u)
+/*
  * Marks ctx's request as answered later; gone(conn, arg) runs if the
- * connection goes away first.  false when API_MAX_DEFERRED requests are
- * already waiting: then answer now (api_reply_error 503
- * VM_E_OUT_OF_RESOURCE).
+ * connection goes away first.  false when ctx's token already has
+ * API_MAX_DEFERRED_PER_TOKEN requests waiting, or API_MAX_DEFERRED
+ * requests are waiting in all: then answer now with
+ * api_reply_defer_refused.
  */
 bool api_defer(struct api_ctx *ctx, api_gone_fn gone, void *arg);
+/* The refusal of the api_defer that just said no: 429 (the token's share) or 503, Retry-After: 1. */
+enum api_disposition api_reply_defer_refused(struct api_ctx *ctx);
 
 /*
  * A streamed answer (Server-Sent Events; http_stream_begin): status and

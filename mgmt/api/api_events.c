@@ -252,7 +252,7 @@ static enum api_disposition events_get(struct api_ctx *ctx)
 		if (!waiters[i].conn)
 			wt = &waiters[i];
 	if (!wt || !api_defer(ctx, waiter_gone, wt))
-		return api_reply_error(ctx, 503, VM_E_OUT_OF_RESOURCE, "too many requests waiting");
+		return api_reply_defer_refused(ctx);
 	wt->conn = ctx->conn;
 	wt->token = ctx->token;
 	wt->since = (uint64_t)since;

@@ -289,7 +289,7 @@ static enum api_disposition ask(struct api_ctx *ctx, struct pending *p, const st
 
 	if (!api_defer(ctx, pending_gone, p)) {
 		p->used = false;
-		return api_reply_error(ctx, 503, VM_E_OUT_OF_RESOURCE, "too many requests waiting");
+		return api_reply_defer_refused(ctx);
 	}
 	hr = backend_guestos_request((uint32_t)ctx->vm_id, a, pending_done, p);
 	if (hr == S_OK)

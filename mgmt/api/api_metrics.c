@@ -3,12 +3,14 @@
  * the root really measures: partition states and hv's exit counters
  * (HVCALL_PARTITION_STATUS), the guests' heartbeat (when known), the task
  * engine's counts, the root's heap and network (when they exist) and the
- * API's answers per status.  Any valid token may read it: it names VMs but
- * no guest data.
+ * API's answers per status.  Any valid token may read it, but the
+ * per-VM series name only the VMs the token may read (a token must not
+ * learn which VMs exist beyond its grants); the rest has no VM in it.
  */
 #include "api_int.h"
 #include "api_reply.h"
 #include "api_routes.h"
+#include "api_throttle.h"
 
 #include <task/task.h>
 
@@ -159,6 +161,19 @@ static void net_metrics(struct text *t)
 	add(t, "hv_root_net_resets_total %llu\n", (unsigned long long)nt.resets);
 }
 
+static void auth_metrics(struct text *t)
+{
+	struct api_throttle_stats st;
+
+	api_throttle_stats(&st);
+	header(t, "hv_api_auth_failures_total", "counter",
+	       "Requests whose bearer token was unknown or malformed.");
+	add(t, "hv_api_auth_failures_total %llu\n", (unsigned long long)st.failures);
+	header(t, "hv_api_auth_throttled_total", "counter",
+	       "Requests refused with 429 while their address was slowed down after failures.");
+	add(t, "hv_api_auth_throttled_total %llu\n", (unsigned long long)st.throttled);
+}
+
 static void root_metrics(struct text *t)
 {
 	const struct http_status_count *c;
@@ -175,6 +190,7 @@ static void root_metrics(struct text *t)
 	for (unsigned i = 0; i < n; i++)
 		add(t, "hv_http_requests_total{code=\"%d\"} %llu\n", c[i].status,
 		    (unsigned long long)c[i].count);
+	auth_metrics(t);
 	c = http_refusal_counts(&n);
 	header(t, "hv_http_refused_total", "counter",
 	       "Answers the HTTP server gave itself (refusals, and 500 for an unsendable API answer).");
@@ -183,11 +199,22 @@ static void root_metrics(struct text *t)
 		    (unsigned long long)c[i].count);
 }
 
+/* Keeps in vms[0..n) the VMs token may read, in order; returns how many. */
+static uint32_t readable(const struct hv_mgmt_token *token, struct backend_vm *vms, uint32_t n)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (api_allowed(token, vms[i].name, HV_MGMT_RIGHT_READ))
+			vms[kept++] = vms[i];
+	return kept;
+}
+
 static enum api_disposition metrics_get(struct api_ctx *ctx)
 {
 	static struct backend_vm vms[HV_MAX_PARTITIONS];
 	struct text t = { .buf = out, .cap = sizeof(out) };
-	uint32_t n = backend_vm_list(vms, HV_MAX_PARTITIONS);
+	uint32_t n = readable(ctx->token, vms, backend_vm_list(vms, HV_MAX_PARTITIONS));
 
 	vm_metrics(&t, vms, n);
 	exit_metrics(&t, vms, n);

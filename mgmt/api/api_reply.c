@@ -1,7 +1,8 @@
 /*
  * Answers: JSON and error bodies, the HTTP status of each HRESULT, the
  * registry of deferred requests (so a client that goes away cancels what
- * its request started) and the count of answers per status for
+ * its request started, and no token holds more than its share of the
+ * connections with waits) and the count of answers per status for
  * GET /metrics.
  */
 #include "api.h"
@@ -14,9 +15,13 @@
 
 static struct deferred {
 	struct http_conn *conn;     /* NULL: free */
+	const struct hv_mgmt_token *token;
 	api_gone_fn gone;
 	void *arg;
 } deferred[API_MAX_DEFERRED];
+
+/* Why the latest api_defer said no (api_reply_defer_refused answers it). */
+static bool refused_for_share;
 
 /* Room for every status the API sends (api_status_of and the routes' own). */
 static struct http_status_count counts[STATUS_KINDS];
@@ -147,16 +152,42 @@ static struct deferred *deferred_find(struct http_conn *c)
 	return d;
 }
 
+static unsigned deferred_of(const struct hv_mgmt_token *token)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < API_MAX_DEFERRED; i++)
+		n += deferred[i].conn != NULL && deferred[i].token == token;
+	return n;
+}
+
 bool api_defer(struct api_ctx *ctx, api_gone_fn gone, void *arg)
 {
-	struct deferred *d = deferred_find(NULL);
+	struct deferred *d = NULL;
 
+	refused_for_share = ctx->token && deferred_of(ctx->token) >= API_MAX_DEFERRED_PER_TOKEN;
+	if (!refused_for_share)
+		d = deferred_find(NULL);
 	if (d) {
 		d->conn = ctx->conn;
+		d->token = ctx->token;
 		d->gone = gone;
 		d->arg = arg;
 	}
 	return d != NULL;
+}
+
+enum api_disposition api_reply_defer_refused(struct api_ctx *ctx)
+{
+	bool share = refused_for_share;
+
+	/* A caller whose own table was full did not ask api_defer: no stale reason. */
+	refused_for_share = false;
+	http_add_header(ctx->conn, "Retry-After: 1");
+	if (share)
+		return api_reply_error(ctx, 429, VM_E_OUT_OF_RESOURCE,
+				       "this token already has as many requests waiting as it may");
+	return api_reply_error(ctx, 503, VM_E_OUT_OF_RESOURCE, "too many requests waiting");
 }
 
 bool api_stream_begin(struct api_ctx *ctx, int status, const char *content_type,

@@ -14,6 +14,7 @@
 #include "api_events.h"
 #include "api_routes.h"
 #include "api_tasks.h"
+#include "api_throttle.h"
 
 #include <backend/backend.h>
 #include <redfish/redfish.h>
@@ -153,13 +154,35 @@ const struct api_route *api_route_find(const struct api_route_table *tables, siz
 	return found;
 }
 
-/* 401 or 403 unless the caller may use route; ctx->token set. */
+/* 429 while the caller's address is slowed down after failed authentications. */
+static bool throttled(struct api_ctx *ctx)
+{
+	char retry[32];
+	uint32_t s = 0;
+	bool blocked = ctx->rq->authorization[0] &&
+		       api_throttle_blocked(ctx->rq->peer, ctx->rq->now_ms, &s);
+
+	if (blocked) {
+		fmt_snprintf(retry, sizeof(retry), "Retry-After: %u", s);
+		http_add_header(ctx->conn, retry);
+		api_reply_error(ctx, 429, E_ACCESSDENIED,
+				"too many failed authentications from this address; try later");
+	}
+	return blocked;
+}
+
+/* 401, 403 or 429 unless the caller may use route; ctx->token set. */
 static bool authorise(struct api_ctx *ctx, const struct api_route *route)
 {
 	bool has_vm = ctx->vm_name[0] != '\0';
 
+	if (throttled(ctx))
+		return false;
 	ctx->token = api_authenticate(ctx->rq->authorization);
 	if (!ctx->token) {
+		/* No header at all is no attempt: only a presented token counts as a failure. */
+		if (ctx->rq->authorization[0])
+			api_throttle_failure(ctx->rq->peer, ctx->rq->now_ms);
 		http_add_header(ctx->conn, "WWW-Authenticate: Bearer realm=\"hv\"");
 		api_reply_error(ctx, 401, E_ACCESSDENIED,
 				ctx->rq->authorization[0] ? "the bearer token is not valid"

@@ -15,6 +15,7 @@ struct task_waiter {
 	struct http_conn *conn;     /* NULL: slot free */
 	uint32_t task_id;
 	bool forever;
+	unsigned detail;            /* api_task_detail of the waiting caller */
 	uint64_t deadline_ms;
 };
 
@@ -22,10 +23,10 @@ static struct task_waiter waiters[API_MAX_DEFERRED];
 static char json_buf[HTTP_MAX_RESPONSE];
 
 /* t as JSON in json_buf; false (and 500 is due) if it does not fit. */
-static bool task_json(struct jw *jw, const struct task *t)
+static bool task_json(struct jw *jw, const struct task *t, unsigned detail)
 {
 	jw_init(jw, json_buf, sizeof(json_buf));
-	api_write_task(jw, t, TASK_JSON_OUTPUT);
+	api_write_task(jw, t, detail);
 	return !jw->overflow;
 }
 
@@ -36,7 +37,7 @@ static void waiter_answer(struct task_waiter *w, const struct task *t)
 	struct http_conn *c = w->conn;
 
 	w->conn = NULL;
-	if (task_json(&jw, t))
+	if (task_json(&jw, t, w->detail))
 		api_reply_json_conn(c, 200, &jw);
 	else
 		api_reply_error_conn(c, 500, E_OUTOFMEMORY, "the task does not fit a response");
@@ -83,20 +84,19 @@ enum api_disposition api_task_wait(struct api_ctx *ctx, struct task *t, int64_t 
 	struct jw jw;
 
 	if (t->complete || wait_ms == 0) {
-		if (!task_json(&jw, t))
+		if (!task_json(&jw, t, api_task_detail(ctx->token, t)))
 			return api_reply_error(ctx, 500, E_OUTOFMEMORY, "the task does not fit a response");
 		return api_reply_json(ctx, 200, &jw);
 	}
 	for (uint32_t i = 0; i < API_MAX_DEFERRED && !w; i++)
 		if (!waiters[i].conn)
 			w = &waiters[i];
-	if (!w || !api_defer(ctx, waiter_gone, w)) {
-		http_add_header(ctx->conn, "Retry-After: 1");
-		return api_reply_error(ctx, 503, VM_E_OUT_OF_RESOURCE, "too many waiting requests");
-	}
+	if (!w || !api_defer(ctx, waiter_gone, w))
+		return api_reply_defer_refused(ctx);
 	w->conn = ctx->conn;
 	w->task_id = t->id;
 	w->forever = wait_ms < 0;
+	w->detail = api_task_detail(ctx->token, t);
 	w->deadline_ms = wait_ms < 0 ? 0 : backend_now_ms() + (uint64_t)wait_ms;
 	return API_DEFERRED;
 }

@@ -14,7 +14,7 @@
 #include <lib/string.h>
 
 #define REASON_MAX 512u
-#define COMMAND_MAX 1024u
+#define COMMAND_MAX TASK_COMMAND_LEN
 
 static char list_buf[HTTP_MAX_RESPONSE];
 static char task_buf[HTTP_MAX_RESPONSE];
@@ -54,6 +54,10 @@ void api_write_task(struct jw *w, const struct task *t, unsigned flags)
 		jw_key(w, "kind");
 		jw_str(w, task_kind_name(t->kind));
 	}
+	if (full && (flags & TASK_JSON_COMMAND) && t->kind == TASK_KIND_EXECUTE) {
+		jw_key(w, "command");
+		jw_str(w, t->command);
+	}
 	jw_key(w, "IsComplete");
 	jw_bool(w, t->complete);
 	jw_key(w, "PercentCompleted");
@@ -77,6 +81,12 @@ void api_write_task(struct jw *w, const struct task *t, unsigned flags)
 	if ((flags & TASK_JSON_OUTPUT) && t->complete && t->has_output)
 		write_output(w, t);
 	jw_obj_end(w);
+}
+
+unsigned api_task_detail(const struct hv_mgmt_token *token, const struct task *t)
+{
+	return api_allowed(token, t->vm_name, HV_MGMT_RIGHT_EXECUTE) ?
+		       TASK_JSON_COMMAND | TASK_JSON_OUTPUT : 0;
 }
 
 /* ---- actions that create tasks ---- */
@@ -110,7 +120,7 @@ static enum api_disposition created(struct api_ctx *ctx, const struct task_req *
 	if (hr != S_OK)
 		return api_reply_error(ctx, api_status_of(hr), hr, why);
 	jw_init(&jw, task_buf, sizeof(task_buf));
-	api_write_task(&jw, t, TASK_JSON_OUTPUT);
+	api_write_task(&jw, t, api_task_detail(ctx->token, t));
 	if (jw.overflow) {
 		d = api_reply_error(ctx, 500, E_OUTOFMEMORY, "the task does not fit a response");
 	} else {
@@ -250,7 +260,8 @@ static void write_list(struct jw *jw, struct api_ctx *ctx, struct task **all, ui
 	jw_arr_begin(jw);
 	for (uint32_t i = 0; i < n; i++)
 		if (api_allowed(ctx->token, all[i]->vm_name, HV_MGMT_RIGHT_READ))
-			api_write_task(jw, all[i], flags);
+			api_write_task(jw, all[i],
+				       flags | (api_task_detail(ctx->token, all[i]) & TASK_JSON_COMMAND));
 	jw_arr_end(jw);
 	jw_obj_end(jw);
 }
@@ -352,7 +363,7 @@ static enum api_disposition task_cancel_route(struct api_ctx *ctx)
 	if (hr != S_OK)
 		return api_reply_error(ctx, 409, E_FAIL, "the task is not cancelable");
 	jw_init(&jw, task_buf, sizeof(task_buf));
-	api_write_task(&jw, t, TASK_JSON_OUTPUT);
+	api_write_task(&jw, t, api_task_detail(ctx->token, t));
 	if (jw.overflow)
 		return api_reply_error(ctx, 500, E_OUTOFMEMORY, "the task does not fit a response");
 	return api_reply_json(ctx, 200, &jw);

@@ -18,14 +18,23 @@
 #define TASK_WAIT_MAX_MS 4000000    /* WaitForCompletion bound; -1 = forever */
 
 /*
- * The TASK object {"ID":..,...}.  TASK_JSON_OUTPUT adds the output of an
- * execute task whose command ran; TASK_JSON_COMPACT leaves out Description, kind
+ * The TASK object {"ID":..,...}.  TASK_JSON_COMMAND adds an execute task's
+ * command, TASK_JSON_OUTPUT the output of one whose command ran (both only
+ * for a caller holding the execute right on the task's VM: see
+ * api_task_detail); TASK_JSON_COMPACT leaves out Description, kind, command
  * and ErrorDescription (the list's fallback when the full form would not
  * fit one response).
  */
 #define TASK_JSON_OUTPUT 0x1u
 #define TASK_JSON_COMPACT 0x2u
+#define TASK_JSON_COMMAND 0x4u
 void api_write_task(struct jw *w, const struct task *t, unsigned flags);
+/*
+ * TASK_JSON_COMMAND | TASK_JSON_OUTPUT when token holds the execute right
+ * on t's VM, else 0: what a command ran and printed is the execute
+ * right's to see, not the read right's (docs/api.md).
+ */
+unsigned api_task_detail(const struct hv_mgmt_token *token, const struct task *t);
 
 /*
  * WaitForCompletion (GET /api/v1/tasks/{id}?wait=MS): answers ctx with

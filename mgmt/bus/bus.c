@@ -21,6 +21,7 @@
 #include <kernel/synic.h>
 #include <kernel/time.h>
 #include <lib/format.h>
+#include <lib/rate_limit.h>
 #include <lib/string.h>
 
 #include "vmbus_err.h"
@@ -90,9 +91,7 @@ struct bus_guest {
 	uint32_t banned_gen;
 	uint32_t banned_drops;
 	/* lines about what the guest did (bus_guest_may_log); kept across its restarts */
-	uint32_t log_tokens;
-	uint32_t log_dropped;
-	uint64_t log_stamp_ms; /* 0: a full budget */
+	struct rate_limit log_rate;
 };
 
 static struct bus_guest guests[HV_MAX_PARTITIONS];
@@ -147,28 +146,14 @@ bool bus_guest_up_since(uint32_t id, uint64_t *ms)
 
 bool bus_guest_may_log(struct bus_guest *g)
 {
-	uint64_t now = bus_now_ms(), earned, room;
+	bool admit = rate_limit_admit(&g->log_rate, bus_now_ms(), GUEST_LOG_MS, GUEST_LOG_BURST);
 
-	if (g->log_stamp_ms == 0 || now < g->log_stamp_ms) {
-		g->log_tokens = GUEST_LOG_BURST;
-		g->log_stamp_ms = now;
-	}
-	earned = (now - g->log_stamp_ms) / GUEST_LOG_MS;
-	if (earned > 0) {
-		room = GUEST_LOG_BURST - g->log_tokens;
-		g->log_stamp_ms += earned * GUEST_LOG_MS;
-		g->log_tokens += (uint32_t)(earned < room ? earned : room);
-	}
-	if (g->log_tokens == 0) {
-		g->log_dropped++;
-		return false;
-	}
-	g->log_tokens--;
-	if (g->log_dropped != 0)
+	if (admit && g->log_rate.dropped != 0)
 		kprintf("root: bus %s: %u lines about it dropped (more than one a second)\n",
-			bus_guest_name(g), g->log_dropped);
-	g->log_dropped = 0;
-	return true;
+			bus_guest_name(g), g->log_rate.dropped);
+	if (admit)
+		g->log_rate.dropped = 0;
+	return admit;
 }
 
 struct bus_guest *bus_guest_by_id(uint32_t id)

@@ -8,7 +8,9 @@
  * cycles knob wait on.  The vector was never in the local APIC (hv
  * injects it), so there is no EOI.  Each change is also posted as
  * NOTIFY_STATE (notify.h), from events_poll rather than the handler, so
- * that listeners run in the root's main loop.
+ * that listeners run in the root's main loop.  The lines of a guest that
+ * keeps resetting itself are rate-limited per partition (event_line_ok),
+ * like hv's own lines about it.
  */
 #include "events.h"
 
@@ -19,6 +21,8 @@
 #include <kernel/hvmgmt.h>
 #include <kernel/hypercall.h>
 #include <kernel/interrupts.h>
+#include <kernel/time.h>
+#include <lib/rate_limit.h>
 #include <lib/string.h>
 
 #define PAGE_SIZE 4096
@@ -35,7 +39,13 @@ static struct tracked {
 	uint32_t causes[CAUSES];
 	bool chained; /* an event was seen: the next must start from its state */
 	bool guest;   /* listed, not the root */
+	bool guest_reset;             /* the latest start was the guest's own reset */
+	struct rate_limit lines;      /* event_line_ok */
 } parts[HV_MAX_PARTITIONS];
+
+/* A guest resetting in a loop: 30 lines at once, then one every 500 ms. */
+#define RESET_LINES_BURST 30u
+#define RESET_LINES_MS 500u
 
 static uint32_t dropped_seen;
 
@@ -44,6 +54,30 @@ static struct {
 	uint32_t id, state, cause;
 } pending[HV_EVENT_RING_SIZE];
 static uint32_t pending_head, pending_tail, pending_lost;
+
+/*
+ * Whether e's line may be printed: always, unless t is running again
+ * through its own reset (then rate-limited; a fault, a power-off and
+ * whatever the root asked for always print).
+ */
+static bool event_line_ok(struct tracked *t, const struct hv_event *e)
+{
+	bool ok = true;
+
+	if (e->cause == HV_EVENT_GUEST_RESET)
+		t->guest_reset = true;
+	else if (e->cause >= HV_EVENT_ROOT_START && e->cause <= HV_EVENT_ROOT_RESET)
+		t->guest_reset = false;
+	if (t->guest_reset && e->state != HV_PARTITION_OFF && e->state != HV_PARTITION_FAULTED)
+		ok = rate_limit_admit(&t->lines, tsc_to_ms(tsc_read()), RESET_LINES_MS,
+				      RESET_LINES_BURST);
+	if (ok && t->lines.dropped != 0) {
+		kprintf("root: %u event lines about %s dropped (it keeps resetting itself)\n",
+			t->lines.dropped, t->name[0] ? t->name : "?");
+		t->lines.dropped = 0;
+	}
+	return ok;
+}
 
 static void record(const struct hv_event *e)
 {
@@ -56,9 +90,10 @@ static void record(const struct hv_event *e)
 		return;
 	}
 	t = &parts[e->partition_id];
-	kprintf("root: event %s: %s -> %s (%s)\n", t->name[0] ? t->name : "?",
-		hv_partition_state_name(e->previous_state), hv_partition_state_name(e->state),
-		hv_event_cause_name(e->cause));
+	if (event_line_ok(t, e))
+		kprintf("root: event %s: %s -> %s (%s)\n", t->name[0] ? t->name : "?",
+			hv_partition_state_name(e->previous_state),
+			hv_partition_state_name(e->state), hv_event_cause_name(e->cause));
 	/*
 	 * The ring must replay each partition's changes in order.  The first
 	 * event may predate the listing that seeded the state, later ones not.

@@ -9,8 +9,10 @@
  *
  * Limits (docs/api.md): request line + headers HTTP_MAX_HEADER bytes, body
  * HTTP_MAX_BODY bytes (413 beyond), HTTP_MAX_CONNS connections (503 and
- * close beyond), HTTP_IDLE_MS without a complete request (close; 408 when
- * a request was started).  Keep-alive unless the client says close.
+ * close beyond), HTTP_FIRST_MS from accepting a connection to its first
+ * complete request and HTTP_IDLE_MS from a response to the next complete
+ * request (close; 408 when a request was started): a client cannot hold
+ * a connection without using it.  Keep-alive unless the client says close.
  */
 #ifndef MGMT_HTTP_H
 #define MGMT_HTTP_H
@@ -22,6 +24,7 @@
 #define HTTP_MAX_HEADER 4096u
 #define HTTP_MAX_BODY 8192u
 #define HTTP_MAX_CONNS 80u
+#define HTTP_FIRST_MS 5000u
 #define HTTP_IDLE_MS 15000u
 #define HTTP_MAX_RESPONSE 32768u
 
@@ -48,6 +51,7 @@ struct http_request {
 	size_t body_len;
 	bool keep_alive;
 	uint64_t now_ms;                /* when the request completed */
+	uint32_t peer;                  /* the client's IPv4 address as lwIP holds it; 0 if unknown */
 };
 
 struct http_conn;                   /* opaque */

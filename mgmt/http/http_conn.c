@@ -34,6 +34,7 @@ struct http_conn {
 	llhttp_t parser;
 	uint64_t since_ms;          /* READ: waiting since; SEND: last progress */
 	bool started;               /* READ: a request began (408 on timeout) */
+	bool answered_one;          /* a response went out: HTTP_IDLE_MS, not HTTP_FIRST_MS */
 	bool in_headers;            /* READ: still before the end of the headers */
 	bool headers_done;          /* READ: llhttp paused at the end of the headers */
 	bool run_on;                /* READ: resumed there; run llhttp even without bytes */
@@ -50,6 +51,7 @@ struct http_conn {
 	char expect[16];            /* the Expect header, if short */
 	size_t expect_len;
 	size_t path_len, query_len, auth_len, ctype_len, xauth_len, inm_len;
+	uint32_t peer;
 	struct http_request rq;
 	char body[HTTP_MAX_BODY];
 	char extra[HTTP_MAX_EXTRA];
@@ -104,6 +106,7 @@ static int on_message_begin(llhttp_t *p)
 	c->hkind = HK_OTHER;
 	memset(&c->rq, 0, sizeof(c->rq));
 	c->rq.body = c->body;
+	c->rq.peer = c->peer;
 	return 0;
 }
 
@@ -343,12 +346,15 @@ static void conn_flush(struct http_conn *c)
 		if (n > 0)
 			c->since_ms = now_ms;
 	}
-	if (c->out_off == c->out_len && c->state == CS_STREAM && !c->close_after)
+	if (c->out_off == c->out_len && c->state == CS_STREAM && !c->close_after) {
 		c->out_off = c->out_len = 0;    /* the stream's queue is empty: it goes on */
-	else if (c->out_off == c->out_len && c->close_after)
-		conn_close(c, false);
-	else if (c->out_off == c->out_len)
-		conn_ready(c);
+	} else if (c->out_off == c->out_len) {
+		c->answered_one = true;
+		if (c->close_after)
+			conn_close(c, false);
+		else
+			conn_ready(c);
+	}
 }
 
 /*
@@ -545,6 +551,8 @@ struct http_conn *http_conn_open(const struct http_transport *t, void *ctx, uint
 		c->t = t;
 		c->ctx = ctx;
 		c->close_after = false;
+		c->answered_one = false;
+		c->peer = 0;
 		c->extra_len = 0;
 		c->extra[0] = '\0';
 		llhttp_init(&c->parser, HTTP_REQUEST, &settings);
@@ -562,6 +570,11 @@ struct http_conn *http_conn_open(const struct http_transport *t, void *ctx, uint
 		t->close(ctx, false);
 	}
 	return c;
+}
+
+void http_conn_set_peer(struct http_conn *c, uint32_t peer)
+{
+	c->peer = peer;
 }
 
 const struct http_status_count *http_refusal_counts(unsigned *n)
@@ -617,7 +630,8 @@ void http_conn_poll(uint64_t now)
 	now_ms = now;
 	for (size_t i = 0; i < HTTP_MAX_CONNS; i++) {
 		struct http_conn *c = &conns[i];
-		bool expired = now - c->since_ms >= HTTP_IDLE_MS;
+		uint64_t limit = c->state == CS_READ && !c->answered_one ? HTTP_FIRST_MS : HTTP_IDLE_MS;
+		bool expired = now - c->since_ms >= limit;
 
 		if (c->state == CS_READ && expired && c->started)
 			conn_fail(c, 408, VM_E_TIMED_OUT, "request not completed in time");

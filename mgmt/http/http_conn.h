@@ -42,6 +42,8 @@ struct http_transport {
  * t and closed it.
  */
 struct http_conn *http_conn_open(const struct http_transport *t, void *ctx, uint64_t now_ms);
+/* The client's address (lwIP's ip4_addr_t.addr), handed to the API with each request. */
+void http_conn_set_peer(struct http_conn *c, uint32_t peer);
 /* Received bytes; returns how many the core consumed (the transport keeps the rest). */
 size_t http_conn_input(struct http_conn *c, const char *data, size_t len, uint64_t now_ms);
 /* The peer sent FIN and the transport has no unconsumed bytes left. */

@@ -4,9 +4,14 @@
  * that feeds received pbufs to the core (http_conn.c) and writes what the
  * core sends with tcp_write.
  *
- * Received data the core does not take yet (a pipelined request while the
- * previous one is answered) stays in `rx` and is not acknowledged to lwIP
- * (tcp_recved), so the receive window closes instead of memory filling.
+ * Received data is copied out of lwIP's buffers at once into the
+ * connection's own `rx` buffer, and acknowledged to lwIP (tcp_recved)
+ * only as the core takes it.  So what the core does not take yet (a
+ * pipelined request while the previous one is answered) closes the
+ * receive window, and a client can hold at most TCP_WND bytes of our
+ * memory: never lwIP's pbufs, which on the root come from the NIC's
+ * receive pool that every client and DHCP share (a client trickling
+ * one byte per segment would otherwise pin one pool buffer per byte).
  * Output goes out as far as tcp_sndbuf allows and resumes from the sent
  * and poll callbacks.  A graceful close shuts our sending side only and
  * keeps reading (and discarding) until the client closes or HTTP_LINGER_MS
@@ -17,6 +22,7 @@
 #include "http_conn.h"
 
 #include <kernel/console.h>
+#include <lib/string.h>
 #include <lwip/pbuf.h>
 #include <lwip/tcp.h>
 
@@ -25,16 +31,19 @@
 #define HTTP_TCP_CTXS (HTTP_MAX_CONNS + 16u)
 /* tcp_poll interval in TCP coarse timer ticks (500 ms): once a second. */
 #define HTTP_TCP_POLL_TICKS 2
+/* All a client can send us unacknowledged: what lwIP's receive window allows. */
+#define HTTP_RX_HOLD TCP_WND
 
 struct http_tcp {
 	bool in_use;
 	struct tcp_pcb *pcb;    /* NULL once lwIP freed it or we gave it up */
 	struct http_conn *c;    /* NULL once the core forgot the connection */
-	struct pbuf *rx;        /* received, not yet taken by the core */
+	size_t rx_off, rx_len;  /* rx[rx_off..+rx_len): received, not yet taken by the core */
 	bool eof, eof_told;     /* the client's FIN; passed on to the core */
 	bool closing;           /* our side shut, draining until the client closes */
 	bool aborted;           /* tcp_abort ran: the callback must return ERR_ABRT */
 	uint64_t close_ms;
+	char rx[HTTP_RX_HOLD];
 };
 
 static struct http_tcp ctxs[HTTP_TCP_CTXS];
@@ -49,17 +58,19 @@ static struct http_tcp *ctx_get(void)
 			t = &ctxs[i];
 	}
 	if (t) {
-		*t = (struct http_tcp){ 0 };
 		t->in_use = true;
+		t->pcb = NULL;
+		t->c = NULL;
+		t->rx_off = t->rx_len = 0;
+		t->eof = t->eof_told = t->closing = t->aborted = false;
+		t->close_ms = 0;
 	}
 	return t;
 }
 
 static void ctx_release(struct http_tcp *t)
 {
-	if (t->rx)
-		pbuf_free(t->rx);
-	t->rx = NULL;
+	t->rx_off = t->rx_len = 0;
 	t->pcb = NULL;
 	t->in_use = false;
 }
@@ -96,11 +107,9 @@ static void ctx_final_close(struct http_tcp *t)
 /* Drops what the core will never read, acknowledging it to lwIP. */
 static void ctx_drop_rx(struct http_tcp *t)
 {
-	if (t->rx) {
-		tcp_recved(t->pcb, t->rx->tot_len);
-		pbuf_free(t->rx);
-		t->rx = NULL;
-	}
+	if (t->rx_len > 0)
+		tcp_recved(t->pcb, (u16_t)t->rx_len);
+	t->rx_off = t->rx_len = 0;
 }
 
 static size_t tr_space(void *ctx)
@@ -151,21 +160,43 @@ static void ctx_pump(struct http_tcp *t)
 {
 	bool more = true;
 
-	while (more && t->c && t->rx && http_conn_wants_input(t->c)) {
-		struct pbuf *q = t->rx;
-		size_t n = http_conn_input(t->c, q->payload, q->len, srv_now);
+	while (more && t->c && t->rx_len > 0 && http_conn_wants_input(t->c)) {
+		size_t n = http_conn_input(t->c, t->rx + t->rx_off, t->rx_len, srv_now);
 
-		/* The core may have closed the connection (t->rx dropped) meanwhile. */
-		more = t->rx == q && n > 0;
+		/* The core may have closed the connection: then the bytes were dropped. */
+		more = t->c != NULL && n > 0;
 		if (more) {
-			t->rx = pbuf_free_header(q, (u16_t)n);
+			t->rx_off += n;
+			t->rx_len -= n;
 			tcp_recved(t->pcb, (u16_t)n);
 		}
 	}
-	if (t->c && !t->rx && t->eof && !t->eof_told) {
+	if (t->rx_len == 0)
+		t->rx_off = 0;
+	if (t->c && t->rx_len == 0 && t->eof && !t->eof_told) {
 		t->eof_told = true;
 		http_conn_input_eof(t->c, srv_now);
 	}
+}
+
+/*
+ * Copies p into rx and frees it; false when it does not fit, which lwIP's
+ * window check should make impossible (the caller then aborts).
+ */
+static bool ctx_keep(struct http_tcp *t, struct pbuf *p)
+{
+	bool fits = p->tot_len <= HTTP_RX_HOLD - t->rx_len;
+
+	if (fits && p->tot_len > HTTP_RX_HOLD - t->rx_off - t->rx_len) {
+		memmove(t->rx, t->rx + t->rx_off, t->rx_len);
+		t->rx_off = 0;
+	}
+	if (fits) {
+		pbuf_copy_partial(p, t->rx + t->rx_off + t->rx_len, p->tot_len, 0);
+		t->rx_len += p->tot_len;
+	}
+	pbuf_free(p);
+	return fits;
 }
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
@@ -183,11 +214,14 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	} else if (!p) {
 		t->eof = true;
 		ctx_pump(t);
+	} else if (!ctx_keep(t, p)) {
+		struct http_conn *c = t->c;
+
+		kprintf("root: http: a client sent past its receive window; connection reset\n");
+		t->c = NULL;
+		ctx_abort(t);
+		http_conn_gone(c);
 	} else {
-		if (t->rx)
-			pbuf_cat(t->rx, p);
-		else
-			t->rx = p;
 		ctx_pump(t);
 	}
 	return t && t->aborted ? ERR_ABRT : ERR_OK;
@@ -264,6 +298,8 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	tcp_nagle_disable(pcb);
 	/* NULL: all connections busy, the core has answered 503 and closed. */
 	t->c = http_conn_open(&tcp_transport, t, srv_now);
+	if (t->c)
+		http_conn_set_peer(t->c, ip_2_ip4(&pcb->remote_ip)->addr);
 	if (t->aborted)
 		r = ERR_ABRT;
 	return r;

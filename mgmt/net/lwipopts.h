@@ -74,6 +74,14 @@
 /* Requests are at most 4 KiB of headers and 8 KiB of body. */
 #define TCP_WND (8u * TCP_MSS)
 #define TCP_QUEUE_OOSEQ 1
+/*
+ * Out-of-order segments wait in lwIP's pbufs (the NIC's pool), not in the
+ * HTTP server's own buffer: a few per connection, so that a client
+ * sending tiny segments out of order cannot pin the pool (lwIP also
+ * frees these queues when the pool runs dry).
+ */
+#define TCP_OOSEQ_MAX_PBUFS 4
+#define TCP_OOSEQ_MAX_BYTES TCP_WND
 #define LWIP_TCP_KEEPALIVE 1
 #define TCP_LISTEN_BACKLOG 1
 

@@ -230,7 +230,8 @@ static enum api_disposition sse(struct api_ctx *ctx)
 	if (!s)
 		return d;
 	if (!api_stream_begin(ctx, 200, "text/event-stream", stream_gone, s))
-		return rf_error_hr(ctx, VM_E_OUT_OF_RESOURCE, "too many requests waiting");
+		return rf_error_hr(ctx, VM_E_OUT_OF_RESOURCE,
+				   "too many requests waiting, this token's or in all");
 	s->conn = ctx->conn;
 	s->token = ctx->token;
 	s->session = rf_caller_session();

@@ -107,6 +107,8 @@ uint32_t task_create(const struct task_req *rq, struct task **out, char *why, si
 	t->vm = rq->vm;
 	fmt_snprintf(t->vm_name, sizeof(t->vm_name), "%s", rq->vm_name);
 	describe(t);
+	if (rq->kind == TASK_KIND_EXECUTE && rq->text)
+		fmt_snprintf(t->command, sizeof(t->command), "%s", rq->text);
 	t->created_ms = backend_now_ms();
 	t->error = S_OK;
 	t->forced = rq->forced;

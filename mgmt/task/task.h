@@ -27,6 +27,7 @@
 #define TASK_SLOTS (TASK_HISTORY + TASK_MAX_RUNNING)
 #define TASK_RESULTS 10u            /* enum task_result values */
 #define TASK_DESC_LEN 96u           /* Description, ErrorDescription */
+#define TASK_COMMAND_LEN 1024u      /* an execute task's command, bytes */
 
 #define TASK_POWER_TIMEOUT_MS 60000u     /* start / turnoff / reset */
 #define TASK_FORCE_AFTER_MS 5000u        /* forced shutdown/restart: guest silent this long */
@@ -78,6 +79,7 @@ struct task {
 	uint64_t deadline_ms;               /* the whole task */
 	uint64_t step_ms;                   /* forced escalation / bus-lost grace; 0: none */
 	uint64_t completion_seq;            /* order of completion, for eviction */
+	char command[TASK_COMMAND_LEN + 1]; /* execute: the command ("" for other kinds) */
 	bool has_output;                    /* execute: the guest ran the command (output below) */
 	bool truncated, killed;             /* execute: output cut; killed at the guest's time limit */
 	int32_t exit_status;

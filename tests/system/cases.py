@@ -487,6 +487,24 @@ CASES += [
          timeout=150),
 ]
 
+# reset: `loop` resets itself through port 0xCF9 at every start.  hv and
+# the root log its first resets in full, then rate-limited (hv/part/
+# partition.h PARTITION_LIFE_*, mgmt/events/events.c), so a guest in a
+# reset loop cannot keep hv's UART busy; g2's canary and the root run on.
+CASES += [
+    Case('qemu-reset-loop', 'qemu', 3,
+         managed('', ('loop', 'reset'), ('g2', 'canary')),
+         expect=(r'hv: partition loop: \d+ life-cycle lines dropped \(the guest keeps resetting\)',
+                 r'hv: \[root\] root: \d+ event lines about loop dropped '
+                 r'\(it keeps resetting itself\)',
+                 r'hv: \[g2\] testos: alive',
+                 r'hv: \[root\] root: alive'),
+         forbid=partition_forbid('root', 'g2', 'loop'),
+         client=clients.reset_loop_lines('loop'),
+         client_after=r'hv: \[loop\] testos: resetting',
+         timeout=120),
+]
+
 # bus_oversized and bus_short: g2 writes packets whose descriptor lies
 # (a length beyond the ring, or shorter than the descriptor, or a payload
 # offset outside the packet), one variant per channel, or a packet larger

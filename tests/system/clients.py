@@ -109,7 +109,8 @@ def _http_exchange(port, payload, count, timeout, head=False):
 
 
 HTTP_MAX_CONNS = 80          # mgmt/http/http.h
-HTTP_IDLE_S = 15             # HTTP_IDLE_MS
+HTTP_FIRST_S = 5             # HTTP_FIRST_MS: a new connection's first request
+HTTP_IDLE_S = 15             # HTTP_IDLE_MS: a request after a response
 VMS_REQUEST = b'GET /api/v1/vms HTTP/1.1\r\nHost: hv\r\n\r\n'
 
 
@@ -174,33 +175,39 @@ def _still_open(sock):
 
 
 def _http_slow(port, log):
-    """A request cut off after its first header line gets 408 once it has
-    been idle HTTP_IDLE_S; a kept-alive connection idle as long is closed
-    without a word.  None, or what went wrong."""
+    """A first request cut off after its first header line gets 408 once
+    the connection is HTTP_FIRST_S old; a kept-alive connection is closed
+    without a word HTTP_IDLE_S after its last response.  None, or what
+    went wrong."""
     with socket.create_connection(('127.0.0.1', port), timeout=10) as half, \
             socket.create_connection(('127.0.0.1', port), timeout=10) as idle:
         # The root times a request that is not complete from the moment the
         # connection came (bytes that do not finish it do not buy time), so
-        # the wait counts from here.  Measured from the send, it was 14.0 s
-        # once the root's clock ran true (hv/core/timer.c).
+        # the wait counts from here.
         opened = time.monotonic()
         idle.sendall(VMS_REQUEST)
         if _http_answer(idle)[0] == 503:
             return 'the idle connection got 503 first'
+        answered = time.monotonic()
         time.sleep(1)
         if not _still_open(idle):
             return 'the kept-alive connection was closed at once, not after being idle'
         half.sendall(b'GET /api/v1/vms HTTP/1.1\r\nHost: hv\r\n')
-        half.settimeout(HTTP_IDLE_S + 10)
+        half.settimeout(HTTP_FIRST_S + 10)
         status, _, body = _http_answer(half)
         waited = time.monotonic() - opened
-        log(f'half-sent request: {status} after {waited:.1f} s {body!r}')
-        if status != 408 or b'VM_E_TIMED_OUT' not in body or waited < HTTP_IDLE_S - 1:
-            return f'half-sent request: {status} after {waited:.1f} s, expected 408 after {HTTP_IDLE_S} s'
-        idle.settimeout(10)
+        log(f'half-sent first request: {status} after {waited:.1f} s {body!r}')
+        if status != 408 or b'VM_E_TIMED_OUT' not in body or waited < HTTP_FIRST_S - 1:
+            return (f'half-sent first request: {status} after {waited:.1f} s, '
+                    f'expected 408 after {HTTP_FIRST_S} s')
+        idle.settimeout(HTTP_IDLE_S + 10)
         leftover = idle.recv(1)
+        idled = time.monotonic() - answered
+        log(f'kept-alive connection closed {idled:.1f} s after its answer')
         if leftover != b'':
             return f'the idle kept-alive connection got {leftover!r} instead of a close'
+        if idled < HTTP_IDLE_S - 1:
+            return f'the kept-alive connection was closed after {idled:.1f} s, expected {HTTP_IDLE_S} s'
     return None
 
 
@@ -212,8 +219,8 @@ def http_server(attempts=10, timeout=20, pause=2):
     4 KiB 431, a path over 511 bytes 414, all with the JSON error
     E_INVALIDARG and a close; with all 80 connections in use the next gets
     503 VM_E_OUT_OF_RESOURCE with Retry-After and a freed slot serves
-    again; a request left half-sent gets 408 VM_E_TIMED_OUT after 15 s and
-    an idle kept-alive connection is closed silently."""
+    again; a first request left half-sent gets 408 VM_E_TIMED_OUT after 5 s
+    and an idle kept-alive connection is closed silently after 15 s."""
     import json
 
     def error_hresult(body):
@@ -266,3 +273,32 @@ def http_server(attempts=10, timeout=20, pause=2):
         except (OSError, http.client.HTTPException, ValueError, KeyError) as e:
             return f'{type(e).__name__}: {e}'
     return client
+
+
+def reset_loop_lines(vm, seconds=20, burst=30, per_s=2):
+    """qemu-reset-loop: `vm` resets itself at every start.  After `seconds`
+    of that, hv's lines about its resets ("requested a reset") must stay
+    within the life-cycle budget (burst, then per_s a second; hv/part/
+    partition.h) while the guest's own "resetting" lines show it reset more
+    often than that."""
+    def check(port, log, serial_log):
+        del port
+        text = ''
+        start = time.monotonic()
+        time.sleep(seconds)
+        elapsed = time.monotonic() - start
+        with open(serial_log, 'rb') as f:
+            text = f.read().decode('utf-8', 'replace')
+        resets = text.count(f'hv: [{vm}] testos: resetting')
+        logged = text.count(f'hv: partition {vm} requested a reset')
+        # The client starts at the loop's first line: a few seconds' slack for the poll.
+        budget = burst + per_s * (elapsed + 5)
+        log(f'{resets} resets by the guest, {logged} logged by hv (budget {budget:.0f} '
+            f'over {elapsed:.0f} s)')
+        if logged > budget:
+            return f'hv logged {logged} resets of {vm}, more than its budget {budget:.0f}'
+        if resets <= logged:
+            return f'{vm} reset {resets} times, no faster than hv logs ({logged}): nothing limited'
+        return None
+    check.wants_serial = True
+    return check

@@ -361,6 +361,32 @@ static void test_events_long_poll(void **state)
 	assert_int_equal(a->answers, 0);
 }
 
+/*
+ * One token may hold a quarter of the connections with waits; the next
+ * gets 429 with Retry-After, while another token still waits.
+ */
+static void test_events_share_per_token(void **state)
+{
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < API_MAX_DEFERRED_PER_TOKEN; i++)
+		assert_int_equal(call_on(i, HTTP_M_GET, "/api/v1/events", "wait=60000",
+					 TOKEN_READER, NULL), API_DEFERRED);
+	assert_int_equal(call_on(i, HTTP_M_GET, "/api/v1/events", "wait=60000", TOKEN_READER,
+				 NULL), API_ANSWERED);
+	assert_error(fake_answer(fake_conn(i)), 429, "VM_E_OUT_OF_RESOURCE");
+	assert_non_null(strstr(fake_answer(fake_conn(i))->headers, "Retry-After: 1\n"));
+	assert_int_equal(call_on(i + 1, HTTP_M_GET, "/api/v1/events", "wait=60000",
+				 TOKEN_OPERATOR, NULL), API_DEFERRED);
+	/* A freed place is the token's again. */
+	api_conn_gone(fake_conn(0));
+	assert_int_equal(call_on(i, HTTP_M_GET, "/api/v1/events", "wait=60000", TOKEN_READER,
+				 NULL), API_DEFERRED);
+	for (unsigned c = 1; c <= i + 1; c++)
+		api_conn_gone(fake_conn(c));
+}
+
 static void test_events_ring_and_paging(void **state)
 {
 	struct fake_answer *a = fake_answer(fake_conn(0));
@@ -399,8 +425,10 @@ static void test_metrics(void **state)
 	assert_int_equal(a->status, 200);
 	assert_string_equal(a->content_type, "text/plain; version=0.0.4");
 	assert_body_has(a, "# TYPE hv_vm_state gauge\n");
-	assert_body_has(a, "hv_vm_state{vm=\"root\"} 2\nhv_vm_state{vm=\"testos1\"} 2\n"
-			   "hv_vm_state{vm=\"testos2\"} 0\n");
+	/* Only the VMs the token may read: the reader's grant names testos1 alone. */
+	assert_body_has(a, "# TYPE hv_vm_state gauge\nhv_vm_state{vm=\"testos1\"} 2\n# HELP");
+	assert_null(strstr(a->body, "vm=\"root\""));
+	assert_null(strstr(a->body, "vm=\"testos2\""));
 	assert_body_has(a, "hv_guest_heartbeat_percentage{vm=\"testos1\"} 100\n");
 	assert_null(strstr(a->body, "hv_guest_heartbeat_percentage{vm=\"testos2\"}"));
 	assert_body_has(a, "hv_guest_heartbeating{vm=\"testos1\"} 1\n");
@@ -416,6 +444,12 @@ static void test_metrics(void **state)
 	assert_body_has(a, "hv_http_refused_total{code=\"413\"} 2\n");
 	/* The task engine's stub (task_stub.c) counts no tasks. */
 	assert_body_has(a, "hv_tasks{state=\"running\"} 0\nhv_tasks{state=\"completed\"} 0\n");
+	/* The operator may read testos2 too; the admin ("*") every VM. */
+	a = call(HTTP_M_GET, "/metrics", TOKEN_OPERATOR, NULL);
+	assert_body_has(a, "hv_vm_state{vm=\"testos1\"} 2\nhv_vm_state{vm=\"testos2\"} 0\n#");
+	a = call(HTTP_M_GET, "/metrics", TOKEN_ADMIN, NULL);
+	assert_body_has(a, "hv_vm_state{vm=\"root\"} 2\nhv_vm_state{vm=\"testos1\"} 2\n"
+			   "hv_vm_state{vm=\"testos2\"} 0\n");
 	/* Every line is a comment or "name{labels} value". */
 	for (const char *l = a->body; *l; l = strchr(l, '\n') + 1) {
 		if (*l != '#' && !strchr(l, ' '))
@@ -440,6 +474,7 @@ int main(void)
 		cmocka_unit_test_setup(test_pending_slots_run_out, setup),
 		cmocka_unit_test_setup(test_events_immediate, setup),
 		cmocka_unit_test_setup(test_events_long_poll, setup),
+		cmocka_unit_test_setup(test_events_share_per_token, setup),
 		cmocka_unit_test_setup(test_events_ring_and_paging, setup),
 		cmocka_unit_test_setup(test_metrics, setup),
 	};

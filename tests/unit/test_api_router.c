@@ -126,6 +126,63 @@ static void test_401(void **state)
 	assert_int_equal(a->status, 401);
 }
 
+/* Count of needle in haystack. */
+static unsigned occurrences(const char *haystack, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = strstr(haystack, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/*
+ * Failed authentications from one address: nine are only refused; the
+ * tenth starts the back-off, during which even the right token gets 429
+ * with Retry-After (1 s, then 2 s, ...); another address is not affected;
+ * a quiet minute starts a new run.  Logged with the address once per run
+ * and at the back-off, otherwise summarised; counted in /metrics.
+ */
+static void test_auth_backoff(void **state)
+{
+	struct fake_answer *a;
+
+	(void)state;
+	fake.now_ms = 100000;
+	for (unsigned i = 0; i < 10; i++)
+		assert_error(call(HTTP_M_GET, "/api/v1/vms", "Bearer guess", NULL), 401,
+			     "E_ACCESSDENIED");
+	assert_int_equal(occurrences(fake.log, "authentication failed from 10.0.2.2"), 2);
+	assert_non_null(strstr(fake.log, "from 10.0.2.2; slowing that address down"));
+	assert_int_equal(occurrences(fake.log, "more failed authentications"), 1);
+	a = call(HTTP_M_GET, "/api/v1/vms", TOKEN_ADMIN, NULL);
+	assert_error(a, 429, "E_ACCESSDENIED");
+	assert_string_equal(a->headers, "Retry-After: 1\n");
+	/* Without any token there is nothing to slow down: 401 as always. */
+	assert_error(call(HTTP_M_GET, "/api/v1/vms", NULL, NULL), 401, "E_ACCESSDENIED");
+	/* Another address is served. */
+	test_peer = 0x0302000au;
+	assert_int_equal(call(HTTP_M_GET, "/api/v1/vms", TOKEN_ADMIN, NULL)->status, 200);
+	test_peer = TEST_PEER;
+	fake.now_ms += 1000;
+	assert_int_equal(call(HTTP_M_GET, "/api/v1/vms", TOKEN_ADMIN, NULL)->status, 200);
+	/* The eleventh failure doubles the block. */
+	call(HTTP_M_GET, "/api/v1/vms", "Bearer guess", NULL);
+	a = call(HTTP_M_GET, "/api/v1/vms", "Bearer admin-secret", NULL);
+	assert_error(a, 429, "E_ACCESSDENIED");
+	assert_string_equal(a->headers, "Retry-After: 2\n");
+	/* A success does not end the run; a quiet minute does. */
+	fake.now_ms += 2000;
+	assert_int_equal(call(HTTP_M_GET, "/api/v1/vms", TOKEN_ADMIN, NULL)->status, 200);
+	fake.now_ms += 60001;
+	assert_error(call(HTTP_M_GET, "/api/v1/vms", "Bearer guess", NULL), 401, "E_ACCESSDENIED");
+	assert_int_equal(call(HTTP_M_GET, "/api/v1/vms", TOKEN_ADMIN, NULL)->status, 200);
+	assert_int_equal(occurrences(fake.log, "authentication failed from 10.0.2.2"), 3);
+	a = call(HTTP_M_GET, "/metrics", TOKEN_ADMIN, NULL);
+	assert_body_has(a, "hv_api_auth_failures_total 12\n");
+	assert_body_has(a, "hv_api_auth_throttled_total 2\n");
+}
+
 static void test_bearer_forms(void **state)
 {
 	(void)state;
@@ -422,6 +479,7 @@ int main(void)
 		cmocka_unit_test_setup(test_percent_decoded_captures, setup),
 		cmocka_unit_test_setup(test_unknown_vm_404, setup),
 		cmocka_unit_test_setup(test_401, setup),
+		cmocka_unit_test_setup(test_auth_backoff, setup),
 		cmocka_unit_test_setup(test_bearer_forms, setup),
 		cmocka_unit_test_setup(test_no_tokens_configured, setup),
 		cmocka_unit_test_setup(test_authenticate_hash, setup),

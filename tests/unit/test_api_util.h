@@ -11,13 +11,18 @@
 
 #include <api/api.h>
 #include <api/api_events.h>
+#include <api/api_throttle.h>
 #include "api_fake_backend.h"
 
 #define TOKEN_ADMIN "Bearer admin-secret"        /* "*": read, control, execute */
 #define TOKEN_READER "Bearer reader-secret"      /* testos1: read */
 #define TOKEN_OPERATOR "Bearer operator-secret"  /* testos1: read, control; testos2: read */
 
+/* Every test request comes from 10.0.2.2 (lwIP's byte order: first octet first in memory). */
+#define TEST_PEER 0x0202000au
+
 static struct http_request test_rq;
+static uint32_t test_peer = TEST_PEER;  /* the address of the next requests */
 
 /* Runs one request on connection conn; returns the disposition. */
 static inline enum api_disposition call_on(unsigned conn, enum http_method m, const char *path,
@@ -32,6 +37,7 @@ static inline enum api_disposition call_on(unsigned conn, enum http_method m, co
 	test_rq.body_len = body ? strlen(body) : 0;
 	test_rq.keep_alive = true;
 	test_rq.now_ms = fake.now_ms;
+	test_rq.peer = test_peer;
 	memset(fake_answer(fake_conn(conn)), 0, sizeof(struct fake_answer));
 	return api_handle(fake_conn(conn), &test_rq);
 }
@@ -49,6 +55,8 @@ static inline void world(void)
 
 	fake_reset();
 	fake_http_reset();
+	api_throttle_reset();
+	test_peer = TEST_PEER;
 	api_events_reset();
 	fake_vm_add(0, "root", HV_PARTITION_RUNNING, true);
 	fake_vm_add(1, "testos1", HV_PARTITION_RUNNING, false);

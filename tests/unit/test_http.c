@@ -607,9 +607,10 @@ static void test_idle_timeout(void **state)
 	t_open(&tc);    /* nothing sent: closed silently */
 	t_open(&tc2);   /* half a request: 408 */
 	t_feeds(&tc2, "GET /slow HTTP/1.1\r\nHo");
-	http_conn_poll(now + HTTP_IDLE_MS - 1);
+	/* A connection's first request has HTTP_FIRST_MS, later ones HTTP_IDLE_MS. */
+	http_conn_poll(now + HTTP_FIRST_MS - 1);
 	assert_int_equal(tc.closed + tc2.closed, 0);
-	http_conn_poll(now + HTTP_IDLE_MS);
+	http_conn_poll(now + HTTP_FIRST_MS);
 	assert_int_equal(tc.closed, 1);
 	assert_int_equal(tc.sent_len, 0);
 	assert_error(one(&tc2, 408), "0xA0040202");

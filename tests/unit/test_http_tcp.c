@@ -16,6 +16,7 @@
 #include <lwip/init.h>
 #include <lwip/ip_addr.h>
 #include <lwip/netif.h>
+#include <lwip/stats.h>
 #include <lwip/tcp.h>
 #include <lwip/timeouts.h>
 #include <stdio.h>
@@ -435,23 +436,66 @@ static void test_half_close(void **state)
 	assert_int_equal(http_conn_count(), 0);
 }
 
+/*
+ * Bytes the server cannot take yet (the previous request is deferred)
+ * arriving one per segment: the server holds at most its own buffer for
+ * them, never lwIP's buffers one per segment (on the root those come
+ * from the NIC's 192-buffer pool, which every client and DHCP share).
+ * The window stays shut until the core takes the bytes, and the held
+ * requests are all answered in order afterwards.
+ */
+static void test_tiny_segments(void **state)
+{
+	static const char rq[] = "GET /t HTTP/1.1\r\n\r\n";
+	const size_t reqs = 150, len = sizeof(rq) - 1;
+	mem_size_t before;
+
+	(void)state;
+	cl_open(&cl);
+	tcp_nagle_disable(cl.pcb);
+	cl_sends(&cl, "GET /defer HTTP/1.1\r\n\r\n");
+	run(20);
+	assert_non_null(api.deferred);
+	before = lwip_stats.mem.used;
+	for (size_t i = 0; i < reqs * len; i++)
+		cl_send(&cl, &rq[i % len], 1);
+	run(20);
+	/* Client side: its unacknowledged segments.  Server side: at most a few pbufs. */
+	assert_true(lwip_stats.mem.used <= before + 4096);
+	http_respond(api.deferred, 200, "text/plain", "late", 4);
+	api.deferred = NULL;
+	run(500);
+	assert_int_equal(api.calls, 1 + reqs);
+	assert_false(cl.fin || cl.reset);
+}
+
+/* A new connection must bring its first request soon; a used one may idle longer. */
 static void test_idle_close(void **state)
 {
 	(void)state;
 	cl_open(&cl);
-	run(HTTP_IDLE_MS - 100);
+	run(HTTP_FIRST_MS - 100);
 	assert_false(cl.fin);
 	run(200);
 	assert_true(cl.fin);
 	assert_int_equal(cl.rx_len, 0);
-	/* Half a request: 408 first. */
+	/* Half a first request: 408 first, at the same limit. */
 	cl_close(&cl);
 	cl_open(&cl);
 	cl_sends(&cl, "GET /slow HTTP/1.1\r\n");
-	run(HTTP_IDLE_MS + 100);
+	run(HTTP_FIRST_MS + 100);
 	assert_int_equal(responses(&cl), 1);
 	assert_int_equal(rs[0].status, 408);
 	assert_true(cl.fin);
+	/* After a response, the keep-alive idle limit applies. */
+	cl_close(&cl);
+	cl_open(&cl);
+	cl_sends(&cl, "GET /one HTTP/1.1\r\n\r\n");
+	run(HTTP_IDLE_MS - 100);
+	assert_false(cl.fin);
+	run(200);
+	assert_true(cl.fin);
+	assert_int_equal(responses(&cl), 1);
 }
 
 int main(void)
@@ -467,6 +511,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deferred_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_half_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idle_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tiny_segments, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);

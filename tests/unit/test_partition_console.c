@@ -87,12 +87,12 @@ static void test_drops_reported(void **state)
 		partition_console_write(&p, line, strlen(line));
 	}
 	assert_int_equal(lines_logged, PARTITION_CONSOLE_BURST);
-	assert_int_equal(p.console.dropped, 7);
+	assert_int_equal(p.console.rate.dropped, 7);
 	now = 2 * SECOND;
 	partition_console_write(&p, "back\n", 5);
 	assert_int_equal(lines_logged, PARTITION_CONSOLE_BURST + 2);
 	assert_string_equal(last_line, "[chatty] back");
-	assert_int_equal(p.console.dropped, 0);
+	assert_int_equal(p.console.rate.dropped, 0);
 }
 
 int main(void)

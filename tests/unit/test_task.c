@@ -716,6 +716,16 @@ static struct api_ctx ctx_for(unsigned conn)
 {
 	struct api_ctx ctx = { .conn = fake_conn(conn), .vm_id = -1, .vm_name = "" };
 
+	/* A different token per waiter: one token alone may hold only a quarter of them. */
+	static struct hv_mgmt_token tokens[API_MAX_DEFERRED + 1];
+
+	if (conn < sizeof(tokens) / sizeof(tokens[0])) {
+		snprintf(tokens[conn].name, sizeof(tokens[conn].name), "t%u", conn);
+		tokens[conn].ngrants = 1;
+		tokens[conn].grants[0].vm[0] = '*';
+		tokens[conn].grants[0].rights = HV_MGMT_RIGHT_READ;
+		ctx.token = &tokens[conn];
+	}
 	return ctx;
 }
 

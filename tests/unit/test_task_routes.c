@@ -233,6 +233,46 @@ static void test_cancel_route(void **state)
 	assert_non_null(strstr(fake.log, "root: api: admin: cancel testos1 task 3 refused E_FAIL"));
 }
 
+/*
+ * What an execute task ran and printed is for holders of the execute
+ * right: the reader and the operator (read on testos1) see the task and
+ * its result, never the command or the output; the admin sees both, in
+ * the task, its wait answer and the list.
+ */
+static void test_execute_detail_needs_execute_right(void **state)
+{
+	struct guestos_result r = { .hresult = S_OK, .exit_status = 3 };
+	struct fake_answer *a;
+
+	(void)state;
+	assert_created(post(VMS "testos1/guestos/execute", TOKEN_ADMIN,
+			    "{\"command\":\"cat /etc/secret\"}"), 1);
+	a = get(API_PREFIX "/tasks/1", NULL, TOKEN_OPERATOR);
+	assert_int_equal(a->status, 200);
+	assert_null(strstr(a->body, "secret"));
+	a = get(API_PREFIX "/tasks/1", NULL, TOKEN_ADMIN);
+	assert_body_has(a, "\"command\":\"cat /etc/secret\"");
+	/* A reader waiting for completion gets the task without the output. */
+	assert_int_equal(call_on(7, HTTP_M_GET, API_PREFIX "/tasks/1", "wait=-1", TOKEN_READER, NULL),
+			 API_DEFERRED);
+	r.output_len = (uint32_t)snprintf(r.output, sizeof(r.output), "hunter2\n");
+	fake_complete(fake_last_request(), &r);
+	a = fake_answer(fake_conn(7));
+	assert_int_equal(a->answers, 1);
+	assert_body_has(a, "\"Result\":\"Success\"");
+	assert_null(strstr(a->body, "hunter2"));
+	assert_null(strstr(a->body, "secret"));
+	a = get(API_PREFIX "/tasks/1", NULL, TOKEN_READER);
+	assert_null(strstr(a->body, "hunter2"));
+	assert_null(strstr(a->body, "\"output\""));
+	a = get(API_PREFIX "/tasks/1", NULL, TOKEN_ADMIN);
+	assert_body_has(a, "\"output\":{\"exitStatus\":3,\"output\":\"hunter2\\u000a\"");
+	a = get(API_PREFIX "/tasks", NULL, TOKEN_READER);
+	assert_null(strstr(a->body, "secret"));
+	a = get(API_PREFIX "/tasks", NULL, TOKEN_ADMIN);
+	assert_body_has(a, "\"command\":\"cat /etc/secret\"");
+}
+
 /* The whole answer is one JSON value with count objects in "tasks" (jsmn, room for 80 tasks). */
 static void assert_list(const struct fake_answer *a, int count)
 {
@@ -302,6 +342,7 @@ int main(void)
 		cmocka_unit_test_setup(test_list_filtered, setup),
 		cmocka_unit_test_setup(test_wait_bounds, setup),
 		cmocka_unit_test_setup(test_cancel_route, setup),
+		cmocka_unit_test_setup(test_execute_detail_needs_execute_right, setup),
 		cmocka_unit_test_setup(test_list_worst_case_fits, setup),
 	};
 
