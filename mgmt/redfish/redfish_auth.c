@@ -6,9 +6,14 @@
  * itself, or the native Bearer token.  The password is checked by the
  * native API's api_authenticate (SHA-256, compared in constant time with
  * every configured hash), then the name must match the token it found.
+ * Failed attempts count, and slow their address down, exactly as the
+ * native API's (api_throttle.c): the two faces share one budget.
  */
 #include "redfish_int.h"
 
+#include <api/api_throttle.h>
+
+#include <lib/format.h>
 #include <lib/string.h>
 
 /* Room for "Bearer " and the longest token the Authorization header can carry. */
@@ -116,4 +121,33 @@ const struct hv_mgmt_token *rf_authenticate(const struct http_request *rq, uint3
 		return rf_session_check(rq->x_auth_token, session);
 	t = basic(rq->authorization);
 	return t ? t : api_authenticate(rq->authorization);
+}
+
+/* Whether rq carries credentials of any kind (none at all is no attempt). */
+static bool presented(const struct http_request *rq)
+{
+	return rq->authorization[0] || rq->x_auth_token[0];
+}
+
+bool rf_throttled(struct api_ctx *ctx, bool attempt, enum api_disposition *d)
+{
+	uint32_t s = 0;
+	char retry[32], secs[12];
+	const char *args[] = { secs };
+
+	if (!(attempt || presented(ctx->rq)) ||
+	    !api_throttle_blocked(ctx->rq->peer, ctx->rq->now_ms, &s))
+		return false;
+	fmt_snprintf(retry, sizeof(retry), "Retry-After: %u", s);
+	fmt_snprintf(secs, sizeof(secs), "%u", s);
+	http_add_header(ctx->conn, retry);
+	*d = rf_error(ctx, 429, E_ACCESSDENIED, RF_M_SERVICE_TEMPORARILY_UNAVAILABLE, args, 1,
+		      "too many failed authentications from this address; try later");
+	return true;
+}
+
+void rf_auth_failed(const struct http_request *rq, bool attempt)
+{
+	if (attempt || presented(rq))
+		api_throttle_failure(rq->peer, rq->now_ms);
 }

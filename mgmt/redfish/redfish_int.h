@@ -53,6 +53,15 @@ uint32_t rf_caller_session(void);
 const struct hv_mgmt_token *rf_authenticate(const struct http_request *rq, uint32_t *session);
 /* The token whose name is user and whose secret is password (login, Basic); NULL otherwise. */
 const struct hv_mgmt_token *rf_check_password(const char *user, const char *password);
+/*
+ * While ctx's address is slowed down after failed authentications
+ * (api_throttle.h, shared with the native API): answers 429 with
+ * Retry-After and returns true.  Only a request that presents
+ * credentials (or attempt: a login) is held back or counted.
+ */
+bool rf_throttled(struct api_ctx *ctx, bool attempt, enum api_disposition *d);
+/* Counts a failed authentication of rq (credentials presented, or attempt). */
+void rf_auth_failed(const struct http_request *rq, bool attempt);
 
 /* ---- OData (redfish_odata.c) ---- */
 

@@ -5,7 +5,8 @@
  * matched with the native router's functions against the face's tables
  * (404 InvalidURI, 405 OperationNotAllowed with Allow); public routes
  * (service root, $metadata, odata, login) need no credentials; the others
- * authenticate (401 NoValidSession with WWW-Authenticate: Basic), need
+ * authenticate (429 while the address is slowed down after failures, 401
+ * NoValidSession with WWW-Authenticate: Basic), need
  * the route's right on the {vm} named (403 InsufficientPrivilege) and a
  * {vm} that exists (404 ResourceNotFound).  Every answer carries
  * OData-Version: 4.0.  Query options ($expand, $select, ...) are not
@@ -63,11 +64,16 @@ static enum api_disposition unauthorised(struct api_ctx *ctx)
 static enum api_disposition dispatch(struct api_ctx *ctx, const struct api_route *route)
 {
 	bool has_vm = ctx->vm_name[0] != '\0';
+	enum api_disposition d;
 
 	if (!(route->right & RF_PUBLIC)) {
+		if (rf_throttled(ctx, false, &d))
+			return d;
 		ctx->token = rf_authenticate(ctx->rq, &caller_session);
-		if (!ctx->token)
+		if (!ctx->token) {
+			rf_auth_failed(ctx->rq, false);
 			return unauthorised(ctx);
+		}
 		if (!api_allowed(ctx->token, has_vm ? ctx->vm_name : NULL, route->right))
 			return rf_error(ctx, 403, E_ACCESSDENIED, RF_M_INSUFFICIENT_PRIVILEGE, NULL, 0,
 					"the token does not grant this right on this system");

@@ -200,11 +200,12 @@ static enum api_disposition login(struct api_ctx *ctx)
 	struct session *s;
 	struct jw *w;
 
-	if (!credentials(ctx, user, password, &d))
+	if (rf_throttled(ctx, true, &d) || !credentials(ctx, user, password, &d))
 		return d;
 	ctx->token = rf_check_password(user, password);
 	memset(password, 0, sizeof(password));
 	if (!ctx->token) {
+		rf_auth_failed(ctx->rq, true);
 		api_audit(ctx, "login-refused", user);
 		return rf_error(ctx, 401, E_ACCESSDENIED, RF_M_RESOURCE_AT_URI_UNAUTHORIZED, args, 2,
 				NULL);

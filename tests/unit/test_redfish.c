@@ -15,6 +15,7 @@
 
 #include "test_redfish_util.h"
 
+#include <api/api_throttle.h>
 #include <common/notify.h>
 
 static int setup(void **state)
@@ -23,6 +24,7 @@ static int setup(void **state)
 	for (unsigned i = 0; i < 128; i++)
 		api_conn_gone(fake_conn(i));
 	world();
+	api_throttle_reset();
 	rf_credentials();
 	api_tasks_init();
 	redfish_init();
@@ -106,6 +108,35 @@ static void test_authentication(void **state)
 	assert_int_equal(rf_get(RF "/Systems", rf_admin)->status, 200);
 	assert_int_equal(rf_get(RF "/Systems", "basic YWRtaW46YWRtaW4tc2VjcmV0")->status, 200);
 	assert_int_equal(rf_get(RF "/Systems", TOKEN_ADMIN)->status, 200);
+}
+
+/* Failed attempts on this face count against the address as on the native API. */
+static void test_failed_authentications_slow_down(void **state)
+{
+	char wrong[96];
+	struct fake_answer *a;
+	unsigned failures = 0;
+
+	(void)state;
+	basic(wrong, sizeof(wrong), "admin", "guess");
+	do {
+		a = rf_get(RF "/Systems", wrong);
+		failures++;
+	} while (a->status == 401 && failures < 50);
+	assert_rf_error(a, 429, "ServiceTemporarilyUnavailable", "E_ACCESSDENIED");
+	assert_non_null(header_of(a, "Retry-After"));
+	assert_true(failures > 5);
+	/* Held back without a look at the credentials: the right ones too, and logins. */
+	assert_int_equal(rf_get(RF "/Systems", rf_admin)->status, 429);
+	assert_int_equal(rf_post(RF "/SessionService/Sessions", NULL,
+				 "{\"UserName\":\"admin\",\"Password\":\"admin-secret\"}")->status, 429);
+	/* One budget for both faces: the native API holds this address back too. */
+	assert_int_equal(rf_get("/api/v1/vms", TOKEN_ADMIN)->status, 429);
+	/* Public resources, and other addresses, are not held back. */
+	assert_int_equal(rf_get(RF, NULL)->status, 200);
+	rf_peer++;
+	assert_int_equal(rf_get(RF "/Systems", rf_admin)->status, 200);
+	rf_peer--;
 }
 
 static void test_rights(void **state)
@@ -314,6 +345,7 @@ int main(void)
 		cmocka_unit_test_setup(test_public_entry_points, setup),
 		cmocka_unit_test_setup(test_root_links_answer, setup),
 		cmocka_unit_test_setup(test_authentication, setup),
+		cmocka_unit_test_setup(test_failed_authentications_slow_down, setup),
 		cmocka_unit_test_setup(test_rights, setup),
 		cmocka_unit_test_setup(test_system_properties, setup),
 		cmocka_unit_test_setup(test_system_states, setup),

@@ -41,6 +41,7 @@ static inline const char *basic(char *out, size_t cap, const char *user, const c
 }
 
 static char rf_admin[96], rf_reader[96], rf_operator[96];
+static uint32_t rf_peer = 0x0a00020fu;     /* the client address of the next requests */
 
 static inline void rf_credentials(void)
 {
@@ -64,6 +65,7 @@ static inline struct fake_answer *rf_call_on(unsigned conn, enum http_method m, 
 	test_rq.body_len = body ? strlen(body) : 0;
 	test_rq.keep_alive = true;
 	test_rq.now_ms = fake.now_ms;
+	test_rq.peer = rf_peer;
 	memset(fake_answer(fake_conn(conn)), 0, sizeof(struct fake_answer));
 	api_handle(fake_conn(conn), &test_rq);
 	return fake_answer(fake_conn(conn));
