@@ -209,10 +209,11 @@ static struct stream *stream_slot(struct api_ctx *ctx, enum api_disposition *d)
 		held += streams[i].conn && streams[i].token == ctx->token;
 	}
 	if (held >= RF_SSE_PER_TOKEN || !free_slot) {
-		*d = rf_error(ctx, 503, VM_E_OUT_OF_RESOURCE, RF_M_EVENT_SUBSCRIPTION_LIMIT_EXCEEDED,
-			      NULL, 0, held >= RF_SSE_PER_TOKEN ?
-					       "this token has all the event streams it may open" :
-					       "the service has all the event streams it serves");
+		*d = rf_error(ctx, 503, VM_E_OUT_OF_RESOURCE,
+			      RF_M_EVENT_SUBSCRIPTION_LIMIT_EXCEEDED, NULL, 0,
+			      held >= RF_SSE_PER_TOKEN ?
+				      "this token has all the event streams it may open" :
+				      "the service has all the event streams it serves");
 		free_slot = NULL;
 	}
 	return free_slot;
@@ -247,13 +248,8 @@ static enum api_disposition event_service(struct api_ctx *ctx)
 	struct jw *w = rf_json();
 
 	rf_resource_begin(w, RF_T_EVENT_SERVICE, RF_ROOT "/EventService");
-	jw_key(w, "Id");
-	jw_str(w, "EventService");
-	jw_key(w, "Name");
-	jw_str(w, "Event Service");
-	jw_key(w, "ServiceEnabled");
-	jw_bool(w, true);
-	rf_status(w, "Enabled", "OK");
+	rf_id_name(w, "EventService", "Event Service");
+	rf_service_enabled(w);
 	jw_key(w, "ServerSentEventUri");
 	jw_str(w, SSE_URI);
 	jw_key(w, "RegistryPrefixes");

@@ -102,8 +102,15 @@ void rf_link(struct jw *w, const char *key, const char *uri_fmt, ...)
 void rf_link_item(struct jw *w, const char *uri_fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "Status":{"State":state,"Health":health}. */
 void rf_status(struct jw *w, const char *state, const char *health);
-/* "Members@odata.count" is written by the caller; this opens "Members":[. */
-void rf_members_begin(struct jw *w);
+/* "Id" and "Name", which every resource but a collection carries. */
+void rf_id_name(struct jw *w, const char *id, const char *name);
+/* A service's "ServiceEnabled": true and its Status, enabled and healthy. */
+void rf_service_enabled(struct jw *w);
+/* Opens a collection at uri: the resource, Name, Members@odata.count, then "Members":[. */
+void rf_collection_begin(struct jw *w, enum rf_type t, const char *uri, const char *name,
+			 uint64_t count);
+/* Closes what rf_collection_begin opened. */
+void rf_collection_end(struct jw *w);
 /*
  * 200 with the resource in w, its ETag (a hash of the body) as header and
  * "@odata.etag"; 304 without a body when If-None-Match names that ETag.
@@ -114,7 +121,7 @@ enum api_disposition rf_reply(struct api_ctx *ctx, int status, const struct jw *
 
 /* ---- messages (redfish_messages.c) ---- */
 
-/* Messages of the DMTF registries that this face uses (Base 1.16, TaskEvent 1.0, ResourceEvent 1.3). */
+/* The messages of DMTF's registries this face sends (Base 1.16, TaskEvent 1.0, ResourceEvent 1.3). */
 enum rf_msg {
 	RF_M_GENERAL_ERROR,
 	RF_M_INTERNAL_ERROR,

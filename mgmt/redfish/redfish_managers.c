@@ -18,15 +18,10 @@ static enum api_disposition managers(struct api_ctx *ctx)
 {
 	struct jw *w = rf_json();
 
-	rf_resource_begin(w, RF_T_MANAGER_COLLECTION, RF_ROOT "/Managers");
-	jw_key(w, "Name");
-	jw_str(w, "Manager Collection");
-	jw_key(w, "Members@odata.count");
-	jw_uint(w, 1);
-	rf_members_begin(w);
+	rf_collection_begin(w, RF_T_MANAGER_COLLECTION, RF_ROOT "/Managers", "Manager Collection",
+			    1);
 	rf_link_item(w, MANAGER);
-	jw_arr_end(w);
-	jw_obj_end(w);
+	rf_collection_end(w);
 	return rf_reply_resource(ctx, w);
 }
 
@@ -76,10 +71,7 @@ static enum api_disposition manager(struct api_ctx *ctx)
 	struct jw *w = rf_json();
 
 	rf_resource_begin(w, RF_T_MANAGER, MANAGER);
-	jw_key(w, "Id");
-	jw_str(w, RF_MANAGER_ID);
-	jw_key(w, "Name");
-	jw_str(w, "hv hypervisor");
+	rf_id_name(w, RF_MANAGER_ID, "hv hypervisor");
 	jw_key(w, "Description");
 	jw_str(w, "The static-partitioning hypervisor and the management service of its root "
 		  "partition");
@@ -116,10 +108,7 @@ static enum api_disposition network_protocol(struct api_ctx *ctx)
 	struct jw *w = rf_json();
 
 	rf_resource_begin(w, RF_T_NETWORK_PROTOCOL, MANAGER "/NetworkProtocol");
-	jw_key(w, "Id");
-	jw_str(w, "NetworkProtocol");
-	jw_key(w, "Name");
-	jw_str(w, "Manager Network Protocol");
+	rf_id_name(w, "NetworkProtocol", "Manager Network Protocol");
 	jw_key(w, "Description");
 	jw_str(w, "The management API's port (hv.cfg [management] port)");
 	rf_status(w, "Enabled", "OK");

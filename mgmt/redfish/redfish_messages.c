@@ -91,7 +91,8 @@ static const struct {
 	[RF_M_RESOURCE_IN_STANDBY] = { BASE, "ResourceInStandby",
 		"The request could not be performed because the resource is in standby.",
 		"Critical",
-		"Ensure that the resource is in the correct power state and resubmit the request." },
+		"Ensure that the resource is in the correct power state and resubmit the "
+		"request." },
 	[RF_M_SERVICE_TEMPORARILY_UNAVAILABLE] = { BASE, "ServiceTemporarilyUnavailable",
 		"The service is temporarily unavailable.  Retry in %1 seconds.", "Critical",
 		"Wait for the indicated retry duration and retry the operation." },

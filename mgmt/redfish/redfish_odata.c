@@ -126,10 +126,37 @@ void rf_status(struct jw *w, const char *state, const char *health)
 	jw_obj_end(w);
 }
 
-void rf_members_begin(struct jw *w)
+void rf_id_name(struct jw *w, const char *id, const char *name)
 {
+	jw_key(w, "Id");
+	jw_str(w, id);
+	jw_key(w, "Name");
+	jw_str(w, name);
+}
+
+void rf_service_enabled(struct jw *w)
+{
+	jw_key(w, "ServiceEnabled");
+	jw_bool(w, true);
+	rf_status(w, "Enabled", "OK");
+}
+
+void rf_collection_begin(struct jw *w, enum rf_type t, const char *uri, const char *name,
+			 uint64_t count)
+{
+	rf_resource_begin(w, t, "%s", uri);
+	jw_key(w, "Name");
+	jw_str(w, name);
+	jw_key(w, "Members@odata.count");
+	jw_uint(w, count);
 	jw_key(w, "Members");
 	jw_arr_begin(w);
+}
+
+void rf_collection_end(struct jw *w)
+{
+	jw_arr_end(w);
+	jw_obj_end(w);
 }
 
 enum api_disposition rf_reply(struct api_ctx *ctx, int status, const struct jw *w)
@@ -137,14 +164,17 @@ enum api_disposition rf_reply(struct api_ctx *ctx, int status, const struct jw *
 	return api_reply_json(ctx, status, w);
 }
 
-/* W/"<16 hex digits of the body's SHA-256>": weak, as a rewritten body of equal meaning may differ. */
+/*
+ * W/"<16 hex digits of the body's SHA-256>": weak, as a rewritten body of
+ * equal meaning may differ.
+ */
 static void etag_of(const struct jw *w, char *out, size_t cap)
 {
 	uint8_t d[SHA256_DIGEST_LEN];
 
 	sha256(w->buf, w->len, d);
-	fmt_snprintf(out, cap, "W/\"%02x%02x%02x%02x%02x%02x%02x%02x\"", d[0], d[1], d[2], d[3], d[4],
-		     d[5], d[6], d[7]);
+	fmt_snprintf(out, cap, "W/\"%02x%02x%02x%02x%02x%02x%02x%02x\"", d[0], d[1], d[2], d[3],
+		     d[4], d[5], d[6], d[7]);
 }
 
 /* Whether If-None-Match (a list of ETags, or *) names etag. */

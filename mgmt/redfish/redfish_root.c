@@ -63,10 +63,7 @@ static enum api_disposition service_root(struct api_ctx *ctx)
 	struct jw *w = rf_json();
 
 	rf_resource_begin(w, RF_T_SERVICE_ROOT, RF_ROOT "/");
-	jw_key(w, "Id");
-	jw_str(w, "RootService");
-	jw_key(w, "Name");
-	jw_str(w, "hv Redfish service");
+	rf_id_name(w, "RootService", "hv Redfish service");
 	jw_key(w, "RedfishVersion");
 	jw_str(w, REDFISH_VERSION);
 	jw_key(w, "Product");

@@ -54,10 +54,11 @@ static bool has_query_option(const char *q)
 static enum api_disposition unauthorised(struct api_ctx *ctx)
 {
 	http_add_header(ctx->conn, "WWW-Authenticate: Basic realm=\"hv\"");
-	return rf_error(ctx, 401, E_ACCESSDENIED, RF_M_NO_VALID_SESSION, NULL, 0,
-			ctx->rq->authorization[0] || ctx->rq->x_auth_token[0] ?
-				"the credentials or the session are not valid" :
-				"credentials are required: Basic, a session's X-Auth-Token, or Bearer");
+	return rf_error(
+		ctx, 401, E_ACCESSDENIED, RF_M_NO_VALID_SESSION, NULL, 0,
+		ctx->rq->authorization[0] || ctx->rq->x_auth_token[0] ?
+			"the credentials or the session are not valid" :
+			"credentials are required: Basic, a session's X-Auth-Token, or Bearer");
 }
 
 /* Authentication, the route's right on {vm}, then {vm} itself. */
@@ -75,8 +76,8 @@ static enum api_disposition dispatch(struct api_ctx *ctx, const struct api_route
 			return unauthorised(ctx);
 		}
 		if (!api_allowed(ctx->token, has_vm ? ctx->vm_name : NULL, route->right))
-			return rf_error(ctx, 403, E_ACCESSDENIED, RF_M_INSUFFICIENT_PRIVILEGE, NULL, 0,
-					"the token does not grant this right on this system");
+			return rf_error(ctx, 403, E_ACCESSDENIED, RF_M_INSUFFICIENT_PRIVILEGE, NULL,
+					0, "the token does not grant this right on this system");
 	}
 	if (has_vm) {
 		ctx->vm_id = backend_vm_find(ctx->vm_name, strlen(ctx->vm_name));
@@ -99,19 +100,21 @@ enum api_disposition redfish_handle(struct http_conn *c, const struct http_reque
 	caller_session = 0;
 	http_add_header(c, "OData-Version: 4.0");
 	if (!api_path_split(path))
-		return rf_error(&ctx, 400, E_INVALIDARG, RF_M_INVALID_URI, uri, 1, "malformed path");
-	route = api_route_find(tables, sizeof(tables) / sizeof(tables[0]), &ctx, allow, sizeof(allow));
+		return rf_error(&ctx, 400, E_INVALIDARG, RF_M_INVALID_URI, uri, 1,
+				"malformed path");
+	route = api_route_find(tables, sizeof(tables) / sizeof(tables[0]), &ctx, allow,
+			       sizeof(allow));
 	if (!route && allow[0] != '\0') {
 		fmt_snprintf(line, sizeof(line), "Allow: %s", allow);
 		http_add_header(c, line);
-		return rf_error(&ctx, 405, HR_ERROR_NOT_SUPPORTED, RF_M_OPERATION_NOT_ALLOWED, NULL, 0,
-				NULL);
+		return rf_error(&ctx, 405, HR_ERROR_NOT_SUPPORTED, RF_M_OPERATION_NOT_ALLOWED, NULL,
+				0, NULL);
 	}
 	if (!route)
 		return rf_error(&ctx, 404, HR_ERROR_NOT_SUPPORTED, RF_M_INVALID_URI, uri, 1, NULL);
 	if (has_query_option(rq->query))
-		return rf_error(&ctx, 501, HR_ERROR_NOT_SUPPORTED, RF_M_QUERY_NOT_SUPPORTED, NULL, 0,
-				NULL);
+		return rf_error(&ctx, 501, HR_ERROR_NOT_SUPPORTED, RF_M_QUERY_NOT_SUPPORTED, NULL,
+				0, NULL);
 	return dispatch(&ctx, route);
 }
 

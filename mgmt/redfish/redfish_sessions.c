@@ -155,10 +155,7 @@ static void write_session(struct jw *w, const struct session *s)
 
 	fmt_snprintf(id, sizeof(id), "%u", s->id);
 	rf_resource_begin(w, RF_T_SESSION, SESSIONS "/%u", s->id);
-	jw_key(w, "Id");
-	jw_str(w, id);
-	jw_key(w, "Name");
-	jw_str(w, "User Session");
+	rf_id_name(w, id, "User Session");
 	jw_key(w, "UserName");
 	jw_strn(w, s->token->name, strnlen(s->token->name, HV_MGMT_NAME_LEN));
 	/* The schema's Password is write-only: null in every answer. */
@@ -183,10 +180,11 @@ static bool credentials(struct api_ctx *ctx, char *user, char *password, enum ap
 
 		ok = f == API_FIELD_OK;
 		if (f == API_FIELD_ABSENT)
-			*d = rf_error(ctx, 400, E_INVALIDARG, RF_M_PROPERTY_MISSING, args + 1, 1, NULL);
+			*d = rf_error(ctx, 400, E_INVALIDARG, RF_M_PROPERTY_MISSING, args + 1, 1,
+				      NULL);
 		else if (!ok)
-			*d = rf_error(ctx, 400, E_INVALIDARG, RF_M_PROPERTY_VALUE_TYPE_ERROR, args, 2,
-				      body.err);
+			*d = rf_error(ctx, 400, E_INVALIDARG, RF_M_PROPERTY_VALUE_TYPE_ERROR, args,
+				      2, body.err);
 	}
 	return ok;
 }
@@ -207,8 +205,8 @@ static enum api_disposition login(struct api_ctx *ctx)
 	if (!ctx->token) {
 		rf_auth_failed(ctx->rq, true);
 		api_audit(ctx, "login-refused", user);
-		return rf_error(ctx, 401, E_ACCESSDENIED, RF_M_RESOURCE_AT_URI_UNAUTHORIZED, args, 2,
-				NULL);
+		return rf_error(ctx, 401, E_ACCESSDENIED, RF_M_RESOURCE_AT_URI_UNAUTHORIZED, args,
+				2, NULL);
 	}
 	s = slot_for(ctx->token);
 	s->id = next_id++;
@@ -278,17 +276,11 @@ static enum api_disposition session_list(struct api_ctx *ctx)
 
 	for (unsigned i = 0; i < RF_SESSIONS_MAX; i++)
 		count += sessions[i].id != 0 && sessions[i].token == ctx->token;
-	rf_resource_begin(w, RF_T_SESSION_COLLECTION, SESSIONS);
-	jw_key(w, "Name");
-	jw_str(w, "Session Collection");
-	jw_key(w, "Members@odata.count");
-	jw_uint(w, count);
-	rf_members_begin(w);
+	rf_collection_begin(w, RF_T_SESSION_COLLECTION, SESSIONS, "Session Collection", count);
 	for (unsigned i = 0; i < RF_SESSIONS_MAX; i++)
 		if (sessions[i].id != 0 && sessions[i].token == ctx->token)
 			rf_link_item(w, SESSIONS "/%u", sessions[i].id);
-	jw_arr_end(w);
-	jw_obj_end(w);
+	rf_collection_end(w);
 	return rf_reply_resource(ctx, w);
 }
 
@@ -297,15 +289,10 @@ static enum api_disposition session_service(struct api_ctx *ctx)
 	struct jw *w = rf_json();
 
 	rf_resource_begin(w, RF_T_SESSION_SERVICE, RF_ROOT "/SessionService");
-	jw_key(w, "Id");
-	jw_str(w, "SessionService");
-	jw_key(w, "Name");
-	jw_str(w, "Session Service");
-	jw_key(w, "ServiceEnabled");
-	jw_bool(w, true);
+	rf_id_name(w, "SessionService", "Session Service");
+	rf_service_enabled(w);
 	jw_key(w, "SessionTimeout");
 	jw_uint(w, RF_SESSION_TIMEOUT_S);
-	rf_status(w, "Enabled", "OK");
 	rf_link(w, "Sessions", SESSIONS);
 	jw_obj_end(w);
 	return rf_reply_resource(ctx, w);

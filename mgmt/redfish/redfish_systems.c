@@ -85,7 +85,8 @@ static void write_host_name(struct jw *w, const struct guestos_facts *f, bool kn
 
 	jw_key(w, "HostName");
 	if (known && f->kvp_known && name[0])
-		jw_strn(w, name, strchr(name, '.') ? (size_t)(strchr(name, '.') - name) : strlen(name));
+		jw_strn(w, name,
+			strchr(name, '.') ? (size_t)(strchr(name, '.') - name) : strlen(name));
 	else
 		jw_null(w);
 }
@@ -134,8 +135,8 @@ static void write_actions(struct jw *w, const struct backend_vm *vm)
 		{
 			char uri[128];
 
-			fmt_snprintf(uri, sizeof(uri), RF_ROOT "/Systems/%s/Actions/ComputerSystem.Reset",
-				     vm->name);
+			fmt_snprintf(uri, sizeof(uri),
+				     RF_ROOT "/Systems/%s/Actions/ComputerSystem.Reset", vm->name);
 			jw_str(w, uri);
 		}
 		jw_key(w, "ResetType@Redfish.AllowableValues");
@@ -183,10 +184,7 @@ static void write_system(struct jw *w, const struct backend_vm *vm)
 	bool guest = backend_guestos_facts(vm->id, &f);
 
 	rf_resource_begin(w, RF_T_SYSTEM, RF_ROOT "/Systems/%s", vm->name);
-	jw_key(w, "Id");
-	jw_str(w, vm->name);
-	jw_key(w, "Name");
-	jw_str(w, vm->name);
+	rf_id_name(w, vm->name, vm->name);
 	jw_key(w, "Description");
 	jw_str(w, vm->root ? "hv's root partition" : "a guest partition of hv");
 	jw_key(w, "SystemType");
@@ -217,17 +215,12 @@ static enum api_disposition systems(struct api_ctx *ctx)
 
 	for (uint32_t i = 0; i < n; i++)
 		count += api_allowed(ctx->token, vms[i].name, HV_MGMT_RIGHT_READ);
-	rf_resource_begin(w, RF_T_SYSTEM_COLLECTION, RF_ROOT "/Systems");
-	jw_key(w, "Name");
-	jw_str(w, "Computer System Collection");
-	jw_key(w, "Members@odata.count");
-	jw_uint(w, count);
-	rf_members_begin(w);
+	rf_collection_begin(w, RF_T_SYSTEM_COLLECTION, RF_ROOT "/Systems",
+			    "Computer System Collection", count);
 	for (uint32_t i = 0; i < n; i++)
 		if (api_allowed(ctx->token, vms[i].name, HV_MGMT_RIGHT_READ))
 			rf_link_item(w, RF_ROOT "/Systems/%s", vms[i].name);
-	jw_arr_end(w);
-	jw_obj_end(w);
+	rf_collection_end(w);
 	return rf_reply_resource(ctx, w);
 }
 
@@ -293,9 +286,10 @@ static enum api_disposition reset(struct api_ctx *ctx)
 	if (!reset_type(ctx, type, sizeof(type), &d))
 		return d;
 	if (!reset_kind(type, rq.vm, &rq.kind))
-		return rf_error(ctx, 400, E_INVALIDARG, RF_M_ACTION_PARAMETER_VALUE_NOT_IN_LIST, args,
-				3, "ResetType must be On, ForceOff, GracefulShutdown, "
-				   "GracefulRestart, ForceRestart or PowerCycle");
+		return rf_error(ctx, 400, E_INVALIDARG, RF_M_ACTION_PARAMETER_VALUE_NOT_IN_LIST,
+				args, 3,
+				"ResetType must be On, ForceOff, GracefulShutdown, "
+				"GracefulRestart, ForceRestart or PowerCycle");
 	fmt_snprintf(detail, sizeof(detail), "ResetType=%s", type);
 	hr = api_task_start(ctx, &rq, detail, &t, why, sizeof(why));
 	if (hr == E_INVALIDARG)

@@ -79,10 +79,7 @@ void rf_write_task(struct jw *w, const struct task *t)
 	fmt_snprintf(name, sizeof(name), "Task %u", t->id);
 	fmt_snprintf(monitor, sizeof(monitor), RF_TASK_MONITOR "%u", t->id);
 	rf_resource_begin(w, RF_T_TASK, RF_ROOT "/TaskService/Tasks/%u", t->id);
-	jw_key(w, "Id");
-	jw_str(w, id);
-	jw_key(w, "Name");
-	jw_str(w, name);
+	rf_id_name(w, id, name);
 	jw_key(w, "Description");
 	jw_str(w, t->description);
 	jw_key(w, "TaskState");
@@ -124,17 +121,12 @@ static enum api_disposition task_service(struct api_ctx *ctx)
 	struct jw *w = rf_json();
 
 	rf_resource_begin(w, RF_T_TASK_SERVICE, RF_ROOT "/TaskService");
-	jw_key(w, "Id");
-	jw_str(w, "TaskService");
-	jw_key(w, "Name");
-	jw_str(w, "Task Service");
-	jw_key(w, "ServiceEnabled");
-	jw_bool(w, true);
+	rf_id_name(w, "TaskService", "Task Service");
+	rf_service_enabled(w);
 	jw_key(w, "CompletedTaskOverWritePolicy");
 	jw_str(w, "Oldest");
 	jw_key(w, "LifeCycleEventOnTaskStateChange");
 	jw_bool(w, true);
-	rf_status(w, "Enabled", "OK");
 	rf_link(w, "Tasks", RF_ROOT "/TaskService/Tasks");
 	jw_obj_end(w);
 	return rf_reply_resource(ctx, w);
@@ -148,17 +140,12 @@ static enum api_disposition tasks(struct api_ctx *ctx)
 
 	for (uint32_t i = 0; i < n; i++)
 		count += api_allowed(ctx->token, all[i]->vm_name, HV_MGMT_RIGHT_READ);
-	rf_resource_begin(w, RF_T_TASK_COLLECTION, RF_ROOT "/TaskService/Tasks");
-	jw_key(w, "Name");
-	jw_str(w, "Task Collection");
-	jw_key(w, "Members@odata.count");
-	jw_uint(w, count);
-	rf_members_begin(w);
+	rf_collection_begin(w, RF_T_TASK_COLLECTION, RF_ROOT "/TaskService/Tasks",
+			    "Task Collection", count);
 	for (uint32_t i = 0; i < n; i++)
 		if (api_allowed(ctx->token, all[i]->vm_name, HV_MGMT_RIGHT_READ))
 			rf_link_item(w, RF_ROOT "/TaskService/Tasks/%u", all[i]->id);
-	jw_arr_end(w);
-	jw_obj_end(w);
+	rf_collection_end(w);
 	return rf_reply_resource(ctx, w);
 }
 

@@ -15,19 +15,12 @@
 
 #include "test_redfish_util.h"
 
-#include <api/api_throttle.h>
 #include <common/notify.h>
 
 static int setup(void **state)
 {
 	(void)state;
-	for (unsigned i = 0; i < 128; i++)
-		api_conn_gone(fake_conn(i));
-	world();
-	api_throttle_reset();
-	rf_credentials();
-	api_tasks_init();
-	redfish_init();
+	rf_world();
 	return 0;
 }
 
@@ -72,7 +65,8 @@ static void test_root_links_answer(void **state)
 
 	(void)state;
 	snprintf(root, sizeof(root), "%s", rf_get(RF, NULL)->body);
-	for (const char *p = strstr(root, "\"@odata.id\":\""); p; p = strstr(p, "\"@odata.id\":\"")) {
+	for (const char *p = strstr(root, "\"@odata.id\":\""); p;
+	     p = strstr(p, "\"@odata.id\":\"")) {
 		char uri[128];
 		struct fake_answer *a;
 
@@ -100,7 +94,8 @@ static void test_authentication(void **state)
 	assert_rf_error(rf_get(RF "/Systems", basic(wrong, sizeof(wrong), "admin", "nope")), 401,
 			"NoValidSession", "E_ACCESSDENIED");
 	/* The right secret under another token's name is refused. */
-	assert_rf_error(rf_get(RF "/Systems", basic(wrong, sizeof(wrong), "reader", "admin-secret")),
+	assert_rf_error(rf_get(RF "/Systems",
+			       basic(wrong, sizeof(wrong), "reader", "admin-secret")),
 			401, "NoValidSession", "E_ACCESSDENIED");
 	assert_rf_error(rf_get(RF "/Systems", "Basic !!!"), 401, "NoValidSession", NULL);
 	assert_rf_error(rf_call_on(0, HTTP_M_GET, RF "/Systems", rf_admin, "no-such-session", NULL,
@@ -129,14 +124,16 @@ static void test_failed_authentications_slow_down(void **state)
 	/* Held back without a look at the credentials: the right ones too, and logins. */
 	assert_int_equal(rf_get(RF "/Systems", rf_admin)->status, 429);
 	assert_int_equal(rf_post(RF "/SessionService/Sessions", NULL,
-				 "{\"UserName\":\"admin\",\"Password\":\"admin-secret\"}")->status, 429);
+				 "{\"UserName\":\"admin\",\"Password\":\"admin-secret\"}")
+				 ->status,
+			 429);
 	/* One budget for both faces: the native API holds this address back too. */
 	assert_int_equal(rf_get("/api/v1/vms", TOKEN_ADMIN)->status, 429);
 	/* Public resources, and other addresses, are not held back. */
 	assert_int_equal(rf_get(RF, NULL)->status, 200);
-	rf_peer++;
+	test_peer++;
 	assert_int_equal(rf_get(RF "/Systems", rf_admin)->status, 200);
-	rf_peer--;
+	test_peer--;
 }
 
 static void test_rights(void **state)
@@ -151,7 +148,8 @@ static void test_rights(void **state)
 	assert_rf_error(rf_get(RF "/Systems/testos2", rf_reader), 403, "InsufficientPrivilege",
 			"E_ACCESSDENIED");
 	/* Forbidden before looked up: a token learns no names beyond its grants. */
-	assert_rf_error(rf_get(RF "/Systems/nosuch", rf_reader), 403, "InsufficientPrivilege", NULL);
+	assert_rf_error(rf_get(RF "/Systems/nosuch", rf_reader), 403, "InsufficientPrivilege",
+			NULL);
 	a = rf_get(RF "/Systems/nosuch", rf_admin);
 	assert_rf_error(a, 404, "ResourceNotFound", "VM_E_VM_UNKNOWN");
 	assert_jget(a, "error/@Message.ExtendedInfo/0/MessageArgs/0", "ComputerSystem");
@@ -159,7 +157,8 @@ static void test_rights(void **state)
 	assert_jget(a, "error/@Message.ExtendedInfo/0/Message",
 		    "The requested resource of type ComputerSystem named 'nosuch' was not found.");
 	assert_rf_error(rf_post(RF "/Systems/testos1/Actions/ComputerSystem.Reset", rf_reader,
-				"{\"ResetType\":\"ForceOff\"}"), 403, "InsufficientPrivilege", NULL);
+				"{\"ResetType\":\"ForceOff\"}"),
+			403, "InsufficientPrivilege", NULL);
 	assert_int_equal(fake.stops, 0);
 }
 
@@ -190,9 +189,10 @@ static void test_system_properties(void **state)
 	assert_jget(a, "Oem/Hv/PartitionId", "1");
 	assert_jget(a, "Oem/Hv/GuestOS/OSName", "testos");
 	assert_jget(a, "Oem/Hv/GuestOS/ComputerName", "g1.example.org");
-	assert_non_null(strstr(a->body, "\"ResetType@Redfish.AllowableValues\":[\"On\",\"ForceOff\","
-					"\"GracefulShutdown\",\"GracefulRestart\",\"ForceRestart\","
-					"\"PowerCycle\"]"));
+	assert_non_null(strstr(a->body,
+			       "\"ResetType@Redfish.AllowableValues\":[\"On\",\"ForceOff\","
+			       "\"GracefulShutdown\",\"GracefulRestart\",\"ForceRestart\","
+			       "\"PowerCycle\"]"));
 	assert_non_null(strstr(a->body, "\"target\":\"" RF "/Systems/testos1/Actions/"
 					"ComputerSystem.Reset\""));
 	/* Heartbeats lost: Warning. */

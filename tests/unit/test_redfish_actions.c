@@ -25,15 +25,10 @@
 static int setup(void **state)
 {
 	(void)state;
-	for (unsigned i = 0; i < 128; i++)
-		api_conn_gone(fake_conn(i));
-	world();
-	rf_credentials();
+	rf_world();
 	fake.now_ms = 5000;
 	fake.vms[1].facts.additions = true;
 	fake.vms[1].facts.can_shutdown = true;
-	api_tasks_init();
-	redfish_init();
 	return 0;
 }
 
@@ -87,13 +82,15 @@ static void test_reset_types_map_to_task_kinds(void **state)
 		t = task_find(i + 1);
 		assert_int_equal(t->kind, cases[i].kind);
 		assert_false(t->forced);
-		snprintf(audit, sizeof(audit), "root: api: operator: %s testos1 ResetType=%s task %u",
+		snprintf(audit, sizeof(audit),
+			 "root: api: operator: %s testos1 ResetType=%s task %u",
 			 task_kind_name(cases[i].kind), cases[i].type, i + 1);
 		if (!strstr(fake.log, audit))
 			fail_msg("no audit line %s in %s", audit, fake.log);
 		if (t->kind == TASK_KIND_SHUTDOWN || t->kind == TASK_KIND_RESTART)
-			assert_int_equal(fake_last_request()->args.op, t->kind == TASK_KIND_SHUTDOWN ?
-								       GUESTOS_SHUTDOWN : GUESTOS_RESTART);
+			assert_int_equal(fake_last_request()->args.op,
+					 t->kind == TASK_KIND_SHUTDOWN ? GUESTOS_SHUTDOWN :
+									 GUESTOS_RESTART);
 		task_complete(t, TASK_SUCCESS, S_OK, "%s", "");
 	}
 	assert_int_equal(fake.stops, 1);
@@ -106,7 +103,8 @@ static void test_reset_refusals(void **state)
 	struct fake_answer *a;
 
 	(void)state;
-	assert_rf_error(rf_post(RESET, rf_admin, NULL), 400, "ActionParameterMissing", "E_INVALIDARG");
+	assert_rf_error(rf_post(RESET, rf_admin, NULL), 400, "ActionParameterMissing",
+			"E_INVALIDARG");
 	assert_rf_error(rf_post(RESET, rf_admin, "{}"), 400, "ActionParameterMissing", NULL);
 	assert_rf_error(rf_post(RESET, rf_admin, "{\"ResetType\":"), 400, "MalformedJSON", NULL);
 	assert_rf_error(rf_post(RESET, rf_admin, "{\"ResetType\":5}"), 400,
@@ -126,9 +124,11 @@ static void test_reset_refusals(void **state)
 	assert_rf_error(reset_as(rf_admin, "GracefulShutdown"), 409, "GeneralError",
 			"VM_E_ADDITIONS_FEATURE_NOT_AVAIL");
 	assert_rf_error(rf_post(RF "/Systems/root/Actions/ComputerSystem.Reset", rf_admin,
-				"{\"ResetType\":\"ForceOff\"}"), 400, "ActionNotSupported", "E_INVALIDARG");
-	assert_non_null(strstr(fake.log, "root: api: admin: shutdown testos1 ResetType=GracefulShutdown "
-					 "refused VM_E_ADDITIONS_FEATURE_NOT_AVAIL"));
+				"{\"ResetType\":\"ForceOff\"}"),
+			400, "ActionNotSupported", "E_INVALIDARG");
+	assert_non_null(strstr(fake.log,
+			       "root: api: admin: shutdown testos1 ResetType=GracefulShutdown "
+			       "refused VM_E_ADDITIONS_FEATURE_NOT_AVAIL"));
 	assert_null(task_find(1));
 }
 
@@ -159,11 +159,13 @@ static void test_task_monitor_through_a_life(void **state)
 	assert_int_equal(a->status, 200);
 	assert_jget(a, "Description", "Start testos2");
 	/* The reader may not read testos2: the task does not exist for it. */
-	assert_rf_error(rf_get(RF "/TaskService/Tasks/1", rf_reader), 404, "ResourceNotFound", NULL);
+	assert_rf_error(rf_get(RF "/TaskService/Tasks/1", rf_reader), 404, "ResourceNotFound",
+			NULL);
 	assert_jget(rf_get(RF "/TaskService/Tasks", rf_reader), "Members@odata.count", "0");
 	assert_jget(rf_get(RF "/TaskService/Tasks", rf_admin), "Members/0/@odata.id",
 		    RF "/TaskService/Tasks/1");
-	assert_rf_error(rf_get(RF "/TaskService/Tasks/99", rf_admin), 404, "ResourceNotFound", NULL);
+	assert_rf_error(rf_get(RF "/TaskService/Tasks/99", rf_admin), 404, "ResourceNotFound",
+			NULL);
 	assert_rf_error(rf_get(RF "/TaskService/Tasks/x", rf_admin), 404, "ResourceNotFound", NULL);
 }
 
@@ -176,7 +178,8 @@ static void test_failed_and_cancelled_tasks(void **state)
 	/* A guest still to answer: cancelable, said with Allow: DELETE. */
 	a = rf_get(RF "/TaskService/TaskMonitors/1", rf_operator);
 	assert_string_equal(header_of(a, "Allow"), "DELETE");
-	fake_complete(fake_last_request(), &(struct guestos_result){ .hresult = HR_ERROR_MACHINE_LOCKED });
+	fake_complete(fake_last_request(),
+		      &(struct guestos_result){ .hresult = HR_ERROR_MACHINE_LOCKED });
 	a = rf_get(RF "/TaskService/TaskMonitors/1", rf_operator);
 	assert_rf_error(a, 409, "TaskAborted", "ERROR_MACHINE_LOCKED");
 	a = rf_get(RF "/TaskService/Tasks/1", rf_operator);
@@ -186,8 +189,9 @@ static void test_failed_and_cancelled_tasks(void **state)
 	assert_jget(a, "Messages/0/Oem/Hv/HResultName", "ERROR_MACHINE_LOCKED");
 	/* Cancel through the monitor: control on the VM is needed. */
 	assert_accepted(reset_as(rf_operator, "GracefulRestart"), 2);
-	assert_rf_error(rf_call_on(0, HTTP_M_DELETE, RF "/TaskService/TaskMonitors/2", rf_reader, NULL,
-				   NULL, NULL), 403, "InsufficientPrivilege", NULL);
+	assert_rf_error(rf_call_on(0, HTTP_M_DELETE, RF "/TaskService/TaskMonitors/2", rf_reader,
+				   NULL, NULL, NULL),
+			403, "InsufficientPrivilege", NULL);
 	a = rf_call_on(0, HTTP_M_DELETE, RF "/TaskService/TaskMonitors/2", rf_operator, NULL, NULL,
 		       NULL);
 	assert_int_equal(a->status, 204);
@@ -227,9 +231,10 @@ static void test_sessions(void **state)
 	a = rf_call_on(0, HTTP_M_GET, RF "/Systems/testos1", NULL, key, NULL, NULL);
 	assert_int_equal(a->status, 200);
 	/* The session has its token's rights, no more. */
-	assert_rf_error(rf_call_on(0, HTTP_M_GET, RF "/Systems/testos2", NULL, key, NULL, NULL), 403,
-			"InsufficientPrivilege", NULL);
-	snprintf(other, sizeof(other), "%.95s", header_of(login(0, "admin", "admin-secret"), "X-Auth-Token"));
+	assert_rf_error(rf_call_on(0, HTTP_M_GET, RF "/Systems/testos2", NULL, key, NULL, NULL),
+			403, "InsufficientPrivilege", NULL);
+	snprintf(other, sizeof(other), "%.95s",
+		 header_of(login(0, "admin", "admin-secret"), "X-Auth-Token"));
 	assert_jget(rf_call_on(0, HTTP_M_GET, RF "/SessionService/Sessions", NULL, key, NULL, NULL),
 		    "Members@odata.count", "1");
 	/* Another token's session does not exist for this one. */
@@ -237,11 +242,12 @@ static void test_sessions(void **state)
 				   NULL), 404, "ResourceNotFound", NULL);
 	a = rf_call_on(0, HTTP_M_DELETE, RF "/SessionService/Sessions/1", NULL, key, NULL, NULL);
 	assert_int_equal(a->status, 204);
-	assert_rf_error(rf_call_on(0, HTTP_M_GET, RF "/Systems/testos1", NULL, key, NULL, NULL), 401,
-			"NoValidSession", NULL);
+	assert_rf_error(rf_call_on(0, HTTP_M_GET, RF "/Systems/testos1", NULL, key, NULL, NULL),
+			401, "NoValidSession", NULL);
 	/* Idle for the timeout: gone. */
 	fake.now_ms += 1800 * 1000 - 1;
-	assert_int_equal(rf_call_on(0, HTTP_M_GET, RF "/Systems", NULL, other, NULL, NULL)->status, 200);
+	assert_int_equal(rf_call_on(0, HTTP_M_GET, RF "/Systems", NULL, other, NULL, NULL)->status,
+			 200);
 	fake.now_ms += 1800 * 1000;
 	api_poll(fake.now_ms);
 	assert_rf_error(rf_call_on(0, HTTP_M_GET, RF "/Systems", NULL, other, NULL, NULL), 401,
@@ -259,21 +265,24 @@ static void test_login_refusals_and_bound(void **state)
 	assert_rf_error(a, 401, "ResourceAtUriUnauthorized", "E_ACCESSDENIED");
 	assert_non_null(strstr(fake.log, "root: api: ?: login-refused - admin"));
 	assert_rf_error(login(0, "reader", "admin-secret"), 401, "ResourceAtUriUnauthorized", NULL);
-	assert_rf_error(rf_post(RF "/SessionService/Sessions", NULL, "{\"UserName\":\"admin\"}"), 400,
-			"PropertyMissing", NULL);
+	assert_rf_error(rf_post(RF "/SessionService/Sessions", NULL, "{\"UserName\":\"admin\"}"),
+			400, "PropertyMissing", NULL);
 	assert_rf_error(rf_post(RF "/SessionService/Sessions", NULL,
 				"{\"UserName\":\"admin\",\"Password\":7}"), 400,
 			"PropertyValueTypeError", NULL);
-	assert_rf_error(rf_post(RF "/SessionService/Sessions", NULL, NULL), 400, "MalformedJSON", NULL);
+	assert_rf_error(rf_post(RF "/SessionService/Sessions", NULL, NULL), 400, "MalformedJSON",
+			NULL);
 	/* A fifth login of one token replaces its least recently used session. */
-	snprintf(first, sizeof(first), "%.95s", header_of(login(0, "admin", "admin-secret"), "X-Auth-Token"));
+	snprintf(first, sizeof(first), "%.95s",
+		 header_of(login(0, "admin", "admin-secret"), "X-Auth-Token"));
 	for (unsigned i = 0; i < 4; i++) {
 		fake.now_ms += 10;
 		assert_int_equal(login(0, "admin", "admin-secret")->status, 201);
 	}
 	assert_rf_error(rf_call_on(0, HTTP_M_GET, RF "/Systems", NULL, first, NULL, NULL), 401,
 			"NoValidSession", NULL);
-	assert_non_null(strstr(fake.log, "root: redfish: session 1 of admin replaced by a new login"));
+	assert_non_null(
+		strstr(fake.log, "root: redfish: session 1 of admin replaced by a new login"));
 	assert_int_equal(login(0, "reader", "reader-secret")->status, 201);
 }
 
@@ -298,9 +307,11 @@ static void test_sse_events(void **state)
 	admin = open_stream(1, rf_admin, NULL);
 	reader = open_stream(2, rf_reader, NULL);
 	notify_post(2, NOTIFY_STATE, HV_PARTITION_STARTING, HV_EVENT_ROOT_START);
-	assert_non_null(strstr(admin->stream, "id: 1\ndata: {\"@odata.type\":\"#Event.v1_4_1.Event\""));
-	assert_non_null(strstr(admin->stream, "\"MessageId\":\"ResourceEvent.1.3.ResourcePoweringOn\","
-					      "\"Message\":\"The resource `testos2` is powering on.\""));
+	assert_non_null(
+		strstr(admin->stream, "id: 1\ndata: {\"@odata.type\":\"#Event.v1_4_1.Event\""));
+	assert_non_null(strstr(admin->stream,
+			       "\"MessageId\":\"ResourceEvent.1.3.ResourcePoweringOn\","
+			       "\"Message\":\"The resource `testos2` is powering on.\""));
 	assert_non_null(strstr(admin->stream, "\"OriginOfCondition\":{\"@odata.id\":\"" RF
 					      "/Systems/testos2\"}"));
 	assert_non_null(strstr(admin->stream, "\"State\":\"Starting\",\"Cause\":\"root start\""));
@@ -312,7 +323,8 @@ static void test_sse_events(void **state)
 	assert_non_null(strstr(reader->stream, "\"MessageId\":\"TaskEvent.1.0.TaskCompletedOK\""));
 	assert_non_null(strstr(reader->stream, "\"OriginOfCondition\":{\"@odata.id\":\"" RF
 					       "/TaskService/Tasks/1\"}"));
-	assert_non_null(strstr(reader->stream, "\"Result\":\"Success\",\"HResult\":\"0x00000000\""));
+	assert_non_null(
+		strstr(reader->stream, "\"Result\":\"Success\",\"HResult\":\"0x00000000\""));
 	notify_post(1, NOTIFY_STATE, HV_PARTITION_FAULTED, HV_EVENT_FAULTED);
 	assert_non_null(strstr(reader->stream, "The health of resource `testos1` has changed to "
 					       "Critical."));
@@ -338,8 +350,8 @@ static void test_sse_limits_and_endings(void **state)
 	open_stream(3, rf_admin, NULL);
 	/* A token without read on any system may not listen. */
 	fake_token_add("nobody", "nobody-secret", "testos2", HV_MGMT_RIGHT_CONTROL);
-	assert_rf_error(rf_call_on(4, HTTP_M_GET, SSE, "Bearer nobody-secret", NULL, NULL, NULL), 403,
-			"InsufficientPrivilege", NULL);
+	assert_rf_error(rf_call_on(4, HTTP_M_GET, SSE, "Bearer nobody-secret", NULL, NULL, NULL),
+			403, "InsufficientPrivilege", NULL);
 	/* Keep-alives on a quiet stream. */
 	s = fake_answer(fake_conn(3));
 	fake.now_ms += 20000;

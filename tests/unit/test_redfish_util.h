@@ -13,6 +13,7 @@
 #include "test_api_util.h"
 
 #include <api/api_tasks.h>
+#include <api/api_throttle.h>
 #include <redfish/redfish.h>
 #include <stdlib.h>
 
@@ -21,7 +22,8 @@
 /* "Basic " + base64("user:password") into out. */
 static inline const char *basic(char *out, size_t cap, const char *user, const char *password)
 {
-	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char digits[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	char plain[256];
 	size_t n = (size_t)snprintf(plain, sizeof(plain), "%s:%s", user, password), o = 6;
 
@@ -41,7 +43,6 @@ static inline const char *basic(char *out, size_t cap, const char *user, const c
 }
 
 static char rf_admin[96], rf_reader[96], rf_operator[96];
-static uint32_t rf_peer = 0x0a00020fu;     /* the client address of the next requests */
 
 static inline void rf_credentials(void)
 {
@@ -50,24 +51,27 @@ static inline void rf_credentials(void)
 	basic(rf_operator, sizeof(rf_operator), "operator", "operator-secret");
 }
 
+/* The standard world, no request deferred or streamed, tasks, sessions and throttle emptied. */
+static inline void rf_world(void)
+{
+	for (unsigned i = 0; i < 128; i++)
+		api_conn_gone(fake_conn(i));
+	world();
+	api_throttle_reset();
+	rf_credentials();
+	api_tasks_init();
+	redfish_init();
+}
+
 /* One request on connection conn with Authorization auth, X-Auth-Token xauth, If-None-Match inm. */
 static inline struct fake_answer *rf_call_on(unsigned conn, enum http_method m, const char *path,
 					     const char *auth, const char *xauth, const char *inm,
 					     const char *body)
 {
-	memset(&test_rq, 0, sizeof(test_rq));
-	test_rq.method = m;
-	snprintf(test_rq.path, sizeof(test_rq.path), "%s", path);
-	snprintf(test_rq.authorization, sizeof(test_rq.authorization), "%s", auth ? auth : "");
+	request_set(m, path, NULL, auth, body);
 	snprintf(test_rq.x_auth_token, sizeof(test_rq.x_auth_token), "%.95s", xauth ? xauth : "");
 	snprintf(test_rq.if_none_match, sizeof(test_rq.if_none_match), "%.95s", inm ? inm : "");
-	test_rq.body = body;
-	test_rq.body_len = body ? strlen(body) : 0;
-	test_rq.keep_alive = true;
-	test_rq.now_ms = fake.now_ms;
-	test_rq.peer = rf_peer;
-	memset(fake_answer(fake_conn(conn)), 0, sizeof(struct fake_answer));
-	api_handle(fake_conn(conn), &test_rq);
+	request_run(conn);
 	return fake_answer(fake_conn(conn));
 }
 
@@ -118,7 +122,10 @@ static inline int jpath(const char *js, const jsmntok_t *t, int ntok, const char
 	return cur;
 }
 
-/* The text of the value at path in a's body as sent (escapes kept, "null"), into a static buffer; NULL if absent. */
+/*
+ * The text of the value at path in a's body as sent (escapes kept, "null"),
+ * into a static buffer; NULL if absent.
+ */
 static inline const char *jget(const struct fake_answer *a, const char *path)
 {
 	static jsmntok_t toks[2048];
