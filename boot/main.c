@@ -1,7 +1,7 @@
 /*
  * main: the UEFI entry point of BOOTX64.EFI.  Runs the loading steps in
- * order (config, hv, partition images, AP trampoline, ACPI, memory map),
- * then leaves boot services and jumps to hv.  Any failure frees what was
+ * order (config, hv, partition images, AP trampoline, ACPI, screen, memory
+ * map), then leaves boot services and jumps to hv.  Any failure frees what was
  * taken, leaves the message on screen for a while and returns to the
  * firmware; hv is entered only with every step complete.
  */
@@ -15,6 +15,7 @@
 #include "hvload.h"
 #include "images.h"
 #include "memmap.h"
+#include "screen.h"
 
 #define TRAMPOLINE_MAX 0x9ffffull /* below 640 KiB: SIPI vectors reach it */
 #define ERROR_PAUSE_SECONDS 5
@@ -68,6 +69,7 @@ static EFI_STATUS prepare(EFI_HANDLE image, struct loader *l)
 		return status;
 	l->hv.info->trampoline_phys = l->trampoline.phys;
 	cpus_collect(l->hv.info);
+	screen_find(&l->hv.info->fb);
 	config_check_cpus(&l->cfg, l->hv.info->cpu_count);
 	file_close_volume(l->root);
 	l->root = NULL;

@@ -178,7 +178,16 @@ static void dump_mgmt(const struct hv_mgmt_config *m)
 			printf(", gateway %u.%u.%u.%u", m->gateway[0], m->gateway[1],
 			       m->gateway[2], m->gateway[3]);
 	}
-	printf(", port %u, %u token%s\n", m->http_port, m->ntokens, m->ntokens == 1 ? "" : "s");
+	printf(", port %u", m->http_port);
+	if (m->nic_driver != HV_MGMT_NIC_ANY)
+		printf(", nic %s", hvcfg_nic_driver_name(m->nic_driver));
+	if (m->nic_flags & HV_MGMT_NIC_BY_ADDRESS) {
+		char bdf[8];
+
+		hvcfg_format_bdf(m->nic_bdf, bdf);
+		printf("%s %s", m->nic_driver != HV_MGMT_NIC_ANY ? "" : ", nic", bdf);
+	}
+	printf(", %u token%s\n", m->ntokens, m->ntokens == 1 ? "" : "s");
 	for (uint32_t i = 0; i < m->ntokens; i++) {
 		const struct hv_mgmt_token *t = &m->tokens[i];
 
@@ -195,9 +204,9 @@ static void dump(const struct hvcfg *cfg)
 {
 	char bdf[8];
 
-	printf("hypervisor: memory %llu MiB, log %s, serial 0x%x, flags 0x%x\n",
+	printf("hypervisor: memory %llu MiB, log %s, serial 0x%x, console %s, flags 0x%x\n",
 	       (unsigned long long)(cfg->hv_memory >> 20), hvcfg_log_level_name(cfg->log_level),
-	       cfg->serial_port, cfg->flags);
+	       cfg->serial_port, hvcfg_console_name(cfg->console), cfg->flags);
 	for (uint32_t i = 0; i < cfg->partition_count; i++) {
 		const struct hvcfg_partition *p = &cfg->partitions[i];
 

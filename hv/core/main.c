@@ -150,10 +150,13 @@ void hv_main(const struct boot_info *bi)
 	console_init(0x3f8); /* until the configuration says otherwise */
 	cfg = check_boot_info(bi);
 	console_init(cfg->serial_port);
+	console_configure(cfg->console, &bi->fb);
 	console_set_level(cfg->log_level);
 	test_exit_enable((cfg->flags & HVCFG_FLAG_TEST_EXIT) != 0);
 	apic_init();
+	/* The first line on the screen; the screen test anchors on it. */
 	log_info("hypervisor %s starting on CPU 0 (APIC id %u)", HV_VERSION, apic_id_self());
+	console_describe(cfg->console, cfg->console_line, &bi->fb);
 	pool_setup(bi);
 	cpu_takeover(bi);
 	cpuinfo_log();

@@ -30,9 +30,10 @@ static uint64_t *table_alloc(struct page_pool *pool)
 	return (uint64_t *)phys;
 }
 
+/* The highest address hv must reach: RAM, MMIO the map lists, the framebuffer. */
 static uint64_t memory_top(const struct boot_info *bi)
 {
-	uint64_t top = 4 * SIZE_1G;
+	uint64_t top = 4 * SIZE_1G, fb_end = bi->fb.base + bi->fb.size;
 
 	for (uint32_t i = 0; i < bi->mem_region_count; i++) {
 		uint64_t end = bi->mem[i].base + bi->mem[i].size;
@@ -40,6 +41,8 @@ static uint64_t memory_top(const struct boot_info *bi)
 		if (end > top)
 			top = end;
 	}
+	if (bi->fb.base != 0 && fb_end > top && fb_end > bi->fb.base)
+		top = fb_end;
 	return (top + SIZE_1G - 1) & ~(SIZE_1G - 1);
 }
 

@@ -27,17 +27,36 @@ static uint64_t align_down(uint64_t v)
 	return v & ~(ALIGN_2M - 1);
 }
 
+/*
+ * Adds the free region [base, end) minus the framebuffer's 2 MiB blocks:
+ * a display's memory is never partition RAM, even if a firmware's map
+ * were to call it free.
+ */
+static void add_free(uint64_t base, uint64_t end, const struct boot_framebuffer *fb)
+{
+	uint64_t fb_base = align_down(fb->base), fb_end = align_up(fb->base + fb->size);
+
+	if (fb->base != 0 && fb_base < end && base < fb_end) {
+		if (base < fb_base)
+			free_ranges[range_count++] = (struct range){ base, fb_base };
+		if (fb_end < end)
+			free_ranges[range_count++] = (struct range){ fb_end, end };
+		return;
+	}
+	free_ranges[range_count++] = (struct range){ base, end };
+}
+
 void ram_init(const struct boot_info *bi)
 {
 	range_count = 0;
-	for (uint32_t i = 0; i < bi->mem_region_count; i++) {
+	for (uint32_t i = 0; i < bi->mem_region_count && i < BOOT_MAX_MEM_REGIONS; i++) {
 		const struct boot_mem_region *r = &bi->mem[i];
 		uint64_t base = align_up(r->base < RAM_FLOOR ? RAM_FLOOR : r->base);
 		uint64_t end = align_down(r->base + r->size);
 
 		if (r->type != BOOT_MEM_FREE || end <= base)
 			continue;
-		free_ranges[range_count++] = (struct range){ base, end };
+		add_free(base, end, &bi->fb);
 	}
 	log_info("ram: %llu MiB free for partitions in %u blocks",
 		 (unsigned long long)(ram_free_bytes() >> 20), range_count);

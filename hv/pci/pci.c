@@ -112,7 +112,7 @@ static bool overlaps_host_ram(const struct boot_info *bi, uint64_t base, uint64_
 /* Why a sized BAR cannot be given to a partition, or NULL. */
 static const char *bad_bar(const struct boot_info *bi, const struct pci_bar *bar)
 {
-	uint64_t end = bar->base + bar->size;
+	uint64_t end = bar->base + bar->size, fb_base, fb_size;
 
 	if (bar->bad)
 		return "has a BAR that answers sizing with an impossible value";
@@ -126,6 +126,10 @@ static const char *bad_bar(const struct boot_info *bi, const struct pci_bar *bar
 	if (pci_ecam.present && bar->base < pci_ecam.base + (((uint64_t)pci_ecam.end_bus + 1) << 20) &&
 	    end > pci_ecam.base + ((uint64_t)pci_ecam.start_bus << 20))
 		return "has a memory BAR overlapping the ECAM window";
+	/* The display hv logs on: a partition would see and overwrite hv's log. */
+	if (console_screen_range(&fb_base, &fb_size) && bar->base < fb_base + fb_size &&
+	    fb_base < end)
+		return "has a memory BAR holding hv's screen console (console = serial gives it away)";
 	return NULL;
 }
 

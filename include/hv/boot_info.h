@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define BOOT_INFO_SIGNATURE 0x4f464e49544f4f42ull /* "BOOTINFO" */
-#define BOOT_INFO_REVISION 2u
+#define BOOT_INFO_REVISION 3u
 
 #define BOOT_MAX_MEM_REGIONS 256u
 #define BOOT_MAX_CPUS 64u
@@ -67,6 +67,29 @@ struct boot_image {
 	uint64_t initrd_size;
 };
 
+/*
+ * Revision 3: the screen the firmware left, from UEFI's Graphics Output
+ * Protocol (GOP), for hv's screen console.  Only linear framebuffers of
+ * 32-bit pixels with 8 bits per colour are handed over (GOP's RGB and BGR
+ * formats, and bit masks that amount to one of them); base 0 means none
+ * (no GOP, a BltOnly mode, or a format hv cannot draw).  It stays valid
+ * after ExitBootServices as long as nobody reprograms the display.
+ */
+struct boot_framebuffer {
+	uint64_t base;     /* physical address of pixel (0, 0); 0 = no framebuffer */
+	uint64_t size;     /* bytes, as GOP reports them (>= stride * height * 4) */
+	uint32_t width;    /* visible pixels per row */
+	uint32_t height;   /* rows */
+	uint32_t stride;   /* pixels from one row to the next (PixelsPerScanLine) */
+	uint32_t mode;     /* the GOP mode number, for the log */
+	uint8_t red_shift; /* bit position of each 8-bit colour in a pixel: 0, 8, 16 or 24 */
+	uint8_t green_shift;
+	uint8_t blue_shift;
+	uint8_t reserved[5];
+};
+
+_Static_assert(sizeof(struct boot_framebuffer) == 40, "boot_framebuffer layout");
+
 struct boot_info {
 	uint64_t signature; /* BOOT_INFO_SIGNATURE */
 	uint32_t revision;  /* BOOT_INFO_REVISION */
@@ -90,6 +113,7 @@ struct boot_info {
 	struct boot_mem_region mem[BOOT_MAX_MEM_REGIONS];
 	struct boot_cpu cpus[BOOT_MAX_CPUS];
 	struct boot_image images[BOOT_MAX_IMAGES];
+	struct boot_framebuffer fb; /* revision 3 */
 };
 
 #endif

@@ -20,7 +20,7 @@
 #include <hv/mgmtcfg.h>
 
 #define HVCFG_SIGNATURE "HVCONFIG"
-#define HVCFG_REVISION 3u
+#define HVCFG_REVISION 4u
 
 #define HVCFG_MAX_PARTITIONS 16u
 #define HVCFG_MAX_CPUS 64u
@@ -44,6 +44,14 @@ enum hvcfg_log_level {
 	HVCFG_LOG_WARN = 1,
 	HVCFG_LOG_INFO = 2,
 	HVCFG_LOG_DEBUG = 3,
+};
+
+/* Where hv logs ([hypervisor] console). */
+enum hvcfg_console {
+	HVCFG_CONSOLE_DEFAULT = 0, /* no key: both when there is a framebuffer, else serial */
+	HVCFG_CONSOLE_SERIAL = 1,
+	HVCFG_CONSOLE_SCREEN = 2,  /* serial when there is no framebuffer, with a line saying so */
+	HVCFG_CONSOLE_BOTH = 3,
 };
 
 enum hvcfg_role {
@@ -84,15 +92,17 @@ struct hvcfg {
 	uint32_t log_level; /* enum hvcfg_log_level */
 	uint64_t hv_memory; /* bytes hv reserves for itself */
 	uint16_t serial_port; /* 16550 base port, 0 = no serial console */
-	uint16_t reserved0;
+	uint16_t console;     /* enum hvcfg_console (revision 4) */
 	uint32_t partition_count;
 	struct hvcfg_partition partitions[HVCFG_MAX_PARTITIONS];
 	/* Revision 2: the management service ([management], [token NAME]). */
 	uint32_t management_line;                  /* [management] header, 0 = absent */
 	uint32_t token_line[HV_MGMT_MAX_TOKENS];   /* [token NAME] headers */
 	uint32_t rights_line[HV_MGMT_MAX_TOKENS];  /* their `rights` keys */
-	uint32_t reserved1;
+	uint32_t console_line;                     /* revision 4: the console key, 0 = absent */
 	struct hv_mgmt_config mgmt;  /* handed to the root by HVCALL_MGMT_CONFIG */
+	uint32_t nic_line;           /* revision 4: [management] nic, 0 = absent */
+	uint32_t reserved1;
 };
 
 /*
@@ -101,7 +111,7 @@ struct hvcfg {
  */
 _Static_assert(sizeof(struct hvcfg_partition) == 2400, "hvcfg_partition layout");
 _Static_assert(sizeof(struct hvcfg) == 40 + 2400 * HVCFG_MAX_PARTITIONS + 72 +
-	       sizeof(struct hv_mgmt_config), "hvcfg layout");
+	       sizeof(struct hv_mgmt_config) + 8, "hvcfg layout");
 
 #define HVCFG_MESSAGE_LEN 160u
 
@@ -136,5 +146,11 @@ int hvcfg_check_images(const struct hvcfg *cfg, hvcfg_image_probe probe,
 void hvcfg_format_bdf(hvcfg_bdf bdf, char *buf);
 
 const char *hvcfg_log_level_name(uint32_t level);
+
+/* "e1000", "e1000e", "virtio" (hv.cfg's names), or "any" for HV_MGMT_NIC_ANY. */
+const char *hvcfg_nic_driver_name(uint32_t driver);
+
+/* "serial", "screen", "both", or "default" for HVCFG_CONSOLE_DEFAULT. */
+const char *hvcfg_console_name(uint32_t console);
 
 #endif

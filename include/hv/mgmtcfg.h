@@ -13,12 +13,23 @@
 
 #include <stdint.h>
 
-#define HV_MGMT_REVISION 1u
+#define HV_MGMT_REVISION 2u
 #define HV_MGMT_MAX_TOKENS 8u
 #define HV_MGMT_MAX_GRANTS 8u
 #define HV_MGMT_NAME_LEN 32u
 
 #define HV_MGMT_DHCP 0x1u            /* flags: address from DHCP, ipv4/netmask/gateway unused */
+
+/*
+ * Revision 2: which of the root's cards carries the API ([management]
+ * nic): a driver, a PCI function, or both; neither = the first supported
+ * card the root finds on bus 0.
+ */
+#define HV_MGMT_NIC_ANY 0u           /* nic_driver: any driver */
+#define HV_MGMT_NIC_E1000 1u         /* the 82540EM driver */
+#define HV_MGMT_NIC_E1000E 2u        /* the 82574L driver */
+#define HV_MGMT_NIC_VIRTIO 3u        /* the virtio-net driver */
+#define HV_MGMT_NIC_BY_ADDRESS 0x1u  /* nic_flags: nic_bdf names the function */
 
 #define HV_MGMT_RIGHT_READ 0x1u      /* GET of a VM, its guestos, parameters, users, tasks */
 #define HV_MGMT_RIGHT_CONTROL 0x2u   /* start/turnoff/reset, shutdown/restart/logoff, set parameter */
@@ -46,7 +57,9 @@ struct hv_mgmt_config {
 	uint8_t gateway[4];          /* 0.0.0.0: none */
 	uint16_t http_port;          /* TCP port of the API, default 80 */
 	uint16_t ntokens;
-	uint32_t reserved;
+	uint8_t nic_driver;          /* HV_MGMT_NIC_* (revision 2) */
+	uint8_t nic_flags;           /* HV_MGMT_NIC_BY_ADDRESS */
+	uint16_t nic_bdf;            /* bus << 8 | device << 3 | function */
 	struct hv_mgmt_token tokens[HV_MGMT_MAX_TOKENS];
 };
 

@@ -22,6 +22,8 @@ bool hvcfg_read_number(struct hvcfg_value *v, unsigned base, uint64_t *out);
 /* Decimal or 0x-hexadecimal. */
 bool hvcfg_read_integer(struct hvcfg_value *v, uint64_t *out);
 bool hvcfg_read_char(struct hvcfg_value *v, char c);
+/* A PCI address "bb:dd.f" in hexadecimal. */
+bool hvcfg_read_bdf(struct hvcfg_value *v, hvcfg_bdf *out);
 
 /* Fills *err and returns -1, so checks can `return hvcfg_fail(...)`. */
 int hvcfg_fail(struct hvcfg_error *err, uint32_t line, const char *fmt, ...)
@@ -64,6 +66,9 @@ int hvcfg_mgmt_gateway(struct hvcfg *cfg, const struct hvcfg_value *v, uint32_t 
 		       struct hvcfg_error *err);
 int hvcfg_mgmt_port(struct hvcfg *cfg, const struct hvcfg_value *v, uint32_t line,
 		    struct hvcfg_error *err);
+/* "DRIVER", "bb:dd.f" or both, separated by blanks: the root's API card. */
+int hvcfg_mgmt_nic(struct hvcfg *cfg, const struct hvcfg_value *v, uint32_t line,
+		   struct hvcfg_error *err);
 int hvcfg_token_hash(struct hvcfg *cfg, uint32_t idx, const struct hvcfg_value *v,
 		     uint32_t line, struct hvcfg_error *err);
 int hvcfg_token_rights(struct hvcfg *cfg, uint32_t idx, const struct hvcfg_value *v,

@@ -94,6 +94,71 @@ int hvcfg_mgmt_port(struct hvcfg *cfg, const struct hvcfg_value *v, uint32_t lin
 	return 0;
 }
 
+/* The next blank-separated word of *rest. */
+static struct hvcfg_value next_word(struct hvcfg_value *rest)
+{
+	size_t n = 0;
+	struct hvcfg_value word;
+
+	*rest = hvcfg_trim(rest->s, rest->len);
+	while (n < rest->len && rest->s[n] != ' ' && rest->s[n] != '\t')
+		n++;
+	word = (struct hvcfg_value){ rest->s, n };
+	rest->s += n, rest->len -= n;
+	return word;
+}
+
+/* One word of a nic value: a driver name or a PCI address, each at most once. */
+static int nic_word(struct hv_mgmt_config *m, struct hvcfg_value word, uint32_t line,
+		    struct hvcfg_error *err)
+{
+	struct hvcfg_value rest = word;
+	hvcfg_bdf bdf;
+
+	for (uint32_t d = HV_MGMT_NIC_E1000; d <= HV_MGMT_NIC_VIRTIO; d++) {
+		if (!hvcfg_equals(&word, hvcfg_nic_driver_name(d)))
+			continue;
+		if (m->nic_driver != HV_MGMT_NIC_ANY)
+			return fail_value(err, line, "nic names two drivers:", &word);
+		m->nic_driver = (uint8_t)d;
+		return 0;
+	}
+	if (!hvcfg_read_bdf(&rest, &bdf) || rest.len != 0)
+		return fail_value(err, line, "nic must be e1000, e1000e, virtio or a PCI address "
+				  "bb:dd.f, not", &word);
+	if (m->nic_flags & HV_MGMT_NIC_BY_ADDRESS)
+		return fail_value(err, line, "nic names two PCI addresses:", &word);
+	m->nic_flags |= HV_MGMT_NIC_BY_ADDRESS;
+	m->nic_bdf = bdf;
+	return 0;
+}
+
+int hvcfg_mgmt_nic(struct hvcfg *cfg, const struct hvcfg_value *v, uint32_t line,
+		   struct hvcfg_error *err)
+{
+	struct hv_mgmt_config *m = &cfg->mgmt;
+	struct hvcfg_value rest = *v, word;
+
+	m->nic_driver = HV_MGMT_NIC_ANY;
+	m->nic_flags = 0;
+	m->nic_bdf = 0;
+	while ((word = next_word(&rest)).len != 0) {
+		if (nic_word(m, word, line, err) != 0)
+			return -1;
+	}
+	if (m->nic_driver == HV_MGMT_NIC_ANY && m->nic_flags == 0)
+		return hvcfg_fail(err, line, "nic needs a driver (e1000, e1000e, virtio), "
+				  "a PCI address bb:dd.f, or both");
+	return 0;
+}
+
+const char *hvcfg_nic_driver_name(uint32_t driver)
+{
+	static const char *const names[] = { "any", "e1000", "e1000e", "virtio" };
+
+	return driver <= HV_MGMT_NIC_VIRTIO ? names[driver] : "unknown";
+}
+
 /* Exactly 64 hexadecimal digits, either case. */
 int hvcfg_token_hash(struct hvcfg *cfg, uint32_t idx, const struct hvcfg_value *v,
 		     uint32_t line, struct hvcfg_error *err)
@@ -323,15 +388,53 @@ static int check_token(const struct hvcfg *cfg, uint32_t idx, struct hvcfg_error
 	return 0;
 }
 
+/* The root partition, which the global rules make sure exists; NULL if not. */
+static const struct hvcfg_partition *root_partition(const struct hvcfg *cfg)
+{
+	for (uint32_t i = 0; i < cfg->partition_count && i < HVCFG_MAX_PARTITIONS; i++) {
+		if (cfg->partitions[i].role == HVCFG_ROLE_ROOT)
+			return &cfg->partitions[i];
+	}
+	return NULL;
+}
+
+/* The nic choice: known values, and a card the root is given. */
+static int check_nic(const struct hvcfg *cfg, struct hvcfg_error *err)
+{
+	const struct hv_mgmt_config *m = &cfg->mgmt;
+	const struct hvcfg_partition *root = root_partition(cfg);
+	uint32_t line = cfg->nic_line ? cfg->nic_line : cfg->management_line;
+	char bdf[8];
+
+	if (m->nic_driver > HV_MGMT_NIC_VIRTIO || (m->nic_flags & ~HV_MGMT_NIC_BY_ADDRESS) != 0 ||
+	    (!(m->nic_flags & HV_MGMT_NIC_BY_ADDRESS) && m->nic_bdf != 0))
+		return hvcfg_fail(err, line, "nic choice not understood (driver %u, flags 0x%x)",
+				  m->nic_driver, m->nic_flags);
+	if (m->nic_driver == HV_MGMT_NIC_ANY && m->nic_flags == 0)
+		return 0;
+	if (root == NULL || root->pci_count == 0)
+		return hvcfg_fail(err, line, "nic chooses among the root's PCI devices, "
+				  "but the root has no 'pci' key");
+	if (!(m->nic_flags & HV_MGMT_NIC_BY_ADDRESS))
+		return 0;
+	for (uint32_t d = 0; d < root->pci_count && d < HVCFG_MAX_PCI; d++) {
+		if (root->pci[d] == m->nic_bdf)
+			return 0;
+	}
+	hvcfg_format_bdf(m->nic_bdf, bdf);
+	return hvcfg_fail(err, line, "nic %s is not among the PCI devices of the root "
+			  "partition '%s'", bdf, root->name);
+}
+
 int hvcfg_check_mgmt(const struct hvcfg *cfg, struct hvcfg_error *err)
 {
 	const struct hv_mgmt_config *m = &cfg->mgmt;
 
-	if (m->revision != HV_MGMT_REVISION || m->size != sizeof(*m) || m->reserved != 0)
+	if (m->revision != HV_MGMT_REVISION || m->size != sizeof(*m))
 		return hvcfg_fail(err, cfg->management_line,
 				  "management record revision %u size %u not understood",
 				  m->revision, m->size);
-	if (hvcfg_check_mgmt_net(cfg, cfg->management_line, err) != 0)
+	if (hvcfg_check_mgmt_net(cfg, cfg->management_line, err) != 0 || check_nic(cfg, err) != 0)
 		return -1;
 	if (m->ntokens > HV_MGMT_MAX_TOKENS)
 		return hvcfg_fail(err, 0, "%u tokens, at most %u", m->ntokens, HV_MGMT_MAX_TOKENS);

@@ -164,6 +164,18 @@ static int apply_serial(struct parser *ps, const struct hvcfg_value *v)
 	return 0;
 }
 
+static int apply_console(struct parser *ps, const struct hvcfg_value *v)
+{
+	for (uint32_t c = HVCFG_CONSOLE_SERIAL; c <= HVCFG_CONSOLE_BOTH; c++) {
+		if (hvcfg_equals(v, hvcfg_console_name(c))) {
+			ps->cfg->console = (uint16_t)c;
+			ps->cfg->console_line = ps->line;
+			return 0;
+		}
+	}
+	return fail(ps, "console must be serial, screen or both, not", v);
+}
+
 static int apply_flag(struct parser *ps, const struct hvcfg_value *v, uint32_t flag,
 		      const char *key)
 {
@@ -301,23 +313,34 @@ static int apply_cmdline(struct parser *ps, const struct hvcfg_value *v)
 	return copy_text(ps, v, p->cmdline, sizeof(p->cmdline), "cmdline");
 }
 
+/* "bb:dd.f" in hexadecimal. */
+bool hvcfg_read_bdf(struct hvcfg_value *v, hvcfg_bdf *out)
+{
+	uint64_t bus, dev, fn;
+
+	if (!hvcfg_read_number(v, 16, &bus) || !hvcfg_read_char(v, ':') ||
+	    !hvcfg_read_number(v, 16, &dev) || !hvcfg_read_char(v, '.') ||
+	    !hvcfg_read_number(v, 16, &fn) || bus > 0xff || dev > 0x1f || fn > 7)
+		return false;
+	*out = (hvcfg_bdf)(bus << 8 | dev << 3 | fn);
+	return true;
+}
+
 /* "bb:dd.f" in hexadecimal, comma-separated. */
 static int apply_pci(struct parser *ps, const struct hvcfg_value *v)
 {
 	struct hvcfg_partition *p = current(ps);
 	struct hvcfg_value rest = *v;
-	uint64_t bus, dev, fn;
+	hvcfg_bdf bdf;
 
 	p->pci_count = 0;
 	do {
 		rest = hvcfg_trim(rest.s, rest.len);
-		if (!hvcfg_read_number(&rest, 16, &bus) || !hvcfg_read_char(&rest, ':') ||
-		    !hvcfg_read_number(&rest, 16, &dev) || !hvcfg_read_char(&rest, '.') ||
-		    !hvcfg_read_number(&rest, 16, &fn) || bus > 0xff || dev > 0x1f || fn > 7)
+		if (!hvcfg_read_bdf(&rest, &bdf))
 			return fail(ps, "bad PCI address (want bb:dd.f) in", v);
 		if (p->pci_count == HVCFG_MAX_PCI)
 			return hvcfg_fail(ps->err, ps->line, "more than %u PCI devices", HVCFG_MAX_PCI);
-		p->pci[p->pci_count++] = (hvcfg_bdf)(bus << 8 | dev << 3 | fn);
+		p->pci[p->pci_count++] = bdf;
 		rest = hvcfg_trim(rest.s, rest.len);
 	} while (hvcfg_read_char(&rest, ','));
 	if (rest.len != 0)
@@ -341,6 +364,12 @@ static int apply_port(struct parser *ps, const struct hvcfg_value *v)
 	return hvcfg_mgmt_port(ps->cfg, v, ps->line, ps->err);
 }
 
+static int apply_nic(struct parser *ps, const struct hvcfg_value *v)
+{
+	ps->cfg->nic_line = ps->line;
+	return hvcfg_mgmt_nic(ps->cfg, v, ps->line, ps->err);
+}
+
 static int apply_hash(struct parser *ps, const struct hvcfg_value *v)
 {
 	return hvcfg_token_hash(ps->cfg, current_token(ps), v, ps->line, ps->err);
@@ -355,6 +384,7 @@ static const struct key keys[] = {
 	{ SECTION_HYPERVISOR, "memory", apply_hv_memory },
 	{ SECTION_HYPERVISOR, "log_level", apply_log_level },
 	{ SECTION_HYPERVISOR, "serial", apply_serial },
+	{ SECTION_HYPERVISOR, "console", apply_console },
 	{ SECTION_HYPERVISOR, "test_exit", apply_test_exit },
 	{ SECTION_HYPERVISOR, "test_exception", apply_test_exception },
 	{ SECTION_PARTITION, "role", apply_role },
@@ -367,6 +397,7 @@ static const struct key keys[] = {
 	{ SECTION_MANAGEMENT, "address", apply_address },
 	{ SECTION_MANAGEMENT, "gateway", apply_gateway },
 	{ SECTION_MANAGEMENT, "port", apply_port },
+	{ SECTION_MANAGEMENT, "nic", apply_nic },
 	{ SECTION_TOKEN, "hash", apply_hash },
 	{ SECTION_TOKEN, "rights", apply_rights },
 };

@@ -197,11 +197,25 @@ int hvcfg_check_hv_memory(const struct hvcfg *cfg, uint32_t line, struct hvcfg_e
 	return 0;
 }
 
+/* A console that includes serial needs a port (serial = 0 turns the UART off). */
+static int check_console(const struct hvcfg *cfg, uint32_t line, struct hvcfg_error *err)
+{
+	uint32_t at = cfg->console_line != 0 ? cfg->console_line : line;
+
+	if (cfg->console > HVCFG_CONSOLE_BOTH)
+		return hvcfg_fail(err, at, "unknown console %u", cfg->console);
+	if (cfg->serial_port == 0 &&
+	    (cfg->console == HVCFG_CONSOLE_SERIAL || cfg->console == HVCFG_CONSOLE_BOTH))
+		return hvcfg_fail(err, at, "console = %s needs a serial port, and serial = 0",
+				  hvcfg_console_name(cfg->console));
+	return 0;
+}
+
 int hvcfg_check_global(const struct hvcfg *cfg, uint32_t line, struct hvcfg_error *err)
 {
 	uint32_t roots = 0, root = 0;
 
-	if (hvcfg_check_hv_memory(cfg, line, err) != 0)
+	if (hvcfg_check_hv_memory(cfg, line, err) != 0 || check_console(cfg, line, err) != 0)
 		return -1;
 	if (cfg->log_level > HVCFG_LOG_DEBUG)
 		return hvcfg_fail(err, line, "unknown log level %u", cfg->log_level);
@@ -276,6 +290,13 @@ int hvcfg_check_images(const struct hvcfg *cfg, hvcfg_image_probe probe,
 void hvcfg_format_bdf(hvcfg_bdf bdf, char *buf)
 {
 	fmt_snprintf(buf, 8, "%02x:%02x.%x", bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
+}
+
+const char *hvcfg_console_name(uint32_t console)
+{
+	static const char *const names[] = { "default", "serial", "screen", "both" };
+
+	return console <= HVCFG_CONSOLE_BOTH ? names[console] : "unknown";
 }
 
 const char *hvcfg_log_level_name(uint32_t level)

@@ -423,6 +423,8 @@ static const struct nic_id ids_82540em[] = {
 
 const struct nic_driver e1000_driver = {
 	.name = "e1000",
+	.config_name = "e1000",
+	.config_id = HV_MGMT_NIC_E1000,
 	.ids = ids_82540em,
 	.start = start_82540em,
 	E1000_FAMILY_OPS,

@@ -56,6 +56,8 @@ static const struct nic_id ids_82574l[] = {
 
 const struct nic_driver e1000e_driver = {
 	.name = "e1000e",
+	.config_name = "e1000e",
+	.config_id = HV_MGMT_NIC_E1000E,
 	.ids = ids_82574l,
 	.start = start_82574l,
 	E1000_FAMILY_OPS,

@@ -159,7 +159,7 @@ static bool netif_start(const struct hv_mgmt_config *cfg)
 
 bool net_init(const struct start_info *si, const struct hv_mgmt_config *cfg)
 {
-	nic = nic_probe(si->dma_base, &dev);
+	nic = nic_probe(si->dma_base, cfg, &dev);
 	if (nic == NULL)
 		return false;
 	if (!nic->start(&dev)) {

@@ -1,8 +1,9 @@
 /*
  * Finding the root's NIC and what its drivers share: the driver table,
  * the scan of bus 0 (hv shows the root only the functions hv.cfg's `pci`
- * gives it, so the first function a driver claims is the card), PCI
- * command and BAR reads, uncached mapping of registers, bounded waits.
+ * gives it, so the first function a driver claims, or the one hv.cfg's
+ * [management] nic chooses, is the card), PCI command and BAR reads,
+ * uncached mapping of registers, bounded waits.
  */
 #include "nic.h"
 
@@ -10,6 +11,7 @@
 #include <kernel/console.h>
 #include <kernel/paging.h>
 #include <kernel/time.h>
+#include <lib/format.h>
 
 #define LARGE_2M (2ull << 20)
 
@@ -49,8 +51,38 @@ static const struct nic_driver *match(struct pci_bdf bdf, struct nic_device *dev
 	return NULL;
 }
 
-const struct nic_driver *nic_probe(uint64_t dma_base, struct nic_device *dev)
+/* hv.cfg's nic choice as it was written: "virtio", "00:03.0", "virtio 00:03.0". */
+static void choice_text(const struct hv_mgmt_config *cfg, char *buf, size_t size)
 {
+	const char *name = "";
+
+	for (size_t d = 0; d < sizeof(drivers) / sizeof(drivers[0]); d++) {
+		if (drivers[d]->config_id == cfg->nic_driver)
+			name = drivers[d]->config_name;
+	}
+	if (cfg->nic_flags & HV_MGMT_NIC_BY_ADDRESS)
+		fmt_snprintf(buf, size, "%s%s%02x:%02x.%x", name, name[0] ? " " : "",
+			     cfg->nic_bdf >> 8, (cfg->nic_bdf >> 3) & 0x1f, cfg->nic_bdf & 7);
+	else
+		fmt_snprintf(buf, size, "%s", name);
+}
+
+/* Whether the card drv claimed at bdf is the one hv.cfg chooses (any, without a choice). */
+static bool chosen(const struct hv_mgmt_config *cfg, const struct nic_driver *drv,
+		   struct pci_bdf bdf)
+{
+	uint16_t packed = (uint16_t)(bdf.bus << 8 | bdf.dev << 3 | bdf.fn);
+
+	if (cfg->nic_driver != HV_MGMT_NIC_ANY && cfg->nic_driver != drv->config_id)
+		return false;
+	return !(cfg->nic_flags & HV_MGMT_NIC_BY_ADDRESS) || cfg->nic_bdf == packed;
+}
+
+const struct nic_driver *nic_probe(uint64_t dma_base, const struct hv_mgmt_config *cfg,
+				   struct nic_device *dev)
+{
+	char choice[32];
+
 	/*
 	 * dma_base 0: hv gave the root no device to DMA with.  The rings are in
 	 * the image (linked at 2 MiB), far below 3 GiB where RAM stops being at
@@ -61,16 +93,26 @@ const struct nic_driver *nic_probe(uint64_t dma_base, struct nic_device *dev)
 		return NULL;
 	}
 	dev->dma_offset = dma_base;
+	choice_text(cfg, choice, sizeof(choice));
 	for (uint8_t slot = 0; slot < 32; slot++) {
 		for (uint8_t fn = 0; fn < 8; fn++) {
-			const struct nic_driver *drv = match((struct pci_bdf){ 0, slot, fn }, dev);
+			struct pci_bdf bdf = { 0, slot, fn };
+			const struct nic_driver *drv = match(bdf, dev);
 
-			if (drv != NULL)
+			if (drv != NULL && chosen(cfg, drv, bdf))
 				return drv;
+			if (drv != NULL)
+				kprintf("root: net: passing over %s at %02x:%02x.%x (%s): "
+					"hv.cfg's [management] nic is '%s'\n", drv->name, bdf.bus,
+					bdf.dev, bdf.fn, dev->model, choice);
 		}
 	}
-	kputs("root: net: no supported NIC among the root's PCI functions on bus 0 "
-	      "(82540EM 8086:100e, 82574L 8086:10d3, virtio-net 1af4:1041)\n");
+	if (choice[0] != '\0')
+		kprintf("root: net: no card of the root's on bus 0 is hv.cfg's [management] "
+			"nic '%s'\n", choice);
+	else
+		kputs("root: net: no supported NIC among the root's PCI functions on bus 0 "
+		      "(82540EM 8086:100e, 82574L 8086:10d3, virtio-net 1af4:1041)\n");
 	return NULL;
 }
 

@@ -4,7 +4,8 @@
  * then moves frames through one receive and one transmit ring, polled from
  * the root's loop (no interrupts).  One card at a time: each driver keeps
  * its rings in static storage.  nic.c probes bus 0 for the first function
- * a driver claims and holds the PCI and DMA helpers the drivers share.
+ * a driver claims (and hv.cfg's [management] nic chooses, when it names a
+ * driver or an address) and holds the PCI and DMA helpers the drivers share.
  *
  * Every driver checks what the device hands back (descriptor index,
  * length, ownership) before using it.  A device that breaks the rules is
@@ -14,6 +15,7 @@
 #ifndef MGMT_NET_NIC_H
 #define MGMT_NET_NIC_H
 
+#include <hv/mgmtcfg.h>
 #include <kernel/pci.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -55,6 +57,8 @@ typedef void (*nic_deliver_fn)(const uint8_t *frame, size_t len, void *ctx);
 
 struct nic_driver {
 	const char *name;               /* "e1000", "e1000e", "virtio-net" */
+	const char *config_name;        /* its name in hv.cfg's [management] nic */
+	uint8_t config_id;              /* HV_MGMT_NIC_*: its code in struct hv_mgmt_config */
 	const struct nic_id *ids;       /* ends with a zero vendor */
 	/*
 	 * Enables the function, maps its registers, resets it, reads the MAC
@@ -93,10 +97,13 @@ extern const struct nic_driver virtio_net_driver;
 
 /*
  * The first function on bus 0 (hv shows the root only its own) that a
- * driver claims, and that driver; NULL with a console line when none is.
- * dev gets the function's address, ids and dma_offset.
+ * driver claims and that hv.cfg's [management] nic chooses (cfg's
+ * nic_driver, nic_flags, nic_bdf; no choice takes the first), and that
+ * driver; NULL with a console line when none is.  Each card passed over
+ * is logged.  dev gets the function's address, ids and dma_offset.
  */
-const struct nic_driver *nic_probe(uint64_t dma_base, struct nic_device *dev);
+const struct nic_driver *nic_probe(uint64_t dma_base, const struct hv_mgmt_config *cfg,
+				   struct nic_device *dev);
 
 /* Memory decoding and bus mastering on. */
 void nic_pci_enable(struct pci_bdf bdf);

@@ -464,6 +464,8 @@ static const struct nic_id ids[] = {
 
 const struct nic_driver virtio_net_driver = {
 	.name = "virtio-net",
+	.config_name = "virtio",
+	.config_id = HV_MGMT_NIC_VIRTIO,
 	.ids = ids,
 	.start = start,
 	.link_up = link_up,

@@ -29,7 +29,8 @@ EXIT_GRACE = 15   # seconds to power off after the last marker (test_exit)
 POLL = 0.2
 WARN_SHARE = 0.5  # warn when a system test takes more than this share of its timeout
 KEPT = ('serial.log', 'bochs.log', 'console.log', 'cmdline.txt', 'bochsrc',
-        'slirp.conf', 'markers.txt', 'client.log', 'esp/hv/hv.cfg')
+        'slirp.conf', 'markers.txt', 'client.log', 'esp/hv/hv.cfg',
+        'screen-early.ppm', 'screen-early.log', 'screen-late.ppm', 'screen-late.log')
 # Bochs checks every VM entry and logs what it refuses; any of these in
 # bochs.log means hv handed the CPU a bad VMCS or VMCB, even if the run
 # otherwise looked fine.
@@ -100,10 +101,11 @@ class ClientRun:
     for its verdict.  The client bounds its own socket waits; the harness
     gives up on it after case.client_timeout (the thread is a daemon)."""
 
-    def __init__(self, case, port, logfile, verbose, serial_log):
+    def __init__(self, case, port, logfile, verbose, launch):
         self.case = case
         self.port = port
-        self.serial_log = serial_log
+        self.serial_log = launch.serial_log
+        self.qmp_socket = launch.qmp_socket
         self.trigger = re.compile(case.client_after)
         self.logfile = logfile
         self.verbose = verbose
@@ -127,8 +129,11 @@ class ClientRun:
 
     def _run(self):
         try:
-            # a client marked wants_serial also reads the serial log itself
-            extra = (self.serial_log,) if getattr(self.case.client, 'wants_serial', False) else ()
+            # a client marked wants_serial also reads the serial log itself,
+            # one marked wants_qmp gets QEMU's QMP socket after it
+            extra = [self.serial_log] if getattr(self.case.client, 'wants_serial', False) else []
+            if getattr(self.case.client, 'wants_qmp', False):
+                extra.append(self.qmp_socket)
             error = self.case.client(self.port, self.log, *extra)
         except Exception as e:  # a client bug is a failure, not a harness crash
             error = f'{type(e).__name__}: {e}'
@@ -170,7 +175,7 @@ class Runner:
         try:
             launch, port = self._prepare(case, work)
             client = ClientRun(case, port, work / 'client.log', self.verbose,
-                               launch.serial_log) if case.client else None
+                               launch) if case.client else None
             reason = self._boot(case, launch, work, checker, client)
         except Exception as e:  # a broken test must not stop the others
             reason = f'harness error: {type(e).__name__}: {e}'
@@ -185,7 +190,8 @@ class Runner:
         (work / 'esp' / 'hv').mkdir(exist_ok=True)
         (work / 'esp' / 'hv' / 'hv.cfg').write_text(case.config)
         machine = hosts.Machine(case.host, case.smp, case.mem_mib, work / 'esp', free_port(),
-                                nic=case.nic)
+                                nic=case.nic, decoy_nic=case.decoy_nic, vga=case.vga,
+                                qmp=getattr(case.client, 'wants_qmp', False))
         launch = hosts.prepare(machine, work)
         (work / 'cmdline.txt').write_text(shlex.join(launch.argv) + '\n')
         return launch, machine.port

@@ -69,6 +69,11 @@ def parse_args():
                    help="the root's NIC on QEMU: e1000 (82540EM), e1000e (q35's default "
                         "82574L, as `-nic user` gives it), virtio (virtio-net, modern only); "
                         "the root's `pci` in hv.cfg is moved to match")
+    p.add_argument('--vga', action='store_true',
+                   help="QEMU's standard VGA: hv's console draws on its screen too "
+                        '(see it with --display)')
+    p.add_argument('--display', default='none',
+                   help="QEMU's -display, e.g. gtk, sdl, or vnc=127.0.0.1:1 (default none)")
     p.add_argument('--port', type=int, default=8080,
                    help='port on 127.0.0.1 forwarded to guest port 80 (default 8080)')
     p.add_argument('--build-dir', type=pathlib.Path, default=build.ROOT / 'build')
@@ -81,6 +86,8 @@ def refusal(args):
         return '--accel kvm needs --host qemu (Bochs always emulates)'
     if args.nic != 'e1000' and args.host != 'qemu':
         return f'--nic {args.nic} needs --host qemu (Bochs emulates the 82540EM only)'
+    if (args.vga or args.display != 'none') and args.host != 'qemu':
+        return '--vga and --display need --host qemu'
     if args.accel == 'kvm' and not kvm_usable():
         return ('KVM is not usable here (no working /dev/kvm, or no vmx/svm flag '
                 'in /proc/cpuinfo): use --accel tcg')
@@ -195,10 +202,12 @@ def main():
     if not build.prepare(build_dir):
         return 1
     work = scratch(build_dir, args.config)
-    config_text = hosts.config_for_nic((work / 'esp' / 'hv' / 'hv.cfg').read_text(), args.nic)
+    config_text = hosts.config_for_nic((work / 'esp' / 'hv' / 'hv.cfg').read_text(), args.nic,
+                                       args.vga)
     (work / 'esp' / 'hv' / 'hv.cfg').write_text(config_text)
     smp, mem = machine_size(args, config_text)
-    machine = hosts.Machine(args.host, smp, mem, work / 'esp', args.port, args.accel, args.nic)
+    machine = hosts.Machine(args.host, smp, mem, work / 'esp', args.port, args.accel, args.nic,
+                            vga=args.vga, display=args.display)
     launch = hosts.prepare(machine, work)
     print(f'==> {args.host}: {smp} CPUs, {mem} MiB; serial log {launch.serial_log}\n'
           f'    guest port 80 at http://127.0.0.1:{args.port}/ ; Ctrl-C stops', flush=True)

@@ -281,6 +281,39 @@ static void test_values(void **state)
 	expect_error(15, "too long");
 }
 
+/* [hypervisor] console: the values, the default, the serial port it needs. */
+static void test_console(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(GOOD_CONFIG), 0);
+	assert_int_equal(cfg.console, HVCFG_CONSOLE_DEFAULT);
+	assert_int_equal(cfg.console_line, 0);
+	assert_int_equal(parse_with_line(6, "console = screen"), 0);
+	assert_int_equal(cfg.console, HVCFG_CONSOLE_SCREEN);
+	assert_int_equal(cfg.console_line, 6);
+	assert_int_equal(parse_with_line(6, "console = serial  # the UART only"), 0);
+	assert_int_equal(cfg.console, HVCFG_CONSOLE_SERIAL);
+	assert_int_equal(parse_with_line(6, "console = both"), 0);
+	assert_int_equal(cfg.console, HVCFG_CONSOLE_BOTH);
+	assert_string_equal(hvcfg_console_name(cfg.console), "both");
+	assert_int_equal(parse_with_line(6, "console = vga"), -1);
+	expect_error(6, "console must be serial, screen or both, not 'vga'");
+	assert_int_equal(parse_with_line(6, "console = Screen"), -1);
+	expect_error(6, "console must be serial, screen or both");
+	/* serial = 0 switches the UART off: only the screen may remain */
+	assert_int_equal(parse_with_line(5, "serial = 0"), 0);
+	assert_int_equal(parse("[hypervisor]\nconsole = both\nserial = 0\n"
+			       "[partition r]\nrole=root\ncpus=0\nmemory=2M\nimage=\\a\n"), -1);
+	expect_error(2, "console = both needs a serial port, and serial = 0");
+	assert_int_equal(parse("[hypervisor]\nserial = 0\nconsole = screen\n"
+			       "[partition r]\nrole=root\ncpus=0\nmemory=2M\nimage=\\a\n"), 0);
+	/* hv's check of the binary form */
+	assert_int_equal(parse(GOOD_CONFIG), 0);
+	cfg.console = 4;
+	assert_int_equal(hvcfg_validate(&cfg, &err), -1);
+	expect_error(0, "unknown console 4");
+}
+
 static void test_long_line_and_nul(void **state)
 {
 	char text[4096];
@@ -386,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_missing_keys),
 		cmocka_unit_test(test_pci),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_console),
 		cmocka_unit_test(test_long_line_and_nul),
 		cmocka_unit_test(test_too_many_partitions),
 		cmocka_unit_test(test_validate_binary),

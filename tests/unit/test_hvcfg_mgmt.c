@@ -182,6 +182,65 @@ static void test_management_section(void **state)
 	expect_refused(6, "[management extra]", 6, "unknown section");
 }
 
+/* [management] nic: a driver, a PCI address of the root's, or both. */
+static void test_nic(void **state)
+{
+	static const char base[] =
+		"[partition root]\nrole = root\ncpus = 0\nmemory = 64M\nimage = \\a\n"
+		"pci = 00:02.0, 00:03.0\n"              /* 6 */
+		"[management]\n"                        /* 7 */
+		"nic = virtio\n";                       /* 8 */
+	const struct hv_mgmt_config *m = &cfg.mgmt;
+
+	(void)state;
+	assert_int_equal(parse(MGMT_CONFIG), 0);
+	assert_int_equal(m->nic_driver, HV_MGMT_NIC_ANY);
+	assert_int_equal(m->nic_flags, 0);
+	assert_int_equal(cfg.nic_line, 0);
+	assert_int_equal(parse(base), 0);
+	assert_int_equal(m->nic_driver, HV_MGMT_NIC_VIRTIO);
+	assert_int_equal(m->nic_flags, 0);
+	assert_int_equal(cfg.nic_line, 8);
+	assert_int_equal(parse_replacing(base, 8, "nic = 00:03.0"), 0);
+	assert_int_equal(m->nic_driver, HV_MGMT_NIC_ANY);
+	assert_int_equal(m->nic_flags, HV_MGMT_NIC_BY_ADDRESS);
+	assert_int_equal(m->nic_bdf, 0x18);
+	assert_int_equal(parse_replacing(base, 8, "nic =  e1000e\t00:02.0  # both"), 0);
+	assert_int_equal(m->nic_driver, HV_MGMT_NIC_E1000E);
+	assert_int_equal(m->nic_bdf, 0x10);
+	assert_int_equal(parse_replacing(base, 8, "nic = e1000"), 0);
+	assert_int_equal(m->nic_driver, HV_MGMT_NIC_E1000);
+	assert_string_equal(hvcfg_nic_driver_name(m->nic_driver), "e1000");
+	/* refusals name the nic line */
+	assert_int_equal(parse_replacing(base, 8, "nic = rtl8139"), -1);
+	expect_error(8, "nic must be e1000, e1000e, virtio or a PCI address bb:dd.f, not 'rtl8139'");
+	assert_int_equal(parse_replacing(base, 8, "nic = virtio e1000"), -1);
+	expect_error(8, "nic names two drivers: 'e1000'");
+	assert_int_equal(parse_replacing(base, 8, "nic = 00:02.0 00:03.0"), -1);
+	expect_error(8, "nic names two PCI addresses: '00:03.0'");
+	assert_int_equal(parse_replacing(base, 8, "nic = 00:02"), -1);
+	expect_error(8, "not '00:02'");
+	assert_int_equal(parse_replacing(base, 8, "nic ="), -1);
+	expect_error(8, "nic needs a driver");
+	assert_int_equal(parse_replacing(base, 8, "nic = 00:04.0"), -1);
+	expect_error(8, "nic 00:04.0 is not among the PCI devices of the root partition 'root'");
+	assert_int_equal(parse_replacing(base, 6, "# no pci"), -1);
+	expect_error(8, "the root has no 'pci' key");
+	/* the check runs at the end: [management] may come before the root */
+	assert_int_equal(parse("[management]\nnic = 00:05.0\n[partition root]\nrole = root\n"
+			       "cpus = 0\nmemory = 64M\nimage = \\a\npci = 00:02.0\n"), -1);
+	expect_error(2, "nic 00:05.0 is not among");
+	/* hv's check of the binary form */
+	assert_int_equal(parse(base), 0);
+	cfg.mgmt.nic_driver = 4;
+	assert_int_equal(hvcfg_validate(&cfg, &err), -1);
+	expect_error(8, "nic choice not understood (driver 4");
+	assert_int_equal(parse(base), 0);
+	cfg.mgmt.nic_bdf = 0x18; /* an address without the flag that says so */
+	assert_int_equal(hvcfg_validate(&cfg, &err), -1);
+	expect_error(8, "nic choice not understood");
+}
+
 static void test_token_names(void **state)
 {
 	(void)state;
@@ -294,6 +353,7 @@ static void spoil_token_name(struct hvcfg *c) { memset(c->mgmt.tokens[1].name, '
 static void spoil_token_twice(struct hvcfg *c) { strcpy(c->mgmt.tokens[1].name, "admin"); }
 static void spoil_hash(struct hvcfg *c) { memset(c->mgmt.tokens[0].sha256, 0, 32); }
 static void spoil_reserved(struct hvcfg *c) { c->mgmt.tokens[0].reserved = 1; }
+static void spoil_nic_flags(struct hvcfg *c) { c->mgmt.nic_flags = 2; }
 
 static void test_validate_binary(void **state)
 {
@@ -316,6 +376,7 @@ static void test_validate_binary(void **state)
 	expect_binary_refused(spoil_token_twice, 13, "token 'admin' defined twice");
 	expect_binary_refused(spoil_hash, 10, "token 'admin' has no 'hash' key");
 	expect_binary_refused(spoil_reserved, 10, "malformed");
+	expect_binary_refused(spoil_nic_flags, 6, "nic choice not understood (driver 0, flags 0x2)");
 }
 
 int main(void)
@@ -329,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_gateway_refused),
 		cmocka_unit_test(test_port_refused),
 		cmocka_unit_test(test_management_section),
+		cmocka_unit_test(test_nic),
 		cmocka_unit_test(test_token_names),
 		cmocka_unit_test(test_token_hash),
 		cmocka_unit_test(test_token_rights),
