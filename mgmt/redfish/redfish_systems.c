@@ -126,19 +126,17 @@ static void write_boot(struct jw *w)
 /* The root partition runs the service itself: it has no Reset. */
 static void write_actions(struct jw *w, const struct backend_vm *vm)
 {
+	char target[128];
+
+	fmt_snprintf(target, sizeof(target), RF_ROOT "/Systems/%s/Actions/ComputerSystem.Reset",
+		     vm->name);
 	jw_key(w, "Actions");
 	jw_obj_begin(w);
 	if (!vm->root) {
 		jw_key(w, RESET_ACTION);
 		jw_obj_begin(w);
 		jw_key(w, "target");
-		{
-			char uri[128];
-
-			fmt_snprintf(uri, sizeof(uri),
-				     RF_ROOT "/Systems/%s/Actions/ComputerSystem.Reset", vm->name);
-			jw_str(w, uri);
-		}
+		jw_str(w, target);
 		jw_key(w, "ResetType@Redfish.AllowableValues");
 		jw_arr_begin(w);
 		for (size_t i = 0; i < sizeof(resets) / sizeof(resets[0]); i++)
