@@ -11,6 +11,7 @@
 #include <emul/emulate.h>
 
 #include <core/vendor.h>
+#include <emul/host_cpu.h>
 #include <part/partition.h>
 
 #include <arch/x86.h>
@@ -85,7 +86,7 @@ static bool hidden_leaf(uint32_t leaf)
 
 static struct cpuid_regs host_leaf(uint32_t leaf, uint32_t subleaf)
 {
-	struct cpuid_regs r = hidden_leaf(leaf) ? none : cpuid(leaf, subleaf);
+	struct cpuid_regs r = hidden_leaf(leaf) ? none : host_cpu_cpuid(leaf, subleaf);
 
 	if (leaf == 1) {
 		r.ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_MONITOR |

@@ -4,7 +4,7 @@
  * stage-2 tables.  State changes are logged and reported to the root; a
  * fault stops only the partition that caused it.  The state machine is
  * partition_state.c, creation partition_create.c (partition_create.h),
- * the run loop partition_run.c.
+ * the guest-physical layout partition_gpa.c, the run loop partition_run.c.
  */
 #ifndef HV_PARTITION_H
 #define HV_PARTITION_H
