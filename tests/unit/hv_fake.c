@@ -421,8 +421,7 @@ void fake_machine_reset(const struct vcpu_vendor_ops *ops, const struct fake_cpu
 		partitions[i] = (struct partition){ 0 };
 	}
 	for (uint32_t i = 0; i < BOOT_MAX_CPUS; i++) {
-		free(vcpus[i].synic.queue);
-		vcpus[i] = (struct vcpu){ 0 };
+		vcpus[i] = (struct vcpu){ 0 }; /* SynIC queues were fake_pool's: the pool restarts */
 		backends[i] = (struct fake_backend_vcpu){ 0 };
 	}
 	partition_count = cpus_used = 0;
