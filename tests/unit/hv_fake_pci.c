@@ -148,7 +148,7 @@ struct fake_pci_function *fake_pci_add(hvcfg_bdf bdf, uint16_t vendor_id, uint16
 	poke(f, 0x00, 2, vendor_id);
 	poke(f, 0x02, 2, device_id);
 	poke(f, 0x04, 2, 0x0007);          /* firmware left I/O, memory and bus master on */
-	poke(f, 0x06, 2, 0x0010);          /* capabilities list */
+	poke(f, 0x06, 2, 0x2010);          /* capabilities list; a master abort was seen (RW1C) */
 	poke(f, 0x08, 4, class_code << 8 | 0x01);
 	poke(f, 0x0e, 1, multi ? 0x80 : 0x00);
 	poke(f, 0x2c, 4, 0x5678abcdu);     /* subsystem ids */
