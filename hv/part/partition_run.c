@@ -162,8 +162,8 @@ static void run_once(struct partition *p, struct vcpu *v, struct page_pool *pool
 	if (!aps_parked(p) || !prepare(p, &boot) || !vcpu_start(v, &boot, pool))
 		return;
 	p->run_start = reftime_now();
-	p->starts++;
-	partition_set_state(p, PARTITION_RUNNING, HV_EVENT_STARTED);
+	if (!partition_started(p))
+		return; /* stopped or faulted while it was prepared: the wait settles it */
 	vcpu_loop(v);
 	log_info("CPU %u: vCPU %u of %s stopped (%s)", v->cpu, v->vp_index, p->cfg->name,
 		 partition_state_name(p->state));
