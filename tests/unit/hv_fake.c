@@ -114,7 +114,8 @@ static void fake_io_allow(struct vcpu *v, uint16_t port, uint16_t count)
 	struct fake_backend_vcpu *b = fake_backend(v);
 	uint32_t n = b->io_allowed_count++;
 
-	assert(n < sizeof(b->io_allowed) / sizeof(b->io_allowed[0]));
+	if (n >= sizeof(b->io_allowed) / sizeof(b->io_allowed[0]))
+		return; /* counted, not kept */
 	b->io_allowed[n].port = port;
 	b->io_allowed[n].count = count;
 }
@@ -377,22 +378,39 @@ struct vcpu *partition_vcpu(const struct partition *p, uint32_t vp)
 	return &vcpus[mask ? __builtin_ctzll(mask) : 0];
 }
 
-/* RAM between two inaccessible guard pages. */
-static void *ram_map(uint64_t size)
-{
-	uint8_t *span = mmap(NULL, size + 2 * GUARD, PROT_NONE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+/*
+ * RAM between two inaccessible guard pages.  A slot keeps its mapping
+ * across machines of the same size (fuzz targets make thousands a
+ * second) and is zeroed instead: small RAM by memset, large by dropping
+ * its pages, which read as zero when touched again.
+ */
+static struct {
+	uint8_t *ram;
+	uint64_t size;
+} ram_slots[HVCFG_MAX_PARTITIONS];
 
+#define RAM_MEMSET_MAX (1ull << 20)
+
+static void *ram_map(uint32_t slot, uint64_t size)
+{
+	uint8_t *span;
+
+	if (ram_slots[slot].ram != NULL && ram_slots[slot].size == size) {
+		if (size <= RAM_MEMSET_MAX)
+			memset(ram_slots[slot].ram, 0, size);
+		else
+			assert(madvise(ram_slots[slot].ram, size, MADV_DONTNEED) == 0);
+		return ram_slots[slot].ram;
+	}
+	if (ram_slots[slot].ram != NULL)
+		munmap(ram_slots[slot].ram - GUARD, ram_slots[slot].size + 2 * GUARD);
+	span = mmap(NULL, size + 2 * GUARD, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		    -1, 0);
 	assert(span != MAP_FAILED);
 	assert(mprotect(span + GUARD, size, PROT_READ | PROT_WRITE) == 0);
-	return span + GUARD;
-}
-
-static void ram_unmap(struct partition *p)
-{
-	if (p->ram_hpa != 0)
-		munmap((uint8_t *)p->ram_hpa - GUARD, p->ram_size + 2 * GUARD);
-	p->ram_hpa = 0;
+	ram_slots[slot].ram = span + GUARD;
+	ram_slots[slot].size = size;
+	return ram_slots[slot].ram;
 }
 
 static void pool_reset(void)
@@ -409,18 +427,16 @@ static void pool_reset(void)
 void fake_machine_reset(const struct vcpu_vendor_ops *ops, const struct fake_cpu *cpu)
 {
 	struct hv_info_source source = { &fake_pool, BOOT_MAX_CPUS, 1u << 20 };
-
 	struct vcpu nobody = { 0 };
 
 	/* media outlive restarts in hv: ejected through the root's call, from a caller of no partition */
-	partition_count = HVCFG_MAX_PARTITIONS;
-	for (uint32_t i = 0; i < HVCFG_MAX_PARTITIONS; i++) {
+	for (uint32_t i = 0; i < partition_count; i++) {
 		connection_drop_partition(i);
 		assert(call_media_attach(&nobody, i, HV_MEDIA_NONE) == HV_STATUS_SUCCESS);
-		ram_unmap(&partitions[i]);
-		partitions[i] = (struct partition){ 0 };
 	}
-	for (uint32_t i = 0; i < BOOT_MAX_CPUS; i++) {
+	for (uint32_t i = 0; i < partition_count; i++)
+		partitions[i] = (struct partition){ 0 };
+	for (uint32_t i = 0; i < cpus_used; i++) {
 		vcpus[i] = (struct vcpu){ 0 }; /* SynIC queues were fake_pool's: the pool restarts */
 		backends[i] = (struct fake_backend_vcpu){ 0 };
 	}
@@ -472,7 +488,7 @@ struct partition *fake_partition_add(const char *name, enum hvcfg_role role,
 		cfg->cpu_mask |= 1ull << (cpus_used + i);
 	*p = (struct partition){ .id = id, .cfg = cfg, .platform = platform, .ram_size = ram_size,
 				 .vp_count = vp_count, .state = PARTITION_RUNNING };
-	p->ram_hpa = (uint64_t)ram_map(ram_size);
+	p->ram_hpa = (uint64_t)ram_map(id, ram_size);
 	assert(stage2_init(&p->stage2, vendor->stage2, &fake_pool) == 0);
 	for (uint32_t i = 0; i < vp_count; i++)
 		vcpu_add(p, i, cpus_used + i);

@@ -61,8 +61,8 @@ struct fake_backend_vcpu {
 	struct vcpu_state state;    /* what get_state answers: 64-bit, CPL 0 unless a test says */
 	struct {
 		uint16_t port, count;
-	} io_allowed[32];           /* io_allow calls, in order */
-	uint32_t io_allowed_count;
+	} io_allowed[32];           /* io_allow calls, in order (the first 32) */
+	uint32_t io_allowed_count;  /* all of them */
 	uint32_t stage2_flushes;
 	uint64_t efer;              /* the fake AMD-V keeps EFER itself */
 };
