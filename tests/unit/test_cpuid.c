@@ -44,10 +44,17 @@ struct cpuid_row {
 	const char *why;
 };
 
-/* Leaf 1 ECX bits every partition loses (docs/hypercalls.md; SDM Table 3-10). */
-#define L1_ECX_HIDDEN (BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(15) | BIT(24) | BIT(27))
-/* Leaf 1 EDX: MCE 7, MCA 14, ACPI (thermal MSRs) 22, TM 29 (SDM Table 3-11). */
-#define L1_EDX_HIDDEN (BIT(7) | BIT(14) | BIT(22) | BIT(29))
+/* Leaf 1 ECX bits every partition loses (docs/hypercalls.md; SDM Table 3-10), OSXSAVE off. */
+#define L1_ECX_HIDDEN (BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(9) | \
+		       BIT(15) | BIT(18) | BIT(24) | BIT(27))
+/* Leaf 1 EDX: MCE 7, MCA 14, DS 21, ACPI (thermal MSRs) 22, TM 29 (SDM Table 3-11). */
+#define L1_EDX_HIDDEN (BIT(7) | BIT(14) | BIT(21) | BIT(22) | BIT(29))
+/* Leaf 7.0 (SDM Table 3-8) and the AMD leaves (APM E.4): see docs/hypercalls.md. */
+#define L7_EBX_HIDDEN (BIT(1) | BIT(14) | BIT(25))
+#define L7_ECX_HIDDEN (BIT(5) | BIT(7) | BIT(13) | BIT(16) | BIT(30))
+#define L7_EDX_HIDDEN (BIT(13) | BIT(20) | BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(30) | BIT(31))
+#define L80000001_ECX_HIDDEN (BIT(2) | BIT(9) | BIT(10) | BIT(23) | BIT(24) | BIT(28))
+#define L80000008_EBX_HIDDEN (BIT(1) | BIT(12) | BIT(14) | BIT(15) | BIT(24) | BIT(25))
 /* TLFS: EAX privileges; EBX flags; EDX features (docs/hypercalls.md, 0x40000003). */
 #define HV_PRIVILEGES (BIT(1) | BIT(2) | BIT(5) | BIT(6) | BIT(9) | BIT(11))
 #define HV_FEATURES (BIT(8) | BIT(10))
@@ -64,10 +71,11 @@ static const struct cpuid_row rows[] = {
 	{ 1, 0, HVK, EBX, ALL, 0, "brand, CLFLUSH, count, APIC id: the host's" },
 	{ 1, 0, PC, EBX, 0x00ffffffu, VP << 24, "APIC id 31:24 = vCPU index" },
 	{ 1, 0, HVK, ECX, ~(L1_ECX_HIDDEN | BIT(31)), BIT(31),
-	  "MONITOR, VMX, SMX, EST, TM2, PDCM, TSC-deadline, OSXSAVE (CR4 off) hidden; hypervisor" },
+	  "DTES64, MONITOR, DS-CPL, VMX, SMX, EST, TM2, SDBG, PDCM, DCA, TSC-deadline, OSXSAVE "
+	  "(CR4 off) hidden; hypervisor" },
 	{ 1, 0, PC, ECX, ~(L1_ECX_HIDDEN | BIT(21) | BIT(31)), BIT(21) | BIT(31),
 	  "as above, and x2APIC" },
-	{ 1, 0, HVK, EDX, ~L1_EDX_HIDDEN, 0, "MCE, MCA, ACPI, TM hidden" },
+	{ 1, 0, HVK, EDX, ~L1_EDX_HIDDEN, 0, "MCE, MCA, DS, ACPI, TM hidden" },
 	{ 1, 0, PC, EDX, ~(L1_EDX_HIDDEN | BIT(9) | BIT(12)), BIT(9), "and APIC set, MTRR hidden" },
 	/* leaves describing hardware no partition may program */
 	{ 5, 0, BOTH, EAX, 0, 0, "MONITOR/MWAIT" }, { 5, 0, BOTH, EDX, 0, 0, "MONITOR/MWAIT" },
@@ -76,8 +84,9 @@ static const struct cpuid_row rows[] = {
 	{ 0xa, 0, BOTH, EDX, 0, 0, "performance monitoring" },
 	/* leaf 7 */
 	{ 7, 0, BOTH, EAX, ALL, 0, "highest subleaf" },
-	{ 7, 0, BOTH, EBX, ~BIT(1), 0, "TSC_ADJUST hidden" },
-	{ 7, 0, BOTH, ECX, ~BIT(16), 0, "LA57 hidden" },
+	{ 7, 0, BOTH, EBX, ~L7_EBX_HIDDEN, 0, "TSC_ADJUST, MPX, Intel PT hidden" },
+	{ 7, 0, BOTH, ECX, ~L7_ECX_HIDDEN, 0, "WAITPKG, CET_SS, TME, LA57, SGX_LC hidden" },
+	{ 7, 0, BOTH, EDX, ~L7_EDX_HIDDEN, 0, "TSX_FORCE_ABORT, CET_IBT, speculation MSRs hidden" },
 	{ 7, 1, BOTH, EAX, ALL, 0, "subleaf 1 is the host's" },
 	{ 7, 1, BOTH, EBX, ALL, 0, "subleaf 1 is the host's" },
 	/* topology: the PC platform's x2APIC ids are vCPU indexes */
@@ -96,10 +105,11 @@ static const struct cpuid_row rows[] = {
 	{ 4, 0, BOTH, EAX, ALL, 0, "cache parameters" },
 	{ 0x14, 0, BOTH, EBX, ALL, 0, "Intel PT" },
 	/* extended leaves */
-	{ 0x80000001, 0, BOTH, ECX, ~BIT(2), 0, "SVM hidden" },
+	{ 0x80000001, 0, BOTH, ECX, ~L80000001_ECX_HIDDEN, 0, "SVM, OSVW, IBS, perf counters hidden" },
 	{ 0x80000001, 0, BOTH, EDX, ALL, 0, "the host's (on AMD-V no adjustment)" },
 	{ 0x80000007, 0, BOTH, EDX, BIT(8), 0, "only invariant TSC: the rest names power MSRs" },
 	{ 0x80000008, 0, BOTH, EAX, ALL, 0, "address sizes" },
+	{ 0x80000008, 0, BOTH, EBX, ~L80000008_EBX_HIDDEN, 0, "IRPERF, speculation MSRs hidden" },
 	{ 0x8000000a, 0, BOTH, EAX, 0, 0, "SVM revision" },
 	{ 0x8000000a, 0, BOTH, EDX, 0, 0, "SVM features" },
 	{ 0x8000001f, 0, BOTH, EAX, 0, 0, "SEV" },
@@ -258,6 +268,94 @@ static void test_upper_halves_cleared(void **state)
 	assert_int_equal(v->regs.rcx >> 31, 1); /* leaf 1 was asked: bits 63:32 of RAX ignored */
 }
 
+/*
+ * A feature the partition sees must not #GP its own MSRs: the SDM (Vol.
+ * 2A CPUID, Vol. 4) and the APM (Vol. 3 E.4) say each of these bits
+ * announces the MSR beside it, and docs/hypercalls.md promises that hv
+ * hides what it does not virtualise.  Checked on a host with every bit
+ * set, for both kinds of partition: the bit hidden, or the access served.
+ */
+struct announces {
+	uint32_t leaf, subleaf;
+	enum reg reg;
+	uint32_t bit;
+	uint32_t msr;
+	bool write;      /* the MSR is a command register: WRMSR of 1 (else RDMSR) */
+	const char *what;
+};
+
+static const struct announces feature_msrs[] = {
+	{ 1, 0, ECX, 2, 0x600, false, "DTES64: IA32_DS_AREA" },
+	{ 1, 0, ECX, 4, 0x600, false, "DS-CPL: IA32_DS_AREA" },
+	{ 1, 0, ECX, 9, 0xc80, false, "SDBG: IA32_DEBUG_INTERFACE" },
+	{ 1, 0, ECX, 15, 0x345, false, "PDCM: IA32_PERF_CAPABILITIES" },
+	{ 1, 0, ECX, 18, 0x1f8, false, "DCA: IA32_PLATFORM_DCA_CAP" },
+	{ 1, 0, ECX, 24, 0x6e0, false, "TSC-deadline: IA32_TSC_DEADLINE" },
+	{ 1, 0, EDX, 7, 0x179, false, "MCE: IA32_MCG_CAP" },
+	{ 1, 0, EDX, 14, 0x179, false, "MCA: IA32_MCG_CAP" },
+	{ 1, 0, EDX, 21, 0x600, false, "DS: IA32_DS_AREA" },
+	{ 1, 0, EDX, 22, 0x19a, false, "ACPI: IA32_CLOCK_MODULATION" },
+	{ 1, 0, EDX, 29, 0x19b, false, "TM: IA32_THERM_INTERRUPT" },
+	{ 7, 0, EBX, 1, 0x3b, false, "TSC_ADJUST: IA32_TSC_ADJUST" },
+	{ 7, 0, EBX, 14, 0xd90, false, "MPX: IA32_BNDCFGS" },
+	{ 7, 0, EBX, 25, 0x570, false, "Intel PT: IA32_RTIT_CTL" },
+	{ 7, 0, ECX, 5, 0xe1, false, "WAITPKG: IA32_UMWAIT_CONTROL" },
+	{ 7, 0, ECX, 7, 0x6a0, false, "CET_SS: IA32_U_CET" },
+	{ 7, 0, ECX, 13, 0x981, false, "TME_EN: IA32_TME_CAPABILITY" },
+	{ 7, 0, ECX, 30, 0x8c, false, "SGX_LC: IA32_SGXLEPUBKEYHASH0" },
+	{ 7, 0, EDX, 13, 0x10f, false, "TSX_FORCE_ABORT: MSR_TSX_FORCE_ABORT" },
+	{ 7, 0, EDX, 20, 0x6a2, false, "CET_IBT: IA32_S_CET" },
+	{ 7, 0, EDX, 26, 0x48, false, "IBRS_IBPB: IA32_SPEC_CTRL" },
+	{ 7, 0, EDX, 26, 0x49, true, "IBRS_IBPB: IA32_PRED_CMD" },
+	{ 7, 0, EDX, 27, 0x48, false, "STIBP: IA32_SPEC_CTRL" },
+	{ 7, 0, EDX, 28, 0x10b, true, "L1D_FLUSH: IA32_FLUSH_CMD" },
+	{ 7, 0, EDX, 29, 0x10a, false, "IA32_ARCH_CAPABILITIES" },
+	{ 7, 0, EDX, 30, 0xcf, false, "IA32_CORE_CAPABILITIES" },
+	{ 7, 0, EDX, 31, 0x48, false, "SSBD: IA32_SPEC_CTRL" },
+	{ 0xd, 1, EAX, 3, 0xda0, false, "XSAVES: IA32_XSS" },
+	{ 0x80000001, 0, ECX, 9, 0xc0010140, false, "OSVW: OSVW_ID_Length" },
+	{ 0x80000001, 0, ECX, 10, 0xc0011030, false, "IBS: IBS_FETCH_CTL" },
+	{ 0x80000001, 0, ECX, 23, 0xc0010200, false, "PerfCtrExtCore: PERF_CTL0" },
+	{ 0x80000001, 0, ECX, 24, 0xc0010240, false, "PerfCtrExtNB: NB_PERF_CTL0" },
+	{ 0x80000001, 0, ECX, 28, 0xc0010230, false, "PerfCtrExtLLC: L3_PERF_CTL0" },
+	{ 0x80000008, 0, EBX, 1, 0xc00000e9, false, "IRPERF: IRPerfCount" },
+	{ 0x80000008, 0, EBX, 12, 0x49, true, "IBPB: PRED_CMD" },
+	{ 0x80000008, 0, EBX, 14, 0x48, false, "IBRS: SPEC_CTRL" },
+	{ 0x80000008, 0, EBX, 15, 0x48, false, "STIBP: SPEC_CTRL" },
+	{ 0x80000008, 0, EBX, 24, 0x48, false, "SSBD: SPEC_CTRL" },
+	{ 0x80000008, 0, EBX, 25, 0xc001011f, false, "VIRT_SSBD: VIRT_SPEC_CTRL" },
+};
+
+static void test_no_feature_without_its_msr(void **state)
+{
+	uint32_t failed = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(feature_msrs) / sizeof(feature_msrs[0]); i++) {
+		const struct announces *a = &feature_msrs[i];
+
+		for (int kind = HVK; kind <= PC; kind++) {
+			struct cpuid_regs host, guest = guest_view(kind, true, ALL, false, a->leaf, a->subleaf,
+								   &host);
+			struct vcpu *v = partition_vcpu(&partitions[0], VP);
+			enum exit_action action;
+
+			if (!(reg_of(&guest, a->reg) & BIT(a->bit)))
+				continue; /* hidden */
+			regs_set_edx_eax(&v->regs, 1);
+			action = a->write ? guest_msr_write(v, a->msr) : guest_msr_read(v, a->msr);
+			if (action != ACTION_NEXT) {
+				print_error("CPUID 0x%x.%u %s bit %u (%s) is visible to %s partitions, "
+					    "its MSR 0x%x gives #GP\n", a->leaf, a->subleaf,
+					    reg_names[a->reg], a->bit, a->what,
+					    kind == PC ? "PC" : "hv kernel", a->msr);
+				failed++;
+			}
+		}
+	}
+	assert_int_equal(failed, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_osxsave_mirrors_guest_cr4),
 		cmocka_unit_test(test_backend_adjusts_after_the_core),
 		cmocka_unit_test(test_upper_halves_cleared),
+		cmocka_unit_test(test_no_feature_without_its_msr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
