@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "../unit/hv_fake.h"
+#include "fuzz_input.h"
 
 #include <synic/connection.h>
 
@@ -38,20 +39,6 @@
 #define SIEFP 0x3000u
 #define WINDOW HV_ROOT_MAP_WINDOW_BASE
 #define WINDOW_END (HV_ROOT_MAP_WINDOW_BASE + HV_ROOT_MAP_WINDOW_SIZE)
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint64_t take(struct input *in, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes && in->left != 0; i++, in->left--)
-		v |= (uint64_t)*in->p++ << (8 * i);
-	return v;
-}
 
 static struct partition *parts[PARTS];
 static uint8_t before[PARTS][RAM];
@@ -88,10 +75,10 @@ static void msr(struct vcpu *v, uint32_t index, uint64_t value)
 }
 
 /* Three partitions; RAM from the input's first bytes (repeated), then the fixed set-up. */
-static void machine(struct input *in)
+static void machine(struct fuzz_input *in)
 {
-	uint8_t config = (uint8_t)take(in, 1);
-	size_t n = (size_t)take(in, 1); /* this many bytes, repeated, are every partition's RAM */
+	uint8_t config = (uint8_t)fuzz_take(in, 1);
+	size_t n = (size_t)fuzz_take(in, 1); /* this many bytes, repeated, are every partition's RAM */
 
 	fake_machine_reset(config & 1 ? &fake_amdv_ops : &fake_vtx_ops, &fake_cpu_intel);
 	parts[0] = fake_partition_add("root", HVCFG_ROLE_ROOT, PLATFORM_HV_KERNEL, RAM, 1);
@@ -127,26 +114,26 @@ static void machine(struct input *in)
 }
 
 /* A parameter GPA: mostly somewhere in (or just past) the caller's RAM, sometimes anything. */
-static uint64_t gpa(struct input *in)
+static uint64_t gpa(struct fuzz_input *in)
 {
-	uint8_t how = (uint8_t)take(in, 1);
+	uint8_t how = (uint8_t)fuzz_take(in, 1);
 
 	if (how < 0xe0)
-		return take(in, 2) % (RAM + 0x100);
-	return take(in, 8);
+		return fuzz_take(in, 2) % (RAM + 0x100);
+	return fuzz_take(in, 8);
 }
 
-static uint64_t input_value(struct input *in)
+static uint64_t input_value(struct fuzz_input *in)
 {
-	uint8_t pick = (uint8_t)take(in, 1), flags = (uint8_t)take(in, 1);
+	uint8_t pick = (uint8_t)fuzz_take(in, 1), flags = (uint8_t)fuzz_take(in, 1);
 	uint64_t value = codes[pick % (sizeof(codes) / sizeof(codes[0]))];
 
 	if (pick >= 0xf0)
-		return take(in, 8); /* any value at all */
+		return fuzz_take(in, 8); /* any value at all */
 	if (flags & 1)
 		value |= HV_HYPERCALL_FAST;
 	if (flags & 2)
-		value |= take(in, 8) & ~HV_HYPERCALL_CODE_MASK; /* reserved bits, rep fields */
+		value |= fuzz_take(in, 8) & ~HV_HYPERCALL_CODE_MASK; /* reserved bits, rep fields */
 	return value;
 }
 
@@ -247,9 +234,9 @@ static bool documented(uint16_t status)
 	return false;
 }
 
-static void op_call(struct input *in)
+static void op_call(struct fuzz_input *in)
 {
-	uint8_t who = (uint8_t)take(in, 1), mode = (uint8_t)take(in, 1);
+	uint8_t who = (uint8_t)fuzz_take(in, 1), mode = (uint8_t)fuzz_take(in, 1);
 	struct partition *p = parts[who % PARTS];
 	struct vcpu *v = partition_vcpu(p, (who / PARTS) % p->vp_count);
 	uint64_t input = input_value(in), rdx = gpa(in), r8 = gpa(in), rax = 0x1234;
@@ -273,30 +260,30 @@ static void op_call(struct input *in)
 	check_others(p);
 }
 
-static void op_poke(struct input *in)
+static void op_poke(struct fuzz_input *in)
 {
-	struct partition *p = parts[take(in, 1) % PARTS];
-	uint32_t off = (uint32_t)take(in, 2) % RAM, len = (uint32_t)take(in, 1) + 1;
+	struct partition *p = parts[fuzz_take(in, 1) % PARTS];
+	uint32_t off = (uint32_t)fuzz_take(in, 2) % RAM, len = (uint32_t)fuzz_take(in, 1) + 1;
 
 	for (uint32_t i = 0; i < len && off + i < RAM && in->left != 0; i++)
-		*(uint8_t *)fake_ram(p, off + i) = (uint8_t)take(in, 1);
+		*(uint8_t *)fake_ram(p, off + i) = (uint8_t)fuzz_take(in, 1);
 }
 
-static void op_msr(struct input *in)
+static void op_msr(struct fuzz_input *in)
 {
-	uint8_t who = (uint8_t)take(in, 1), which = (uint8_t)take(in, 1);
+	uint8_t who = (uint8_t)fuzz_take(in, 1), which = (uint8_t)fuzz_take(in, 1);
 	struct partition *p = parts[who % PARTS];
 	struct vcpu *v = partition_vcpu(p, (who / PARTS) % p->vp_count);
-	uint64_t value = which & 0x80 ? take(in, 8) : (gpa(in) & ~0xfffull) | (which & 1);
+	uint64_t value = which & 0x80 ? fuzz_take(in, 8) : (gpa(in) & ~0xfffull) | (which & 1);
 
 	msr(v, msrs[which % (sizeof(msrs) / sizeof(msrs[0]))], value);
 	check_others(p);
 }
 
 /* What a partition's CPUs would do next: start a Starting one, settle a Stopping one. */
-static void op_run_loop(struct input *in)
+static void op_run_loop(struct fuzz_input *in)
 {
-	struct partition *p = parts[take(in, 1) % PARTS];
+	struct partition *p = parts[fuzz_take(in, 1) % PARTS];
 
 	if (p->state == PARTITION_STARTING)
 		partition_started(p);
@@ -306,12 +293,12 @@ static void op_run_loop(struct input *in)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 
 	machine(&in);
 	snapshot();
 	for (uint32_t ops = 0; in.left != 0 && ops < 64; ops++) {
-		switch (take(&in, 1) % 8) {
+		switch (fuzz_take(&in, 1) % 8) {
 		case 0: case 1: case 2: case 3: op_call(&in); break;
 		case 4: case 5: op_poke(&in); break;
 		case 6: op_msr(&in); break;

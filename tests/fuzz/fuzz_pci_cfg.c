@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "../unit/hv_fake.h"
+#include "fuzz_input.h"
 #include "../unit/hv_fake_pci.h"
 
 #include <pci/pci.h>
@@ -33,20 +34,6 @@
 #define ECAM_BASE 0xb0000000ull
 #define FUNCTIONS 8u
 
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint64_t take(struct input *in, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes && in->left != 0; i++, in->left--)
-		v |= (uint64_t)*in->p++ << (8 * i);
-	return v;
-}
-
 static struct partition *parts[PARTS];
 static bool ecam;
 static uint8_t firmware[FAKE_PCI_MAX][0x40]; /* each function's header after start-up */
@@ -55,22 +42,22 @@ static const uint32_t classes[] = { 0x020000, 0x010601, 0x030000, 0x060000, 0x06
 				    0x0c0330, 0x088000, 0xff0000 };
 
 /* One function with up to six BARs as the input says; returns its owner (PARTS: nobody). */
-static uint32_t add_function(struct input *in, uint32_t index)
+static uint32_t add_function(struct fuzz_input *in, uint32_t index)
 {
-	uint8_t at = (uint8_t)take(in, 1), kind = (uint8_t)take(in, 1);
+	uint8_t at = (uint8_t)fuzz_take(in, 1), kind = (uint8_t)fuzz_take(in, 1);
 	hvcfg_bdf bdf = PCI_BDF(at >> 7, (at >> 2) & 31, index < 2 ? index % 2 : at & 3);
 	struct fake_pci_function *f;
 
 	if (fake_pci_find(bdf) != NULL)
 		return PARTS;
-	f = fake_pci_add(bdf, 0x8086, (uint16_t)take(in, 2), classes[kind % 8], kind & 8);
+	f = fake_pci_add(bdf, 0x8086, (uint16_t)fuzz_take(in, 2), classes[kind % 8], kind & 8);
 	if (kind & 0x10)
 		f->config[0x0e] |= 1; /* a bridge's header type (hv refuses to assign it) */
 	for (uint32_t slot = 0; slot < 6;) {
-		uint8_t bar = (uint8_t)take(in, 1);
+		uint8_t bar = (uint8_t)fuzz_take(in, 1);
 		enum fake_bar_kind k = (enum fake_bar_kind)(bar & 3);
 		uint64_t size = 1ull << (k == FAKE_BAR_IO ? 2 + (bar >> 2) % 7 : 4 + (bar >> 2) % 28);
-		uint64_t base = (take(in, 4) | (k == FAKE_BAR_IO ? 0x1000 : 0xc0000000)) & ~(size - 1);
+		uint64_t base = (fuzz_take(in, 4) | (k == FAKE_BAR_IO ? 0x1000 : 0xc0000000)) & ~(size - 1);
 
 		if (bar == 0 || (k != FAKE_BAR_IO && k != FAKE_BAR_MEM32 && slot == 5)) {
 			slot++;
@@ -85,10 +72,10 @@ static uint32_t add_function(struct input *in, uint32_t index)
 }
 
 /* The bus and hv's start-up on it; false when hv refused the configuration. */
-static bool machine(struct input *in)
+static bool machine(struct fuzz_input *in)
 {
 	struct fake_pci_owner owners[FUNCTIONS];
-	uint8_t config = (uint8_t)take(in, 1);
+	uint8_t config = (uint8_t)fuzz_take(in, 1);
 	uint32_t n = 0, count = 1 + config % FUNCTIONS;
 
 	fake_machine_reset(&fake_vtx_ops, &fake_cpu_intel);
@@ -189,13 +176,13 @@ static uint64_t port_io(struct partition *p, uint16_t port, uint8_t size, bool i
 }
 
 /* One access through the ports: the latch from the input, then a data port. */
-static void port_access(struct input *in, struct partition *p, bool write)
+static void port_access(struct fuzz_input *in, struct partition *p, bool write)
 {
-	uint8_t how = (uint8_t)take(in, 1), size = (uint8_t[]){ 1, 2, 4, 4 }[how & 3];
+	uint8_t how = (uint8_t)fuzz_take(in, 1), size = (uint8_t[]){ 1, 2, 4, 4 }[how & 3];
 	uint16_t port = (uint16_t)(0xcfc + ((how >> 2) & 3));
-	uint32_t latch = how & 0x80 ? (uint32_t)take(in, 4)
-				    : 0x80000000u | (uint32_t)take(in, 2) << 8 | (uint32_t)take(in, 1);
-	uint32_t value = (uint32_t)take(in, 4);
+	uint32_t latch = how & 0x80 ? (uint32_t)fuzz_take(in, 4)
+				    : 0x80000000u | (uint32_t)fuzz_take(in, 2) << 8 | (uint32_t)fuzz_take(in, 1);
+	uint32_t value = (uint32_t)fuzz_take(in, 4);
 	uint16_t reg = (uint16_t)((latch & 0xfc) | (port - 0xcfc));
 	bool valid = (latch & 0x80000000u) && (port - 0xcfc) + size <= 4 && reg % size == 0;
 
@@ -207,10 +194,10 @@ static void port_access(struct input *in, struct partition *p, bool write)
 			   port_io(p, port, size, true, value), valid);
 }
 
-static void ecam_access(struct input *in, struct partition *p, bool write)
+static void ecam_access(struct fuzz_input *in, struct partition *p, bool write)
 {
-	uint8_t size = (uint8_t[]){ 1, 2, 4, 8 }[take(in, 1) & 3];
-	uint64_t offset = take(in, 3) % (2u << 20), value = take(in, 8);
+	uint8_t size = (uint8_t[]){ 1, 2, 4, 8 }[fuzz_take(in, 1) & 3];
+	uint64_t offset = fuzz_take(in, 3) % (2u << 20), value = fuzz_take(in, 8);
 	hvcfg_bdf bdf = (hvcfg_bdf)(offset >> 12);
 	uint16_t reg = (uint16_t)(offset & 0xfff);
 	struct vcpu *v = partition_vcpu(p, 0);
@@ -227,10 +214,10 @@ static void ecam_access(struct input *in, struct partition *p, bool write)
 }
 
 /* Any width at 0xCF8, 0xCFA, 0xCFB (0xCF9 is the reset port): only a dword is the latch. */
-static void latch_io(struct input *in, struct partition *p, uint8_t op)
+static void latch_io(struct fuzz_input *in, struct partition *p, uint8_t op)
 {
 	static const uint8_t offsets[] = { 0, 2, 3, 0 }, sizes[] = { 1, 2, 4, 4 };
-	uint32_t value = (uint32_t)take(in, 4);
+	uint32_t value = (uint32_t)fuzz_take(in, 4);
 	uint16_t port = (uint16_t)(0xcf8 + offsets[op >> 6]);
 	uint64_t got = port_io(p, port, sizes[(op >> 3) & 3], op & 8, value);
 
@@ -240,12 +227,12 @@ static void latch_io(struct input *in, struct partition *p, uint8_t op)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 
 	if (!machine(&in))
 		return 0;
 	for (uint32_t ops = 0; in.left != 0 && ops < 256; ops++) {
-		uint8_t op = (uint8_t)take(&in, 1);
+		uint8_t op = (uint8_t)fuzz_take(&in, 1);
 		struct partition *p = parts[(op >> 4) % PARTS];
 
 		switch (op & 7) {

@@ -135,6 +135,19 @@ bool fake_in_ram(const struct partition *p, const void *ptr, uint64_t len);
 /* Sets up v to call hypercalls: guest OS id, the hypercall page at page_gpa enabled. */
 void fake_enable_hypercalls(struct vcpu *v, uint64_t page_gpa);
 
+/*
+ * The rows of a table test that do not hold: `holds` runs on each row,
+ * prints why one fails and returns false for it; every row runs, so one
+ * failure does not hide the next.
+ */
+#define FAKE_FAILING_ROWS(table, holds)                                              \
+	__extension__({                                                                \
+		uint32_t failing_ = 0;                                                 \
+		for (size_t row_ = 0; row_ < sizeof(table) / sizeof((table)[0]); row_++) \
+			failing_ += !(holds)(&(table)[row_]);                          \
+		failing_;                                                              \
+	})
+
 /* One hypercall of v as the guest makes it (RCX input, RDX, R8); returns the action. */
 enum exit_action fake_hypercall(struct vcpu *v, uint64_t input, uint64_t rdx, uint64_t r8);
 

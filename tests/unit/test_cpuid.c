@@ -194,21 +194,31 @@ static void test_every_row(void **state)
 						check_row(&rows[i], kind, intel, fills[f], f == 2);
 }
 
+/* vCPU 0 of a fresh partition of our kernels, on an Intel host and the given backend. */
+static struct vcpu *one_vcpu(const struct vcpu_vendor_ops *ops)
+{
+	fake_machine_reset(ops, &fake_cpu_intel);
+	return partition_vcpu(fake_partition_add("g", HVCFG_ROLE_GUEST, PLATFORM_HV_KERNEL,
+						 2ull << 20, 1), 0);
+}
+
+/* CPUID as v executes it, with RAX and RCX as given. */
+static void ask(struct vcpu *v, uint64_t rax, uint64_t rcx)
+{
+	v->regs.rax = rax;
+	v->regs.rcx = rcx;
+	assert_int_equal(guest_cpuid(v), ACTION_NEXT);
+}
+
 /* SDM: CPUID.1:ECX.OSXSAVE mirrors CR4.OSXSAVE, the guest's own (not hv's). */
 static void test_osxsave_mirrors_guest_cr4(void **state)
 {
-	struct partition *p;
-	struct vcpu *v;
+	struct vcpu *v = one_vcpu(&fake_amdv_ops);
 
 	(void)state;
-	fake_machine_reset(&fake_amdv_ops, &fake_cpu_intel);
-	p = fake_partition_add("g", HVCFG_ROLE_GUEST, PLATFORM_HV_KERNEL, 2ull << 20, 1);
-	v = partition_vcpu(p, 0);
 	for (int on = 0; on <= 1; on++) {
 		fake_backend(v)->state.cr4 = on ? 1ull << 18 : 0;
-		v->regs.rax = 1;
-		v->regs.rcx = 0;
-		assert_int_equal(guest_cpuid(v), ACTION_NEXT);
+		ask(v, 1, 0);
 		assert_int_equal((v->regs.rcx >> 27) & 1, on);
 	}
 }
@@ -220,47 +230,31 @@ static void test_osxsave_mirrors_guest_cr4(void **state)
  */
 static void test_backend_adjusts_after_the_core(void **state)
 {
-	struct partition *p;
-	struct vcpu *v;
+	struct vcpu *v = one_vcpu(&fake_vtx_ops);
 
 	(void)state;
-	fake_machine_reset(&fake_vtx_ops, &fake_cpu_intel);
-	p = fake_partition_add("g", HVCFG_ROLE_GUEST, PLATFORM_HV_KERNEL, 2ull << 20, 1);
-	v = partition_vcpu(p, 0);
-	v->regs.rax = 1;
-	v->regs.rcx = 0;
-	guest_cpuid(v);
+	ask(v, 1, 0);
 	assert_int_equal(fake_adjusted_leaf, 1);
 	assert_int_equal(fake_adjusted.ecx & (BIT(5) | BIT(31)), BIT(31)); /* VMX gone, hypervisor set */
-	v->regs.rax = 0x80000001;
-	guest_cpuid(v);
+	ask(v, 0x80000001, 0);
 	assert_int_equal(v->regs.rdx & BIT(27), 0);
 	assert_int_equal(v->regs.rcx & BIT(2), 0);
-	v->regs.rax = 7;
-	v->regs.rcx = 0;
-	guest_cpuid(v);
+	ask(v, 7, 0);
 	assert_int_equal(v->regs.rbx & (BIT(10) | BIT(1)), 0);
 	/* the hypervisor leaves are hv's alone: no backend adjusts them */
 	fake_adjusted_leaf = 0;
-	v->regs.rax = 0x40000003;
-	guest_cpuid(v);
+	ask(v, 0x40000003, 0);
 	assert_int_equal(fake_adjusted_leaf, 0);
 }
 
 /* CPUID writes all of RAX, RBX, RCX, RDX: the upper halves are zero (SDM: 32-bit results zero-extend). */
 static void test_upper_halves_cleared(void **state)
 {
-	struct partition *p;
-	struct vcpu *v;
+	struct vcpu *v = one_vcpu(&fake_amdv_ops);
 
 	(void)state;
-	fake_machine_reset(&fake_amdv_ops, &fake_cpu_intel);
-	p = fake_partition_add("g", HVCFG_ROLE_GUEST, PLATFORM_HV_KERNEL, 2ull << 20, 1);
-	v = partition_vcpu(p, 0);
-	v->regs.rax = 0xffffffff00000001ull;
 	v->regs.rbx = v->regs.rdx = ~0ull;
-	v->regs.rcx = 0xffffffff00000000ull;
-	guest_cpuid(v);
+	ask(v, 0xffffffff00000001ull, 0xffffffff00000000ull);
 	assert_int_equal(v->regs.rax >> 32, 0);
 	assert_int_equal(v->regs.rbx >> 32, 0);
 	assert_int_equal(v->regs.rcx >> 32, 0);
