@@ -4,7 +4,6 @@
  */
 #include "hv_fake.h"
 
-#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +31,14 @@
 #define GUARD 4096ull
 #define POOL_PAGES 2048u
 #define VECTOR_GP 13u
+
+void fake_check(bool ok, const char *what)
+{
+	if (ok)
+		return;
+	fprintf(stderr, "hv_fake: %s\n", what);
+	abort();
+}
 
 /* ---- the processor (emul/host_cpu.h) ---- */
 
@@ -277,7 +284,7 @@ void fake_log_clear(void)
 
 void cpu_kick(uint32_t cpu)
 {
-	assert(cpu < BOOT_MAX_CPUS);
+	fake_check(cpu < BOOT_MAX_CPUS, "cpu_kick: no such CPU");
 	fake_kicks[cpu]++;
 }
 
@@ -399,15 +406,15 @@ static void *ram_map(uint32_t slot, uint64_t size)
 		if (size <= RAM_MEMSET_MAX)
 			memset(ram_slots[slot].ram, 0, size);
 		else
-			assert(madvise(ram_slots[slot].ram, size, MADV_DONTNEED) == 0);
+			fake_check(madvise(ram_slots[slot].ram, size, MADV_DONTNEED) == 0, "madvise");
 		return ram_slots[slot].ram;
 	}
 	if (ram_slots[slot].ram != NULL)
 		munmap(ram_slots[slot].ram - GUARD, ram_slots[slot].size + 2 * GUARD);
 	span = mmap(NULL, size + 2 * GUARD, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		    -1, 0);
-	assert(span != MAP_FAILED);
-	assert(mprotect(span + GUARD, size, PROT_READ | PROT_WRITE) == 0);
+	fake_check(span != MAP_FAILED, "mmap of partition RAM");
+	fake_check(mprotect(span + GUARD, size, PROT_READ | PROT_WRITE) == 0, "mprotect");
 	ram_slots[slot].ram = span + GUARD;
 	ram_slots[slot].size = size;
 	return ram_slots[slot].ram;
@@ -419,7 +426,7 @@ static void pool_reset(void)
 
 	if (pool_memory == NULL)
 		pool_memory = aligned_alloc(PAGE_SIZE, POOL_PAGES * PAGE_SIZE);
-	assert(pool_memory != NULL);
+	fake_check(pool_memory != NULL, "page pool memory");
 	page_pool_init(&fake_pool, (uint64_t)pool_memory, POOL_PAGES, pool_memory);
 	page_pool_reserve(&fake_pool, (uint64_t)pool_memory, bitmap_pages);
 }
@@ -432,7 +439,8 @@ void fake_machine_reset(const struct vcpu_vendor_ops *ops, const struct fake_cpu
 	/* media outlive restarts in hv: ejected through the root's call, from a caller of no partition */
 	for (uint32_t i = 0; i < partition_count; i++) {
 		connection_drop_partition(i);
-		assert(call_media_attach(&nobody, i, HV_MEDIA_NONE) == HV_STATUS_SUCCESS);
+		fake_check(call_media_attach(&nobody, i, HV_MEDIA_NONE) == HV_STATUS_SUCCESS,
+			   "media eject");
 	}
 	for (uint32_t i = 0; i < partition_count; i++)
 		partitions[i] = (struct partition){ 0 };
@@ -480,8 +488,9 @@ struct partition *fake_partition_add(const char *name, enum hvcfg_role role,
 	struct partition *p = &partitions[id];
 	struct hvcfg_partition *cfg = &configs[id];
 
-	assert(id < HVCFG_MAX_PARTITIONS && cpus_used + vp_count < BOOT_MAX_CPUS);
-	assert(ram_size % PAGE_SIZE == 0 && ram_size > 0);
+	fake_check(id < HVCFG_MAX_PARTITIONS && cpus_used + vp_count < BOOT_MAX_CPUS,
+		   "too many partitions or vCPUs");
+	fake_check(ram_size % PAGE_SIZE == 0 && ram_size > 0, "RAM size: whole pages");
 	*cfg = (struct hvcfg_partition){ .role = role, .memory_size = ram_size };
 	snprintf(cfg->name, sizeof(cfg->name), "%s", name);
 	for (uint32_t i = 0; i < vp_count; i++)
@@ -489,7 +498,7 @@ struct partition *fake_partition_add(const char *name, enum hvcfg_role role,
 	*p = (struct partition){ .id = id, .cfg = cfg, .platform = platform, .ram_size = ram_size,
 				 .vp_count = vp_count, .state = PARTITION_RUNNING };
 	p->ram_hpa = (uint64_t)ram_map(id, ram_size);
-	assert(stage2_init(&p->stage2, vendor->stage2, &fake_pool) == 0);
+	fake_check(stage2_init(&p->stage2, vendor->stage2, &fake_pool) == 0, "stage2_init");
 	for (uint32_t i = 0; i < vp_count; i++)
 		vcpu_add(p, i, cpus_used + i);
 	cpus_used += vp_count;
@@ -500,7 +509,7 @@ void *fake_ram(struct partition *p, uint64_t gpa)
 {
 	void *host = partition_gpa_to_host(p, gpa, 1);
 
-	assert(host != NULL);
+	fake_check(host != NULL, "fake_ram: GPA outside the partition's RAM");
 	return host;
 }
 
@@ -515,9 +524,9 @@ void fake_enable_hypercalls(struct vcpu *v, uint64_t page_gpa)
 {
 	v->regs.rax = 1; /* guest OS id: any non-zero value */
 	v->regs.rdx = 0;
-	assert(guest_msr_write(v, HV_X64_MSR_GUEST_OS_ID) == ACTION_NEXT);
+	fake_check(guest_msr_write(v, HV_X64_MSR_GUEST_OS_ID) == ACTION_NEXT, "GUEST_OS_ID");
 	regs_set_edx_eax(&v->regs, page_gpa | HV_HYPERCALL_ENABLE);
-	assert(guest_msr_write(v, HV_X64_MSR_HYPERCALL) == ACTION_NEXT);
+	fake_check(guest_msr_write(v, HV_X64_MSR_HYPERCALL) == ACTION_NEXT, "HYPERCALL");
 }
 
 enum exit_action fake_hypercall(struct vcpu *v, uint64_t input, uint64_t rdx, uint64_t r8)

@@ -28,6 +28,13 @@
 #include <emul/mmio.h>
 #include <part/partition.h>
 
+/*
+ * Stops the test (abort, so a fuzz target reports it) with `what` when
+ * ok is false: the fakes' own checks, including hv's contracts with them
+ * (e.g. pci_host_read's alignment), which must hold in every build.
+ */
+void fake_check(bool ok, const char *what);
+
 /* ---- the processor ---- */
 
 struct fake_cpu {

@@ -4,8 +4,8 @@
  * (RSDP, XSDT, MCFG) describing an ECAM window.
  */
 #include "hv_fake_pci.h"
+#include "hv_fake.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,8 +48,8 @@ uint32_t fake_pci_peek(const struct fake_pci_function *f, uint16_t reg, uint8_t 
 /* hv/pci/pci_host.c's contract: reg naturally aligned to size, 1, 2 or 4. */
 static void check_access(uint16_t reg, uint8_t size)
 {
-	assert(size == 1 || size == 2 || size == 4);
-	assert(reg % size == 0 && reg + size <= 4096);
+	fake_check((size == 1 || size == 2 || size == 4) && reg % size == 0 && reg + size <= 4096,
+		   "hv broke pci_host_read/write's contract: a misaligned or oversized access");
 }
 
 uint32_t pci_host_read(hvcfg_bdf bdf, uint16_t reg, uint8_t size)
@@ -141,7 +141,7 @@ struct fake_pci_function *fake_pci_add(hvcfg_bdf bdf, uint16_t vendor_id, uint16
 {
 	struct fake_pci_function *f;
 
-	assert(fake_pci_count < FAKE_PCI_MAX && fake_pci_find(bdf) == NULL);
+	fake_check(fake_pci_count < FAKE_PCI_MAX && fake_pci_find(bdf) == NULL, "fake_pci_add");
 	f = &fake_pci[fake_pci_count++];
 	memset(f, 0, sizeof(*f));
 	f->bdf = bdf;
@@ -166,7 +166,7 @@ void fake_pci_bar(struct fake_pci_function *f, uint32_t slot, enum fake_bar_kind
 	bool is64 = kind == FAKE_BAR_MEM64 || kind == FAKE_BAR_MEM64_PREFETCH;
 	uint32_t flags = kind == FAKE_BAR_IO ? 0x1 : is64 ? 0x4 : 0x0;
 
-	assert(slot + is64 < 6 && size != 0 && (size & (size - 1)) == 0);
+	fake_check(slot + is64 < 6 && size != 0 && (size & (size - 1)) == 0, "fake_pci_bar");
 	if (kind == FAKE_BAR_MEM64_PREFETCH)
 		flags |= 0x8;
 	f->bar_size[slot] = size;
@@ -236,7 +236,8 @@ int fake_pci_start_ecam(const struct fake_pci_owner *owners, uint32_t n, uint64_
 	for (uint32_t i = 0; i < n; i++) {
 		struct hvcfg_partition *part = &cfg.partitions[owners[i].partition];
 
-		assert(owners[i].partition < HVCFG_MAX_PARTITIONS && part->pci_count < HVCFG_MAX_PCI);
+		fake_check(owners[i].partition < HVCFG_MAX_PARTITIONS && part->pci_count < HVCFG_MAX_PCI,
+			   "fake_pci_start: owners");
 		part->pci[part->pci_count++] = owners[i].bdf;
 	}
 	if (ecam_base != 0) {
