@@ -71,7 +71,8 @@ static uint32_t bar_writable(const struct fake_pci_function *f, uint32_t slot)
 		return (uint32_t)(~(f->bar_size[slot - 1] - 1) >> 32);
 	if (f->bar_size[slot] == 0)
 		return 0;
-	return (uint32_t)~(f->bar_size[slot] - 1) & ~(uint32_t)0xf;
+	/* the type bits stay: bits 1:0 of an I/O BAR, 3:0 of a memory BAR */
+	return (uint32_t)~(f->bar_size[slot] - 1) & ~(f->config[BAR0 + 4 * slot] & 1 ? 0x3u : 0xfu);
 }
 
 /* Which bits of the header dword at reg software can write (not BARs). */

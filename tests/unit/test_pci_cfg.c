@@ -162,6 +162,7 @@ static void machine(void)
 	f = fake_pci_add(DISK, 0x1af4, 0x1042, 0x010000, false);
 	fake_pci_bar(f, 0, FAKE_BAR_IO, 0xc040, 0x20);
 	fake_pci_bar(f, 1, FAKE_BAR_MEM32, 0xfebd1000, 0x1000);
+	fake_pci_bar(f, 2, FAKE_BAR_IO, 0xc060, 0x8);
 	fake_pci_bar(f, 4, FAKE_BAR_MEM64_PREFETCH, 0x800000000ull, 0x4000);
 	f = fake_pci_add(DISPLAY, 0x1234, 0x1111, 0x030000, false);
 	fake_pci_bar(f, 0, FAKE_BAR_MEM32, 0xfd000000, 0x1000000);
@@ -315,6 +316,7 @@ static void test_bar_sizing(void **state)
 		{ ROOT, NIC, 0x14, 0xffffffc1, 0x0000c001 },  /* 64 ports */
 		{ ROOT, NIC, 0x18, 0x00000000, 0x00000000 },  /* not implemented */
 		{ G1, DISK, 0x14, 0xfffff000, 0xfebd1000 },   /* 4 KiB mem32 */
+		{ G1, DISK, 0x18, 0xfffffff9, 0x0000c061 },   /* 8 ports: only bits 1:0 are type bits */
 		{ G1, DISK, 0x20, 0xffffc00c, 0x0000000c },   /* 16 KiB mem64 prefetchable, low */
 		{ G1, DISK, 0x24, 0xffffffff, 0x00000008 },   /* its high half */
 	};
