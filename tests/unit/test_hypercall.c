@@ -199,6 +199,7 @@ static const struct call_row rows[] = {
 	{ ROOT, HVCALL_PARTITION_LIST, 0, OUT, NULL, HV_STATUS_SUCCESS, "list" },
 	{ ROOT, HVCALL_PARTITION_LIST, 0, RAM - 8, NULL, HV_STATUS_INVALID_PARAMETER, "list straddles the end" },
 	{ ROOT, HVCALL_PARTITION_STATUS, IN, OUT, ref_1, HV_STATUS_SUCCESS, "status of g1" },
+	{ ROOT, HVCALL_PARTITION_STATUS, IN, IN, ref_1, HV_STATUS_SUCCESS, "input and output overlap: read once" },
 	{ ROOT, HVCALL_PARTITION_STATUS, IN, OUT, ref_3, HV_STATUS_INVALID_PARTITION_ID, "status of id 3" },
 	{ ROOT, HVCALL_PARTITION_STATUS, IN, OUT, ref_all_ones, HV_STATUS_INVALID_PARTITION_ID, "status of id 0xffffffff" },
 	{ ROOT, HVCALL_PARTITION_STATUS, RAM, OUT, NULL, HV_STATUS_INVALID_PARAMETER, "status: input past RAM" },
@@ -427,6 +428,10 @@ static void test_outputs(void **state)
 	st = fake_ram(root, OUT);
 	assert_int_equal(st->entry.id, 1);
 	assert_int_equal(st->entry.state, HV_PARTITION_RUNNING);
+	/* the output over the input: hv read the id before it wrote (docs: read once) */
+	*(uint32_t *)fake_ram(root, IN) = 2;
+	assert_int_equal(call(root, HVCALL_PARTITION_STATUS, IN, IN), HV_STATUS_SUCCESS);
+	assert_int_equal(((struct hv_partition_status *)fake_ram(root, IN))->entry.id, 2);
 
 	console_5(fake_ram(g1, IN));
 	assert_int_equal(call(g1, HVCALL_CONSOLE_WRITE, IN, 0), HV_STATUS_SUCCESS);
