@@ -88,19 +88,6 @@ char *strstr(const char *haystack, const char *needle)
 	return NULL;
 }
 
-size_t lib_strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t len = strlen(src);
-
-	if (size > 0) {
-		size_t n = len < size - 1 ? len : size - 1;
-
-		memmove(dst, src, n);
-		dst[n] = '\0';
-	}
-	return len;
-}
-
 static int is_space(char c)
 {
 	return c == ' ' || (c >= '\t' && c <= '\r');

@@ -1,8 +1,9 @@
 /*
  * CPUID as partitions see it: the host's leaves with what hv does not
  * virtualise hidden (VMX/SVM, SMX, MONITOR/MWAIT, machine checks, thermal
- * monitoring, SpeedStep, performance and power-management MSRs, 5-level
- * paging, the TSC-deadline timer, SEV) and the hypervisor bit set, plus
+ * monitoring, SpeedStep, performance, debug-store, tracing and
+ * power-management MSRs, the speculation-control MSRs, CET, user wait,
+ * 5-level paging, the TSC-deadline timer, SEV) and the hypervisor bit set, plus
  * the Hyper-V leaves 0x40000000.. announcing only what hv really
  * implements (TLFS "Feature and interface discovery").  A PC-platform
  * partition also sees its virtual x2APIC: APIC ids are vCPU indexes, and
@@ -11,31 +12,21 @@
 #include <emul/emulate.h>
 
 #include <core/vendor.h>
+#include <emul/host_cpu.h>
 #include <part/partition.h>
 
 #include <arch/x86.h>
 #include <hv/hypercall.h>
 
-#define CPUID_1_ECX_MONITOR (1u << 3)
-#define CPUID_1_ECX_EST (1u << 7)
-#define CPUID_1_ECX_TM2 (1u << 8)
-#define CPUID_1_ECX_SMX (1u << 6)
-#define CPUID_1_ECX_PDCM (1u << 15)
 #define CPUID_1_ECX_X2APIC (1u << 21)
-#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID_1_ECX_OSXSAVE (1u << 27)
 #define CR4_OSXSAVE (1ull << 18)
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
-#define CPUID_1_EDX_MCE (1u << 7)
 #define CPUID_1_EDX_APIC (1u << 9)
 #define CPUID_1_EDX_MTRR (1u << 12)
-#define CPUID_1_EDX_MCA (1u << 14)
-#define CPUID_1_EDX_ACPI (1u << 22) /* thermal monitor and clock control MSRs */
-#define CPUID_1_EDX_TM (1u << 29)
-#define CPUID_7_EBX_TSC_ADJUST (1u << 1)
-#define CPUID_D1_EAX_XSAVES (1u << 3)
-#define CPUID_7_ECX_LA57 (1u << 16)
 #define CPUID_80000007_EDX_INVARIANT_TSC (1u << 8)
+#define ANY_SUBLEAF 0xffffffffu
+#define B(n) (1u << (n))
 #define HV_MAX_VPS 64u
 #define HV_VERSION_MAJOR_MINOR 0x00010000u /* 1.0 */
 
@@ -77,34 +68,57 @@ static struct cpuid_regs hyperv_leaf(const struct partition *p, uint32_t leaf)
 	}
 }
 
-/* Leaves describing hardware no partition may program: thermal, MWAIT, PMU, SEV. */
+/*
+ * Feature bits hidden from every partition (SDM Vol. 2A "CPUID", APM Vol. 3
+ * E.4): each announces an MSR, instruction or hardware hv does not
+ * virtualise, which a kernel that saw the bit would use and take #GP or
+ * #UD on; tests/unit/test_cpuid.c pairs each MSR-announcing bit with its
+ * MSR.  Leaves 1, 0x80000001 and 0x80000008 take no subleaf.
+ */
+static const struct {
+	uint32_t leaf, subleaf;
+	struct cpuid_regs bits;
+} hidden_bits[] = {
+	/* ECX: DTES64 2, MONITOR 3, DS-CPL 4, VMX 5, SMX 6, EST 7, TM2 8, SDBG 9, PDCM 15,
+	 * DCA 18, TSC-deadline 24; EDX: MCE 7, MCA 14, DS 21, ACPI 22, TM 29 */
+	{ 1, ANY_SUBLEAF, { 0, 0, B(2) | B(3) | B(4) | B(5) | B(6) | B(7) | B(8) | B(9) | B(15) |
+				   B(18) | B(24), B(7) | B(14) | B(21) | B(22) | B(29) } },
+	/* EBX: TSC_ADJUST 1, MPX 14, Intel PT 25; ECX: WAITPKG 5, CET_SS 7, TME 13, LA57 16,
+	 * SGX_LC 30; EDX: TSX_FORCE_ABORT 13, CET_IBT 20, IBRS/IBPB 26, STIBP 27, L1D_FLUSH 28,
+	 * ARCH_CAPABILITIES 29, CORE_CAPABILITIES 30, SSBD 31 (the speculation MSRs) */
+	{ 7, 0, { 0, B(1) | B(14) | B(25), B(5) | B(7) | B(13) | B(16) | B(30),
+		  B(13) | B(20) | B(26) | B(27) | B(28) | B(29) | B(30) | B(31) } },
+	/* EAX: XSAVES (IA32_XSS) */
+	{ 0xd, 1, { B(3), 0, 0, 0 } },
+	/* ECX: SVM 2, OSVW 9, IBS 10, PerfCtrExtCore 23, PerfCtrExtNB 24, PerfCtrExtLLC 28 */
+	{ 0x80000001, ANY_SUBLEAF, { 0, 0, B(2) | B(9) | B(10) | B(23) | B(24) | B(28), 0 } },
+	/* EBX: IRPERF 1, IBPB 12, IBRS 14, STIBP 15, SSBD 24, VIRT_SSBD 25 */
+	{ 0x80000008, ANY_SUBLEAF, { 0, B(1) | B(12) | B(14) | B(15) | B(24) | B(25), 0, 0 } },
+};
+
+/* Leaves describing hardware no partition may program: MWAIT, thermal, PMU, SVM, SEV. */
 static bool hidden_leaf(uint32_t leaf)
 {
-	return leaf == 5 || leaf == 6 || leaf == 0xa || leaf == 0x8000001f;
+	return leaf == 5 || leaf == 6 || leaf == 0xa || leaf == 0x8000000a || leaf == 0x8000001f;
 }
 
 static struct cpuid_regs host_leaf(uint32_t leaf, uint32_t subleaf)
 {
-	struct cpuid_regs r = hidden_leaf(leaf) ? none : cpuid(leaf, subleaf);
+	struct cpuid_regs r = hidden_leaf(leaf) ? none : host_cpu_cpuid(leaf, subleaf);
 
-	if (leaf == 1) {
-		r.ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_MONITOR |
-			   CPUID_1_ECX_EST | CPUID_1_ECX_TM2 | CPUID_1_ECX_PDCM |
-			   CPUID_1_ECX_TSC_DEADLINE);
-		r.ecx |= CPUID_1_ECX_HYPERVISOR;
-		r.edx &= ~(CPUID_1_EDX_MCE | CPUID_1_EDX_MCA | CPUID_1_EDX_ACPI | CPUID_1_EDX_TM);
-	} else if (leaf == 0xd && subleaf == 1) {
-		r.eax &= ~CPUID_D1_EAX_XSAVES; /* IA32_XSS is not virtualised */
-	} else if (leaf == 7 && subleaf == 0) {
-		r.ebx &= ~CPUID_7_EBX_TSC_ADJUST;
-		r.ecx &= ~CPUID_7_ECX_LA57;
-	} else if (leaf == 0x80000001) {
-		r.ecx &= ~CPUID_80000001_ECX_SVM;
-	} else if (leaf == 0x80000007) {
-		r.edx &= CPUID_80000007_EDX_INVARIANT_TSC; /* the rest names power MSRs */
-	} else if (leaf == 0x8000000a) {
-		r = none; /* SVM features */
+	for (uint32_t i = 0; i < sizeof(hidden_bits) / sizeof(hidden_bits[0]); i++) {
+		if (hidden_bits[i].leaf != leaf ||
+		    (hidden_bits[i].subleaf != ANY_SUBLEAF && hidden_bits[i].subleaf != subleaf))
+			continue;
+		r.eax &= ~hidden_bits[i].bits.eax;
+		r.ebx &= ~hidden_bits[i].bits.ebx;
+		r.ecx &= ~hidden_bits[i].bits.ecx;
+		r.edx &= ~hidden_bits[i].bits.edx;
 	}
+	if (leaf == 1)
+		r.ecx |= CPUID_1_ECX_HYPERVISOR;
+	else if (leaf == 0x80000007)
+		r.edx &= CPUID_80000007_EDX_INVARIANT_TSC; /* the rest names power MSRs */
 	return r;
 }
 

@@ -2,17 +2,17 @@
  * MSR accesses that reach the core (the backends let the guest-owned MSRs
  * such as FS_BASE or LSTAR through without an exit).  An allow-list: the
  * Hyper-V synthetic MSRs, a few host MSRs a kernel reads at start-up (those
- * this CPU has, msr_host.c; read through the fixup table, hv/core/fixup.h),
+ * this CPU has, msr_host.c; read through the fixup table, host_cpu.c),
  * and nothing else.  Unknown MSRs inject #GP as on a CPU that lacks them;
  * writes to MSRs that control virtualization itself fault the partition.
  */
 #include <emul/emulate.h>
 
 #include <core/console.h>
-#include <core/fixup.h>
 #include <core/timer.h>
 #include <core/vendor.h>
 #include <emul/guest_crash.h>
+#include <emul/host_cpu.h>
 #include <emul/msr_host.h>
 #include <part/partition.h>
 #include <plat/platform.h>
@@ -27,33 +27,10 @@
 #define FEATURE_CONTROL_LOCKED_NO_VMX 1ull
 #define MSR_REFUSALS_LOGGED 16u
 
-/* What this CPU has, found once (every CPU finds the same). */
-static const struct msr_host_caps *host_caps(void)
-{
-	static struct msr_host_caps caps;
-	static bool known;
-	struct cpuid_regs vendor_leaf, leaf1;
-	uint64_t mtrrcap = 0;
-	bool intel;
-
-	if (__atomic_load_n(&known, __ATOMIC_ACQUIRE))
-		return &caps;
-	vendor_leaf = cpuid(0, 0);
-	leaf1 = cpuid(1, 0);
-	if ((leaf1.edx & CPUID_1_EDX_MSR) && (leaf1.edx & CPUID_1_EDX_MTRR))
-		mtrrcap = rdmsr(MSR_MTRRCAP);
-	/* "GenuineIntel": EBX "Genu", EDX "ineI", ECX "ntel" */
-	intel = vendor_leaf.ebx == 0x756e6547u && vendor_leaf.edx == 0x49656e69u &&
-		vendor_leaf.ecx == 0x6c65746eu;
-	caps = msr_host_caps_from(leaf1.edx, intel, mtrrcap);
-	__atomic_store_n(&known, true, __ATOMIC_RELEASE);
-	return &caps;
-}
-
 /* A host MSR this CPU has; false (#GP for the guest) if hv's RDMSR faulted all the same. */
 static bool host_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 {
-	uint64_t fault = fixup_rdmsr(msr, value);
+	uint64_t fault = host_cpu_rdmsr(msr, value);
 
 	if (fault != 0)
 		log_warn("partition %s: RDMSR 0x%x took vector %llu in hv", v->partition->cfg->name,
@@ -91,7 +68,7 @@ static bool core_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 		return true;
 	else if (msr == MSR_FEATURE_CONTROL)
 		*value = FEATURE_CONTROL_LOCKED_NO_VMX; /* as firmware that locked VMX off */
-	else if (msr_host_readable(host_caps(), msr))
+	else if (msr_host_readable(host_cpu_msr_caps(), msr))
 		return host_read(v, msr, value);
 	else
 		return synic_msr_read(v, msr, value);
@@ -205,7 +182,7 @@ static enum exit_action write_crash_msr(struct vcpu *v, uint32_t msr, uint64_t v
 
 enum exit_action guest_msr_write(struct vcpu *v, uint32_t msr)
 {
-	uint64_t value = regs_edx_eax(&v->regs);
+	uint64_t value = regs_edx_eax(&v->regs), current;
 	int backend = vendor->msr_write != NULL ? vendor->msr_write(v, msr, value) : 1;
 
 	if (backend > 0)
@@ -229,7 +206,8 @@ enum exit_action guest_msr_write(struct vcpu *v, uint32_t msr)
 	backend = synic_msr_write(v, msr, value);
 	if (backend <= 0)
 		return backend == 0 ? ACTION_NEXT : refuse(v, "WRMSR", msr, value);
-	if (msr == MSR_APIC_BASE && value == rdmsr(MSR_APIC_BASE))
+	if (msr == MSR_APIC_BASE && host_cpu_rdmsr(MSR_APIC_BASE, &current) == 0 &&
+	    value == current)
 		return ACTION_NEXT; /* rewriting the same value is harmless */
 	if (forbidden_write(msr)) {
 		partition_fault(v->partition, "wrote forbidden MSR 0x%x (value 0x%llx)", msr,

@@ -110,6 +110,20 @@ struct map_args {
 	const uint64_t *guest_gpa; /* in the caller's page: load each entry once */
 };
 
+/*
+ * Whether count pages from gpa lie in the root's window: page-aligned,
+ * start and end inside, computed without an end that could wrap past
+ * 2^64 (which would let a request map outside the window, where a root
+ * restart's clearing of the window does not reach).
+ */
+static bool in_window(uint64_t gpa, uint64_t count)
+{
+	const uint64_t end = HV_ROOT_MAP_WINDOW_BASE + HV_ROOT_MAP_WINDOW_SIZE;
+
+	return (gpa & (PAGE_SIZE - 1)) == 0 && gpa >= HV_ROOT_MAP_WINDOW_BASE && gpa < end &&
+	       count <= (end - gpa) / PAGE_SIZE;
+}
+
 /* Checks a mapping request: guest and window, page-aligned, in range. */
 static uint16_t map_request(struct vcpu *v, uint64_t in_gpa, struct map_args *args)
 {
@@ -125,9 +139,7 @@ static uint16_t map_request(struct vcpu *v, uint64_t in_gpa, struct map_args *ar
 	count = __atomic_load_n(&req->count, __ATOMIC_RELAXED);
 	if (partition >= partition_count || &partitions[partition] == v->partition)
 		return HV_STATUS_INVALID_PARTITION_ID;
-	if (count == 0 || count > HV_MAP_MAX_PAGES || (gpa & (PAGE_SIZE - 1)) ||
-	    gpa < HV_ROOT_MAP_WINDOW_BASE ||
-	    gpa + count * PAGE_SIZE > HV_ROOT_MAP_WINDOW_BASE + HV_ROOT_MAP_WINDOW_SIZE)
+	if (count == 0 || count > HV_MAP_MAX_PAGES || !in_window(gpa, count))
 		return HV_STATUS_INVALID_PARAMETER;
 	*args = (struct map_args){ &partitions[partition], (uint32_t)count, gpa, req->guest_gpa };
 	return HV_STATUS_SUCCESS;

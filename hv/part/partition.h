@@ -4,7 +4,7 @@
  * stage-2 tables.  State changes are logged and reported to the root; a
  * fault stops only the partition that caused it.  The state machine is
  * partition_state.c, creation partition_create.c (partition_create.h),
- * the run loop partition_run.c.
+ * the guest-physical layout partition_gpa.c, the run loop partition_run.c.
  */
 #ifndef HV_PARTITION_H
 #define HV_PARTITION_H
@@ -106,9 +106,21 @@ __attribute__((noreturn)) void partition_cpu_run(struct partition *p, uint32_t c
 void partition_fault(struct partition *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Changes state, logs it and tells the root; cause is an HV_EVENT_* value. */
+/*
+ * Changes state from whatever it is, logs it and tells the root; cause is
+ * an HV_EVENT_* value.  For creation and faults: every other change below
+ * applies only from the states it names.
+ */
 void partition_set_state(struct partition *p, enum partition_state state, uint32_t cause);
 const char *partition_state_name(uint32_t state);
+
+/*
+ * vCPU 0 has prepared a start: Starting -> Running, counted in `starts`
+ * before Running shows.  False (nothing changes, the caller must not run
+ * the guest) when the state moved on meanwhile, e.g. the root stopped
+ * the partition while it was prepared.
+ */
+bool partition_started(struct partition *p);
 
 /*
  * Its vCPUs have parked after a stop request: Stopping -> Off, logged and
@@ -116,12 +128,17 @@ const char *partition_state_name(uint32_t state);
  */
 void partition_settle_stop(struct partition *p);
 
-/* The partition turned itself off (e.g. ACPI S5); the caller parks its vCPU. */
+/*
+ * The partition turned itself off (e.g. ACPI S5): Running -> Off; the
+ * caller parks its vCPU.  In any other state (the root stopped or reset
+ * it, another vCPU faulted) nothing changes: the root's request wins.
+ */
 void partition_power_off(struct partition *p, const char *how);
 
 /*
- * The partition asked for a reset: it restarts from a fresh copy of its
- * image once the caller has parked its vCPU.
+ * The partition asked for a reset: Running -> Starting, and it restarts
+ * from a fresh copy of its image once the caller has parked its vCPU.
+ * In any other state nothing changes, as for power-off.
  */
 void partition_request_reset(struct partition *p, const char *how);
 /*

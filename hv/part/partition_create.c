@@ -1,9 +1,9 @@
 /*
  * Partitions from the configuration: each gets one block of host RAM,
  * mapped from GPA 0 with an MMIO hole below 4 GiB (RAM above 3 GiB moves
- * to 4 GiB), its stage-2 tables and its PCI devices.  The same layout
- * translates guest-physical addresses to host ones.  Nothing is created
- * unless every partition fits.
+ * to 4 GiB; partition_gpa.c translates through that layout), its
+ * stage-2 tables and its PCI devices.  Nothing is created unless every
+ * partition fits.
  */
 #include <part/partition_create.h>
 
@@ -16,35 +16,8 @@
 #include <lib/bits.h>
 #include <lib/string.h>
 
-
 struct partition partitions[HVCFG_MAX_PARTITIONS];
 uint32_t partition_count;
-
-/* Offset of gpa in the RAM block: RAM below 3 GiB is at its GPA, the rest above 4 GiB. */
-static bool gpa_to_offset(const struct partition *p, uint64_t gpa, uint64_t *offset)
-{
-	uint64_t low = p->ram_size < PARTITION_MMIO_HOLE_START ? p->ram_size : PARTITION_MMIO_HOLE_START;
-
-	if (gpa < low) {
-		*offset = gpa;
-		return true;
-	}
-	if (gpa >= PARTITION_MMIO_HOLE_END && gpa - PARTITION_MMIO_HOLE_END < p->ram_size - low) {
-		*offset = gpa - PARTITION_MMIO_HOLE_END + low;
-		return true;
-	}
-	return false;
-}
-
-void *partition_gpa_to_host(struct partition *p, uint64_t gpa, uint64_t len)
-{
-	uint64_t first, last;
-
-	if (len == 0 || gpa + len < gpa || !gpa_to_offset(p, gpa, &first) ||
-	    !gpa_to_offset(p, gpa + len - 1, &last) || last - first != len - 1)
-		return NULL;
-	return (void *)(p->ram_hpa + first);
-}
 
 static const char *map_ram(struct partition *p, struct page_pool *pool)
 {

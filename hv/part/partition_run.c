@@ -160,8 +160,8 @@ static void run_once(struct partition *p, struct vcpu *v, struct page_pool *pool
 	if (!aps_parked(p) || !prepare(p, &boot) || !vcpu_start(v, &boot, pool))
 		return;
 	p->run_start = reftime_now();
-	p->starts++;
-	partition_set_state(p, PARTITION_RUNNING, HV_EVENT_STARTED);
+	if (!partition_started(p))
+		return; /* stopped or faulted while it was prepared: the wait settles it */
 	vcpu_loop(v);
 	if (partition_life_line(p)) {
 		log_info("CPU %u: vCPU %u of %s stopped (%s)", v->cpu, v->vp_index, p->cfg->name,

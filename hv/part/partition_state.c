@@ -3,7 +3,9 @@
  * guest's own power-off and reset, and the root's life-cycle requests.
  * Each change is logged (those of a guest's reset loop rate-limited) and
  * pushed to the root's event ring under the partition's state lock, so the
- * root reads changes in the order they happened.  Creation is above this (partition_create.c), the per-CPU
+ * root reads changes in the order they happened.  Every change but a fault names the states it leaves from,
+ * so one that was overtaken (the guest resets while the root stops it)
+ * changes nothing.  Creation is above this (partition_create.c), the per-CPU
  * run loop beside it (partition_run.c).
  */
 #include <part/partition.h>
@@ -25,8 +27,6 @@
  */
 static struct spinlock state_locks[HVCFG_MAX_PARTITIONS];
 
-#define REF_PER_S 10000000ull /* reference time counts 100 ns */
-
 static const char *const state_names[] = {
 	"Off", "Starting", "Running", "Stopping", "Faulted",
 };
@@ -35,6 +35,10 @@ const char *partition_state_name(uint32_t state)
 {
 	return state <= PARTITION_FAULTED ? state_names[state] : "?";
 }
+
+#define REF_PER_S 10000000ull /* reference time counts 100 ns */
+#define STATE_BIT(s) (1u << (s))
+#define ANY_STATE 0x1fu
 
 bool partition_life_line(struct partition *p)
 {
@@ -63,43 +67,61 @@ static void kick_partition(const struct partition *p)
 		cpu_kick((uint32_t)__builtin_ctzll(mask));
 }
 
-void partition_set_state(struct partition *p, enum partition_state state, uint32_t cause)
+/*
+ * Moves p to `to` if it is in one of the states of `allowed` (STATE_BIT
+ * mask) and not there already: the state and its event change together
+ * under the lock, then the change is logged (with `by`) and the root
+ * notified.  `count`, when not NULL, is incremented before the new state
+ * is published, so whoever sees the state sees the count.  Returns the
+ * state p was in, or -1 when nothing changed.
+ */
+static int transition(struct partition *p, uint32_t allowed, enum partition_state to,
+		      uint32_t cause, const char *by, uint32_t *count)
 {
-	uint32_t old;
-	bool notify = false;
+	uint32_t from;
+	bool notify;
 
 	spin_lock(&state_locks[p->id]);
-	old = __atomic_exchange_n(&p->state, state, __ATOMIC_ACQ_REL);
-	if (old != state)
-		notify = events_push(p, old, state, cause);
+	from = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+	if (from == to || !(allowed & STATE_BIT(from))) {
+		spin_unlock(&state_locks[p->id]);
+		return -1;
+	}
+	if (count != NULL)
+		(*count)++;
+	__atomic_store_n(&p->state, to, __ATOMIC_RELEASE);
+	notify = events_push(p, from, to, cause);
 	spin_unlock(&state_locks[p->id]);
-	if (old == state)
-		return;
-	if (state == PARTITION_OFF || state == PARTITION_FAULTED || partition_life_line(p))
-		log_info("partition %s: %s -> %s", p->cfg->name, partition_state_name(old),
-			 partition_state_name(state));
+	/* The root's requests, faults and power-off always print; a reset loop's lines not all. */
+	if (by[0] != '\0' || to == PARTITION_OFF || to == PARTITION_FAULTED || partition_life_line(p))
+		log_info("partition %s: %s -> %s%s", p->cfg->name, partition_state_name(from),
+			 partition_state_name(to), by);
 	if (notify)
 		events_notify();
-	if (old == PARTITION_RUNNING && p->vp_count > 1)
-		kick_partition(p); /* its other vCPUs may be running or halted */
+	return (int)from;
+}
+
+/* After a change made on one of p's own CPUs: its other vCPUs may be running or halted. */
+static void kick_others_if_left_running(const struct partition *p, int from)
+{
+	if (from == PARTITION_RUNNING && p->vp_count > 1)
+		kick_partition(p);
+}
+
+void partition_set_state(struct partition *p, enum partition_state state, uint32_t cause)
+{
+	kick_others_if_left_running(p, transition(p, ANY_STATE, state, cause, "", NULL));
+}
+
+bool partition_started(struct partition *p)
+{
+	return transition(p, STATE_BIT(PARTITION_STARTING), PARTITION_RUNNING, HV_EVENT_STARTED,
+			  "", &p->starts) >= 0;
 }
 
 void partition_settle_stop(struct partition *p)
 {
-	uint32_t expected = PARTITION_STOPPING;
-	bool changed, notify = false;
-
-	spin_lock(&state_locks[p->id]);
-	changed = __atomic_compare_exchange_n(&p->state, &expected, PARTITION_OFF, false,
-					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-	if (changed)
-		notify = events_push(p, PARTITION_STOPPING, PARTITION_OFF, HV_EVENT_STOPPED);
-	spin_unlock(&state_locks[p->id]);
-	if (!changed)
-		return; /* something else (a fault) came first */
-	log_info("partition %s: Stopping -> Off", p->cfg->name);
-	if (notify)
-		events_notify();
+	transition(p, STATE_BIT(PARTITION_STOPPING), PARTITION_OFF, HV_EVENT_STOPPED, "", NULL);
 }
 
 void partition_fault(struct partition *p, const char *fmt, ...)
@@ -113,10 +135,25 @@ void partition_fault(struct partition *p, const char *fmt, ...)
 	partition_set_state(p, PARTITION_FAULTED, HV_EVENT_FAULTED);
 }
 
+/*
+ * The guest's own power-off and reset act on a running partition only: a
+ * root request that crossed them (a stop, a reset) or a fault on another
+ * vCPU wins, so a guest cannot undo a forced stop by resetting.
+ */
+static void guest_request(struct partition *p, enum partition_state to, uint32_t cause)
+{
+	int from = transition(p, STATE_BIT(PARTITION_RUNNING), to, cause, "", NULL);
+
+	if (from < 0 && partition_life_line(p))
+		log_info("partition %s: not running (%s): request ignored", p->cfg->name,
+			 partition_state_name(p->state));
+	kick_others_if_left_running(p, from);
+}
+
 void partition_power_off(struct partition *p, const char *how)
 {
 	log_info("partition %s powered off (%s)", p->cfg->name, how);
-	partition_set_state(p, PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
+	guest_request(p, PARTITION_OFF, HV_EVENT_GUEST_POWEROFF);
 	if (p->cfg->role == HVCFG_ROLE_ROOT)
 		test_exit_power_off(TEST_EXIT_SUCCESS); /* test mode: the root ends the run */
 }
@@ -126,36 +163,19 @@ void partition_request_reset(struct partition *p, const char *how)
 	p->guest_reset = true;
 	if (partition_life_line(p))
 		log_info("partition %s requested a reset (%s)", p->cfg->name, how);
-	partition_set_state(p, PARTITION_STARTING, HV_EVENT_GUEST_RESET);
+	guest_request(p, PARTITION_STARTING, HV_EVENT_GUEST_RESET);
 }
-
 
 /* A state change the root asked for, if p is in one of the allowed states. */
 static uint16_t root_request(struct partition *p, uint32_t allowed, enum partition_state to,
 			     uint32_t cause)
 {
-	uint32_t from;
-	bool notify;
-
-	spin_lock(&state_locks[p->id]);
-	from = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
-	if (!(allowed & (1u << from))) {
-		spin_unlock(&state_locks[p->id]);
+	if (transition(p, allowed, to, cause, " (requested by the root)", NULL) < 0)
 		return HV_STATUS_INVALID_PARTITION_STATE;
-	}
-	__atomic_store_n(&p->state, to, __ATOMIC_RELEASE);
-	p->guest_reset = false; /* the root's request: its lines are never limited */
-	notify = events_push(p, from, to, cause);
-	spin_unlock(&state_locks[p->id]);
-	log_info("partition %s: %s -> %s (requested by the root)", p->cfg->name,
-		 partition_state_name(from), partition_state_name(to));
-	if (notify)
-		events_notify();
+	p->guest_reset = false; /* from here on its lines are the root's doing */
 	kick_partition(p);
 	return HV_STATUS_SUCCESS;
 }
-
-#define STATE_BIT(s) (1u << (s))
 
 uint16_t partition_root_start(struct partition *p)
 {
@@ -177,4 +197,3 @@ uint16_t partition_root_reset(struct partition *p)
 	return root_request(p, STATE_BIT(PARTITION_RUNNING) | STATE_BIT(PARTITION_OFF) |
 			    STATE_BIT(PARTITION_FAULTED), PARTITION_STARTING, HV_EVENT_ROOT_RESET);
 }
-

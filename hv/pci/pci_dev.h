@@ -82,9 +82,11 @@ struct pci_ecam {
 
 extern struct pci_ecam pci_ecam;
 
-/* pci.c: host configuration access; reg naturally aligned to size (1, 2 or 4). */
+/* pci_host.c: host configuration access; reg naturally aligned to size (1, 2 or 4). */
 uint32_t pci_host_read(hvcfg_bdf bdf, uint16_t reg, uint8_t size);
 void pci_host_write(hvcfg_bdf bdf, uint16_t reg, uint8_t size, uint32_t value);
+
+/* pci.c: the function at bdf, or NULL. */
 struct pci_function *pci_find(hvcfg_bdf bdf);
 
 /* pci_enum.c: fills pci_functions, sizing every BAR. */

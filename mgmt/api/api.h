@@ -84,6 +84,18 @@ bool api_defer(struct api_ctx *ctx, api_gone_fn gone, void *arg);
 enum api_disposition api_reply_defer_refused(struct api_ctx *ctx);
 
 /*
+ * A streamed answer (Server-Sent Events; http_stream_begin): status and
+ * content_type now, the stream's data later with http_stream_write.  The
+ * stream holds a deferral slot: gone(conn, arg) runs if the client goes
+ * away first.  false when no slot is free or the head does not fit: then
+ * answer otherwise.
+ */
+bool api_stream_begin(struct api_ctx *ctx, int status, const char *content_type,
+		      api_gone_fn gone, void *arg);
+/* Ends a stream begun with api_stream_begin; c is not used again. */
+void api_stream_end(struct http_conn *c);
+
+/*
  * Query parameters of rq ("since=3&wait=100"): the percent-decoded value
  * of key into out (NUL-terminated).  API_FIELD_BAD when the value does
  * not fit cap, holds a NUL, or (api_query_int) is not a decimal integer

@@ -36,6 +36,7 @@ static struct {
 } last_cause[HV_MAX_PARTITIONS];
 
 static char out[16384];
+static api_event_fn listener;
 
 static const char *const type_names[] = {
 	"stateChanged", "heartbeatStopped", "heartbeatRestored", "additionsReady", "additionsLost",
@@ -158,6 +159,13 @@ void api_event_post(const struct api_event *e)
 	for (unsigned i = 0; i < API_MAX_DEFERRED; i++)
 		if (waiters[i].conn && visible(waiters[i].token, s))
 			waiter_answer(&waiters[i]);
+	if (listener)
+		listener(s->seq, s->time_ms, s->vm, &s->e);
+}
+
+void api_events_listen(api_event_fn fn)
+{
+	listener = fn;
 }
 
 bool api_events_last_cause(uint32_t id, uint32_t *cause)

@@ -35,6 +35,15 @@ struct api_event {
 /* Appends e (seq and time are stamped here) and answers waiting long-polls. */
 void api_event_post(const struct api_event *e);
 
+/*
+ * Who else hears of each event as it is logged (the Redfish face's
+ * Server-Sent Events): fn(seq, time_ms, vm name, event) after it is
+ * stored.  One listener; a later call replaces it.
+ */
+typedef void (*api_event_fn)(uint64_t seq, uint64_t time_ms, const char *vm,
+			     const struct api_event *e);
+void api_events_listen(api_event_fn fn);
+
 /* The last state-change cause seen for partition id (HV_EVENT_*); false if none yet. */
 bool api_events_last_cause(uint32_t id, uint32_t *cause);
 

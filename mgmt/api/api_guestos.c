@@ -69,7 +69,7 @@ static void write_services(struct jw *w, uint32_t ready)
 	jw_obj_end(w);
 }
 
-static void write_guestos(struct jw *w, const char *vm, const struct guestos_facts *f)
+void api_write_guestos(struct jw *w, const char *vm, const struct guestos_facts *f)
 {
 	static const char *const never[] = {
 		"MultipleUserSessionsAllowed", "TerminalServicesInitialized", "TerminalServerPort",
@@ -139,7 +139,7 @@ static enum api_disposition reply_guestos(struct api_ctx *ctx, const struct gues
 	struct jw w;
 
 	jw_init(&w, out, sizeof(out));
-	write_guestos(&w, ctx->vm_name, f);
+	api_write_guestos(&w, ctx->vm_name, f);
 	return api_reply_json(ctx, 200, &w);
 }
 

@@ -11,17 +11,9 @@
 #include "api_reply.h"
 #include "api_routes.h"
 #include "api_throttle.h"
+#include "text_write.h"
 
 #include <task/task.h>
-
-#include <lib/format.h>
-#include <stdarg.h>
-
-struct text {
-	char *buf;
-	size_t cap, len;
-	bool overflow;
-};
 
 static char out[HTTP_MAX_RESPONSE - 512];   /* room left for the status line and headers */
 
@@ -34,27 +26,9 @@ static const char *const exit_names[] = {
 _Static_assert(sizeof(exit_names) / sizeof(exit_names[0]) <= HV_EXIT_COUNTERS,
 	       "exit names fit hv's counters");
 
-static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	size_t n;
-
-	if (t->overflow)
-		return;
-	va_start(ap, fmt);
-	n = fmt_vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-	va_end(ap);
-	if (n >= t->cap - t->len)
-		t->overflow = true;
-	else
-		t->len += n;
-}
-
 static void header(struct text *t, const char *name, const char *type, const char *help)
 {
-	add(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	text_add(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 /*
@@ -86,18 +60,18 @@ static void vm_metrics(struct text *t, const struct backend_vm *vms, uint32_t n)
 	header(t, "hv_vm_state", "gauge",
 	       "Partition state: 0 Off, 1 Starting, 2 Running, 3 Stopping, 4 Faulted.");
 	for (uint32_t i = 0; i < n; i++)
-		add(t, "hv_vm_state{vm=\"%s\"} %u\n", label(vms[i].name), vms[i].state);
+		text_add(t, "hv_vm_state{vm=\"%s\"} %u\n", label(vms[i].name), vms[i].state);
 	header(t, "hv_guest_heartbeat_percentage", "gauge",
 	       "Share of the last 60 s of heartbeats the guest answered.");
 	for (uint32_t i = 0; i < n; i++)
 		if (backend_guestos_facts(vms[i].id, &f) && f.heartbeat_known)
-			add(t, "hv_guest_heartbeat_percentage{vm=\"%s\"} %u\n", label(vms[i].name),
+			text_add(t, "hv_guest_heartbeat_percentage{vm=\"%s\"} %u\n", label(vms[i].name),
 			    f.heartbeat_percentage);
 	header(t, "hv_guest_heartbeating", "gauge",
 	       "1 while the guest answers heartbeats, 0 after three missed.");
 	for (uint32_t i = 0; i < n; i++)
 		if (backend_guestos_facts(vms[i].id, &f) && f.heartbeat_known)
-			add(t, "hv_guest_heartbeating{vm=\"%s\"} %d\n", label(vms[i].name),
+			text_add(t, "hv_guest_heartbeating{vm=\"%s\"} %d\n", label(vms[i].name),
 			    f.heartbeating ? 1 : 0);
 }
 
@@ -110,7 +84,7 @@ static void exit_metrics(struct text *t, const struct backend_vm *vms, uint32_t 
 		if (!backend_vm_exits(vms[i].id, exits))
 			continue;
 		for (size_t r = 0; r < sizeof(exit_names) / sizeof(exit_names[0]); r++)
-			add(t, "hv_exits_total{vm=\"%s\",reason=\"%s\"} %llu\n", label(vms[i].name),
+			text_add(t, "hv_exits_total{vm=\"%s\",reason=\"%s\"} %llu\n", label(vms[i].name),
 			    exit_names[r], (unsigned long long)exits[r]);
 	}
 }
@@ -121,11 +95,11 @@ static void task_metrics(struct text *t)
 
 	task_stats(&st);
 	header(t, "hv_tasks", "gauge", "Tasks running, and completed ones kept in the history.");
-	add(t, "hv_tasks{state=\"running\"} %u\nhv_tasks{state=\"completed\"} %u\n", st.running,
+	text_add(t, "hv_tasks{state=\"running\"} %u\nhv_tasks{state=\"completed\"} %u\n", st.running,
 	    st.completed);
 	header(t, "hv_tasks_result_total", "counter", "Tasks completed since start, by result.");
 	for (uint32_t r = 0; r < sizeof(st.results_total) / sizeof(st.results_total[0]); r++)
-		add(t, "hv_tasks_result_total{result=\"%s\"} %llu\n", task_result_name(r),
+		text_add(t, "hv_tasks_result_total{result=\"%s\"} %llu\n", task_result_name(r),
 		    (unsigned long long)st.results_total[r]);
 }
 
@@ -136,16 +110,16 @@ static void net_metrics(struct text *t)
 	if (!backend_net(&nt))
 		return;
 	header(t, "hv_root_net_frames_total", "counter", "Frames the root's NIC received and sent.");
-	add(t, "hv_root_net_frames_total{dir=\"rx\"} %llu\nhv_root_net_frames_total{dir=\"tx\"} %llu\n",
+	text_add(t, "hv_root_net_frames_total{dir=\"rx\"} %llu\nhv_root_net_frames_total{dir=\"tx\"} %llu\n",
 	    (unsigned long long)nt.rx_frames, (unsigned long long)nt.tx_frames);
 	header(t, "hv_root_net_bytes_total", "counter", "Bytes in those frames.");
-	add(t, "hv_root_net_bytes_total{dir=\"rx\"} %llu\nhv_root_net_bytes_total{dir=\"tx\"} %llu\n",
+	text_add(t, "hv_root_net_bytes_total{dir=\"rx\"} %llu\nhv_root_net_bytes_total{dir=\"tx\"} %llu\n",
 	    (unsigned long long)nt.rx_bytes, (unsigned long long)nt.tx_bytes);
 	header(t, "hv_root_net_dropped_total", "counter",
 	       "Frames dropped: ring_full (no free descriptor), no_buffer (lwIP's pool empty), "
 	       "bad (receive error or longer than one buffer), oversize (longer than one buffer), "
 	       "bad_descriptor (the device handed back a descriptor that failed a check).");
-	add(t, "hv_root_net_dropped_total{dir=\"rx\",reason=\"ring_full\"} %llu\n"
+	text_add(t, "hv_root_net_dropped_total{dir=\"rx\",reason=\"ring_full\"} %llu\n"
 	    "hv_root_net_dropped_total{dir=\"rx\",reason=\"no_buffer\"} %llu\n"
 	    "hv_root_net_dropped_total{dir=\"rx\",reason=\"bad\"} %llu\n"
 	    "hv_root_net_dropped_total{dir=\"rx\",reason=\"bad_descriptor\"} %llu\n"
@@ -158,7 +132,7 @@ static void net_metrics(struct text *t)
 	    (unsigned long long)nt.tx_bad_desc);
 	header(t, "hv_root_net_resets_total", "counter",
 	       "Times the root reset its NIC because the device broke the driver's checks.");
-	add(t, "hv_root_net_resets_total %llu\n", (unsigned long long)nt.resets);
+	text_add(t, "hv_root_net_resets_total %llu\n", (unsigned long long)nt.resets);
 }
 
 static void tls_metrics(struct text *t)
@@ -169,24 +143,24 @@ static void tls_metrics(struct text *t)
 		return;
 	header(t, "hv_root_tls_heap_bytes", "gauge",
 	       "The root's TLS arena: bytes in use, the most in use at once, its size.");
-	add(t, "hv_root_tls_heap_bytes{kind=\"used\"} %llu\nhv_root_tls_heap_bytes{kind=\"peak\"} %llu\n"
+	text_add(t, "hv_root_tls_heap_bytes{kind=\"used\"} %llu\nhv_root_tls_heap_bytes{kind=\"peak\"} %llu\n"
 	    "hv_root_tls_heap_bytes{kind=\"size\"} %llu\n", (unsigned long long)tl.heap_used,
 	    (unsigned long long)tl.heap_peak, (unsigned long long)tl.heap_size);
 	header(t, "hv_tls_connections", "gauge", "TLS connections open, in their handshake or after.");
-	add(t, "hv_tls_connections %llu\n", (unsigned long long)tl.connections);
+	text_add(t, "hv_tls_connections %llu\n", (unsigned long long)tl.connections);
 	header(t, "hv_tls_handshakes_total", "counter",
 	       "TLS handshakes: completed, failed (an error or alert), expired (cut for taking too long).");
-	add(t, "hv_tls_handshakes_total{result=\"completed\"} %llu\n"
+	text_add(t, "hv_tls_handshakes_total{result=\"completed\"} %llu\n"
 	    "hv_tls_handshakes_total{result=\"failed\"} %llu\n"
 	    "hv_tls_handshakes_total{result=\"expired\"} %llu\n",
 	    (unsigned long long)tl.handshakes_completed, (unsigned long long)tl.handshakes_failed,
 	    (unsigned long long)tl.handshakes_expired);
 	header(t, "hv_tls_handshake_waits_total", "counter",
 	       "Times a ClientHello waited because handshakes had spent their share of the root's time.");
-	add(t, "hv_tls_handshake_waits_total %llu\n", (unsigned long long)tl.handshake_waits);
+	text_add(t, "hv_tls_handshake_waits_total %llu\n", (unsigned long long)tl.handshake_waits);
 	header(t, "hv_tls_handshake_seconds_total", "counter",
 	       "Time the root spent in TLS handshake steps.");
-	add(t, "hv_tls_handshake_seconds_total %llu.%06llu\n",
+	text_add(t, "hv_tls_handshake_seconds_total %llu.%06llu\n",
 	    (unsigned long long)(tl.handshake_cpu_us / 1000000u),
 	    (unsigned long long)(tl.handshake_cpu_us % 1000000u));
 }
@@ -198,10 +172,10 @@ static void auth_metrics(struct text *t)
 	api_throttle_stats(&st);
 	header(t, "hv_api_auth_failures_total", "counter",
 	       "Requests whose bearer token was unknown or malformed.");
-	add(t, "hv_api_auth_failures_total %llu\n", (unsigned long long)st.failures);
+	text_add(t, "hv_api_auth_failures_total %llu\n", (unsigned long long)st.failures);
 	header(t, "hv_api_auth_throttled_total", "counter",
 	       "Requests refused with 429 while their address was slowed down after failures.");
-	add(t, "hv_api_auth_throttled_total %llu\n", (unsigned long long)st.throttled);
+	text_add(t, "hv_api_auth_throttled_total %llu\n", (unsigned long long)st.throttled);
 }
 
 static void root_metrics(struct text *t)
@@ -212,20 +186,20 @@ static void root_metrics(struct text *t)
 
 	if (backend_heap_used(&heap)) {
 		header(t, "hv_root_heap_used_bytes", "gauge", "Bytes in use in the root's heap.");
-		add(t, "hv_root_heap_used_bytes %llu\n", (unsigned long long)heap);
+		text_add(t, "hv_root_heap_used_bytes %llu\n", (unsigned long long)heap);
 	}
 	/* This answer is counted after it is written: it appears in the next scrape. */
 	c = api_response_counts(&n);
 	header(t, "hv_http_requests_total", "counter", "API answers since start, by HTTP status.");
 	for (unsigned i = 0; i < n; i++)
-		add(t, "hv_http_requests_total{code=\"%d\"} %llu\n", c[i].status,
+		text_add(t, "hv_http_requests_total{code=\"%d\"} %llu\n", c[i].status,
 		    (unsigned long long)c[i].count);
 	auth_metrics(t);
 	c = http_refusal_counts(&n);
 	header(t, "hv_http_refused_total", "counter",
 	       "Answers the HTTP server gave itself (refusals, and 500 for an unsendable API answer).");
 	for (unsigned i = 0; i < n; i++)
-		add(t, "hv_http_refused_total{code=\"%d\"} %llu\n", c[i].status,
+		text_add(t, "hv_http_refused_total{code=\"%d\"} %llu\n", c[i].status,
 		    (unsigned long long)c[i].count);
 }
 

@@ -190,6 +190,20 @@ enum api_disposition api_reply_defer_refused(struct api_ctx *ctx)
 	return api_reply_error(ctx, 503, VM_E_OUT_OF_RESOURCE, "too many requests waiting");
 }
 
+bool api_stream_begin(struct api_ctx *ctx, int status, const char *content_type,
+		      api_gone_fn gone, void *arg)
+{
+	bool ok = api_defer(ctx, gone, arg);
+
+	if (ok && !http_stream_begin(ctx->conn, status, content_type)) {
+		deferred_find(ctx->conn)->conn = NULL;
+		ok = false;
+	}
+	if (ok)
+		api_count_response(status);
+	return ok;
+}
+
 unsigned api_deferred_count(void)
 {
 	unsigned n = 0;
@@ -205,6 +219,12 @@ static void deferred_end(struct http_conn *c)
 
 	if (d)
 		d->conn = NULL;
+}
+
+void api_stream_end(struct http_conn *c)
+{
+	deferred_end(c);
+	http_stream_end(c);
 }
 
 void api_reply_json_conn(struct http_conn *c, int status, const struct jw *body)

@@ -6,15 +6,18 @@
  * (401), checked for the route's right on {vm} by name (403, so a token
  * learns nothing about VMs it may not see) and {vm} is resolved (404
  * VM_E_VM_UNKNOWN).  The order is the same for every route: documented
- * in docs/api.md.
+ * in docs/api.md.  Paths under /redfish go to the Redfish face
+ * (mgmt/redfish), which matches with the same functions (api_int.h) but
+ * authenticates and answers in its own way.
  */
-#include "api.h"
+#include "api_int.h"
 #include "api_events.h"
 #include "api_routes.h"
 #include "api_tasks.h"
 #include "api_throttle.h"
 
 #include <backend/backend.h>
+#include <redfish/redfish.h>
 
 #include <lib/format.h>
 #include <lib/string.h>
@@ -22,12 +25,7 @@
 #define MAX_SEGMENTS 12
 #define SEGMENT_LEN 512
 
-struct table {
-	const struct api_route *routes;
-	const size_t *count;
-};
-
-static const struct table tables[] = {
+static const struct api_route_table tables[] = {
 	{ vms_routes, &vms_routes_count },
 	{ guestos_routes, &guestos_routes_count },
 	{ events_routes, &events_routes_count },
@@ -48,8 +46,7 @@ static const char *method_name(enum http_method m)
 	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
 }
 
-/* Splits rq->path ("/a/b%20c") into decoded segments; false if malformed or too long. */
-static bool split_path(const char *p)
+bool api_path_split(const char *p)
 {
 	bool ok = p[0] == '/';
 
@@ -130,17 +127,13 @@ static void allow_add(char *allow, size_t cap, enum http_method m)
 	memcpy(allow + len, name, n + 1);
 }
 
-/*
- * The route for ctx's path and method, its captures left in ctx (the
- * search stops at it); NULL when there is none, allow then lists the
- * methods the path has.
- */
-static const struct api_route *find_route(struct api_ctx *ctx, char *allow, size_t cap)
+const struct api_route *api_route_find(const struct api_route_table *tables, size_t ntables,
+				       struct api_ctx *ctx, char *allow, size_t cap)
 {
 	const struct api_route *found = NULL;
 
 	allow[0] = '\0';
-	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]) && !found; t++) {
+	for (size_t t = 0; t < ntables && !found; t++) {
 		size_t count = *tables[t].count;
 
 		for (size_t r = 0; r < count && !found; r++) {
@@ -226,9 +219,11 @@ enum api_disposition api_handle(struct http_conn *c, const struct http_request *
 	const struct api_route *route;
 	char allow[64];
 
-	if (!split_path(rq->path))
+	if (redfish_owns(rq->path))
+		return redfish_handle(c, rq);
+	if (!api_path_split(rq->path))
 		return api_reply_error(&ctx, 400, E_INVALIDARG, "malformed path");
-	route = find_route(&ctx, allow, sizeof(allow));
+	route = api_route_find(tables, sizeof(tables) / sizeof(tables[0]), &ctx, allow, sizeof(allow));
 	if (!route && allow[0] != '\0')
 		return not_allowed(&ctx, allow);
 	if (!route)
@@ -242,6 +237,7 @@ void api_init(void)
 
 	api_events_init();
 	api_tasks_init();
+	redfish_init();
 	backend_log("root: api: %u token%s configured\n", cfg->ntokens, cfg->ntokens == 1 ? "" : "s");
 }
 
@@ -249,4 +245,5 @@ void api_poll(uint64_t now_ms)
 {
 	api_events_poll(now_ms);
 	api_tasks_poll(now_ms);
+	redfish_poll(now_ms);
 }

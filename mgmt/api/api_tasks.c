@@ -91,24 +91,34 @@ unsigned api_task_detail(const struct hv_mgmt_token *token, const struct task *t
 
 /* ---- actions that create tasks ---- */
 
+uint32_t api_task_start(struct api_ctx *ctx, const struct task_req *rq, const char *detail,
+			struct task **out, char *why, size_t why_len)
+{
+	char audit[160];
+	uint32_t hr = task_create(rq, out, why, why_len);
+
+	if (hr != S_OK)
+		fmt_snprintf(audit, sizeof(audit), "%s%srefused %s", detail, detail[0] ? " " : "",
+			     hresult_name(hr) ? hresult_name(hr) : "?");
+	else
+		fmt_snprintf(audit, sizeof(audit), "%s%stask %u", detail, detail[0] ? " " : "",
+			     (*out)->id);
+	api_audit(ctx, task_kind_name(rq->kind), audit);
+	return hr;
+}
+
 /* 202 with the new task and its Location; refusals as errors.  Audited either way. */
 static enum api_disposition created(struct api_ctx *ctx, const struct task_req *rq,
 				    const char *detail)
 {
 	struct task *t = NULL;
-	char why[128] = "", audit[160], location[48];
-	uint32_t hr = task_create(rq, &t, why, sizeof(why));
+	char why[128] = "", location[48];
+	uint32_t hr = api_task_start(ctx, rq, detail, &t, why, sizeof(why));
 	struct jw jw;
 	enum api_disposition d;
 
-	if (hr != S_OK) {
-		fmt_snprintf(audit, sizeof(audit), "%s%srefused %s", detail, detail[0] ? " " : "",
-			     hresult_name(hr) ? hresult_name(hr) : "?");
-		api_audit(ctx, task_kind_name(rq->kind), audit);
+	if (hr != S_OK)
 		return api_reply_error(ctx, api_status_of(hr), hr, why);
-	}
-	fmt_snprintf(audit, sizeof(audit), "%s%stask %u", detail, detail[0] ? " " : "", t->id);
-	api_audit(ctx, task_kind_name(rq->kind), audit);
 	jw_init(&jw, task_buf, sizeof(task_buf));
 	api_write_task(&jw, t, api_task_detail(ctx->token, t));
 	if (jw.overflow) {
@@ -275,10 +285,8 @@ static enum api_disposition tasks_list(struct api_ctx *ctx)
 	return api_reply_json(ctx, 200, &jw);
 }
 
-/* The task named by the {id} capture if the caller may read it; NULL after answering 400/404. */
-static struct task *task_of(struct api_ctx *ctx, enum api_disposition *d)
+struct task *api_task_lookup(const struct api_ctx *ctx, const char *s, bool *bad_id)
 {
-	const char *s = ctx->ncaptures ? ctx->captures[0] : "";
 	uint64_t id = 0;
 	size_t n = strlen(s);
 	struct task *t = NULL;
@@ -288,12 +296,22 @@ static struct task *task_of(struct api_ctx *ctx, enum api_disposition *d)
 		digits = s[i] >= '0' && s[i] <= '9';
 		id = id * 10u + (uint64_t)(s[i] - '0');
 	}
-	if (digits && id > 0 && id <= UINT32_MAX)
+	*bad_id = !digits || id == 0 || id > UINT32_MAX;
+	if (!*bad_id)
 		t = task_find((uint32_t)id);
 	/* A task on a VM the caller may not read is answered as if it did not exist. */
 	if (t && !api_allowed(ctx->token, t->vm_name, HV_MGMT_RIGHT_READ))
 		t = NULL;
-	if (!digits || id == 0 || id > UINT32_MAX)
+	return t;
+}
+
+/* The task named by the {id} capture if the caller may read it; NULL after answering 400/404. */
+static struct task *task_of(struct api_ctx *ctx, enum api_disposition *d)
+{
+	bool bad_id;
+	struct task *t = api_task_lookup(ctx, ctx->ncaptures ? ctx->captures[0] : "", &bad_id);
+
+	if (bad_id)
 		*d = api_reply_error(ctx, 400, E_INVALIDARG, "a task id is a positive integer");
 	else if (!t)
 		*d = api_reply_error(ctx, 404, E_INVALIDARG, "no such task");
@@ -314,24 +332,34 @@ static enum api_disposition task_get(struct api_ctx *ctx)
 	return api_task_wait(ctx, t, wait);
 }
 
-static enum api_disposition task_cancel_route(struct api_ctx *ctx)
+uint32_t api_task_cancel(struct api_ctx *ctx, struct task *t)
 {
-	enum api_disposition d = API_ANSWERED;
-	struct task *t = task_of(ctx, &d);
 	uint32_t right, hr;
 	char detail[48];
-	struct jw jw;
 
-	if (!t)
-		return d;
 	right = t->kind == TASK_KIND_EXECUTE || t->kind == TASK_KIND_INSTALL_ADDITIONS ?
 			HV_MGMT_RIGHT_EXECUTE : HV_MGMT_RIGHT_CONTROL;
 	if (!api_allowed(ctx->token, t->vm_name, right))
-		return api_reply_error(ctx, 403, E_ACCESSDENIED, "this token may not cancel that task");
+		return E_ACCESSDENIED;
 	hr = task_cancel(t);
 	fmt_snprintf(detail, sizeof(detail), "task %u%s", t->id, hr == S_OK ? "" : " refused E_FAIL");
 	ctx->vm_name = t->vm_name;
 	api_audit(ctx, "cancel", detail);
+	return hr;
+}
+
+static enum api_disposition task_cancel_route(struct api_ctx *ctx)
+{
+	enum api_disposition d = API_ANSWERED;
+	struct task *t = task_of(ctx, &d);
+	uint32_t hr;
+	struct jw jw;
+
+	if (!t)
+		return d;
+	hr = api_task_cancel(ctx, t);
+	if (hr == E_ACCESSDENIED)
+		return api_reply_error(ctx, 403, E_ACCESSDENIED, "this token may not cancel that task");
 	if (hr != S_OK)
 		return api_reply_error(ctx, 409, E_FAIL, "the task is not cancelable");
 	jw_init(&jw, task_buf, sizeof(task_buf));

@@ -45,6 +45,26 @@ unsigned api_task_detail(const struct hv_mgmt_token *token, const struct task *t
 enum api_disposition api_task_wait(struct api_ctx *ctx, struct task *t, int64_t wait_ms);
 
 /*
+ * Creates the task rq asks for on behalf of ctx's caller and audits it
+ * ("<kind> <vm> <detail> task N", or "refused NAME"): S_OK and *out, or
+ * the refusal's HRESULT with why (task_create).  Both faces of the API
+ * start every task here.
+ */
+uint32_t api_task_start(struct api_ctx *ctx, const struct task_req *rq, const char *detail,
+			struct task **out, char *why, size_t why_len);
+/*
+ * The task whose id is the decimal text s, if ctx's caller may read its
+ * VM; NULL otherwise.  *bad_id when s is not a task id (1 to 2^32-1).
+ */
+struct task *api_task_lookup(const struct api_ctx *ctx, const char *s, bool *bad_id);
+/*
+ * Cancel() for ctx's caller, audited: E_ACCESSDENIED without the right
+ * that created t (control; execute for execute and install-additions)
+ * on its VM, E_FAIL when t is not cancelable, else S_OK.
+ */
+uint32_t api_task_cancel(struct api_ctx *ctx, struct task *t);
+
+/*
  * Empties the task table (task_init) and the waiters, and has the engine
  * report completions to the API (the events log, waiters); from api_init.
  */

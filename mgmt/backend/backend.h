@@ -85,6 +85,12 @@ struct backend_tls {
 /* false if the root serves no HTTPS. */
 bool backend_tls(struct backend_tls *out);
 
+/*
+ * 32 bytes for secrets (Redfish session keys): RDRAND where the CPU has
+ * it, mixed with the TSC; the caller hashes them into a pool of its own.
+ */
+void backend_entropy(uint8_t out[32]);
+
 /* Milliseconds since the root started, monotonic. */
 uint64_t backend_now_ms(void);
 

@@ -222,6 +222,15 @@ bool backend_net(struct backend_net *out)
 	return net_up();
 }
 
+void backend_entropy(uint8_t out[32])
+{
+	for (unsigned i = 0; i < 8; i++) {
+		uint32_t v = net_random() ^ (uint32_t)(tsc_read() >> (3 * i));
+
+		memcpy(out + 4 * i, &v, sizeof(v));
+	}
+}
+
 uint64_t backend_now_ms(void)
 {
 	return tsc_to_ms(tsc_read());

@@ -44,6 +44,8 @@ struct http_request {
 	char path[512];                 /* as sent (percent-encoded), without the query */
 	char query[512];                /* after '?', empty if none */
 	char authorization[256];        /* the Authorization header's value, empty if none */
+	char x_auth_token[96];          /* X-Auth-Token (a Redfish session), empty if none */
+	char if_none_match[96];         /* If-None-Match, empty if none or longer than this */
 	char content_type[128];
 	const char *body;               /* body_len bytes, not NUL-terminated */
 	size_t body_len;
@@ -65,6 +67,22 @@ void http_respond(struct http_conn *c, int status, const char *content_type, con
 		  size_t len);
 /* Extra header line for the next http_respond on c ("Retry-After: 1"), without CRLF. */
 void http_add_header(struct http_conn *c, const char *line);
+
+/*
+ * A response of unknown length (Server-Sent Events), instead of
+ * http_respond: the status line and headers (no Content-Length,
+ * Connection: close, the extra headers) go out now, then every
+ * http_stream_write, until http_stream_end or the client goes away
+ * (api_conn_gone, as for a deferred request).  The connection reads no
+ * more requests.  A write is all or nothing: false when the bytes do not
+ * fit the connection's output buffer (HTTP_MAX_RESPONSE) behind what the
+ * client has not read yet.  A client that reads nothing for HTTP_IDLE_MS
+ * while output waits is dropped.
+ */
+bool http_stream_begin(struct http_conn *c, int status, const char *content_type);
+bool http_stream_write(struct http_conn *c, const char *data, size_t len);
+/* Closes the stream once what was written is sent; c is not used again. */
+void http_stream_end(struct http_conn *c);
 
 /*
  * Counts of answers by HTTP status, in first-seen order: the API counts
@@ -94,11 +112,14 @@ enum api_disposition api_handle(struct http_conn *c, const struct http_request *
 void api_conn_gone(struct http_conn *c);
 
 /*
- * A request with an Authorization header over plain HTTP is refused (403,
- * E_ACCESSDENIED) before the API sees it, unless allowed here (hv.cfg's
- * insecure_http = yes, for tests and loopback development).
+ * A request with credentials in its headers (Authorization, X-Auth-Token)
+ * over plain HTTP is refused (403, E_ACCESSDENIED) before the API sees it,
+ * unless allowed here (hv.cfg's insecure_http = yes, for tests and
+ * loopback development).
  */
 void http_allow_plain_credentials(bool allow);
+/* Whether rq may carry credentials (in its body, too: a Redfish login). */
+bool http_credentials_allowed(const struct http_request *rq);
 
 /* Root: plain HTTP on port; false (and a console line) on failure. */
 bool http_server_start(uint16_t port);

@@ -5,9 +5,11 @@
  * the hand-over to api_handle, keep-alive and pipelining, deferred
  * responses and timeouts.
  *
- * A connection is in one of three states: READ (parsing a request),
- * API (a complete request is with the API, maybe deferred) and SEND (the
- * response is in `out`, partly handed to the transport).  llhttp is
+ * A connection is in one of four states: READ (parsing a request),
+ * API (a complete request is with the API, maybe deferred), SEND (the
+ * response is in `out`, partly handed to the transport) and STREAM (a
+ * response of unknown length: `out` is a queue the API appends to until
+ * it ends the stream or the client goes).  llhttp is
  * paused at the end of each request, so a pipelined request is parsed only
  * after the previous one's response went out entirely; it is also paused
  * at the end of the headers, which is how the header bytes are counted
@@ -22,8 +24,8 @@
 
 #define HTTP_MAX_EXTRA 512u   /* http_add_header lines of one response */
 
-enum conn_state { CS_FREE, CS_READ, CS_API, CS_SEND };
-enum hdr_kind { HK_OTHER, HK_AUTH, HK_CTYPE, HK_EXPECT };
+enum conn_state { CS_FREE, CS_READ, CS_API, CS_SEND, CS_STREAM };
+enum hdr_kind { HK_OTHER, HK_AUTH, HK_CTYPE, HK_EXPECT, HK_XAUTH, HK_INM };
 
 struct http_conn {
 	enum conn_state state;
@@ -45,10 +47,10 @@ struct http_conn {
 	char field[16];             /* the header name being read, if it is short */
 	size_t field_len;
 	enum hdr_kind hkind;
-	bool seen_auth, seen_ctype, in_query;
+	bool seen_auth, seen_ctype, seen_xauth, seen_inm, in_query;
 	char expect[16];            /* the Expect header, if short */
 	size_t expect_len;
-	size_t path_len, query_len, auth_len, ctype_len;
+	size_t path_len, query_len, auth_len, ctype_len, xauth_len, inm_len;
 	uint32_t peer;
 	struct http_request rq;
 	char body[HTTP_MAX_BODY];
@@ -100,8 +102,8 @@ static int on_message_begin(llhttp_t *p)
 
 	c->started = true;
 	c->path_len = c->query_len = c->auth_len = c->ctype_len = c->field_len = 0;
-	c->expect_len = 0;
-	c->seen_auth = c->seen_ctype = c->in_query = false;
+	c->expect_len = c->xauth_len = c->inm_len = 0;
+	c->seen_auth = c->seen_ctype = c->seen_xauth = c->seen_inm = c->in_query = false;
 	c->hkind = HK_OTHER;
 	memset(&c->rq, 0, sizeof(c->rq));
 	c->rq.body = c->body;
@@ -156,6 +158,16 @@ static bool name_is(const struct http_conn *c, const char *name)
 	return same_token(c->field, c->field_len, name);
 }
 
+/*
+ * If-None-Match only spares a body: one that does not fit, or a list
+ * split over two headers, counts as absent.
+ */
+static void inm_drop(struct http_conn *c)
+{
+	c->rq.if_none_match[0] = '\0';
+	c->hkind = HK_OTHER;
+}
+
 static int on_header_field_complete(llhttp_t *p)
 {
 	struct http_conn *c = conn_of(p);
@@ -173,6 +185,15 @@ static int on_header_field_complete(llhttp_t *p)
 	} else if (name_is(c, "expect")) {
 		c->hkind = HK_EXPECT;
 		c->expect_len = 0;
+	} else if (name_is(c, "x-auth-token")) {
+		c->hkind = HK_XAUTH;
+		r = c->seen_xauth ? reject(c, 400, "duplicate X-Auth-Token header") : 0;
+		c->seen_xauth = true;
+	} else if (name_is(c, "if-none-match")) {
+		c->hkind = HK_INM;
+		if (c->seen_inm)
+			inm_drop(c);
+		c->seen_inm = true;
 	}
 	c->field_len = 0;
 	return r;
@@ -192,6 +213,12 @@ static int on_header_value(llhttp_t *p, const char *at, size_t len)
 	else if (c->hkind == HK_EXPECT &&
 		 !field_append(c->expect, sizeof(c->expect), &c->expect_len, at, len))
 		c->expect_len = sizeof(c->expect);   /* no expectation of ours */
+	else if (c->hkind == HK_XAUTH &&
+		 !field_append(c->rq.x_auth_token, sizeof(c->rq.x_auth_token), &c->xauth_len, at, len))
+		r = reject(c, 431, "X-Auth-Token header too long");
+	else if (c->hkind == HK_INM &&
+		 !field_append(c->rq.if_none_match, sizeof(c->rq.if_none_match), &c->inm_len, at, len))
+		inm_drop(c);
 	return r;
 }
 
@@ -320,7 +347,9 @@ static void conn_flush(struct http_conn *c)
 		if (n > 0)
 			c->since_ms = now_ms;
 	}
-	if (c->out_off == c->out_len) {
+	if (c->out_off == c->out_len && c->state == CS_STREAM && !c->close_after) {
+		c->out_off = c->out_len = 0;    /* the stream's queue is empty: it goes on */
+	} else if (c->out_off == c->out_len) {
 		c->answered_one = true;
 		if (c->close_after)
 			conn_close(c, false);
@@ -396,9 +425,61 @@ void http_respond(struct http_conn *c, int status, const char *content_type, con
 		conn_send(c, n);
 }
 
+bool http_stream_begin(struct http_conn *c, int status, const char *content_type)
+{
+	size_t n;
+
+	if (!c || c->state != CS_API)
+		return false;
+	n = http_format_stream_head(c->out, sizeof(c->out), status, content_type, c->extra);
+	c->extra[0] = '\0';
+	c->extra_len = 0;
+	if (n == 0)
+		return false;   /* still CS_API: the API answers otherwise */
+	c->state = CS_STREAM;
+	c->close_after = false;
+	c->out_len = n;
+	c->out_off = 0;
+	c->since_ms = now_ms;
+	conn_flush(c);
+	return true;
+}
+
+bool http_stream_write(struct http_conn *c, const char *data, size_t len)
+{
+	if (!c || c->state != CS_STREAM || c->close_after)
+		return false;
+	if (c->out_off > 0) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
+	if (len > sizeof(c->out) - c->out_len)
+		return false;
+	if (c->out_len == 0)
+		c->since_ms = now_ms;   /* output waits from now: the stall clock starts */
+	memcpy(c->out + c->out_len, data, len);
+	c->out_len += len;
+	conn_flush(c);
+	return true;
+}
+
+void http_stream_end(struct http_conn *c)
+{
+	if (c && c->state == CS_STREAM) {
+		c->close_after = true;
+		conn_flush(c);
+	}
+}
+
 void http_allow_plain_credentials(bool allow)
 {
 	plain_credentials = allow;
+}
+
+bool http_credentials_allowed(const struct http_request *rq)
+{
+	return rq->secure || plain_credentials;
 }
 
 /* Gives the complete request to the API, unless it bears credentials in clear. */
@@ -410,7 +491,7 @@ static void conn_dispatch(struct http_conn *c)
 	c->state = CS_API;
 	c->rq.secure = c->t->secure;
 	c->rq.client_subject = c->t->subject ? c->t->subject(c->ctx) : NULL;
-	if (!c->rq.secure && c->rq.authorization[0] && !plain_credentials) {
+	if ((c->rq.authorization[0] || c->rq.x_auth_token[0]) && !http_credentials_allowed(&c->rq)) {
 		conn_fail(c, 403, E_ACCESSDENIED,
 			  "credentials over plain HTTP are refused: use HTTPS");
 		return;
@@ -525,8 +606,8 @@ void http_conn_input_eof(struct http_conn *c, uint64_t now)
 	now_ms = now;
 	if (c->state == CS_SEND) {
 		c->close_after = true;
-	} else if (c->state == CS_API) {
-		/* A deferred request whose client left: the API drops it. */
+	} else if (c->state == CS_API || c->state == CS_STREAM) {
+		/* A deferred request or a stream whose client left: the API drops it. */
 		conn_close(c, false);
 		api_conn_gone(c);
 	} else if (c->state == CS_READ) {
@@ -542,7 +623,7 @@ bool http_conn_wants_input(const struct http_conn *c)
 void http_conn_output_ready(struct http_conn *c, uint64_t now)
 {
 	now_ms = now;
-	if (c->state == CS_SEND)
+	if (c->state == CS_SEND || c->state == CS_STREAM)
 		conn_flush(c);
 }
 
@@ -551,8 +632,15 @@ void http_conn_gone(struct http_conn *c)
 	enum conn_state was = c->state;
 
 	c->state = CS_FREE;
-	if (was == CS_API)
+	if (was == CS_API || was == CS_STREAM)
 		api_conn_gone(c);
+}
+
+/* A stream's client stopped reading: reset, and the API forgets the stream. */
+static void stream_stalled(struct http_conn *c)
+{
+	conn_close(c, true);
+	api_conn_gone(c);
 }
 
 void http_conn_poll(uint64_t now)
@@ -569,6 +657,8 @@ void http_conn_poll(uint64_t now)
 			conn_close(c, false);
 		else if (c->state == CS_SEND && expired)
 			conn_close(c, true);   /* the client stopped reading */
+		else if (c->state == CS_STREAM && c->out_off < c->out_len && expired)
+			stream_stalled(c);
 	}
 }
 

@@ -75,5 +75,8 @@ size_t http_format_response(char *out, size_t cap, int status, const char *conte
 /* An API-style JSON error body: {"error":{"hresult":"0x..","name":"..","message":".."}}. */
 size_t http_format_error_body(char *out, size_t cap, uint32_t hresult, const char *message);
 const char *http_reason(int status);
+/* The head of a streamed response (http_stream_begin): no Content-Length, Connection: close. */
+size_t http_format_stream_head(char *out, size_t cap, int status, const char *content_type,
+			       const char *extra);
 
 #endif

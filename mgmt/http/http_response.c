@@ -49,6 +49,7 @@ static const struct {
 	{ 413, "Content Too Large" },
 	{ 414, "URI Too Long" },
 	{ 415, "Unsupported Media Type" },
+	{ 429, "Too Many Requests" },
 	{ 431, "Request Header Fields Too Large" },
 	{ 500, "Internal Server Error" },
 	{ 501, "Not Implemented" },
@@ -93,6 +94,17 @@ size_t http_format_response(char *out, size_t cap, int status, const char *conte
 		total = n;
 	}
 	return total;
+}
+
+size_t http_format_stream_head(char *out, size_t cap, int status, const char *content_type,
+			       const char *extra)
+{
+	size_t n = fmt_snprintf(out, cap,
+				"HTTP/1.1 %d %s\r\nServer: hvroot\r\nContent-Type: %s\r\n"
+				"Cache-Control: no-cache\r\nConnection: close\r\n%s\r\n",
+				status, http_reason(status), content_type, extra ? extra : "");
+
+	return n < cap ? n : 0;
 }
 
 /* Appends s as the inside of a JSON string: quote, backslash and controls escaped. */

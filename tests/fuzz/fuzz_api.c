@@ -8,13 +8,19 @@
  * partitions change state, heartbeats stop, time passes (long-poll and
  * task deadlines), clients go away.
  *
+ * The Redfish face (/redfish, mgmt/redfish) is on the same path: Basic
+ * credentials, logins whose X-Auth-Token the harness puts where the
+ * input says SESSION_KEY, Server-Sent Events streams, task monitors.
+ *
  * Checks, beyond ASan/UBSan: everything the server sends parses as HTTP
  * (llhttp), every application/json body is one strict JSON value
- * (jsmn), and once every connection is gone no request is still deferred.
+ * (jsmn), so is every "data:" line of an event stream, and once every
+ * connection is gone no request or stream is still deferred.
  * "HEAD" in the input becomes "POST": the reader cannot know which
  * response answers a HEAD (no body despite its Content-Length); the unit
  * tests and fuzz_http cover HEAD.
- * Seeds (corpus/api) carry the fake's tokens ("Bearer admin-secret", ...).
+ * Seeds (corpus/api) carry the fake's tokens ("Bearer admin-secret",
+ * Basic YWRtaW46YWRtaW4tc2VjcmV0 for admin:admin-secret, ...).
  */
 #define JSMN_STATIC
 #define JSMN_STRICT
@@ -28,8 +34,10 @@
 #include <api/api_reply.h>
 #include <api/api_routes.h>
 #include <api/api_tasks.h>
+#include <api/api_throttle.h>
 #include <http/http_conn.h>
 #include <common/notify.h>
+#include <redfish/redfish.h>
 
 #include <llhttp.h>
 #include <stdio.h>
@@ -39,6 +47,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CONNS 2
+/* Replaced in the input by the last X-Auth-Token a login answered (same length). */
+#define SESSION_KEY "SESSIONKEYSESSIONKEYSESSIONKEY00"
+#define KEY_LEN (sizeof(SESSION_KEY) - 1)
 
 struct fconn {
 	struct http_conn *c;
@@ -48,9 +59,13 @@ struct fconn {
 	llhttp_t rparser;       /* reads back what the server sent */
 	char field[32];         /* the header being read */
 	bool json;              /* the response being read is application/json */
+	bool stream;            /* ... is text/event-stream: checked line by line */
+	bool key_header;        /* the header being read is X-Auth-Token */
 	char body[HTTP_MAX_RESPONSE];
 	size_t body_len;
 };
+
+static char last_key[KEY_LEN + 1] = SESSION_KEY;
 
 static struct fconn fc[CONNS];
 
@@ -76,6 +91,9 @@ static void world(void)
 	fake_token_add("reader", "reader-secret", "testos1", HV_MGMT_RIGHT_READ);
 	op = fake_token_add("operator", "operator-secret", "testos1", 3);
 	fake_token_grant(op, "testos2", HV_MGMT_RIGHT_READ);
+	api_throttle_reset();
+	redfish_init();
+	memcpy(last_key, SESSION_KEY, sizeof(last_key));
 }
 
 /* --- reading back what the server sent ----------------------------------- */
@@ -84,7 +102,7 @@ static int r_begin(llhttp_t *p)
 {
 	struct fconn *f = p->data;
 
-	f->json = false;
+	f->json = f->stream = false;
 	f->body_len = 0;
 	return 0;
 }
@@ -94,6 +112,7 @@ static int r_field(llhttp_t *p, const char *at, size_t len)
 	struct fconn *f = p->data;
 
 	snprintf(f->field, sizeof(f->field), "%.*s", (int)len, at);
+	f->key_header = strcasecmp(f->field, "X-Auth-Token") == 0;
 	return 0;
 }
 
@@ -101,15 +120,55 @@ static int r_value(llhttp_t *p, const char *at, size_t len)
 {
 	struct fconn *f = p->data;
 
-	if (strcasecmp(f->field, "Content-Type") == 0)
+	if (strcasecmp(f->field, "Content-Type") == 0) {
 		f->json = len == 16 && memcmp(at, "application/json", 16) == 0;
+		f->stream = len == 17 && memcmp(at, "text/event-stream", 17) == 0;
+	}
+	if (f->key_header && len == KEY_LEN)
+		memcpy(last_key, at, KEY_LEN);
 	return 0;
+}
+
+/* One complete line of an event stream: a "data:" line holds one JSON value. */
+static void stream_line(const char *line, size_t n)
+{
+	jsmntok_t tok[1024];
+	jsmn_parser jp;
+	int r;
+
+	if (n < 6 || memcmp(line, "data: ", 6) != 0)
+		return;
+	jsmn_init(&jp);
+	r = jsmn_parse(&jp, line + 6, n - 6, tok, 1024);
+	if (r <= 0 || (size_t)tok[0].end != n - 6) {
+		fprintf(stderr, "invalid event data (%d): %.*s\n", r, (int)n, line);
+		abort();
+	}
+}
+
+/* Streams go on for ever: lines are checked as they complete, then forgotten. */
+static void stream_body(struct fconn *f, const char *at, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (at[i] == '\n') {
+			stream_line(f->body, f->body_len);
+			f->body_len = 0;
+		} else if (f->body_len < sizeof(f->body)) {
+			f->body[f->body_len++] = at[i];
+		} else {
+			abort();    /* no line we send is that long */
+		}
+	}
 }
 
 static int r_body(llhttp_t *p, const char *at, size_t len)
 {
 	struct fconn *f = p->data;
 
+	if (f->stream) {
+		stream_body(f, at, len);
+		return 0;
+	}
 	if (len > sizeof(f->body) - f->body_len)
 		abort();        /* larger than any response may be */
 	memcpy(f->body + f->body_len, at, len);
@@ -125,7 +184,7 @@ static int r_complete(llhttp_t *p)
 	int n;
 
 	/* HEAD answers and interim responses carry no body to check. */
-	if (!f->json || f->body_len == 0 || p->status_code < 200)
+	if (!f->json || f->stream || f->body_len == 0 || p->status_code < 200)
 		return 0;
 	jsmn_init(&jp);
 	n = jsmn_parse(&jp, f->body, f->body_len, tok, 4096);
@@ -199,6 +258,14 @@ static void t_pump(struct fconn *f, uint64_t now)
 	}
 }
 
+/* The last login's key where the unconsumed input names SESSION_KEY. */
+static void put_session_key(struct fconn *f)
+{
+	for (size_t i = 0; i + KEY_LEN <= f->in_len; i++)
+		if (memcmp(f->in + i, SESSION_KEY, KEY_LEN) == 0)
+			memcpy(f->in + i, last_key, KEY_LEN);
+}
+
 /* --- what else happens ---------------------------------------------------- */
 
 static void guest_answers(void)
@@ -235,7 +302,8 @@ static void event(struct fconn *f, uint64_t *now)
 		notify_post(vm, (enum notify_kind)(1 + rnd(3)), rnd(2), 0);
 		break;
 	case 3:
-		*now += rnd(2) ? rnd(1000) : 30000;
+		/* Mostly short steps; sometimes past long-poll waits, now and then past a session's life. */
+		*now += rnd(2) ? rnd(1000) : rnd(8) ? 30000 : 1900000;
 		fake.now_ms = *now;
 		api_poll(*now);
 		http_conn_poll(*now);
@@ -283,6 +351,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (f->open && n <= sizeof(f->in) - f->in_len) {
 			memcpy(f->in + f->in_len, text + off, n);
 			f->in_len += n;
+			put_session_key(f);
 		}
 		off += n;
 		t_pump(f, now);

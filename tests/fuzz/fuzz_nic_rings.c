@@ -17,6 +17,7 @@
 #include "../../mgmt/net/e1000.h"
 #include "../../mgmt/net/e1000_regs.h"
 #include "../../mgmt/net/virtq.h"
+#include "fuzz_input.h"
 
 #define BUF 2048u
 
@@ -25,20 +26,6 @@ static struct virtq_avail avail;
 static struct virtq_used used;
 static struct virtq q;
 static bool given[VIRTQ_MAX_SIZE];      /* the driver's side, kept by the harness */
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint32_t take(struct input *in, unsigned int bytes)
-{
-	uint32_t v = 0;
-
-	for (unsigned int i = 0; i < bytes && in->left != 0; i++, in->left--)
-		v |= (uint32_t)*in->p++ << (8 * i);
-	return v;
-}
 
 /* The driver's reset: a fresh queue, every buffer given (receive, or transmit when odd). */
 static void start(uint16_t size, bool device_writes)
@@ -75,10 +62,10 @@ static void driver_take(bool device_writes)
 		abort();
 }
 
-static void e1000_step(struct input *in, bool *discarding)
+static void e1000_step(struct fuzz_input *in, bool *discarding)
 {
-	uint8_t status = (uint8_t)take(in, 1), errors = (uint8_t)take(in, 1);
-	uint16_t length = (uint16_t)take(in, 2);
+	uint8_t status = (uint8_t)fuzz_take(in, 1), errors = (uint8_t)fuzz_take(in, 1);
+	uint16_t length = (uint16_t)fuzz_take(in, 2);
 
 	if (e1000_rx_check(status, errors, length, discarding) == E1000_RX_DELIVER &&
 	    (length < NIC_MIN_FRAME || length > NIC_BUF_SIZE || (errors & E1000_RXD_ERR_FRAME) ||
@@ -88,24 +75,24 @@ static void e1000_step(struct input *in, bool *discarding)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = { data, size };
-	uint16_t qsize = (uint16_t)(1u << (take(&in, 1) % 9));
-	bool device_writes = !(take(&in, 1) & 1), discarding = false;
+	struct fuzz_input in = { data, size };
+	uint16_t qsize = (uint16_t)(1u << (fuzz_take(&in, 1) % 9));
+	bool device_writes = !(fuzz_take(&in, 1) & 1), discarding = false;
 
 	memset(given, 0, sizeof(given));
 	start(qsize, device_writes);
 	while (in.left != 0) {
-		switch (take(&in, 1) % 5) {
+		switch (fuzz_take(&in, 1) % 5) {
 		case 0: /* the device writes a used entry and publishes it */
-			used.ring[used.idx % qsize].id = take(&in, 2);
-			used.ring[used.idx % qsize].len = take(&in, 4);
+			used.ring[used.idx % qsize].id = fuzz_take(&in, 2);
+			used.ring[used.idx % qsize].len = fuzz_take(&in, 4);
 			used.idx++;
 			break;
 		case 1: /* the device moves the used index anywhere */
-			used.idx = (uint16_t)take(&in, 2);
+			used.idx = (uint16_t)fuzz_take(&in, 2);
 			break;
 		case 2: /* the device rewrites a descriptor: the driver must not care */
-			desc[take(&in, 1) % qsize].len = take(&in, 4);
+			desc[fuzz_take(&in, 1) % qsize].len = fuzz_take(&in, 4);
 			break;
 		case 3:
 			driver_take(device_writes);

@@ -223,6 +223,16 @@ bool backend_net(struct backend_net *out)
 	return fake.net_known;
 }
 
+/* Deterministic: tests compare keys only with themselves. */
+void backend_entropy(uint8_t out[32])
+{
+	static uint32_t counter;
+
+	for (unsigned i = 0; i < 32; i++)
+		out[i] = (uint8_t)(counter * 131u + i * 7u);
+	counter++;
+}
+
 uint64_t backend_now_ms(void)
 {
 	return fake.now_ms;

@@ -81,6 +81,11 @@ struct fake_answer {
 	size_t len;
 	char headers[512];          /* http_add_header lines, each ending in \n */
 	unsigned answers;           /* http_respond calls on this connection */
+	bool streaming;             /* http_stream_begin ran (status, content_type, headers set) */
+	bool stream_ended;          /* http_stream_end ran */
+	char stream[8192];          /* what http_stream_write took, NUL-terminated */
+	size_t stream_len;
+	size_t stream_cap;          /* refuse writes beyond this many bytes (0: the buffer's size) */
 };
 
 struct http_conn *fake_conn(unsigned n);
@@ -88,5 +93,7 @@ struct fake_answer *fake_answer(struct http_conn *c);
 void fake_http_reset(void);
 /* What http_refusal_counts reports (cleared by fake_http_reset). */
 extern struct http_status_count fake_refusals[4];
+/* http_credentials_allowed's answer for a request not over TLS (true after fake_http_reset). */
+extern bool fake_plain_credentials;
 
 #endif

@@ -24,9 +24,9 @@
 static struct http_request test_rq;
 static uint32_t test_peer = TEST_PEER;  /* the address of the next requests */
 
-/* Runs one request on connection conn; returns the disposition. */
-static inline enum api_disposition call_on(unsigned conn, enum http_method m, const char *path,
-					   const char *query, const char *auth, const char *body)
+/* Sets test_rq to one request (its other headers empty), from test_peer, now. */
+static inline void request_set(enum http_method m, const char *path, const char *query,
+			       const char *auth, const char *body)
 {
 	memset(&test_rq, 0, sizeof(test_rq));
 	test_rq.method = m;
@@ -38,8 +38,21 @@ static inline enum api_disposition call_on(unsigned conn, enum http_method m, co
 	test_rq.keep_alive = true;
 	test_rq.now_ms = fake.now_ms;
 	test_rq.peer = test_peer;
+}
+
+/* Runs test_rq on connection conn; returns the disposition. */
+static inline enum api_disposition request_run(unsigned conn)
+{
 	memset(fake_answer(fake_conn(conn)), 0, sizeof(struct fake_answer));
 	return api_handle(fake_conn(conn), &test_rq);
+}
+
+/* Runs one request on connection conn; returns the disposition. */
+static inline enum api_disposition call_on(unsigned conn, enum http_method m, const char *path,
+					   const char *query, const char *auth, const char *body)
+{
+	request_set(m, path, query, auth, body);
+	return request_run(conn);
 }
 
 static inline struct fake_answer *call(enum http_method m, const char *path, const char *auth,

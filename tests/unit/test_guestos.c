@@ -52,19 +52,6 @@ size_t kprintf(const char *fmt, ...)
 	return 0;
 }
 
-size_t lib_strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t n = strlen(src);
-
-	if (size != 0) {
-		size_t c = n < size - 1 ? n : size - 1;
-
-		memcpy(dst, src, c);
-		dst[c] = '\0';
-	}
-	return n;
-}
-
 uint64_t bus_now_ms(void) { return now; }
 bool events_is_guest(uint32_t id) { return id == G; }
 uint32_t events_state(uint32_t id) { return id == G ? HV_PARTITION_RUNNING : HV_PARTITION_OFF; }

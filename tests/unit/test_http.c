@@ -94,7 +94,7 @@ static size_t t_feeds(struct tconn *t, const char *s)
 
 static struct {
 	int calls, gone_calls;
-	struct http_conn *deferred, *gone;
+	struct http_conn *deferred, *gone, *stream;
 	struct http_request last;
 	char body[HTTP_MAX_BODY];
 } api;
@@ -118,6 +118,10 @@ enum api_disposition api_handle(struct http_conn *c, const struct http_request *
 		http_add_header(c, "X-Bin: \xff");
 		http_add_header(c, "Retry-After: 1");
 		http_respond(c, 202, "application/json", "{}", 2);
+	} else if (strcmp(rq->path, "/stream") == 0) {
+		http_add_header(c, "X-Stream: 1");
+		assert_true(http_stream_begin(c, 200, "text/event-stream"));
+		api.stream = c;
 	} else if (strcmp(rq->path, "/big") == 0) {
 		memset(big, 'x', sizeof(big));
 		http_respond(c, 200, "text/plain", big, sizeof(big));
@@ -798,6 +802,10 @@ static void test_plain_credentials(void **state)
 	assert_non_null(strstr(r->body, "credentials over plain HTTP are refused"));
 	assert_int_equal(tc.closed, 1);
 	t_open_on(&tc, &plain_transport);
+	t_feeds(&tc, "GET /echo HTTP/1.1\r\nX-Auth-Token: 0123abcd\r\n\r\n");
+	assert_int_equal(api.calls, 0);
+	one(&tc, 403);
+	t_open_on(&tc, &plain_transport);
 	t_feeds(&tc, without);
 	assert_int_equal(api.calls, 1);
 	assert_false(api.last.secure);
@@ -815,6 +823,111 @@ static void test_plain_credentials(void **state)
 	assert_true(api.last.secure);
 	assert_string_equal(api.last.client_subject, "CN=operator alice");
 	http_conn_input_eof(tc.c, now);
+}
+
+static void test_request_headers_kept(void **state)
+{
+	char rq[512];
+
+	(void)state;
+	t_open(&tc);
+	t_feeds(&tc, "GET /a HTTP/1.1\r\nX-Auth-Token: 0123abcd\r\n"
+		     "If-None-Match: W/\"1a2b\", *\r\n\r\n");
+	assert_string_equal(api.last.x_auth_token, "0123abcd");
+	assert_string_equal(api.last.if_none_match, "W/\"1a2b\", *");
+	one(&tc, 200);
+	http_conn_gone(tc.c);
+	/* A second X-Auth-Token is refused; a second If-None-Match (a list split in two) ignored. */
+	t_open(&tc);
+	t_feeds(&tc, "GET /a HTTP/1.1\r\nX-Auth-Token: a\r\nx-auth-token: b\r\n\r\n");
+	assert_error(one(&tc, 400), "0x80070057");
+	assert_int_equal(api.calls, 1);
+	t_open(&tc);
+	t_feeds(&tc, "GET /a HTTP/1.1\r\nIf-None-Match: \"a\"\r\nIf-None-Match: \"b\"\r\n\r\n");
+	assert_string_equal(api.last.if_none_match, "");
+	http_conn_gone(tc.c);
+	/* Too long: 431 for the token, absent for the precondition. */
+	t_open(&tc);
+	snprintf(rq, sizeof(rq), "GET /a HTTP/1.1\r\nIf-None-Match: %0100d\r\n\r\n", 0);
+	t_feeds(&tc, rq);
+	assert_string_equal(api.last.if_none_match, "");
+	http_conn_gone(tc.c);
+	t_open(&tc);
+	snprintf(rq, sizeof(rq), "GET /a HTTP/1.1\r\nX-Auth-Token: %0100d\r\n\r\n", 0);
+	t_feeds(&tc, rq);
+	assert_error(one(&tc, 431), "0x80070057");
+}
+
+/* A stream: its head without a length, then writes as they come, then its end. */
+static void test_stream(void **state)
+{
+	static char chunk[1000];
+	unsigned taken = 0;
+
+	(void)state;
+	t_open(&tc);
+	t_feeds(&tc, "GET /stream HTTP/1.1\r\n\r\n");
+	tc.sent[tc.sent_len] = '\0';
+	assert_non_null(strstr(tc.sent, "HTTP/1.1 200 OK\r\n"));
+	assert_non_null(strstr(tc.sent, "Content-Type: text/event-stream\r\n"));
+	assert_non_null(strstr(tc.sent, "Connection: close\r\nX-Stream: 1\r\n\r\n"));
+	assert_null(strstr(tc.sent, "Content-Length"));
+	/* It reads no further requests. */
+	assert_false(http_conn_wants_input(tc.c));
+	assert_int_equal(t_feeds(&tc, "GET /a HTTP/1.1\r\n\r\n"), 0);
+	assert_true(http_stream_write(api.stream, "data: 1\n\n", 9));
+	tc.sent[tc.sent_len] = '\0';
+	assert_non_null(strstr(tc.sent, "\r\n\r\ndata: 1\n\n"));
+	/* A client that does not read: writes queue up to the buffer, then are refused whole. */
+	tc.budget = 0;
+	memset(chunk, 'x', sizeof(chunk));
+	while (http_stream_write(api.stream, chunk, sizeof(chunk)))
+		taken++;
+	assert_int_equal(taken, HTTP_MAX_RESPONSE / sizeof(chunk));
+	assert_true(http_stream_write(api.stream, chunk, HTTP_MAX_RESPONSE % sizeof(chunk)));
+	assert_false(http_stream_write(api.stream, "y", 1));
+	/* It reads again: the queue drains and takes writes again. */
+	tc.budget = SIZE_MAX;
+	http_conn_output_ready(tc.c, now);
+	assert_true(http_stream_write(api.stream, "data: 2\n\n", 9));
+	http_stream_end(api.stream);
+	assert_int_equal(tc.closed, 1);
+	assert_false(tc.aborted);
+	assert_int_equal(api.gone_calls, 0);
+	assert_int_equal(memcmp(tc.sent + tc.sent_len - 9, "data: 2\n\n", 9), 0);
+}
+
+/* A stream's client that leaves, or stops reading, ends it: the API is told. */
+static void test_stream_endings(void **state)
+{
+	(void)state;
+	t_open(&tc);
+	t_feeds(&tc, "GET /stream HTTP/1.1\r\n\r\n");
+	http_conn_input_eof(tc.c, now);
+	assert_int_equal(tc.closed, 1);
+	assert_int_equal(api.gone_calls, 1);
+	assert_ptr_equal(api.gone, api.stream);
+	assert_false(http_stream_write(api.stream, "x", 1));
+	t_open(&tc);
+	t_feeds(&tc, "GET /stream HTTP/1.1\r\n\r\n");
+	/* Idle with nothing to send is fine for ever... */
+	http_conn_poll(now + 10 * HTTP_IDLE_MS);
+	assert_int_equal(tc.closed, 0);
+	/* ...but output that waits HTTP_IDLE_MS resets the connection. */
+	tc.budget = 0;
+	now += 10 * HTTP_IDLE_MS;
+	assert_true(http_stream_write(api.stream, "data: x\n\n", 9));
+	http_conn_poll(now + HTTP_IDLE_MS - 1);
+	assert_int_equal(tc.closed, 0);
+	http_conn_poll(now + HTTP_IDLE_MS);
+	assert_int_equal(tc.closed, 1);
+	assert_true(tc.aborted);
+	assert_int_equal(api.gone_calls, 2);
+	/* A transport that loses it says so too. */
+	t_open(&tc);
+	t_feeds(&tc, "GET /stream HTTP/1.1\r\n\r\n");
+	http_conn_gone(tc.c);
+	assert_int_equal(api.gone_calls, 3);
 }
 
 int main(void)
@@ -844,6 +957,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stalled_output, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eof_while_sending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain_credentials, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_request_headers_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_endings, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
