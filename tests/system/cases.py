@@ -1116,7 +1116,8 @@ CASES += [redfish_case()]
 # so one case covers both issues' VT-x acceptance): the e1000 behind Bochs'
 # slirp hostfwd, the bus heartbeat, ivmctl reading IsHeartbeating through
 # the API, then an API shutdown task that succeeds only once hv has seen
-# the guest's ACPI S5.  Slirp listens with a backlog of 1: ivmctl makes one
+# the guest's ACPI S5, all over HTTPS (the root seeding its DRBG from
+# Bochs' RDSEED).  Slirp listens with a backlog of 1: ivmctl makes one
 # connection at a time.
 BOCHS_API_STEPS = (
     (['vms'], 0, r'^testos1\s+1\s+guest\s+Running'),
@@ -1126,14 +1127,19 @@ BOCHS_API_STEPS = (
 )
 
 CASES += [
-    Case('bochs-vmx-api-heartbeat-shutdown', 'bochs-vmx', 2, IVMCTL_CONFIG,
+    Case('bochs-vmx-api-heartbeat-shutdown', 'bochs-vmx', 2,
+         IVMCTL_CONFIG.replace('\n[management]\naddress = dhcp\nhttp_port = 80\n'
+                               'insecure_http = yes\n', TLS_MANAGEMENT),
          expect=({r'hv: \[root\] root: net: up 10\.0\.2\.15/24',
+                  ROOT_LINE + r'tls: TLS 1\.2, entropy from RDSEED',
+                  ROOT_LINE + r'http: listening on port 443 \(HTTPS\)',
                   r'hv: \[root\] root: bus testos1: heartbeat ok seq \d+'},
                  r'hv: \[root\] root: bus testos1: shutdown answered, status 0x0 \(accepted\)',
                  r'hv: partition testos1 powered off \(ACPI S5\)'),
          forbid=partition_forbid('root', 'testos1') + (r'root: bus .*: closing channel',
-                                                        r'root: panic'),
-         client=ivmctl_client.ivmctl(BOCHS_API_STEPS, ready_timeout=300),
+                                                        r'root: panic', r'HTTPS (off|refused)'),
+         tls_files=('tls-cert.pem', 'tls-key.pem'),
+         client=ivmctl_client.ivmctl(BOCHS_API_STEPS, ready_timeout=300, https=True),
          client_after=r'root: bus testos1: heartbeat ok seq \d+', client_timeout=700,
          timeout=1200),
 ]
