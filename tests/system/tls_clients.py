@@ -92,7 +92,7 @@ class HalfOpen(threading.Thread):
 
 
 def route_groups(tls, log, token, extra):
-    """One request of each route table (docs/api.md) over HTTPS."""
+    """One request of each route table (docs/api.md, docs/redfish.md) over HTTPS."""
     checks = (
         ('GET', '/api/v1/vms', None, 200, '"vms"'),
         ('GET', '/api/v1/vms/testos1', None, 200, '"name":"testos1"'),
@@ -104,6 +104,9 @@ def route_groups(tls, log, token, extra):
         ('GET', '/api/v1/tasks', None, 200, '"ID"'),
         ('GET', '/api/v1/events?since=0&wait=0', None, 200, '"events"'),
         ('GET', '/metrics', None, 200, 'hv_tls_handshakes_total{result="completed"}'),
+        ('GET', '/redfish/v1/Systems/testos1', None, 200, '"PowerState":"On"'),
+        ('GET', '/redfish/v1/Managers/hv/NetworkProtocol', None, 200,
+         '"HTTPS":{"ProtocolEnabled":true,"Port":443}'),
     )
     for method, path, body, want, text in checks:
         rc, status, out = curl(tls, log, method, path, token, body, extra)
