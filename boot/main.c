@@ -1,7 +1,8 @@
 /*
  * main: the UEFI entry point of BOOTX64.EFI.  Runs the loading steps in
- * order (config, hv, partition images, AP trampoline, ACPI, screen, memory
- * map), then leaves boot services and jumps to hv.  Any failure frees what was
+ * order (config, hv, partition images, the management API's TLS files,
+ * AP trampoline, ACPI, screen, memory map), then leaves boot services and
+ * jumps to hv.  Any failure frees what was
  * taken, leaves the message on screen for a while and returns to the
  * firmware; hv is entered only with every step complete.
  */
@@ -15,6 +16,7 @@
 #include "hvload.h"
 #include "images.h"
 #include "memmap.h"
+#include "mgmt_files.h"
 #include "screen.h"
 
 #define TRAMPOLINE_MAX 0x9ffffull /* below 640 KiB: SIPI vectors reach it */
@@ -26,6 +28,7 @@ struct loader {
 	struct hvcfg cfg;
 	struct hv_loaded hv;
 	struct images_loaded images;
+	struct mgmt_files_loaded mgmt_files;
 	struct fw_pages trampoline;
 };
 
@@ -64,6 +67,8 @@ static EFI_STATUS prepare(EFI_HANDLE image, struct loader *l)
 	if (!EFI_ERROR(status))
 		status = images_load(l->root, &l->cfg, l->hv.info, &l->images);
 	if (!EFI_ERROR(status))
+		status = mgmt_files_load(l->root, &l->cfg, l->hv.info, &l->mgmt_files);
+	if (!EFI_ERROR(status))
 		status = alloc_trampoline(&l->trampoline);
 	if (EFI_ERROR(status))
 		return status;
@@ -79,6 +84,7 @@ static EFI_STATUS prepare(EFI_HANDLE image, struct loader *l)
 static EFI_STATUS give_up(struct loader *l, EFI_STATUS status)
 {
 	fw_free_pages(&l->trampoline);
+	mgmt_files_free(&l->mgmt_files);
 	images_free(&l->images);
 	fw_free_pages(&l->hv.reservation);
 	file_close_volume(l->root);

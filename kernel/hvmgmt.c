@@ -63,6 +63,14 @@ uint64_t hv_mgmt_config(struct hv_mgmt_config *out)
 	return call_out(HVCALL_MGMT_CONFIG, 0, out, sizeof(*out));
 }
 
+uint64_t hv_mgmt_file(uint32_t file, uint64_t offset, struct hv_mgmt_file_chunk *out)
+{
+	struct hv_mgmt_file_read *rd = hv_input_page();
+
+	*rd = (struct hv_mgmt_file_read){ .file = file, .offset = offset };
+	return call_out(HVCALL_MGMT_FILE, hv_gpa(rd), out, sizeof(*out));
+}
+
 uint64_t hv_media_attach(uint32_t id, uint32_t media)
 {
 	return hv_call(HVCALL_MEDIA_ATTACH | HV_HYPERCALL_FAST, id, media);

@@ -21,6 +21,8 @@ uint64_t hv_event_ring_set(uint64_t ring_gpa, uint8_t vector);
 uint64_t hv_info(struct hv_info *out);
 /* hv.cfg's [management] and [token] sections (root only). */
 uint64_t hv_mgmt_config(struct hv_mgmt_config *out);
+/* HVCALL_MGMT_FILE: up to HV_MGMT_CHUNK bytes of file (HV_MGMT_FILE_*) from offset. */
+uint64_t hv_mgmt_file(uint32_t file, uint64_t offset, struct hv_mgmt_file_chunk *out);
 
 /* Media (0x8018, root only: eject or insert HV_MEDIA_* for a guest). */
 uint64_t hv_media_attach(uint32_t id, uint32_t media);

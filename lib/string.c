@@ -77,6 +77,17 @@ char *strchr(const char *s, int c)
 	}
 }
 
+char *strstr(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *haystack != '\0' || n == 0; haystack++) {
+		if (strncmp(haystack, needle, n) == 0)
+			return (char *)haystack;
+	}
+	return NULL;
+}
+
 static int is_space(char c)
 {
 	return c == ' ' || (c >= '\t' && c <= '\r');

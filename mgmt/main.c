@@ -2,9 +2,10 @@
  * The root partition's kernel (management OS).  It enables hypercalls,
  * registers the event ring (events/), lists the partitions and hv's
  * resources, then starts its parts in this order: the VMBus server (bus/)
- * once management is up, the network (net/, address and port from
+ * once management is up, the network (net/, address and ports from
  * hv.cfg's [management]) once the bus is, and the management API (api/,
- * served by http/ on the management port) once the network is.  Its
+ * served by http/ over HTTPS and, if hv.cfg asks, plain HTTP) once the
+ * network is.  Its
  * command-line knobs (knobs/, each registered there: this file names
  * none) hook in at those steps.  Then it prints "root: alive <n>" about
  * once a second (tests rely on it); events are logged as they arrive
@@ -101,12 +102,28 @@ static void print_hv_info(void)
 static struct hv_mgmt_config mgmt;
 static bool mgmt_loaded;
 
-/* The API's address and tokens from hv.cfg; the hashes never reach the log. */
+/* "https 443 (mutual TLS), http 8080 (tokens allowed)", or "no API". */
+static void describe_ports(const struct hv_mgmt_config *m, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (m->flags & HV_MGMT_TLS)
+		n += fmt_snprintf(out, cap, "https %u%s", m->https_port,
+				  (m->flags & HV_MGMT_TLS_CLIENT_CA) ? " (mutual TLS)" : "");
+	if (m->http_port && n < cap)
+		n += fmt_snprintf(out + n, cap - n, "%shttp %u%s", n ? ", " : "", m->http_port,
+				  (m->flags & HV_MGMT_INSECURE_HTTP) ? " (tokens allowed)" : "");
+	if (n == 0)
+		fmt_snprintf(out, cap, "no API");
+}
+
+/* The API's address, ports and tokens from hv.cfg; the hashes never reach the log. */
 static void print_mgmt_config(void)
 {
 	uint64_t r = hv_mgmt_config(&mgmt);
 	unsigned prefix = 0;
-	char addr[48];
+	char addr[48], ports[64];
 
 	if (r == HV_CALL_NOT_READY || hv_status(r) != HV_STATUS_SUCCESS ||
 	    mgmt.revision != HV_MGMT_REVISION || mgmt.size != sizeof(mgmt)) {
@@ -123,8 +140,9 @@ static void print_mgmt_config(void)
 		fmt_snprintf(addr, sizeof(addr), "%u.%u.%u.%u/%u gateway %u.%u.%u.%u",
 			     mgmt.ipv4[0], mgmt.ipv4[1], mgmt.ipv4[2], mgmt.ipv4[3], prefix,
 			     mgmt.gateway[0], mgmt.gateway[1], mgmt.gateway[2], mgmt.gateway[3]);
-	kprintf("root: mgmt: address %s port %u, %u token%s\n", addr, mgmt.http_port,
-		mgmt.ntokens, mgmt.ntokens == 1 ? "" : "s");
+	describe_ports(&mgmt, ports, sizeof(ports));
+	kprintf("root: mgmt: address %s, %s, %u token%s\n", addr, ports, mgmt.ntokens,
+		mgmt.ntokens == 1 ? "" : "s");
 }
 
 static void warn_unknown_words(const char *cmdline)
@@ -151,8 +169,8 @@ static bool management_init(void)
 }
 
 /*
- * The management network, with hv.cfg's address and port; DHCP on port 80
- * (hv.cfg's defaults) when hv could not hand the configuration over.
+ * The management network, with hv.cfg's address and ports; DHCP and no
+ * API (hv.cfg's defaults) when hv could not hand the configuration over.
  */
 static void network_init(const struct knob_env *env)
 {
@@ -160,17 +178,25 @@ static void network_init(const struct knob_env *env)
 		.revision = HV_MGMT_REVISION,
 		.size = sizeof(struct hv_mgmt_config),
 		.flags = HV_MGMT_DHCP,
-		.http_port = 80,
+		.https_port = 443,
 	};
 	const struct hv_mgmt_config *cfg = mgmt_loaded ? &mgmt : &fallback;
 
 	if (!mgmt_loaded)
-		kputs("root: net: no management configuration from hv: DHCP, port 80\n");
+		kputs("root: net: no management configuration from hv: DHCP, no API\n");
 	if (!net_init(env->si, cfg))
 		return;
-	/* One listener on the port: a knob that serves it replaces the API. */
-	if (!knobs_serve(env, cfg->http_port))
+	/* A knob that serves the plain HTTP port (80 without one) replaces the API. */
+	if (knobs_serve(env, cfg->http_port ? cfg->http_port : 80))
+		return;
+	http_allow_plain_credentials((cfg->flags & HV_MGMT_INSECURE_HTTP) != 0);
+	if (cfg->http_port)
 		http_server_start(cfg->http_port);
+	if (cfg->flags & HV_MGMT_TLS)
+		http_tls_start(cfg);
+	else if (!cfg->http_port)
+		kputs("root: http: hv.cfg's [management] names neither tls_cert and tls_key nor "
+		      "http_port: no API\n");
 }
 
 void kernel_main(void *start_info)

@@ -3,14 +3,17 @@
  *   hvcfg check FILE [--esp DIR]   parse and validate; report FILE:LINE: message
  *   hvcfg dump FILE                print the binary description in readable form
  *   hvcfg hash-token TOKEN|-       print the `hash = ...` line of a [token] section
- * Image and initrd paths are looked up under the ESP root, by default the
- * directory above FILE's own (hv.cfg sits in \hv\ on the ESP); `check`
- * reads each image and applies the rules the loader applies at boot
- * (ELF or bzImage, and the keys that go with each).
+ * Image, initrd and TLS file paths are looked up under the ESP root, by
+ * default the directory above FILE's own (hv.cfg sits in \hv\ on the
+ * ESP); `check` reads each image and applies the rules the loader applies
+ * at boot (ELF or bzImage, and the keys that go with each), and reads the
+ * TLS files as the loader does and then as the root will (hvcfg_tls.c).
  */
 #include <hv/config_desc.h>
 #include <hv/hvcfg_image.h>
 #include <lib/sha256.h>
+
+#include "hvcfg_tls.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -70,7 +73,7 @@ static bool image_exists(void *ctx, const char *esp_path)
 }
 
 /* The whole file, however large: a bzImage is several MiB. */
-static int read_image(const char *esp, const char *esp_path, void **data, uint64_t *size)
+static int read_whole(const char *esp, const char *esp_path, void **data, uint64_t *size)
 {
 	char path[4096];
 	struct stat st;
@@ -113,6 +116,32 @@ static int initrd_size(const char *esp, const char *esp_path, uint64_t *size)
 	return 0;
 }
 
+/* The TLS files: the loader's rules, then the root's (with mbedTLS). */
+static int check_tls_files(const struct hvcfg *cfg, const char *esp, struct hvcfg_error *err)
+{
+	struct hvcfg_tls_file files[HV_MGMT_FILES] = { 0 };
+	void *data[HV_MGMT_FILES] = { 0 };
+	int rc = 0;
+
+	for (uint32_t i = 0; i < HV_MGMT_FILES && rc == 0; i++) {
+		if (cfg->mgmt_files[i].path[0] == '\0')
+			continue;
+		if (read_whole(esp, cfg->mgmt_files[i].path, &data[i], &files[i].size) != 0)
+			rc = -2;
+		else
+			rc = hvcfg_check_mgmt_file(cfg, i, data[i], files[i].size, err);
+		files[i].data = data[i];
+	}
+	if (rc == 0)
+		rc = hvcfg_tls_check(cfg, files, err);
+	for (uint32_t i = 0; i < HV_MGMT_FILES; i++) {
+		if (data[i])
+			memset(data[i], 0, files[i].size);   /* the key, among them */
+		free(data[i]);
+	}
+	return rc;
+}
+
 /*
  * The rules the loader applies to the files it reads, in the same order.
  * Returns 0, -1 with *err filled, or -2 when a file could not be read
@@ -128,7 +157,7 @@ static int check_files(const struct hvcfg *cfg, const char *esp, struct hvcfg_er
 	for (uint32_t i = 0; i < cfg->partition_count; i++) {
 		const struct hvcfg_partition *p = &cfg->partitions[i];
 
-		if (read_image(esp, p->image, &data, &size) != 0)
+		if (read_whole(esp, p->image, &data, &size) != 0)
 			return -2;
 		rc = hvcfg_check_image_file(cfg, i, data, size, &f, err);
 		free(data);
@@ -140,7 +169,7 @@ static int check_files(const struct hvcfg *cfg, const char *esp, struct hvcfg_er
 		if (rc != 0)
 			return rc;
 	}
-	return 0;
+	return check_tls_files(cfg, esp, err);
 }
 
 static void print_error(const char *file, const struct hvcfg_error *err)
@@ -178,7 +207,12 @@ static void dump_mgmt(const struct hv_mgmt_config *m)
 			printf(", gateway %u.%u.%u.%u", m->gateway[0], m->gateway[1],
 			       m->gateway[2], m->gateway[3]);
 	}
-	printf(", port %u", m->http_port);
+	if (m->flags & HV_MGMT_TLS)
+		printf(", https %u%s", m->https_port,
+		       (m->flags & HV_MGMT_TLS_CLIENT_CA) ? " (mutual TLS)" : "");
+	if (m->http_port)
+		printf(", http %u%s", m->http_port,
+		       (m->flags & HV_MGMT_INSECURE_HTTP) ? " (tokens allowed)" : "");
 	if (m->nic_driver != HV_MGMT_NIC_ANY)
 		printf(", nic %s", hvcfg_nic_driver_name(m->nic_driver));
 	if (m->nic_flags & HV_MGMT_NIC_BY_ADDRESS) {
@@ -226,6 +260,10 @@ static void dump(const struct hvcfg *cfg)
 		printf("\n");
 	}
 	dump_mgmt(&cfg->mgmt);
+	for (uint32_t i = 0; i < HV_MGMT_FILES; i++) {
+		if (cfg->mgmt_files[i].path[0] != '\0')
+			printf("%s: %s\n", hvcfg_mgmt_file_key(i), cfg->mgmt_files[i].path);
+	}
 }
 
 static int usage(void)

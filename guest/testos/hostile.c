@@ -4,7 +4,7 @@
  * and run first; the others must fault this partition (hv's report is
  * the test's marker), so only the first of them normally runs:
  *   pcicfg:bb:dd.f  another partition's device: invisible, writes dropped
- *   hypercall       each root-only call 0x8010-0x8018: ACCESS_DENIED
+ *   hypercall       each root-only call 0x8010-0x8019: ACCESS_DENIED
  *   mem:ADDR        read, then write, GPA ADDR (someone else's memory)
  *   bar:ADDR        the same for a device BAR address
  *   ipi             xAPIC ICR write: INIT to all-excluding-self
@@ -29,6 +29,14 @@
 #define FOREIGN_BAR0 0x12345000u
 
 static uint8_t ring_page[4096] __attribute__((aligned(4096)));
+
+/* HVCALL_MGMT_FILE for the TLS key: the root's alone. */
+uint64_t mgmt_file_call(void)
+{
+	static struct hv_mgmt_file_chunk chunk;
+
+	return hv_mgmt_file(HV_MGMT_FILE_TLS_KEY, 0, &chunk);
+}
 
 uint64_t mgmt_call(uint16_t code)
 {
@@ -83,7 +91,12 @@ static void hostile_hypercall(const char *arg, size_t len)
 		denied++;
 	else
 		kputs("testos: FAIL hostile hypercall 0x8018 (media attach) not denied\n");
-	if (denied == HVCALL_MGMT_CONFIG - HVCALL_PARTITION_LIST + 2)
+	/* And the TLS files, the root's private key among them. */
+	if (hv_status(mgmt_file_call()) == HV_STATUS_ACCESS_DENIED)
+		denied++;
+	else
+		kputs("testos: FAIL hostile hypercall 0x8019 (management file) not denied\n");
+	if (denied == HVCALL_MGMT_CONFIG - HVCALL_PARTITION_LIST + 3)
 		kputs("testos: hostile hypercalls denied\n");
 }
 

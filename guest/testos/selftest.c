@@ -482,6 +482,8 @@ static void test_management_denied(void)
 			     names[code - HVCALL_PARTITION_LIST]);
 		check_status(mgmt_call(code), HV_STATUS_ACCESS_DENIED, name);
 	}
+	check_status(mgmt_file_call(), HV_STATUS_ACCESS_DENIED,
+		     "management call 0x8019 (TLS files) denied to a guest");
 }
 
 /* The media calls: a guest reads its own drive and may not insert anything. */

@@ -23,6 +23,7 @@ void hostile_run(const char *cmdline);
  * at partition 0: the full result, HV_CALL_NOT_READY for other codes.
  */
 uint64_t mgmt_call(uint16_t code);
+uint64_t mgmt_file_call(void);
 /* The guest additions with the simulated machine (additions_os.c); returns only on failure. */
 void additions_run(const struct start_info *si, const char *cmdline);
 

@@ -38,6 +38,21 @@ static struct page_pool pool;
 static struct virt_caps virt_caps;
 const struct vcpu_vendor_ops *vendor;
 
+/* Each file hv.cfg names was loaded, within its size limit; none other was. */
+static void check_mgmt_files(const struct boot_info *bi, const struct hvcfg *cfg)
+{
+	for (uint32_t i = 0; i < HV_MGMT_FILES; i++) {
+		const struct boot_file *f = &bi->mgmt_files[i];
+		bool named = cfg->mgmt_files[i].path[0] != '\0';
+
+		if (named != (f->size != 0) || f->size > HV_MGMT_FILE_MAX ||
+		    (f->size != 0 && (f->phys == 0 || f->phys + f->size < f->phys)))
+			hv_panic("boot_info: %s: %llu bytes at 0x%llx do not match hv.cfg",
+				 hvcfg_mgmt_file_key(i), (unsigned long long)f->size,
+				 (unsigned long long)f->phys);
+	}
+}
+
 static const struct hvcfg *check_boot_info(const struct boot_info *bi)
 {
 	const struct hvcfg *cfg = (const struct hvcfg *)bi->config_phys;
@@ -54,6 +69,7 @@ static const struct hvcfg *check_boot_info(const struct boot_info *bi)
 		hv_panic("boot_info carries no configuration of the expected size");
 	if (hvcfg_validate(cfg, &err) != 0)
 		hv_panic("configuration refused: line %u: %s", err.line, err.message);
+	check_mgmt_files(bi, cfg);
 	return cfg;
 }
 
@@ -187,7 +203,7 @@ void hv_main(const struct boot_info *bi)
 	}
 	synic_init(&pool);
 	hypercall_root_set_info(&(struct hv_info_source){ &pool, bi->cpu_count, bi->hv_image_end });
-	hypercall_root_set_mgmt(&cfg->mgmt);
+	hypercall_root_set_mgmt(&cfg->mgmt, bi->mgmt_files);
 	log_info("start-up complete; %llu pages free", (unsigned long long)pool.free);
 	test_exit_if_guests_stopped(); /* a configuration with no guest ends here */
 	smp_release_aps(cpu_run);

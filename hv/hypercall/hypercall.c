@@ -96,6 +96,7 @@ static const struct hypercall hypercalls[] = {
 	{ HVCALL_HV_INFO, false, true, call_hv_info },
 	{ HVCALL_MGMT_CONFIG, false, true, call_mgmt_config },
 	{ HVCALL_MEDIA_ATTACH, true, true, call_media_attach },
+	{ HVCALL_MGMT_FILE, false, true, call_mgmt_file },
 	{ HVCALL_POST_MESSAGE, false, false, call_post_message },
 	{ HVCALL_SIGNAL_EVENT, true, false, call_signal_event },
 	{ HVCALL_CONNECTION_CREATE, false, true, call_connection_create },

@@ -1,8 +1,9 @@
 /*
  * The root's partition-management hypercalls (docs/hypercalls.md): list,
  * status, start, stop, reset, the state-change event ring, hv's own
- * figures and the management configuration.  hypercall.c refuses them to any other partition with
- * HV_STATUS_ACCESS_DENIED before they get here.
+ * figures, the management configuration and its TLS files.  hypercall.c
+ * refuses them to any other partition with HV_STATUS_ACCESS_DENIED before
+ * they get here.
  */
 #include <hypercall/hypercall_root.h>
 
@@ -18,15 +19,17 @@
 
 static struct hv_info_source info_source;
 static const struct hv_mgmt_config *mgmt_config;
+static const struct boot_file *mgmt_files;   /* HV_MGMT_FILES of them */
 
 void hypercall_root_set_info(const struct hv_info_source *source)
 {
 	info_source = *source;
 }
 
-void hypercall_root_set_mgmt(const struct hv_mgmt_config *mgmt)
+void hypercall_root_set_mgmt(const struct hv_mgmt_config *mgmt, const struct boot_file *files)
 {
 	mgmt_config = mgmt;
+	mgmt_files = files;
 }
 
 struct page_pool *hypercall_pool(void)
@@ -161,4 +164,34 @@ uint16_t call_mgmt_config(struct vcpu *v, uint64_t in, uint64_t out_gpa)
 	if (status == HV_STATUS_SUCCESS)
 		memcpy(out, mgmt_config, sizeof(*mgmt_config));
 	return status;
+}
+
+/* The private key among them goes to the root only, like the hashes above. */
+uint16_t call_mgmt_file(struct vcpu *v, uint64_t in_gpa, uint64_t out_gpa)
+{
+	struct hv_mgmt_file_read *in;
+	struct hv_mgmt_file_chunk *out;
+	const struct boot_file *f;
+	uint64_t offset, n = 0;
+	uint32_t file;
+	uint16_t status = hypercall_map(v, in_gpa, sizeof(*in), (void **)&in);
+
+	if (status == HV_STATUS_SUCCESS)
+		status = hypercall_map(v, out_gpa, sizeof(*out), (void **)&out);
+	if (status != HV_STATUS_SUCCESS)
+		return status;
+	/* Read once: the root could change them meanwhile (another vCPU, one day). */
+	file = __atomic_load_n(&in->file, __ATOMIC_RELAXED);
+	offset = __atomic_load_n(&in->offset, __ATOMIC_RELAXED);
+	if (file >= HV_MGMT_FILES || in->reserved != 0)
+		return HV_STATUS_INVALID_PARAMETER;
+	f = &mgmt_files[file];
+	if (offset < f->size)
+		n = f->size - offset < HV_MGMT_CHUNK ? f->size - offset : HV_MGMT_CHUNK;
+	out->size = f->size;
+	out->length = (uint32_t)n;
+	out->reserved = 0;
+	if (n > 0)
+		memcpy(out->data, (const uint8_t *)f->phys + offset, n);
+	return HV_STATUS_SUCCESS;
 }

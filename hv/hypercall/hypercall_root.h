@@ -5,6 +5,7 @@
 #ifndef HV_HYPERCALL_ROOT_H
 #define HV_HYPERCALL_ROOT_H
 
+#include <hv/boot_info.h>
 #include <hv/mgmtcfg.h>
 #include <stdint.h>
 
@@ -22,8 +23,11 @@ struct hv_info_source {
 };
 
 void hypercall_root_set_info(const struct hv_info_source *source);
-/* The management record HVCALL_MGMT_CONFIG hands out (validated hv.cfg). */
-void hypercall_root_set_mgmt(const struct hv_mgmt_config *mgmt);
+/*
+ * The management record HVCALL_MGMT_CONFIG hands out (validated hv.cfg)
+ * and the HV_MGMT_FILES files HVCALL_MGMT_FILE copies out (boot_info's).
+ */
+void hypercall_root_set_mgmt(const struct hv_mgmt_config *mgmt, const struct boot_file *files);
 
 uint16_t call_partition_list(struct vcpu *v, uint64_t in, uint64_t out);
 uint16_t call_partition_status(struct vcpu *v, uint64_t in, uint64_t out);
@@ -33,6 +37,7 @@ uint16_t call_partition_reset(struct vcpu *v, uint64_t id, uint64_t unused);
 uint16_t call_event_ring_set(struct vcpu *v, uint64_t gpa, uint64_t vector);
 uint16_t call_hv_info(struct vcpu *v, uint64_t in, uint64_t out);
 uint16_t call_mgmt_config(struct vcpu *v, uint64_t in, uint64_t out);
+uint16_t call_mgmt_file(struct vcpu *v, uint64_t in, uint64_t out);
 
 /* hypercall_bus.c */
 uint16_t call_post_message(struct vcpu *v, uint64_t in, uint64_t unused);

@@ -12,8 +12,10 @@
 
 #include <stdint.h>
 
+#include <hv/mgmtcfg.h>
+
 #define BOOT_INFO_SIGNATURE 0x4f464e49544f4f42ull /* "BOOTINFO" */
-#define BOOT_INFO_REVISION 3u
+#define BOOT_INFO_REVISION 4u
 
 #define BOOT_MAX_MEM_REGIONS 256u
 #define BOOT_MAX_CPUS 64u
@@ -90,6 +92,12 @@ struct boot_framebuffer {
 
 _Static_assert(sizeof(struct boot_framebuffer) == 40, "boot_framebuffer layout");
 
+/* (Revision 4) a file of [management], read by the loader; size 0: none. */
+struct boot_file {
+	uint64_t phys;                   /* the file's bytes, in loader pages of type IMAGE */
+	uint64_t size;
+};
+
 struct boot_info {
 	uint64_t signature; /* BOOT_INFO_SIGNATURE */
 	uint32_t revision;  /* BOOT_INFO_REVISION */
@@ -114,6 +122,8 @@ struct boot_info {
 	struct boot_cpu cpus[BOOT_MAX_CPUS];
 	struct boot_image images[BOOT_MAX_IMAGES];
 	struct boot_framebuffer fb; /* revision 3 */
+	/* Revision 4: hv.cfg's TLS files, indexed by enum hv_mgmt_file (hv/mgmtcfg.h). */
+	struct boot_file mgmt_files[HV_MGMT_FILES];
 };
 
 #endif

@@ -20,7 +20,7 @@
 #include <hv/mgmtcfg.h>
 
 #define HVCFG_SIGNATURE "HVCONFIG"
-#define HVCFG_REVISION 4u
+#define HVCFG_REVISION 5u
 
 #define HVCFG_MAX_PARTITIONS 16u
 #define HVCFG_MAX_CPUS 64u
@@ -37,7 +37,7 @@
 #define HVCFG_PART_MEMORY_MIN (2ull * HVCFG_MIB)
 #define HVCFG_PART_MEMORY_MAX (64ull * HVCFG_GIB)
 #define HVCFG_MEMORY_ALIGN (2ull * HVCFG_MIB)
-#define HVCFG_HTTP_PORT_DEFAULT 80u
+#define HVCFG_HTTPS_PORT_DEFAULT 443u
 
 enum hvcfg_log_level {
 	HVCFG_LOG_ERROR = 0,
@@ -84,6 +84,13 @@ struct hvcfg_partition {
 	uint32_t cmdline_line; /* line of the cmdline key, 0 when absent */
 };
 
+/* A file of [management] (tls_cert, ...): ESP path ("" = none) and its key's line. */
+struct hvcfg_file {
+	char path[HVCFG_PATH_LEN];
+	uint32_t line;
+	uint32_t reserved;
+};
+
 struct hvcfg {
 	char signature[8];  /* HVCFG_SIGNATURE, not NUL-terminated */
 	uint32_t revision;  /* HVCFG_REVISION */
@@ -103,6 +110,8 @@ struct hvcfg {
 	struct hv_mgmt_config mgmt;  /* handed to the root by HVCALL_MGMT_CONFIG */
 	uint32_t nic_line;           /* revision 4: [management] nic, 0 = absent */
 	uint32_t reserved1;
+	/* Revision 5: the files of [management], indexed by enum hv_mgmt_file. */
+	struct hvcfg_file mgmt_files[HV_MGMT_FILES];
 };
 
 /*
@@ -110,8 +119,9 @@ struct hvcfg {
  * and hv (and any future tool writing it) agree byte for byte.
  */
 _Static_assert(sizeof(struct hvcfg_partition) == 2400, "hvcfg_partition layout");
+_Static_assert(sizeof(struct hvcfg_file) == 136, "hvcfg_file layout");
 _Static_assert(sizeof(struct hvcfg) == 40 + 2400 * HVCFG_MAX_PARTITIONS + 72 +
-	       sizeof(struct hv_mgmt_config) + 8, "hvcfg layout");
+	       sizeof(struct hv_mgmt_config) + 8 + 136 * HV_MGMT_FILES, "hvcfg layout");
 
 #define HVCFG_MESSAGE_LEN 160u
 
@@ -138,9 +148,15 @@ int hvcfg_validate(const struct hvcfg *cfg, struct hvcfg_error *err);
 /* Answers whether the image at an ESP path exists and is readable. */
 typedef bool (*hvcfg_image_probe)(void *ctx, const char *esp_path);
 
-/* Reports the first partition whose image the probe cannot find. */
+/*
+ * Reports the first partition whose image or initrd the probe cannot
+ * find, then the first missing file of [management].
+ */
 int hvcfg_check_images(const struct hvcfg *cfg, hvcfg_image_probe probe,
 		       void *ctx, struct hvcfg_error *err);
+
+/* hv.cfg's key for a file of [management] ("tls_cert", ...). */
+const char *hvcfg_mgmt_file_key(uint32_t file);
 
 /* Formats a BDF as "bb:dd.f" into buf (at least 8 bytes). */
 void hvcfg_format_bdf(hvcfg_bdf bdf, char *buf);

@@ -1,11 +1,12 @@
 /*
- * The hv.cfg rules that need a partition's files, not just its text:
- * what the image is (an ELF64 executable of ours or a Linux bzImage) and
- * which keys and command-line lengths go with that kind.  Those who read
+ * The hv.cfg rules that need the files it names, not just its text:
+ * what a partition's image is (an ELF64 executable of ours or a Linux
+ * bzImage) and which keys and command-line lengths go with that kind;
+ * whether the TLS files of [management] are PEM of the right kind.  Those who read
  * the files apply them, the loader at boot and `hvcfg check` on the host,
  * so both report the same errors with the same lines.  Pure code in
- * lib/hvcfg/hvcfg_image.c (hvcfg_image_src), which needs lib/elf64.c and
- * lib/bzimage.c besides hvcfg_src.
+ * lib/hvcfg/hvcfg_image.c and hvcfg_pem.c (hvcfg_image_src), which need
+ * lib/elf64.c and lib/bzimage.c besides hvcfg_src.
  */
 #ifndef HV_HVCFG_IMAGE_H
 #define HV_HVCFG_IMAGE_H
@@ -36,5 +37,14 @@ int hvcfg_check_image_file(const struct hvcfg *cfg, uint32_t idx, const void *fi
 /* Partition idx's initrd file, size bytes long: not empty. */
 int hvcfg_check_initrd_file(const struct hvcfg *cfg, uint32_t idx, uint64_t size,
 			    struct hvcfg_error *err);
+
+/*
+ * A file of [management] (file: enum hv_mgmt_file), size bytes at data:
+ * PEM text within HV_MGMT_FILE_MAX, CERTIFICATE blocks only for tls_cert
+ * and tls_client_ca, one unencrypted private key for tls_key
+ * (lib/hvcfg/hvcfg_pem.c).  Errors name the file's key and line.
+ */
+int hvcfg_check_mgmt_file(const struct hvcfg *cfg, uint32_t file, const void *data,
+			  uint64_t size, struct hvcfg_error *err);
 
 #endif

@@ -174,6 +174,8 @@ struct hv_reference_tsc_page {
 #define HVCALL_MGMT_CONFIG 0x8017u
 /* fast: RDX = guest id, R8 = HV_MEDIA_*; kept across the guest's restarts until ejected */
 #define HVCALL_MEDIA_ATTACH 0x8018u
+/* input: struct hv_mgmt_file_read; output: struct hv_mgmt_file_chunk (hv.cfg's TLS files) */
+#define HVCALL_MGMT_FILE 0x8019u
 #define HVCALL_CONNECTION_CREATE 0x8020u /* input: struct hv_connection */
 #define HVCALL_CONNECTION_DELETE 0x8021u /* input: struct hv_connection (id, source) */
 #define HVCALL_MAP_GUEST_PAGES 0x8022u   /* input: struct hv_map_guest_pages */
@@ -335,6 +337,28 @@ struct hv_media_info {
 	uint32_t media;          /* HV_MEDIA_* */
 	uint32_t reserved;       /* 0 */
 };
+
+/*
+ * HVCALL_MGMT_FILE: a file [management] names (enum hv_mgmt_file in
+ * hv/mgmtcfg.h), as the loader read it from the ESP, one page at a time:
+ * the call copies up to HV_MGMT_CHUNK bytes from `offset` and says the
+ * file's size (0 with length 0: hv.cfg names no such file).  An offset
+ * beyond the end gives length 0.
+ */
+#define HV_MGMT_CHUNK 4080u
+struct hv_mgmt_file_read {
+	uint32_t file;           /* HV_MGMT_FILE_* */
+	uint32_t reserved;       /* 0 */
+	uint64_t offset;
+};
+
+struct hv_mgmt_file_chunk {
+	uint64_t size;           /* the whole file, bytes */
+	uint32_t length;         /* bytes in data */
+	uint32_t reserved;
+	uint8_t data[HV_MGMT_CHUNK];
+};
+_Static_assert(sizeof(struct hv_mgmt_file_chunk) == 4096, "one page");
 
 _Static_assert(sizeof(struct hv_media_info) == 8, "media info");
 

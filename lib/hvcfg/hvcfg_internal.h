@@ -29,6 +29,14 @@ bool hvcfg_read_bdf(struct hvcfg_value *v, hvcfg_bdf *out);
 int hvcfg_fail(struct hvcfg_error *err, uint32_t line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * An ESP path: starts with '\', printable ASCII without '/', shorter than
+ * HVCFG_PATH_LEN.  Errors read "KEY[OWNER] must be an ESP path like
+ * EXAMPLE" (owner: "" or " of partition 'x'").
+ */
+int hvcfg_check_esp_path(const char *path, const char *key, const char *owner,
+			 const char *example, uint32_t line, struct hvcfg_error *err);
+
 /* 1 to size-1 letters, digits, '_' or '-', NUL-terminated within size. */
 bool hvcfg_name_valid(const char *name, size_t size);
 
@@ -64,8 +72,23 @@ int hvcfg_mgmt_address(struct hvcfg *cfg, const struct hvcfg_value *v, uint32_t 
 		       struct hvcfg_error *err);
 int hvcfg_mgmt_gateway(struct hvcfg *cfg, const struct hvcfg_value *v, uint32_t line,
 		       struct hvcfg_error *err);
-int hvcfg_mgmt_port(struct hvcfg *cfg, const struct hvcfg_value *v, uint32_t line,
+/* http_port or https_port (key names which), 1-65535, into *port. */
+int hvcfg_mgmt_port(const char *key, uint16_t *port, const struct hvcfg_value *v, uint32_t line,
 		    struct hvcfg_error *err);
+/* tls_cert, tls_key or tls_client_ca: an ESP path (file: enum hv_mgmt_file). */
+int hvcfg_mgmt_file(struct hvcfg *cfg, uint32_t file, const struct hvcfg_value *v, uint32_t line,
+		    struct hvcfg_error *err);
+/*
+ * What [management] serves, once the section is read: TLS files that go
+ * together, ports, insecure_http only with plain HTTP, and at least one
+ * of HTTPS and plain HTTP.  The lines are those of the keys (the
+ * section's line where the binary record has no better).
+ */
+struct hvcfg_mgmt_lines {
+	uint32_t section, http_port, https_port, insecure_http;
+};
+int hvcfg_check_mgmt_serve(const struct hvcfg *cfg, const struct hvcfg_mgmt_lines *lines,
+			   struct hvcfg_error *err);
 /* "DRIVER", "bb:dd.f" or both, separated by blanks: the root's API card. */
 int hvcfg_mgmt_nic(struct hvcfg *cfg, const struct hvcfg_value *v, uint32_t line,
 		   struct hvcfg_error *err);

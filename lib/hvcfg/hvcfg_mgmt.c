@@ -1,7 +1,7 @@
 /*
  * The management part of hv.cfg (docs/configuration.md): `[management]`
- * (the API's address and port) and `[token NAME]` (a bearer token's
- * SHA-256 and its rights per partition).  The parser calls the value
+ * (the API's address, its HTTPS and plain HTTP ports, the TLS files) and
+ * `[token NAME]` (a bearer token's SHA-256 and its rights per partition).  The parser calls the value
  * readers here as it meets the keys; hvcfg_check_mgmt() holds the binary
  * record (struct hv_mgmt_config) to the same rules for hv.
  */
@@ -82,15 +82,114 @@ int hvcfg_mgmt_gateway(struct hvcfg *cfg, const struct hvcfg_value *v, uint32_t 
 	return 0;
 }
 
-int hvcfg_mgmt_port(struct hvcfg *cfg, const struct hvcfg_value *v, uint32_t line,
+int hvcfg_mgmt_port(const char *key, uint16_t *port, const struct hvcfg_value *v, uint32_t line,
 		    struct hvcfg_error *err)
 {
 	struct hvcfg_value rest = *v;
-	uint64_t port;
+	uint64_t n;
 
-	if (!hvcfg_read_integer(&rest, &port) || rest.len != 0 || port < 1 || port > 65535)
-		return fail_value(err, line, "port must be 1-65535, not", v);
-	cfg->mgmt.http_port = (uint16_t)port;
+	if (!hvcfg_read_integer(&rest, &n) || rest.len != 0 || n < 1 || n > 65535)
+		return hvcfg_fail(err, line, "%s must be 1-65535, not '%.*s'", key, (int)v->len, v->s);
+	*port = (uint16_t)n;
+	return 0;
+}
+
+static const char *const file_keys[HV_MGMT_FILES] = HV_MGMT_FILE_KEYS;
+static const char *const file_examples[HV_MGMT_FILES] = {
+	"\\hv\\tls-cert.pem", "\\hv\\tls-key.pem", "\\hv\\client-ca.pem",
+};
+
+const char *hvcfg_mgmt_file_key(uint32_t file)
+{
+	return file < HV_MGMT_FILES ? file_keys[file] : "?";
+}
+
+/* HV_MGMT_TLS with a certificate and its key, HV_MGMT_TLS_CLIENT_CA with a client CA. */
+static void set_tls_flags(struct hvcfg *cfg)
+{
+	const struct hvcfg_file *f = cfg->mgmt_files;
+
+	cfg->mgmt.flags &= ~(HV_MGMT_TLS | HV_MGMT_TLS_CLIENT_CA);
+	if (f[HV_MGMT_FILE_TLS_CERT].path[0] != '\0' && f[HV_MGMT_FILE_TLS_KEY].path[0] != '\0')
+		cfg->mgmt.flags |= HV_MGMT_TLS;
+	if (f[HV_MGMT_FILE_TLS_CLIENT_CA].path[0] != '\0')
+		cfg->mgmt.flags |= HV_MGMT_TLS_CLIENT_CA;
+}
+
+int hvcfg_mgmt_file(struct hvcfg *cfg, uint32_t file, const struct hvcfg_value *v, uint32_t line,
+		    struct hvcfg_error *err)
+{
+	struct hvcfg_file *f = &cfg->mgmt_files[file];
+
+	if (v->len >= sizeof(f->path))
+		return hvcfg_fail(err, line, "%s longer than %u characters (%zu)", file_keys[file],
+				  (unsigned)sizeof(f->path) - 1, v->len);
+	memcpy(f->path, v->s, v->len);
+	f->path[v->len] = '\0';
+	for (char *c = f->path; *c != '\0'; c++) {
+		if (*c == '/')
+			*c = '\\';
+	}
+	f->line = line;
+	set_tls_flags(cfg);
+	return hvcfg_check_esp_path(f->path, file_keys[file], "", file_examples[file], line, err);
+}
+
+/* Path rules of a file, and a flag that matches whether it (and its partner) is given. */
+static int check_files(const struct hvcfg *cfg, uint32_t line, struct hvcfg_error *err)
+{
+	const struct hv_mgmt_config *m = &cfg->mgmt;
+	bool cert = cfg->mgmt_files[HV_MGMT_FILE_TLS_CERT].path[0] != '\0';
+	bool key = cfg->mgmt_files[HV_MGMT_FILE_TLS_KEY].path[0] != '\0';
+	bool ca = cfg->mgmt_files[HV_MGMT_FILE_TLS_CLIENT_CA].path[0] != '\0';
+
+	for (uint32_t i = 0; i < HV_MGMT_FILES; i++) {
+		const struct hvcfg_file *f = &cfg->mgmt_files[i];
+
+		if (f->reserved != 0 || strnlen(f->path, sizeof(f->path)) == sizeof(f->path))
+			return hvcfg_fail(err, line, "%s is malformed", file_keys[i]);
+		if (f->path[0] != '\0' && hvcfg_check_esp_path(f->path, file_keys[i], "",
+								file_examples[i], f->line, err) != 0)
+			return -1;
+	}
+	if (!(m->flags & HV_MGMT_TLS) != !(cert && key) ||
+	    !(m->flags & HV_MGMT_TLS_CLIENT_CA) != !ca)
+		return hvcfg_fail(err, line, "management flags 0x%x disagree with the TLS files",
+				  m->flags);
+	return 0;
+}
+
+int hvcfg_check_mgmt_serve(const struct hvcfg *cfg, const struct hvcfg_mgmt_lines *lines,
+			   struct hvcfg_error *err)
+{
+	const struct hv_mgmt_config *m = &cfg->mgmt;
+	const struct hvcfg_file *f = cfg->mgmt_files;
+	bool cert = f[HV_MGMT_FILE_TLS_CERT].path[0] != '\0';
+	bool key = f[HV_MGMT_FILE_TLS_KEY].path[0] != '\0';
+
+	if (cert && !key)
+		return hvcfg_fail(err, f[HV_MGMT_FILE_TLS_CERT].line,
+				  "tls_cert needs tls_key, the certificate's private key");
+	if (key && !cert)
+		return hvcfg_fail(err, f[HV_MGMT_FILE_TLS_KEY].line,
+				  "tls_key needs tls_cert, the certificate it belongs to");
+	if (f[HV_MGMT_FILE_TLS_CLIENT_CA].path[0] != '\0' && !cert)
+		return hvcfg_fail(err, f[HV_MGMT_FILE_TLS_CLIENT_CA].line,
+				  "tls_client_ca needs tls_cert and tls_key (mutual TLS is HTTPS)");
+	if (check_files(cfg, lines->section, err) != 0)
+		return -1;
+	if (m->https_port == 0)
+		return hvcfg_fail(err, lines->https_port, "https_port must be 1-65535");
+	if ((m->flags & HV_MGMT_INSECURE_HTTP) && m->http_port == 0)
+		return hvcfg_fail(err, lines->insecure_http,
+				  "insecure_http = yes needs http_port (plain HTTP)");
+	if ((m->flags & HV_MGMT_TLS) && m->http_port == m->https_port)
+		return hvcfg_fail(err, lines->http_port, "http_port and https_port are both %u",
+				  m->http_port);
+	if (cfg->management_line != 0 && !(m->flags & HV_MGMT_TLS) && m->http_port == 0)
+		return hvcfg_fail(err, lines->section,
+				  "[management] serves no API: give tls_cert and tls_key (HTTPS), "
+				  "or http_port (plain HTTP, for tests)");
 	return 0;
 }
 
@@ -274,10 +373,8 @@ int hvcfg_check_mgmt_net(const struct hvcfg *cfg, uint32_t line, struct hvcfg_er
 	uint32_t ip = ipv4_word(m->ipv4), mask = ipv4_word(m->netmask);
 	uint32_t gw = ipv4_word(m->gateway);
 
-	if (m->flags & ~HV_MGMT_DHCP)
+	if (m->flags & ~HV_MGMT_FLAGS_ALL)
 		return hvcfg_fail(err, line, "unknown management flags 0x%x", m->flags);
-	if (m->http_port == 0)
-		return hvcfg_fail(err, line, "management port must be 1-65535");
 	if (m->flags & HV_MGMT_DHCP) {
 		if (gw != 0)
 			return hvcfg_fail(err, line, "gateway needs a static address (address = A.B.C.D/PREFIX)");
@@ -429,12 +526,16 @@ static int check_nic(const struct hvcfg *cfg, struct hvcfg_error *err)
 int hvcfg_check_mgmt(const struct hvcfg *cfg, struct hvcfg_error *err)
 {
 	const struct hv_mgmt_config *m = &cfg->mgmt;
+	struct hvcfg_mgmt_lines lines = { cfg->management_line, cfg->management_line,
+					   cfg->management_line, cfg->management_line };
 
-	if (m->revision != HV_MGMT_REVISION || m->size != sizeof(*m))
+	if (m->revision != HV_MGMT_REVISION || m->size != sizeof(*m) || m->reserved != 0 ||
+	    m->reserved2 != 0)
 		return hvcfg_fail(err, cfg->management_line,
 				  "management record revision %u size %u not understood",
 				  m->revision, m->size);
-	if (hvcfg_check_mgmt_net(cfg, cfg->management_line, err) != 0 || check_nic(cfg, err) != 0)
+	if (hvcfg_check_mgmt_net(cfg, cfg->management_line, err) != 0 || check_nic(cfg, err) != 0 ||
+	    hvcfg_check_mgmt_serve(cfg, &lines, err) != 0)
 		return -1;
 	if (m->ntokens > HV_MGMT_MAX_TOKENS)
 		return hvcfg_fail(err, 0, "%u tokens, at most %u", m->ntokens, HV_MGMT_MAX_TOKENS);

@@ -26,6 +26,7 @@ struct parser {
 	bool hypervisor_seen;
 	uint32_t hypervisor_line;
 	uint32_t gateway_line; /* of the current [management], 0 = none */
+	struct hvcfg_mgmt_lines mgmt_lines; /* its keys' lines, for the section's rules */
 };
 
 struct key {
@@ -359,9 +360,49 @@ static int apply_gateway(struct parser *ps, const struct hvcfg_value *v)
 	return hvcfg_mgmt_gateway(ps->cfg, v, ps->line, ps->err);
 }
 
+/* `port` served plain HTTP until HTTPS came: say what replaced it. */
 static int apply_port(struct parser *ps, const struct hvcfg_value *v)
 {
-	return hvcfg_mgmt_port(ps->cfg, v, ps->line, ps->err);
+	(void)v;
+	return hvcfg_fail(ps->err, ps->line,
+			  "'port' is now https_port (HTTPS, default 443) or http_port (plain HTTP)");
+}
+
+static int apply_http_port(struct parser *ps, const struct hvcfg_value *v)
+{
+	ps->mgmt_lines.http_port = ps->line;
+	return hvcfg_mgmt_port("http_port", &ps->cfg->mgmt.http_port, v, ps->line, ps->err);
+}
+
+static int apply_https_port(struct parser *ps, const struct hvcfg_value *v)
+{
+	ps->mgmt_lines.https_port = ps->line;
+	return hvcfg_mgmt_port("https_port", &ps->cfg->mgmt.https_port, v, ps->line, ps->err);
+}
+
+static int apply_insecure_http(struct parser *ps, const struct hvcfg_value *v)
+{
+	ps->mgmt_lines.insecure_http = ps->line;
+	if (hvcfg_equals(v, "yes"))
+		ps->cfg->mgmt.flags |= HV_MGMT_INSECURE_HTTP;
+	else if (!hvcfg_equals(v, "no"))
+		return fail(ps, "insecure_http must be yes or no, not", v);
+	return 0;
+}
+
+static int apply_tls_cert(struct parser *ps, const struct hvcfg_value *v)
+{
+	return hvcfg_mgmt_file(ps->cfg, HV_MGMT_FILE_TLS_CERT, v, ps->line, ps->err);
+}
+
+static int apply_tls_key(struct parser *ps, const struct hvcfg_value *v)
+{
+	return hvcfg_mgmt_file(ps->cfg, HV_MGMT_FILE_TLS_KEY, v, ps->line, ps->err);
+}
+
+static int apply_tls_client_ca(struct parser *ps, const struct hvcfg_value *v)
+{
+	return hvcfg_mgmt_file(ps->cfg, HV_MGMT_FILE_TLS_CLIENT_CA, v, ps->line, ps->err);
 }
 
 static int apply_nic(struct parser *ps, const struct hvcfg_value *v)
@@ -397,6 +438,12 @@ static const struct key keys[] = {
 	{ SECTION_MANAGEMENT, "address", apply_address },
 	{ SECTION_MANAGEMENT, "gateway", apply_gateway },
 	{ SECTION_MANAGEMENT, "port", apply_port },
+	{ SECTION_MANAGEMENT, "http_port", apply_http_port },
+	{ SECTION_MANAGEMENT, "https_port", apply_https_port },
+	{ SECTION_MANAGEMENT, "insecure_http", apply_insecure_http },
+	{ SECTION_MANAGEMENT, "tls_cert", apply_tls_cert },
+	{ SECTION_MANAGEMENT, "tls_key", apply_tls_key },
+	{ SECTION_MANAGEMENT, "tls_client_ca", apply_tls_client_ca },
 	{ SECTION_MANAGEMENT, "nic", apply_nic },
 	{ SECTION_TOKEN, "hash", apply_hash },
 	{ SECTION_TOKEN, "rights", apply_rights },
@@ -411,6 +458,29 @@ static const char *section_label(const struct parser *ps)
 	return labels[ps->section];
 }
 
+/* A key's line, or the section's when the key was not given. */
+static uint32_t key_line(const struct parser *ps, uint32_t line)
+{
+	return line ? line : ps->cfg->management_line;
+}
+
+/* The address with its gateway, then what the section serves. */
+static int finish_management(struct parser *ps)
+{
+	struct hvcfg_mgmt_lines l = {
+		ps->cfg->management_line, key_line(ps, ps->mgmt_lines.http_port),
+		key_line(ps, ps->mgmt_lines.https_port), key_line(ps, ps->mgmt_lines.insecure_http),
+	};
+
+	if (hvcfg_check_mgmt_net(ps->cfg, ps->gateway_line ? ps->gateway_line :
+				 ps->cfg->management_line, ps->err) != 0)
+		return -1;
+	if (ps->mgmt_lines.https_port != 0 && !(ps->cfg->mgmt.flags & HV_MGMT_TLS))
+		return hvcfg_fail(ps->err, ps->mgmt_lines.https_port,
+				  "https_port needs tls_cert and tls_key");
+	return hvcfg_check_mgmt_serve(ps->cfg, &l, ps->err);
+}
+
 /* Rules that need the whole section: required keys, address with gateway. */
 static int finish_section(struct parser *ps)
 {
@@ -418,8 +488,7 @@ static int finish_section(struct parser *ps)
 	case SECTION_PARTITION:
 		return hvcfg_check_complete(ps->cfg, ps->cfg->partition_count - 1, ps->err);
 	case SECTION_MANAGEMENT:
-		return hvcfg_check_mgmt_net(ps->cfg, ps->gateway_line ? ps->gateway_line :
-					    ps->cfg->management_line, ps->err);
+		return finish_management(ps);
 	case SECTION_TOKEN:
 		return hvcfg_check_token_complete(ps->cfg, current_token(ps), ps->err);
 	default:
@@ -487,9 +556,12 @@ static int parse_section(struct parser *ps, struct hvcfg_value v)
 
 	if (v.len < 2 || v.s[v.len - 1] != ']')
 		return fail(ps, "section header must end with ']':", &v);
+	inner = hvcfg_trim(v.s + 1, v.len - 2);
+	/* A second [management] is the error to name, not how the first one ended. */
+	if (hvcfg_equals(&inner, "management") && ps->cfg->management_line != 0)
+		return open_management(ps);
 	if (finish_section(ps) != 0)
 		return -1;
-	inner = hvcfg_trim(v.s + 1, v.len - 2);
 	ps->seen = 0;
 	if (hvcfg_equals(&inner, "hypervisor")) {
 		if (ps->hypervisor_seen)
@@ -595,7 +667,7 @@ static void set_defaults(struct hvcfg *cfg)
 	cfg->mgmt.revision = HV_MGMT_REVISION;
 	cfg->mgmt.size = sizeof(cfg->mgmt);
 	cfg->mgmt.flags = HV_MGMT_DHCP;
-	cfg->mgmt.http_port = HVCFG_HTTP_PORT_DEFAULT;
+	cfg->mgmt.https_port = HVCFG_HTTPS_PORT_DEFAULT;
 }
 
 int hvcfg_parse(const char *text, size_t len, struct hvcfg *out, struct hvcfg_error *err)

@@ -133,21 +133,29 @@ int hvcfg_check_pci(const struct hvcfg *cfg, uint32_t idx, uint32_t line,
 }
 
 /* key's value: an ESP path, printable, terminated within HVCFG_PATH_LEN. */
-static int check_path(const struct hvcfg *cfg, uint32_t idx, const char *path,
-		      const char *key, const char *example, uint32_t line,
-		      struct hvcfg_error *err)
+int hvcfg_check_esp_path(const char *path, const char *key, const char *owner,
+			 const char *example, uint32_t line, struct hvcfg_error *err)
 {
 	size_t len = strnlen(path, HVCFG_PATH_LEN);
 
 	if (len == 0 || len >= HVCFG_PATH_LEN || path[0] != '\\')
-		return hvcfg_fail(err, line, "%s of partition '%s' must be an ESP path like %s (< %u characters)",
-				  key, cfg->partitions[idx].name, example, HVCFG_PATH_LEN);
+		return hvcfg_fail(err, line, "%s%s must be an ESP path like %s (< %u characters)",
+				  key, owner, example, HVCFG_PATH_LEN);
 	for (size_t i = 0; i < len; i++) {
 		if (path[i] < 0x20 || path[i] > 0x7e || path[i] == '/')
-			return hvcfg_fail(err, line, "%s path of partition '%s' has a bad character",
-					  key, cfg->partitions[idx].name);
+			return hvcfg_fail(err, line, "%s path%s has a bad character", key, owner);
 	}
 	return 0;
+}
+
+static int check_path(const struct hvcfg *cfg, uint32_t idx, const char *path,
+		      const char *key, const char *example, uint32_t line,
+		      struct hvcfg_error *err)
+{
+	char owner[HVCFG_NAME_LEN + 20];
+
+	fmt_snprintf(owner, sizeof(owner), " of partition '%s'", cfg->partitions[idx].name);
+	return hvcfg_check_esp_path(path, key, owner, example, line, err);
 }
 
 int hvcfg_check_image(const struct hvcfg *cfg, uint32_t idx, uint32_t line,
@@ -283,6 +291,13 @@ int hvcfg_check_images(const struct hvcfg *cfg, hvcfg_image_probe probe,
 		if (p->initrd[0] != '\0' && !probe(ctx, p->initrd))
 			return hvcfg_fail(err, p->initrd_line, "initrd '%s' of partition '%s' not found",
 					  p->initrd, p->name);
+	}
+	for (uint32_t i = 0; i < HV_MGMT_FILES; i++) {
+		const struct hvcfg_file *f = &cfg->mgmt_files[i];
+
+		if (f->path[0] != '\0' && !probe(ctx, f->path))
+			return hvcfg_fail(err, f->line, "%s '%s' not found", hvcfg_mgmt_file_key(i),
+					  f->path);
 	}
 	return 0;
 }

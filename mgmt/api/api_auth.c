@@ -4,12 +4,14 @@
  * [token NAME], include/hv/mgmtcfg.h) without an early exit, so the time
  * taken says nothing about how close a guess was.  Rights are the union
  * of the grants naming the VM or "*".  Control and execute actions are
- * logged with the token's name.
+ * logged with the token's name, and under mutual TLS the subject of the
+ * client's certificate.
  */
 #include "api.h"
 
 #include <backend/backend.h>
 
+#include <lib/format.h>
 #include <lib/sha256.h>
 #include <lib/string.h>
 
@@ -111,10 +113,15 @@ static void sanitise(char *out, size_t cap, const char *in)
 
 void api_audit(const struct api_ctx *ctx, const char *action, const char *detail)
 {
-	char safe[AUDIT_DETAIL_MAX + 1];
+	char safe[AUDIT_DETAIL_MAX + 1], client[AUDIT_DETAIL_MAX + 12];
+	const char *subject = ctx->rq ? ctx->rq->client_subject : NULL;
 
 	sanitise(safe, sizeof(safe), detail);
-	backend_log("root: api: %.*s: %s %s%s%s\n", (int)HV_MGMT_NAME_LEN,
-		    ctx->token ? ctx->token->name : "?", action, ctx->vm_name[0] ? ctx->vm_name : "-",
-		    safe[0] ? " " : "", safe);
+	/* Mutual TLS: the client certificate's subject, beside the token's name. */
+	client[0] = '\0';
+	if (subject)
+		fmt_snprintf(client, sizeof(client), " (client %s)", subject);
+	backend_log("root: api: %.*s%s: %s %s%s%s\n", (int)HV_MGMT_NAME_LEN,
+		    ctx->token ? ctx->token->name : "?", client, action,
+		    ctx->vm_name[0] ? ctx->vm_name : "-", safe[0] ? " " : "", safe);
 }

@@ -2,8 +2,8 @@
  * GET /metrics: Prometheus text exposition format 0.0.4, only for what
  * the root really measures: partition states and hv's exit counters
  * (HVCALL_PARTITION_STATUS), the guests' heartbeat (when known), the task
- * engine's counts, the root's heap and network (when they exist) and the
- * API's answers per status.  Any valid token may read it, but the
+ * engine's counts, the root's heap, network and TLS (when they exist) and
+ * the API's answers per status.  Any valid token may read it, but the
  * per-VM series name only the VMs the token may read (a token must not
  * learn which VMs exist beyond its grants); the rest has no VM in it.
  */
@@ -135,6 +135,36 @@ static void net_metrics(struct text *t)
 	text_add(t, "hv_root_net_resets_total %llu\n", (unsigned long long)nt.resets);
 }
 
+static void tls_metrics(struct text *t)
+{
+	struct backend_tls tl;
+
+	if (!backend_tls(&tl))
+		return;
+	header(t, "hv_root_tls_heap_bytes", "gauge",
+	       "The root's TLS arena: bytes in use, the most in use at once, its size.");
+	text_add(t, "hv_root_tls_heap_bytes{kind=\"used\"} %llu\nhv_root_tls_heap_bytes{kind=\"peak\"} %llu\n"
+	    "hv_root_tls_heap_bytes{kind=\"size\"} %llu\n", (unsigned long long)tl.heap_used,
+	    (unsigned long long)tl.heap_peak, (unsigned long long)tl.heap_size);
+	header(t, "hv_tls_connections", "gauge", "TLS connections open, in their handshake or after.");
+	text_add(t, "hv_tls_connections %llu\n", (unsigned long long)tl.connections);
+	header(t, "hv_tls_handshakes_total", "counter",
+	       "TLS handshakes: completed, failed (an error or alert), expired (cut for taking too long).");
+	text_add(t, "hv_tls_handshakes_total{result=\"completed\"} %llu\n"
+	    "hv_tls_handshakes_total{result=\"failed\"} %llu\n"
+	    "hv_tls_handshakes_total{result=\"expired\"} %llu\n",
+	    (unsigned long long)tl.handshakes_completed, (unsigned long long)tl.handshakes_failed,
+	    (unsigned long long)tl.handshakes_expired);
+	header(t, "hv_tls_handshake_waits_total", "counter",
+	       "Times a ClientHello waited because handshakes had spent their share of the root's time.");
+	text_add(t, "hv_tls_handshake_waits_total %llu\n", (unsigned long long)tl.handshake_waits);
+	header(t, "hv_tls_handshake_seconds_total", "counter",
+	       "Time the root spent in TLS handshake steps.");
+	text_add(t, "hv_tls_handshake_seconds_total %llu.%06llu\n",
+	    (unsigned long long)(tl.handshake_cpu_us / 1000000u),
+	    (unsigned long long)(tl.handshake_cpu_us % 1000000u));
+}
+
 static void auth_metrics(struct text *t)
 {
 	struct api_throttle_stats st;
@@ -194,6 +224,7 @@ static enum api_disposition metrics_get(struct api_ctx *ctx)
 	exit_metrics(&t, vms, n);
 	task_metrics(&t);
 	net_metrics(&t);
+	tls_metrics(&t);
 	root_metrics(&t);
 	if (t.overflow)
 		return api_reply_error(ctx, 500, E_OUTOFMEMORY, "the metrics did not fit the buffer");

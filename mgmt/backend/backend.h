@@ -75,6 +75,16 @@ struct backend_net {
 /* false if the root has no network. */
 bool backend_net(struct backend_net *out);
 
+/* The root's TLS: its arena (mgmt/tls/tls.h) and its handshakes. */
+struct backend_tls {
+	uint64_t heap_used, heap_peak, heap_size;
+	uint64_t connections;       /* open now */
+	uint64_t handshakes_completed, handshakes_failed, handshakes_expired;
+	uint64_t handshake_waits, handshake_cpu_us;
+};
+/* false if the root serves no HTTPS. */
+bool backend_tls(struct backend_tls *out);
+
 /*
  * 32 bytes for secrets (Redfish session keys): RDRAND where the CPU has
  * it, mixed with the TSC; the caller hashes them into a pool of its own.

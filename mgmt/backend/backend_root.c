@@ -8,6 +8,8 @@
 #include "backend.h"
 
 #include <net/net.h>
+#include <http/http.h>
+#include <tls/tls.h>
 
 #include <kernel/console.h>
 #include <kernel/hvmgmt.h>
@@ -178,6 +180,25 @@ const struct hv_mgmt_config *backend_mgmt_config(void)
 bool backend_heap_used(uint64_t *bytes)
 {
 	*bytes = net_heap_used();
+	return true;
+}
+
+bool backend_tls(struct backend_tls *out)
+{
+	struct tls_heap_use heap;
+	struct tls_handshake_stats hs;
+
+	if (!tls_serving())
+		return false;
+	tls_heap_use(&heap);
+	tls_handshake_stats(&hs);
+	*out = (struct backend_tls){
+		.heap_used = heap.used, .heap_peak = heap.peak, .heap_size = heap.size,
+		.connections = http_tls_connections(),
+		.handshakes_completed = hs.completed, .handshakes_failed = hs.failed,
+		.handshakes_expired = hs.expired, .handshake_waits = hs.waits,
+		.handshake_cpu_us = hs.cpu_us,
+	};
 	return true;
 }
 

@@ -52,6 +52,8 @@ struct http_request {
 	bool keep_alive;
 	uint64_t now_ms;                /* when the request completed */
 	uint32_t peer;                  /* the client's IPv4 address as lwIP holds it; 0 if unknown */
+	bool secure;                    /* it came over TLS */
+	const char *client_subject;     /* the client certificate's subject (mutual TLS), or NULL */
 };
 
 struct http_conn;                   /* opaque */
@@ -96,7 +98,8 @@ void http_status_count_add(struct http_status_count *table, unsigned size, int s
 unsigned http_status_count_used(const struct http_status_count *table, unsigned size);
 /*
  * Answers the server gave itself, by status; *n entries: the refusals
- * before the API saw the request (400, 408, 413, 414, 431 and the 503 of
+ * before the API saw the request (400, 403 for credentials over plain
+ * HTTP, 408, 413, 414, 431 and the 503 of
  * a full server) and the 500 that replaces an API answer it could not
  * send (too large, or none).  Such a request is also in the API's count,
  * under the status the API meant to send.
@@ -108,8 +111,27 @@ enum api_disposition { API_ANSWERED, API_DEFERRED };
 enum api_disposition api_handle(struct http_conn *c, const struct http_request *rq);
 void api_conn_gone(struct http_conn *c);
 
-/* Root: listen on port; false (and a console line) on failure. */
+/*
+ * A request with credentials in its headers (Authorization, X-Auth-Token)
+ * over plain HTTP is refused (403, E_ACCESSDENIED) before the API sees it,
+ * unless allowed here (hv.cfg's insecure_http = yes, for tests and
+ * loopback development).
+ */
+void http_allow_plain_credentials(bool allow);
+/* Whether rq may carry credentials (in its body, too: a Redfish login). */
+bool http_credentials_allowed(const struct http_request *rq);
+
+/* Root: plain HTTP on port; false (and a console line) on failure. */
 bool http_server_start(uint16_t port);
+/*
+ * Root: HTTPS on cfg's https_port with the TLS files hv hands over
+ * (http_tls.c); false, with the reason on the console, when hv.cfg
+ * names none, they do not load, or the CPU offers no entropy source.
+ */
+struct hv_mgmt_config;
+bool http_tls_start(const struct hv_mgmt_config *cfg);
+/* Root: TLS connections open now, their handshake done or not (metrics). */
+unsigned http_tls_connections(void);
 /* Root: idle timeouts, pending output; called from root_poll. */
 void http_server_poll(uint64_t now_ms);
 

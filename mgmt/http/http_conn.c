@@ -62,8 +62,9 @@ struct http_conn {
 
 static struct http_conn conns[HTTP_MAX_CONNS];
 static uint64_t now_ms;   /* the latest time a transport or the poll gave */
+static bool plain_credentials;   /* http_allow_plain_credentials */
 /* Room for every status the server answers itself (http.h: http_refusal_counts). */
-#define REFUSAL_KINDS 8u
+#define REFUSAL_KINDS 10u
 static struct http_status_count refusals[REFUSAL_KINDS];
 
 static void conn_flush(struct http_conn *c);
@@ -471,13 +472,30 @@ void http_stream_end(struct http_conn *c)
 	}
 }
 
-/* Gives the complete request to the API. */
+void http_allow_plain_credentials(bool allow)
+{
+	plain_credentials = allow;
+}
+
+bool http_credentials_allowed(const struct http_request *rq)
+{
+	return rq->secure || plain_credentials;
+}
+
+/* Gives the complete request to the API, unless it bears credentials in clear. */
 static void conn_dispatch(struct http_conn *c)
 {
 	enum api_disposition d;
 
 	c->msg_complete = false;
 	c->state = CS_API;
+	c->rq.secure = c->t->secure;
+	c->rq.client_subject = c->t->subject ? c->t->subject(c->ctx) : NULL;
+	if ((c->rq.authorization[0] || c->rq.x_auth_token[0]) && !http_credentials_allowed(&c->rq)) {
+		conn_fail(c, 403, E_ACCESSDENIED,
+			  "credentials over plain HTTP are refused: use HTTPS");
+		return;
+	}
 	d = api_handle(c, &c->rq);
 	if (d == API_ANSWERED && c->state == CS_API)
 		conn_fail(c, 500, E_FAIL, "the API gave no answer");

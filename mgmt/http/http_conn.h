@@ -34,6 +34,10 @@ struct http_transport {
 	 * core about it again.
 	 */
 	void (*close)(void *ctx, bool abort);
+	/* The bytes travel encrypted (TLS): a bearer token may come over it. */
+	bool secure;
+	/* The client certificate's subject, NULL without one (NULL: never one). */
+	const char *(*subject)(void *ctx);
 };
 
 /*

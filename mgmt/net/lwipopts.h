@@ -71,8 +71,13 @@
 /* A 32 KiB response fits the send buffer at once (lwIP's limit is 64 KiB). */
 #define TCP_SND_BUF (32u * 1024u)
 #define TCP_SND_QUEUELEN ((4u * TCP_SND_BUF + TCP_MSS - 1u) / TCP_MSS)
-/* Requests are at most 4 KiB of headers and 8 KiB of body. */
-#define TCP_WND (8u * TCP_MSS)
+/*
+ * Requests are at most 4 KiB of headers and 8 KiB of body; over TLS a
+ * client may send them as one record of up to 16 KiB plus its overhead,
+ * which mbedTLS must receive whole before it can acknowledge any of it:
+ * the window must hold that record (lwIP's TLS layer warns otherwise).
+ */
+#define TCP_WND (12u * TCP_MSS)
 #define TCP_QUEUE_OOSEQ 1
 /*
  * Out-of-order segments wait in lwIP's pbufs (the NIC's pool), not in the
@@ -84,6 +89,22 @@
 #define TCP_OOSEQ_MAX_BYTES TCP_WND
 #define LWIP_TCP_KEEPALIVE 1
 #define TCP_LISTEN_BACKLOG 1
+
+/* ---- altcp: the HTTP server's API, plain TCP or TLS (mgmt/tls) ---- */
+#define LWIP_ALTCP 1
+#define LWIP_ALTCP_TLS 1
+#define LWIP_ALTCP_TLS_MBEDTLS 1
+/* A TLS connection takes two altcp pcbs (TLS over TCP), a plain one one. */
+#define MEMP_NUM_ALTCP_PCB (2 * MEMP_NUM_TCP_PCB + 4)
+/* Resumption: session tickets, and a session-ID cache for clients without. */
+#define ALTCP_MBEDTLS_USE_SESSION_TICKETS 1
+#define ALTCP_MBEDTLS_SESSION_TICKET_TIMEOUT_SECONDS 3600
+#define ALTCP_MBEDTLS_USE_SESSION_CACHE 1
+#define ALTCP_MBEDTLS_SESSION_CACHE_SIZE 64
+#define ALTCP_MBEDTLS_SESSION_CACHE_TIMEOUT_SECONDS 3600
+/* The DRBG's personalisation string (its entropy is RDSEED or RDRAND). */
+#define ALTCP_MBEDTLS_ENTROPY_PTR ((const unsigned char *)"hvroot management TLS")
+#define ALTCP_MBEDTLS_ENTROPY_LEN 21
 
 #if MEMP_NUM_TCP_SEG < TCP_SND_QUEUELEN
 #error "MEMP_NUM_TCP_SEG must be at least TCP_SND_QUEUELEN"

@@ -28,7 +28,7 @@
 static struct netif netif;
 static const struct nic_driver *nic;
 static struct nic_device dev;
-static uint16_t api_port;
+static uint16_t api_port, api_tls_port;   /* 0: not served */
 static bool started, use_dhcp;
 static uint64_t last_link_check;
 static uint64_t rx_no_pbuf;
@@ -82,6 +82,13 @@ static unsigned int prefix_len(const ip4_addr_t *mask)
 	return n;
 }
 
+static void print_api_line(const char *scheme, const char *addr, uint16_t port)
+{
+	kprintf("root: management API at %s://%s:%u/ (%s %s, mac %02x:%02x:%02x:%02x:%02x:%02x)\n",
+		scheme, addr, port, nic->name, dev.model, dev.mac[0], dev.mac[1], dev.mac[2],
+		dev.mac[3], dev.mac[4], dev.mac[5]);
+}
+
 /* Logs each new address once: the first DHCP answer, a static address, a renewal that moved. */
 static void status_changed(struct netif *n)
 {
@@ -96,9 +103,10 @@ static void status_changed(struct netif *n)
 	kprintf("root: net: up %s/%u gw %s (%s)\n", addr, prefix_len(netif_ip4_netmask(n)), gw,
 		use_dhcp ? "dhcp" : "static");
 	/* The line an operator looks for: where to point a client, and which card. */
-	kprintf("root: management API at http://%s:%u/ (%s %s, mac %02x:%02x:%02x:%02x:%02x:%02x)\n",
-		addr, api_port, nic->name, dev.model, dev.mac[0], dev.mac[1], dev.mac[2],
-		dev.mac[3], dev.mac[4], dev.mac[5]);
+	if (api_tls_port)
+		print_api_line("https", addr, api_tls_port);
+	if (api_port)
+		print_api_line("http", addr, api_port);
 }
 
 static void link_changed(struct netif *n)
@@ -175,6 +183,7 @@ bool net_init(const struct start_info *si, const struct hv_mgmt_config *cfg)
 		dev.vendor, dev.device);
 	use_dhcp = (cfg->flags & HV_MGMT_DHCP) != 0;
 	api_port = cfg->http_port;
+	api_tls_port = (cfg->flags & HV_MGMT_TLS) ? cfg->https_port : 0;
 	started = netif_start(cfg);
 	return started;
 }

@@ -18,7 +18,7 @@
  * owns, starts it (DMA addresses from si->dma_base) and brings up lwIP
  * with cfg's address.  Logs "root: net: e1000 at bb:dd.f mac xx:..,
  * link up (82540EM 8086:100e)", then "root: net: up 10.0.2.15/24 gw 10.0.2.2
- * (dhcp|static)" and "root: management API at http://A.B.C.D:PORT/ (...)"
+ * (dhcp|static)" and "root: management API at https://A.B.C.D:PORT/ (...)"
  * once an address is bound.  false (with a console line) when there is no
  * usable NIC.
  */

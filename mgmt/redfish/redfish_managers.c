@@ -2,8 +2,8 @@
  * The one Manager, "hv": the hypervisor and the management service its
  * root partition runs (ManagerType Service), with the version hv and the
  * root were built as, the systems it manages (those the caller may read)
- * and its NetworkProtocol: the management port of hv.cfg.  HTTPS is off
- * until the root serves TLS.
+ * and its NetworkProtocol: hv.cfg's https_port (with tls_cert) and
+ * http_port, each enabled when configured.
  */
 #include "redfish_int.h"
 
@@ -110,10 +110,10 @@ static enum api_disposition network_protocol(struct api_ctx *ctx)
 	rf_resource_begin(w, RF_T_NETWORK_PROTOCOL, MANAGER "/NetworkProtocol");
 	rf_id_name(w, "NetworkProtocol", "Manager Network Protocol");
 	jw_key(w, "Description");
-	jw_str(w, "The management API's port (hv.cfg [management] port)");
+	jw_str(w, "The management API's ports (hv.cfg [management] https_port, http_port)");
 	rf_status(w, "Enabled", "OK");
-	protocol(w, "HTTP", true, cfg->http_port);
-	protocol(w, "HTTPS", false, 0);
+	protocol(w, "HTTP", cfg->http_port != 0, cfg->http_port);
+	protocol(w, "HTTPS", (cfg->flags & HV_MGMT_TLS) != 0, cfg->https_port);
 	jw_obj_end(w);
 	return rf_reply_resource(ctx, w);
 }

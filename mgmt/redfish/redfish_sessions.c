@@ -198,6 +198,10 @@ static enum api_disposition login(struct api_ctx *ctx)
 	struct session *s;
 	struct jw *w;
 
+	/* The password is a token: over plain HTTP only where hv.cfg allows (docs/http.md, "TLS"). */
+	if (!http_credentials_allowed(ctx->rq))
+		return rf_error(ctx, 403, E_ACCESSDENIED, RF_M_INSUFFICIENT_PRIVILEGE, NULL, 0,
+				"credentials over plain HTTP are refused: use HTTPS");
 	if (rf_throttled(ctx, true, &d) || !credentials(ctx, user, password, &d))
 		return d;
 	ctx->token = rf_check_password(user, password);

@@ -140,7 +140,7 @@ static void t_close(void *ctx, bool abort_conn)
 	f->open = false;
 }
 
-static const struct http_transport transport = { t_send, t_space, t_close };
+static const struct http_transport transport = { t_send, t_space, t_close, false, NULL };
 
 static void t_open(struct fconn *f)
 {

@@ -10,6 +10,7 @@ import linux_clients
 import redfish_clients
 import screen_client
 import task_clients
+import tls_clients
 from hosts import default_mem
 
 FATAL = (r'hv: panic', r'hv: EXCEPTION', r'hv: only \d+ of \d+ CPUs online',
@@ -40,6 +41,10 @@ class Case:
     nic: str = 'e1000'          # the root's NIC on QEMU (hosts.NICS)
     decoy_nic: str = ''         # QEMU: a card before nic that gets no port (hosts.Machine)
     vga: bool = False           # QEMU: the standard VGA, whose GOP framebuffer hv draws on
+    # Files of the test certificate set (tlscerts.test_set) the ESP gets in
+    # \hv\ for hv.cfg's TLS keys; with any, the root's port 443 is forwarded
+    # too and a client marked wants_tls gets tls=tlscerts.Endpoint(...).
+    tls_files: tuple = ()
 
     def __post_init__(self):
         self.timeout = self.timeout or TIMEOUTS[self.host]
@@ -565,7 +570,7 @@ NET_STATIC = """
 [management]
 address = 10.0.2.15/24
 gateway = 10.0.2.2
-port = 80
+http_port = 80
 """
 
 
@@ -611,7 +616,7 @@ MGMT = f'''
 [management]
 address = 10.0.2.15/24
 gateway = 10.0.2.2
-port = 8080
+http_port = 8080
 
 [token ops]
 hash = {MGMT_HASHES[0]}
@@ -625,8 +630,8 @@ rights = polite:read
 CASES += [
     Case('qemu-mgmt-config', 'qemu', 2,
          managed('', ('polite', 'hostile=hypercall')) + MGMT,
-         expect=({r'hv: \[root\] root: mgmt: address 10\.0\.2\.15/24 gateway 10\.0\.2\.2 '
-                  r'port 8080, 2 tokens',
+         expect=({r'hv: \[root\] root: mgmt: address 10\.0\.2\.15/24 gateway 10\.0\.2\.2, '
+                  r'http 8080, 2 tokens',
                   r'hv: \[polite\] testos: hostile hypercalls denied'},
                  r'hv: \[root\] root: alive'),
          forbid=partition_forbid('root', 'polite') + MGMT_HASHES + (MGMT_HASHES[0][:16],)),
@@ -881,7 +886,7 @@ def api_config():
     import hashlib
     h = {t: hashlib.sha256(t.encode()).hexdigest() for t in (API_ADMIN, API_READER)}
     config = managed('', ('testos1', 'additions'), root_pci='00:02.0')
-    return config + (f'\n[management]\naddress = dhcp\nport = 80\n'
+    return config + (f'\n[management]\naddress = dhcp\nhttp_port = 80\ninsecure_http = yes\n'
                      f'\n[token admin]\nhash = {h[API_ADMIN]}\nrights = *:read,control,execute\n'
                      f'\n[token reader]\nhash = {h[API_READER]}\nrights = testos1:read\n')
 
@@ -906,7 +911,8 @@ IVMCTL_CONFIG = (HYPERVISOR.replace('test_exit = yes\n', '') + ROOT +
                  GUEST.replace('"selftest"', '"additions"') + r'''
 [management]
 address = dhcp
-port = 80
+http_port = 80
+insecure_http = yes
 
 [token developer]
 hash = 33b65b8a8b200ce4f6a2dbc56927ee8b348e9409aefe00d91d88abc057bd136b
@@ -923,14 +929,56 @@ IVMCTL_STEPS = (
     (['events'], 0, r'taskCompleted task \d+ Success'),
 )
 
+# HTTPS (mgmt/http/http_tls.c, docs/http.md "TLS") in one boot: the root
+# with a certificate of the test CA (tlscerts.test_set) and plain HTTP on
+# port 80 without insecure_http.  The client (tls_clients.https) checks a
+# half-open handshake is cut after 10 s, one request of every route group
+# with curl --cacert, a token over plain HTTP refused (403) while a
+# request without one still reaches the API, ivmctl over HTTPS (the
+# steps above, ending in a shutdown --wait to Success), a wrong CA and a
+# wrong fingerprint refused by ivmctl with the reason, and testssl.sh
+# finding nothing rated MEDIUM or worse.  testssl takes 3-5 minutes.
+TLS_MANAGEMENT = r'''
+[management]
+address = dhcp
+tls_cert = \hv\tls-cert.pem
+tls_key = \hv\tls-key.pem
+'''
+HTTPS_CONFIG = IVMCTL_CONFIG.replace('\n[management]\naddress = dhcp\nhttp_port = 80\n'
+                                     'insecure_http = yes\n', TLS_MANAGEMENT + 'http_port = 80\n')
+MTLS_CONFIG = IVMCTL_CONFIG.replace('\n[management]\naddress = dhcp\nhttp_port = 80\n'
+                                    'insecure_http = yes\n',
+                                    TLS_MANAGEMENT + 'tls_client_ca = \\hv\\client-ca.pem\n')
+ROOT_LINE = r'hv: \[root\] root: '
+
 CASES += [
-    Case('qemu-ivmctl', 'qemu', 2, IVMCTL_CONFIG,
-         expect=(r'hv: \[root\] root: bus testos1: exec ready',
-                 r'hv: \[root\] root: event testos1: Running -> Off',
-                 r'hv: \[root\] root: alive'),
-         forbid=partition_forbid('root', 'testos1'),
-         client=ivmctl_client.ivmctl(IVMCTL_STEPS),
-         client_after=r'root: bus testos1: exec ready', client_timeout=300, timeout=360),
+    Case('qemu-https', 'qemu', 2, HTTPS_CONFIG,
+         expect=({ROOT_LINE + r'tls: TLS 1\.2, entropy from RD(SEED|RAND)',
+                  ROOT_LINE + r'tls: certificate CN=hvroot test \(EC 256-bit key',
+                  ROOT_LINE + r'http: listening on port 443 \(HTTPS\)',
+                  ROOT_LINE + r'http: listening on port 80 \(plain HTTP\)',
+                  ROOT_LINE + r'management API at https://10\.0\.2\.15:443/',
+                  ROOT_LINE + r'bus testos1: exec ready'},
+                 ROOT_LINE + r'api: developer: set-parameter testos1 tlsparam',
+                 ROOT_LINE + r'event testos1: Running -> Off',
+                 ROOT_LINE + r'alive'),
+         forbid=partition_forbid('root', 'testos1') + (r'root: panic', r'HTTPS off'),
+         tls_files=('tls-cert.pem', 'tls-key.pem'),
+         client=tls_clients.https('dev-insecure-token-change-me', IVMCTL_STEPS),
+         client_after=r'root: bus testos1: exec ready', client_timeout=1200, timeout=1400),
+    # Mutual TLS: a client certificate the client CA signed gets in, and
+    # the audit line names its subject; none, or a stranger's, is refused.
+    Case('qemu-mtls', 'qemu', 2, MTLS_CONFIG,
+         expect=({ROOT_LINE + r'tls: mutual TLS: a client certificate signed by one of 1 CA '
+                              r'certificate is required',
+                  ROOT_LINE + r'http: listening on port 443 \(HTTPS\)',
+                  ROOT_LINE + r'bus testos1: exec ready'},
+                 ROOT_LINE + r'api: developer \(client O=hv test, CN=operator alice\): '
+                             r'set-timesync testos1 false'),
+         forbid=partition_forbid('root', 'testos1') + (r'root: panic', r'HTTPS off'),
+         tls_files=('tls-cert.pem', 'tls-key.pem', 'client-ca.pem'),
+         client=tls_clients.mutual_tls('dev-insecure-token-change-me'),
+         client_after=r'root: bus testos1: exec ready', client_timeout=240, timeout=360),
 ]
 
 
@@ -942,7 +990,8 @@ CASES += [
 def http_server_case(name, host, timeout=0):
     root = r'hv: \[root\] root: '
     # Without test_exit: a configuration with no guest would end at start-up.
-    config = managed('', root_pci='00:02.0').replace('test_exit = yes\n', '')
+    config = (managed('', root_pci='00:02.0').replace('test_exit = yes\n', '') +
+              '\n[management]\nhttp_port = 80\n')
     return Case(name, host, 1, config,
                 expect=(r'boot: hvboot 0\.1\.0',
                         root + r'http: listening on port 80',
@@ -1067,7 +1116,8 @@ CASES += [redfish_case()]
 # so one case covers both issues' VT-x acceptance): the e1000 behind Bochs'
 # slirp hostfwd, the bus heartbeat, ivmctl reading IsHeartbeating through
 # the API, then an API shutdown task that succeeds only once hv has seen
-# the guest's ACPI S5.  Slirp listens with a backlog of 1: ivmctl makes one
+# the guest's ACPI S5, all over HTTPS (the root seeding its DRBG from
+# Bochs' RDSEED).  Slirp listens with a backlog of 1: ivmctl makes one
 # connection at a time.
 BOCHS_API_STEPS = (
     (['vms'], 0, r'^testos1\s+1\s+guest\s+Running'),
@@ -1077,14 +1127,19 @@ BOCHS_API_STEPS = (
 )
 
 CASES += [
-    Case('bochs-vmx-api-heartbeat-shutdown', 'bochs-vmx', 2, IVMCTL_CONFIG,
+    Case('bochs-vmx-api-heartbeat-shutdown', 'bochs-vmx', 2,
+         IVMCTL_CONFIG.replace('\n[management]\naddress = dhcp\nhttp_port = 80\n'
+                               'insecure_http = yes\n', TLS_MANAGEMENT),
          expect=({r'hv: \[root\] root: net: up 10\.0\.2\.15/24',
+                  ROOT_LINE + r'tls: TLS 1\.2, entropy from RDSEED',
+                  ROOT_LINE + r'http: listening on port 443 \(HTTPS\)',
                   r'hv: \[root\] root: bus testos1: heartbeat ok seq \d+'},
                  r'hv: \[root\] root: bus testos1: shutdown answered, status 0x0 \(accepted\)',
                  r'hv: partition testos1 powered off \(ACPI S5\)'),
          forbid=partition_forbid('root', 'testos1') + (r'root: bus .*: closing channel',
-                                                        r'root: panic'),
-         client=ivmctl_client.ivmctl(BOCHS_API_STEPS, ready_timeout=300),
+                                                        r'root: panic', r'HTTPS (off|refused)'),
+         tls_files=('tls-cert.pem', 'tls-key.pem'),
+         client=ivmctl_client.ivmctl(BOCHS_API_STEPS, ready_timeout=300, https=True),
          client_after=r'root: bus testos1: heartbeat ok seq \d+', client_timeout=700,
          timeout=1200),
 ]
@@ -1431,7 +1486,8 @@ CASES += [nic_api_case(nic, fault=True) for nic in ('e1000', 'e1000e', 'virtio')
 def screen_config():
     import hashlib
     config = managed('', root_pci='00:02.0, 00:03.0').replace('test_exit = yes\n', '')
-    return config + (f'\n[management]\naddress = dhcp\nnic = virtio\n'
+    return config + (f'\n[management]\naddress = dhcp\nnic = virtio\nhttp_port = 80\n'
+                     f'insecure_http = yes\n'
                      f'\n[token reader]\nhash = {hashlib.sha256(API_READER.encode()).hexdigest()}'
                      f'\nrights = *:read\n')
 

@@ -23,6 +23,7 @@ import cases
 import emulator
 import hosts
 import logwatch
+import tlscerts
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXIT_GRACE = 15   # seconds to power off after the last marker (test_exit)
@@ -101,9 +102,10 @@ class ClientRun:
     for its verdict.  The client bounds its own socket waits; the harness
     gives up on it after case.client_timeout (the thread is a daemon)."""
 
-    def __init__(self, case, port, logfile, verbose, launch):
+    def __init__(self, case, port, logfile, verbose, launch, tls=None):
         self.case = case
         self.port = port
+        self.tls = tls
         self.serial_log = launch.serial_log
         self.qmp_socket = launch.qmp_socket
         self.trigger = re.compile(case.client_after)
@@ -134,7 +136,9 @@ class ClientRun:
             extra = [self.serial_log] if getattr(self.case.client, 'wants_serial', False) else []
             if getattr(self.case.client, 'wants_qmp', False):
                 extra.append(self.qmp_socket)
-            error = self.case.client(self.port, self.log, *extra)
+            # one marked wants_tls gets the HTTPS endpoint and certificates
+            kwargs = {'tls': self.tls} if getattr(self.case.client, 'wants_tls', False) else {}
+            error = self.case.client(self.port, self.log, *extra, **kwargs)
         except Exception as e:  # a client bug is a failure, not a harness crash
             error = f'{type(e).__name__}: {e}'
         self.log(f'result: {error or "ok"}')
@@ -173,9 +177,9 @@ class Runner:
         work.mkdir(parents=True)
         checker = logwatch.Checker(case.expect, case.forbid)
         try:
-            launch, port = self._prepare(case, work)
+            launch, port, tls = self._prepare(case, work)
             client = ClientRun(case, port, work / 'client.log', self.verbose,
-                               launch) if case.client else None
+                               launch, tls) if case.client else None
             reason = self._boot(case, launch, work, checker, client)
         except Exception as e:  # a broken test must not stop the others
             reason = f'harness error: {type(e).__name__}: {e}'
@@ -189,12 +193,18 @@ class Runner:
         shutil.copytree(source, work / 'esp')
         (work / 'esp' / 'hv').mkdir(exist_ok=True)
         (work / 'esp' / 'hv' / 'hv.cfg').write_text(case.config)
+        tls = None
+        if case.tls_files:
+            certs = tlscerts.test_set(self.build)
+            tlscerts.install(certs, work / 'esp', *case.tls_files)
+            tls = tlscerts.Endpoint(free_port(), certs)
         machine = hosts.Machine(case.host, case.smp, case.mem_mib, work / 'esp', free_port(),
                                 nic=case.nic, decoy_nic=case.decoy_nic, vga=case.vga,
-                                qmp=getattr(case.client, 'wants_qmp', False))
+                                qmp=getattr(case.client, 'wants_qmp', False),
+                                tls_port=tls.port if tls else 0)
         launch = hosts.prepare(machine, work)
         (work / 'cmdline.txt').write_text(shlex.join(launch.argv) + '\n')
-        return launch, machine.port
+        return launch, machine.port, tls
 
     def _boot(self, case, launch, work, checker, client):
         emu = emulator.Emulator(launch, work)

@@ -37,6 +37,7 @@ class Machine:
     port: int          # host port (127.0.0.1) forwarded to guest port 80
     accel: str = 'tcg'  # 'kvm' only for qemu
     nic: str = 'e1000'  # one of NICS; QEMU only (Bochs has its e1000)
+    tls_port: int = 0  # host port forwarded to guest port 443 (HTTPS); 0: none
     # QEMU only: a second card (e1000 or virtio) at 02.0 on a network with
     # no port forwarded, so the API answers only if the root picked `nic`
     # (then at 03.0); QEMU's standard VGA at 01.0 (the GOP framebuffer hv
@@ -97,10 +98,16 @@ def _pcap_args():
     return ['-object', f'filter-dump,id=pcap0,netdev=n0,file={path},maxlen=160']
 
 
+def _forwards(m):
+    """(host port, guest port) pairs: the API's plain HTTP port 80, HTTPS's 443."""
+    return [(m.port, 80)] + ([(m.tls_port, 443)] if m.tls_port else [])
+
+
 def _qemu_nic(m):
-    """The user-mode network with the root's port 80 forwarded, on m.nic,
-    after the decoy card on a network of its own when there is one."""
-    user = f'user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{m.port}-:80'
+    """The user-mode network with the root's ports 80 and 443 forwarded, on
+    m.nic, after the decoy card on a network of its own when there is one."""
+    user = 'user,id=n0,restrict=on' + ''.join(f',hostfwd=tcp:127.0.0.1:{host}-:{guest}'
+                                              for host, guest in _forwards(m))
     if m.nic not in NICS:
         raise ValueError(f'unknown NIC {m.nic!r} (choose from {", ".join(NICS)})')
     if m.decoy_nic not in ('', *QEMU_NIC_DEVICES) or (m.decoy_nic and m.nic == 'e1000e'):
@@ -158,8 +165,9 @@ def _bochs(m, work):
         raise ValueError(f'{m.host}: a decoy NIC, the VGA and QMP are for QEMU only')
     serial, log = work / 'serial.log', work / 'bochs.log'
     slirp = work / 'slirp.conf'
-    slirp.write_text('# slirp config\nrestricted = 1\n'
-                     f'hostfwd = tcp:127.0.0.1:{m.port}-:80\n')
+    slirp.write_text('# slirp config\nrestricted = 1\n' +
+                     ''.join(f'hostfwd = tcp:127.0.0.1:{host}-:{guest}\n'
+                             for host, guest in _forwards(m)))
     rc = string.Template(TEMPLATE.read_text()).substitute(
         megs=m.mem_mib, model=BOCHS_MODELS[m.host], count=m.smp, serial=serial,
         log=log, slirp=slirp, esp=pathlib.Path(m.esp).resolve())

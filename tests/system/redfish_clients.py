@@ -24,7 +24,7 @@ SYSTEM = 'g1'
 SUSHY = pathlib.Path(__file__).with_name('redfish_sushy.py')
 
 # hv.cfg: the API on DHCP, port 80; ops may do anything, look only read the root.
-CONFIG = (f'\n[management]\naddress = dhcp\nport = 80\n'
+CONFIG = (f'\n[management]\naddress = dhcp\nhttp_port = 80\ninsecure_http = yes\n'
           f'\n[token ops]\nhash = {hashlib.sha256(OPS.encode()).hexdigest()}\n'
           f'rights = *:read,control,execute\n'
           f'\n[token look]\nhash = {hashlib.sha256(LOOK.encode()).hexdigest()}\n'

@@ -3,7 +3,9 @@
 # build/esp (optionally with another hv.cfg) on one host in the foreground,
 # echoing the serial log to the terminal.  Ctrl-C stops the emulator.  The
 # machine gets the CPUs and RAM the configuration needs unless --smp and
-# --mem say otherwise.
+# --mem say otherwise.  The ESP also gets the development certificate
+# (build/dev-tls, made with openssl on first use, tlscerts.py) that
+# boot/hv.cfg names for HTTPS, and its fingerprint is printed.
 import argparse
 import fcntl
 import os
@@ -18,6 +20,7 @@ import build
 import emulator
 import hosts
 import logwatch
+import tlscerts
 
 KVM_CREATE_VM = 0xAE01
 
@@ -69,13 +72,16 @@ def parse_args():
                    help="the root's NIC on QEMU: e1000 (82540EM), e1000e (q35's default "
                         "82574L, as `-nic user` gives it), virtio (virtio-net, modern only); "
                         "the root's `pci` in hv.cfg is moved to match")
+    p.add_argument('--tls-port', type=int, default=8443,
+                   help='port on 127.0.0.1 forwarded to guest port 443, HTTPS (default 8443)')
     p.add_argument('--vga', action='store_true',
                    help="QEMU's standard VGA: hv's console draws on its screen too "
                         '(see it with --display)')
     p.add_argument('--display', default='none',
                    help="QEMU's -display, e.g. gtk, sdl, or vnc=127.0.0.1:1 (default none)")
     p.add_argument('--port', type=int, default=8080,
-                   help='port on 127.0.0.1 forwarded to guest port 80 (default 8080)')
+                   help='port on 127.0.0.1 forwarded to guest port 80, plain HTTP when hv.cfg '
+                        'has http_port = 80 (default 8080)')
     p.add_argument('--build-dir', type=pathlib.Path, default=build.ROOT / 'build')
     return p.parse_args()
 
@@ -95,6 +101,8 @@ def refusal(args):
         return f'no such file: {args.config}'
     if not port_free(args.port):
         return f'port {args.port} on 127.0.0.1 is in use: pick another with --port'
+    if not port_free(args.tls_port):
+        return f'port {args.tls_port} on 127.0.0.1 is in use: pick another with --tls-port'
     return None
 
 
@@ -162,13 +170,30 @@ def hints(config_text):
 
 
 def scratch(build_dir, config):
-    """build/run/: a copy of build/esp (hv.cfg replaced by config, if any)."""
+    """build/run/: a copy of build/esp (hv.cfg replaced by config, if any)
+    with the development certificate and key as \\hv\\tls-cert.pem and
+    \\hv\\tls-key.pem."""
     work = build_dir / 'run'
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(build_dir / 'esp', work / 'esp')
     if config:
         shutil.copyfile(config, work / 'esp' / 'hv' / 'hv.cfg')
+    tlscerts.install(tlscerts.development(build_dir), work / 'esp', 'tls-cert.pem',
+                     'tls-key.pem')
     return work
+
+
+def endpoints(config_text, args, dev_tls):
+    """Lines saying where the API is reachable from the host, per hv.cfg."""
+    lines = []
+    if re.search(r'^\s*tls_cert\s*=', config_text, re.M):
+        cert = dev_tls / 'tls-cert.pem'
+        lines += [f'    HTTPS (guest port 443) at https://127.0.0.1:{args.tls_port}/ with the '
+                  f'development certificate {cert}',
+                  f'    its SHA-256 fingerprint: {tlscerts.fingerprint(cert)}']
+    if re.search(r'^\s*http_port\s*=\s*80\s*(#.*)?$', config_text, re.M):
+        lines.append(f'    plain HTTP (guest port 80) at http://127.0.0.1:{args.port}/')
+    return lines
 
 
 def development_token(config):
@@ -207,16 +232,21 @@ def main():
     (work / 'esp' / 'hv' / 'hv.cfg').write_text(config_text)
     smp, mem = machine_size(args, config_text)
     machine = hosts.Machine(args.host, smp, mem, work / 'esp', args.port, args.accel, args.nic,
-                            vga=args.vga, display=args.display)
+                            vga=args.vga, display=args.display,
+                            tls_port=args.tls_port)
     launch = hosts.prepare(machine, work)
-    print(f'==> {args.host}: {smp} CPUs, {mem} MiB; serial log {launch.serial_log}\n'
-          f'    guest port 80 at http://127.0.0.1:{args.port}/ ; Ctrl-C stops', flush=True)
+    dev_tls = tlscerts.development(build_dir)
+    print(f'==> {args.host}: {smp} CPUs, {mem} MiB; serial log {launch.serial_log}; '
+          'Ctrl-C stops', flush=True)
+    for line in endpoints(config_text, args, dev_tls):
+        print(line, flush=True)
     token = development_token(work / 'esp' / 'hv' / 'hv.cfg')
     if token:
         ivmctl = f'{build_dir}/tools/ivmctl'
         print(f'    API token (development only, see hv.cfg): {token}\n'
               f'    first commands to try, in another terminal:\n'
-              f'      export IVMCTL_HOST=127.0.0.1:{args.port} IVMCTL_TOKEN={token}', flush=True)
+              f'      export IVMCTL_HOST=https://127.0.0.1:{args.tls_port} '
+              f'IVMCTL_CACERT={dev_tls / "tls-cert.pem"} IVMCTL_TOKEN={token}', flush=True)
         for line in hints(config_text):
             print(f'      {ivmctl} {line}', flush=True)
     emulator.interrupt_on_sigterm()

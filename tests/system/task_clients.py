@@ -11,8 +11,9 @@ import time
 TOKEN = 'task-system-test-token'
 TOKEN_HASH = hashlib.sha256(TOKEN.encode()).hexdigest()
 
-# hv.cfg sections: the API on DHCP, port 80, one token with every right.
-CONFIG = (f'\n[management]\naddress = dhcp\nport = 80\n'
+# hv.cfg sections: the API on DHCP, plain HTTP on port 80 with tokens
+# allowed over it (tests only), one token with every right.
+CONFIG = (f'\n[management]\naddress = dhcp\nhttp_port = 80\ninsecure_http = yes\n'
           f'\n[token tasks]\nhash = {TOKEN_HASH}\nrights = *:read,control,execute\n')
 
 

@@ -209,6 +209,13 @@ bool backend_heap_used(uint64_t *bytes)
 	return fake.heap_known;
 }
 
+bool backend_tls(struct backend_tls *out)
+{
+	if (fake.tls_known)
+		*out = fake.tls;
+	return fake.tls_known;
+}
+
 bool backend_net(struct backend_net *out)
 {
 	if (fake.net_known)

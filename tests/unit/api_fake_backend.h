@@ -44,6 +44,8 @@ struct fake_backend {
 	bool heap_known;
 	uint64_t heap_used;
 	bool net_known;
+	struct backend_tls tls;
+	bool tls_known;
 	struct backend_net net;
 	uint32_t refuse;            /* guestos_request answers this when not S_OK */
 	uint32_t lifecycle_refuse;  /* start/stop/reset answer this when not S_OK */
@@ -91,5 +93,7 @@ struct fake_answer *fake_answer(struct http_conn *c);
 void fake_http_reset(void);
 /* What http_refusal_counts reports (cleared by fake_http_reset). */
 extern struct http_status_count fake_refusals[4];
+/* http_credentials_allowed's answer for a request not over TLS (true after fake_http_reset). */
+extern bool fake_plain_credentials;
 
 #endif

@@ -382,6 +382,7 @@ static struct vcpu vcpus[BOOT_MAX_CPUS];
 static struct fake_backend_vcpu backends[BOOT_MAX_CPUS];
 static uint32_t cpus_used;
 static struct hv_mgmt_config mgmt;
+static struct boot_file mgmt_files[HV_MGMT_FILES];  /* none: HVCALL_MGMT_FILE reads size 0 */
 static uint64_t *pool_memory;
 
 struct vcpu *partition_vcpu(const struct partition *p, uint32_t vp)
@@ -467,7 +468,7 @@ void fake_machine_reset(const struct vcpu_vendor_ops *ops, const struct fake_cpu
 	pool_reset();
 	synic_init(&fake_pool);
 	hypercall_root_set_info(&source);
-	hypercall_root_set_mgmt(&mgmt);
+	hypercall_root_set_mgmt(&mgmt, mgmt_files);
 	events_reset();
 	fake_adjusted_leaf = 0;
 	fake_adjusted = (struct cpuid_regs){ 0 };

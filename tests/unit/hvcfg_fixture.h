@@ -46,4 +46,13 @@ static inline void expect_error(unsigned line, const char *fragment)
 		fail_msg("message '%s' lacks '%s'", err.message, fragment);
 }
 
+/* `base` with line `number` replaced by `line` is refused on err_line, for fragment. */
+static inline void expect_refused_in(const char *base, unsigned number, const char *line,
+				     unsigned err_line, const char *fragment)
+{
+	if (parse_replacing(base, number, line) != -1)
+		fail_msg("'%s' on line %u was accepted", line, number);
+	expect_error(err_line, fragment);
+}
+
 #endif

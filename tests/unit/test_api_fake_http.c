@@ -18,6 +18,7 @@ struct http_conn {
 
 static struct http_conn conns[FAKE_CONNS];
 struct http_status_count fake_refusals[4];
+bool fake_plain_credentials = true;
 
 struct http_conn *fake_conn(unsigned n)
 {
@@ -33,6 +34,12 @@ void fake_http_reset(void)
 {
 	memset(conns, 0, sizeof(conns));
 	memset(fake_refusals, 0, sizeof(fake_refusals));
+	fake_plain_credentials = true;
+}
+
+bool http_credentials_allowed(const struct http_request *rq)
+{
+	return rq->secure || fake_plain_credentials;
 }
 
 const struct http_status_count *http_refusal_counts(unsigned *n)

@@ -469,6 +469,19 @@ static void test_audit_line(void **state)
 	assert_string_equal(fake.log, "root: api: operator: execute testos1 echo ?[31mred??root: forged\n");
 }
 
+/* Mutual TLS: the client certificate's subject is in the line too. */
+static void test_audit_client_subject(void **state)
+{
+	const struct hv_mgmt_config *cfg = backend_mgmt_config();
+	struct http_request rq = { .client_subject = "O=hv test, CN=operator alice" };
+	struct api_ctx ctx = { .rq = &rq, .token = &cfg->tokens[2], .vm_name = "testos1" };
+
+	(void)state;
+	api_audit(&ctx, "shutdown", "forced=0");
+	assert_string_equal(fake.log, "root: api: operator (client O=hv test, CN=operator alice): "
+				      "shutdown testos1 forced=0\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +506,7 @@ int main(void)
 		cmocka_unit_test_setup(test_deferral_registry, setup),
 		cmocka_unit_test_setup(test_overflowed_body_is_500, setup),
 		cmocka_unit_test_setup(test_audit_line, setup),
+		cmocka_unit_test_setup(test_audit_client_subject, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

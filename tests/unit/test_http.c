@@ -55,15 +55,28 @@ static void t_close(void *ctx, bool abort)
 	t->aborted = abort;
 }
 
-static const struct http_transport ttransport = { t_send, t_space, t_close };
+static const char *t_subject(void *ctx)
+{
+	(void)ctx;
+	return "CN=operator alice";
+}
+
+/* As over TLS (with a client certificate), and as over plain TCP. */
+static const struct http_transport ttransport = { t_send, t_space, t_close, true, t_subject };
+static const struct http_transport plain_transport = { t_send, t_space, t_close, false, NULL };
 static uint64_t now = 1000;
 
-static void t_open(struct tconn *t)
+static void t_open_on(struct tconn *t, const struct http_transport *tr)
 {
 	memset(t, 0, sizeof(*t));
 	t->budget = SIZE_MAX;
-	t->c = http_conn_open(&ttransport, t, now);
+	t->c = http_conn_open(tr, t, now);
 	assert_non_null(t->c);
+}
+
+static void t_open(struct tconn *t)
+{
+	t_open_on(t, &ttransport);
 }
 
 /* Feeds all of s (as the transport would, stopping when the core stops taking). */
@@ -768,6 +781,50 @@ static void test_eof_while_sending(void **state)
 	assert_false(tc.aborted);
 }
 
+/*
+ * Credentials over plain HTTP never reach the API (they have crossed the
+ * network in clear), unless hv.cfg allows it; a request without them
+ * does; over TLS the API learns the request was secure, and whose
+ * client certificate came with it.
+ */
+static void test_plain_credentials(void **state)
+{
+	const char *with = "GET /echo HTTP/1.1\r\nAuthorization: Bearer tok\r\n\r\n";
+	const char *without = "GET /echo HTTP/1.1\r\n\r\n";
+	struct resp *r;
+
+	(void)state;
+	t_open_on(&tc, &plain_transport);
+	t_feeds(&tc, with);
+	assert_int_equal(api.calls, 0);
+	r = one(&tc, 403);
+	assert_error(r, "0x80070005");
+	assert_non_null(strstr(r->body, "credentials over plain HTTP are refused"));
+	assert_int_equal(tc.closed, 1);
+	t_open_on(&tc, &plain_transport);
+	t_feeds(&tc, "GET /echo HTTP/1.1\r\nX-Auth-Token: 0123abcd\r\n\r\n");
+	assert_int_equal(api.calls, 0);
+	one(&tc, 403);
+	t_open_on(&tc, &plain_transport);
+	t_feeds(&tc, without);
+	assert_int_equal(api.calls, 1);
+	assert_false(api.last.secure);
+	assert_null(api.last.client_subject);
+	http_conn_input_eof(tc.c, now);
+	http_allow_plain_credentials(true);
+	t_open_on(&tc, &plain_transport);
+	t_feeds(&tc, with);
+	http_allow_plain_credentials(false);
+	assert_int_equal(api.calls, 2);
+	http_conn_input_eof(tc.c, now);
+	t_open(&tc);
+	t_feeds(&tc, with);
+	assert_int_equal(api.calls, 3);
+	assert_true(api.last.secure);
+	assert_string_equal(api.last.client_subject, "CN=operator alice");
+	http_conn_input_eof(tc.c, now);
+}
+
 static void test_request_headers_kept(void **state)
 {
 	char rq[512];
@@ -899,6 +956,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_api_faults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_output, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eof_while_sending, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plain_credentials, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_headers_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_endings, setup, teardown),

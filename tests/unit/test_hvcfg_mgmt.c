@@ -25,7 +25,7 @@
 	"[management]\n"                              /*  6 */ \
 	"address = 192.168.1.10/24\n"                 /*  7 */ \
 	"gateway = 192.168.1.1\n"                     /*  8 */ \
-	"port = 8080   # the API\n"                   /*  9 */ \
+	"http_port = 8080   # the API\n"              /*  9 */ \
 	"[token admin]\n"                             /* 10 */ \
 	"hash = " HASH_A "\n"                         /* 11 */ \
 	"rights = *:read,control,execute\n"           /* 12 */ \
@@ -45,9 +45,7 @@ static int parse_with_line(unsigned number, const char *line)
 static void expect_refused(unsigned number, const char *line, unsigned err_line,
 			   const char *fragment)
 {
-	if (parse_with_line(number, line) != -1)
-		fail_msg("'%s' on line %u was accepted", line, number);
-	expect_error(err_line, fragment);
+	expect_refused_in(MGMT_CONFIG, number, line, err_line, fragment);
 }
 
 static void test_defaults(void **state)
@@ -58,7 +56,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.mgmt.revision, HV_MGMT_REVISION);
 	assert_int_equal(cfg.mgmt.size, sizeof(struct hv_mgmt_config));
 	assert_int_equal(cfg.mgmt.flags, HV_MGMT_DHCP);
-	assert_int_equal(cfg.mgmt.http_port, 80);
+	assert_int_equal(cfg.mgmt.http_port, 0);    /* no plain HTTP */
+	assert_int_equal(cfg.mgmt.https_port, 443);
 	assert_int_equal(cfg.mgmt.ntokens, 0);
 	assert_int_equal(cfg.management_line, 0);
 }
@@ -110,8 +109,8 @@ static void test_address_forms(void **state)
 	assert_int_equal(parse_with_line(7, "address = 192.168.1.10/1"), 0);
 	assert_memory_equal(cfg.mgmt.netmask, ((uint8_t[]){ 128, 0, 0, 0 }), 4);
 	assert_int_equal(parse_with_line(7, "address = 192.168.1.0/31"), 0); /* RFC 3021 */
-	assert_int_equal(parse_with_line(8, "port = 1"), -1);
-	expect_error(9, "duplicate key 'port'");
+	assert_int_equal(parse_with_line(8, "http_port = 1"), -1);
+	expect_error(9, "duplicate key 'http_port'");
 }
 
 static void test_dhcp(void **state)
@@ -123,13 +122,13 @@ static void test_dhcp(void **state)
 	expect_error(8, "gateway needs a static address");
 	/* [management] with a port only: DHCP stays. */
 	assert_int_equal(parse("[partition r]\nrole=root\ncpus=0\nmemory=2M\nimage=\\a\n"
-			       "[management]\nport = 0x1f90\n"), 0);
+			       "[management]\nhttp_port = 0x1f90\n"), 0);
 	assert_int_equal(cfg.mgmt.flags, HV_MGMT_DHCP);
 	assert_int_equal(cfg.mgmt.http_port, 8080);
+	/* An address alone serves nothing: neither HTTPS nor plain HTTP. */
 	assert_int_equal(parse("[partition r]\nrole=root\ncpus=0\nmemory=2M\nimage=\\a\n"
-			       "[management]\naddress = dhcp\n"), 0);
-	assert_int_equal(cfg.mgmt.flags, HV_MGMT_DHCP);
-	assert_int_equal(cfg.mgmt.http_port, 80);
+			       "[management]\naddress = dhcp\n"), -1);
+	expect_error(6, "[management] serves no API: give tls_cert and tls_key");
 }
 
 static void test_address_refused(void **state)
@@ -164,12 +163,14 @@ static void test_gateway_refused(void **state)
 static void test_port_refused(void **state)
 {
 	(void)state;
-	expect_refused(9, "port = 0", 9, "port must be 1-65535, not '0'");
-	expect_refused(9, "port = 65536", 9, "port must be 1-65535");
-	expect_refused(9, "port = http", 9, "port must be 1-65535");
-	expect_refused(9, "port = 80 80", 9, "port must be 1-65535");
-	assert_int_equal(parse_with_line(9, "port = 65535"), 0);
+	expect_refused(9, "http_port = 0", 9, "http_port must be 1-65535, not '0'");
+	expect_refused(9, "http_port = 65536", 9, "http_port must be 1-65535");
+	expect_refused(9, "http_port = http", 9, "http_port must be 1-65535");
+	expect_refused(9, "http_port = 80 80", 9, "http_port must be 1-65535");
+	assert_int_equal(parse_with_line(9, "http_port = 65535"), 0);
 	assert_int_equal(cfg.mgmt.http_port, 65535);
+	/* The key of old: its replacements are named. */
+	expect_refused(9, "port = 8080", 9, "'port' is now https_port (HTTPS, default 443) or http_port");
 }
 
 static void test_management_section(void **state)
@@ -178,7 +179,7 @@ static void test_management_section(void **state)
 	expect_refused(9, "[management]", 9, "[management] given twice (first on line 6)");
 	expect_refused(9, "colour = red", 9, "unknown key 'colour' in [management]");
 	expect_refused(9, "hash = " HASH_A, 9, "unknown key 'hash' in [management]");
-	expect_refused(12, "port = 80", 12, "unknown key 'port' in [token]");
+	expect_refused(12, "http_port = 80", 12, "unknown key 'http_port' in [token]");
 	expect_refused(6, "[management extra]", 6, "unknown section");
 }
 
@@ -189,7 +190,8 @@ static void test_nic(void **state)
 		"[partition root]\nrole = root\ncpus = 0\nmemory = 64M\nimage = \\a\n"
 		"pci = 00:02.0, 00:03.0\n"              /* 6 */
 		"[management]\n"                        /* 7 */
-		"nic = virtio\n";                       /* 8 */
+		"nic = virtio\n"                        /* 8 */
+		"http_port = 80\n";                     /* 9 */
 	const struct hv_mgmt_config *m = &cfg.mgmt;
 
 	(void)state;
@@ -227,7 +229,7 @@ static void test_nic(void **state)
 	assert_int_equal(parse_replacing(base, 6, "# no pci"), -1);
 	expect_error(8, "the root has no 'pci' key");
 	/* the check runs at the end: [management] may come before the root */
-	assert_int_equal(parse("[management]\nnic = 00:05.0\n[partition root]\nrole = root\n"
+	assert_int_equal(parse("[management]\nnic = 00:05.0\nhttp_port = 80\n[partition root]\nrole = root\n"
 			       "cpus = 0\nmemory = 64M\nimage = \\a\npci = 00:02.0\n"), -1);
 	expect_error(2, "nic 00:05.0 is not among");
 	/* hv's check of the binary form */
@@ -363,7 +365,7 @@ static void test_validate_binary(void **state)
 	expect_binary_refused(spoil_dhcp_gateway, 6, "gateway needs a static address");
 	expect_binary_refused(spoil_dhcp_address, 6, "a DHCP configuration carries an address");
 	expect_binary_refused(spoil_flags, 6, "unknown management flags 0x80");
-	expect_binary_refused(spoil_port, 6, "port must be 1-65535");
+	expect_binary_refused(spoil_port, 6, "[management] serves no API");
 	expect_binary_refused(spoil_netmask, 6, "netmask is not a prefix");
 	expect_binary_refused(spoil_ntokens, 0, "9 tokens, at most 8");
 	expect_binary_refused(spoil_ngrants, 13, "token 'viewer' has no 'rights' key");

@@ -130,6 +130,16 @@ static void test_args_commands(void **state)
 	assert_true(c.json);
 	assert_string_equal(c.host, "h:1");
 	assert_string_equal(c.token, "t");
+	/* HTTPS's options are global too, wherever they stand. */
+	assert_int_equal(PARSE(&c, err, "--cacert", "ca.pem", "vms", "--fingerprint", "AB",
+			       "--insecure", "--cert", "c.pem", "--key", "k.pem"), 0);
+	assert_string_equal(c.cacert, "ca.pem");
+	assert_string_equal(c.fingerprint, "AB");
+	assert_true(c.insecure);
+	assert_string_equal(c.cert, "c.pem");
+	assert_string_equal(c.key, "k.pem");
+	assert_int_equal(PARSE(&c, err, "vms", "--cacert"), -1);
+	expect_in(err, "--cacert needs a value");
 	assert_int_equal(PARSE(&c, err, "shutdown", "testos1", "--force", "--reason", "maint",
 			       "--timeout", "60", "--wait"), 0);
 	assert_int_equal(c.verb, IVM_SHUTDOWN);
@@ -224,7 +234,8 @@ static void test_args_refused(void **state)
 
 static void test_token_and_host(void **state)
 {
-	char dir[] = "/tmp/ivmctl-test-XXXXXX", path[256], host[64], port[8];
+	char dir[] = "/tmp/ivmctl-test-XXXXXX", path[256];
+	struct ivm_endpoint ep;
 	char *t;
 	FILE *f;
 
@@ -251,20 +262,52 @@ static void test_token_and_host(void **state)
 	unlink(path);
 	assert_null(ivm_token_resolve(NULL, NULL, dir));
 
-	assert_true(ivm_host_split("127.0.0.1:8080", host, sizeof(host), port, sizeof(port)));
-	assert_string_equal(host, "127.0.0.1");
-	assert_string_equal(port, "8080");
-	assert_true(ivm_host_split("example.org", host, sizeof(host), port, sizeof(port)));
-	assert_string_equal(port, "80");
-	assert_true(ivm_host_split("[::1]:81", host, sizeof(host), port, sizeof(port)));
-	assert_string_equal(host, "::1");
-	assert_string_equal(port, "81");
-	assert_false(ivm_host_split("::1", host, sizeof(host), port, sizeof(port)));
-	assert_false(ivm_host_split(":80", host, sizeof(host), port, sizeof(port)));
-	assert_false(ivm_host_split("h:0", host, sizeof(host), port, sizeof(port)));
-	assert_false(ivm_host_split("h:65536", host, sizeof(host), port, sizeof(port)));
-	assert_false(ivm_host_split("h:8x", host, sizeof(host), port, sizeof(port)));
-	assert_false(ivm_host_split("[::1", host, sizeof(host), port, sizeof(port)));
+	assert_true(ivm_endpoint_parse("127.0.0.1:8080", &ep));
+	assert_true(ep.tls);                   /* no scheme: HTTPS */
+	assert_string_equal(ep.host, "127.0.0.1");
+	assert_string_equal(ep.port, "8080");
+	assert_true(ivm_endpoint_parse("example.org", &ep));
+	assert_string_equal(ep.port, "443");
+	assert_true(ivm_endpoint_parse("http://example.org", &ep));
+	assert_false(ep.tls);
+	assert_string_equal(ep.port, "80");
+	assert_true(ivm_endpoint_parse("https://[::1]:81", &ep));
+	assert_true(ep.tls);
+	assert_string_equal(ep.host, "::1");
+	assert_string_equal(ep.port, "81");
+	assert_false(ivm_endpoint_parse("::1", &ep));
+	assert_false(ivm_endpoint_parse(":80", &ep));
+	assert_false(ivm_endpoint_parse("h:0", &ep));
+	assert_false(ivm_endpoint_parse("h:65536", &ep));
+	assert_false(ivm_endpoint_parse("h:8x", &ep));
+	assert_false(ivm_endpoint_parse("[::1", &ep));
+	assert_false(ivm_endpoint_parse("ftp://h", &ep));
+	assert_false(ivm_endpoint_parse("https://", &ep));
+}
+
+/* --fingerprint: openssl's AB:CD:... form, or the bare digits, either case. */
+static void test_fingerprint(void **state)
+{
+	static const char colons[] = "1A:88:1F:AE:6E:26:EE:86:F4:AB:01:8A:3B:8D:4D:BA:"
+				     "8A:16:7E:A6:3F:D3:5E:83:9A:45:08:7D:57:44:5C:D3";
+	unsigned char a[32], b[32];
+
+	(void)state;
+	assert_true(ivm_fingerprint_parse(colons, a));
+	assert_int_equal(a[0], 0x1a);
+	assert_int_equal(a[31], 0xd3);
+	assert_true(ivm_fingerprint_parse("1a881fae6e26ee86f4ab018a3b8d4dba8a167ea63fd35e839a45087d57445cd3",
+					  b));
+	assert_memory_equal(a, b, 32);
+	assert_false(ivm_fingerprint_parse("1A:88", a));                  /* too short */
+	assert_false(ivm_fingerprint_parse(colons + 3, a));
+	assert_false(ivm_fingerprint_parse("", a));
+	assert_false(ivm_fingerprint_parse("1a881fae6e26ee86f4ab018a3b8d4dba8a167ea63fd35e839a45087d57445cd3:",
+					   a));                               /* trailing ':' */
+	assert_false(ivm_fingerprint_parse("1a881fae6e26ee86f4ab018a3b8d4dba8a167ea63fd35e839a45087d57445cd300",
+					   a));                               /* too long */
+	assert_false(ivm_fingerprint_parse("zz881fae6e26ee86f4ab018a3b8d4dba8a167ea63fd35e839a45087d57445cd3",
+					   a));
 }
 
 /* ---- HTTP and JSON ---- */
@@ -672,6 +715,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_args_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_token_and_host, setup, teardown),
+		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test_setup_teardown(test_http_responses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_http_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),

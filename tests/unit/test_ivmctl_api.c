@@ -63,7 +63,7 @@ static void wire_close(void *ctx, bool abort)
 	((struct wire *)ctx)->closed = true;
 }
 
-static const struct http_transport wire_transport = { wire_send, wire_space, wire_close };
+static const struct http_transport wire_transport = { wire_send, wire_space, wire_close, true, NULL };
 
 /*
  * ivmctl's transport: one connection into the HTTP core; time advances

@@ -250,6 +250,14 @@ static void test_manager(void **state)
 	assert_jget(a, "HTTP/Port", "8080");
 	assert_jget(a, "HTTP/ProtocolEnabled", "true");
 	assert_jget(a, "HTTPS/ProtocolEnabled", "false");
+	assert_jget(a, "HTTPS/Port", "null");
+	fake.config.flags |= HV_MGMT_TLS;
+	fake.config.https_port = 443;
+	fake.config.http_port = 0;
+	a = rf_get(RF "/Managers/hv/NetworkProtocol", rf_reader);
+	assert_jget(a, "HTTPS/ProtocolEnabled", "true");
+	assert_jget(a, "HTTPS/Port", "443");
+	assert_jget(a, "HTTP/ProtocolEnabled", "false");
 }
 
 static void test_etags(void **state)

@@ -265,6 +265,11 @@ static void test_login_refusals_and_bound(void **state)
 	assert_rf_error(a, 401, "ResourceAtUriUnauthorized", "E_ACCESSDENIED");
 	assert_non_null(strstr(fake.log, "root: api: ?: login-refused - admin"));
 	assert_rf_error(login(0, "reader", "admin-secret"), 401, "ResourceAtUriUnauthorized", NULL);
+	/* The password is a token: not over plain HTTP unless hv.cfg allows it. */
+	fake_plain_credentials = false;
+	assert_rf_error(login(0, "admin", "admin-secret"), 403, "InsufficientPrivilege",
+			"E_ACCESSDENIED");
+	fake_plain_credentials = true;
 	assert_rf_error(rf_post(RF "/SessionService/Sessions", NULL, "{\"UserName\":\"admin\"}"),
 			400, "PropertyMissing", NULL);
 	assert_rf_error(rf_post(RF "/SessionService/Sessions", NULL,

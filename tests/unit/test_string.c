@@ -59,6 +59,20 @@ static void test_strncmp(void **state)
 	assert_true(strncmp("\x80", "\x01", 1) > 0);
 }
 
+/* mbedTLS's PEM reader finds its armour lines with strstr. */
+static void test_strstr(void **state)
+{
+	static const char text[] = "-----BEGIN CERTIFICATE-----\nMIIB";
+
+	(void)state;
+	assert_ptr_equal(strstr(text, "-----BEGIN"), text);
+	assert_ptr_equal(strstr(text, "MIIB"), text + 28);
+	assert_ptr_equal(strstr(text, ""), text);
+	assert_null(strstr(text, "-----END"));
+	assert_null(strstr("", "a"));
+	assert_null(strstr("MII", "MIIB"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -66,6 +80,7 @@ int main(void)
 		cmocka_unit_test(test_atoi_stops_at_garbage),
 		cmocka_unit_test(test_atoi_limits),
 		cmocka_unit_test(test_strncmp),
+		cmocka_unit_test(test_strstr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /*
  * ivmctl's command line: global options anywhere (--host, --token,
- * --json, --help), a command with its words, and the command's own
+ * --json, --help, and HTTPS's --cacert, --fingerprint, --insecure,
+ * --cert, --key), a command with its words, and the command's own
  * options, checked against what that command takes.  Also where the
  * host and token come from when the options do not say.
  */
@@ -50,7 +51,7 @@ static const struct verb_def verbs[] = {
 
 void ivm_usage(FILE *f)
 {
-	fputs("usage: ivmctl [--host H:P] [--token T] [--json] COMMAND ...\n"
+	fputs("usage: ivmctl [--host [https://]H[:P]] [--token T] [--json] [TLS options] COMMAND ...\n"
 	      "\n"
 	      "commands:\n"
 	      "  vms                          list the VMs the token may read\n"
@@ -69,13 +70,23 @@ void ivm_usage(FILE *f)
 	      "  events [--follow]            the event log; --follow: keep reading\n"
 	      "\n"
 	      "options:\n"
-	      "  --host H:P   server (default $IVMCTL_HOST, else " IVM_DEFAULT_HOST ")\n"
+	      "  --host URL   server: [https://]H[:P] (port 443), or http://H[:P] (port 80)\n"
+	      "               (default $IVMCTL_HOST, else " IVM_DEFAULT_HOST ")\n"
 	      "  --token T    bearer token (default $IVMCTL_TOKEN, else the first line\n"
 	      "               of ~/.config/ivmctl/token)\n"
 	      "  --json       print the server's JSON as it came (for scripts)\n"
 	      "  --wait       on commands that start a task: follow it to its end, with a\n"
 	      "               progress bar on a terminal; exec then prints the command's\n"
 	      "               output and exits with its status\n"
+	      "\n"
+	      "HTTPS (the server's certificate is checked against the system's CAs and\n"
+	      "the host name unless one of these says otherwise):\n"
+	      "  --cacert FILE       trust the CA certificates in FILE (default $IVMCTL_CACERT)\n"
+	      "  --fingerprint SHA256  trust only the certificate with this SHA-256\n"
+	      "                      fingerprint, AB:CD:... (default $IVMCTL_FINGERPRINT)\n"
+	      "  --insecure          trust any certificate: anyone on the way can read the token\n"
+	      "  --cert FILE, --key FILE  a client certificate and its key (mutual TLS;\n"
+	      "                      default $IVMCTL_CERT, $IVMCTL_KEY)\n"
 	      "\n"
 	      "exit status:\n"
 	      "  0  success (with --wait: the task's Result is Success)\n"
@@ -86,6 +97,8 @@ void ivm_usage(FILE *f)
 	      "  5  401 or 403: no valid token, or the token lacks the right\n"
 	      "  6  the server could not be reached or broke off\n"
 	      "  7  task ID --wait MS: the task was still running when MS ran out\n"
+	      "  8  HTTPS: the server's certificate was refused (not trusted, wrong name,\n"
+	      "     or not the --fingerprint given)\n"
 	      "  64 bad command line\n"
 	      "  exec VM CMD --wait: the command's exit status once the task succeeded\n",
 	      f);
@@ -167,6 +180,22 @@ static int take_command_option(const char *a, const char *next, int *i, struct i
 	return 0;
 }
 
+/* Where a global option that takes a value keeps it; NULL for any other word. */
+static const char **global_value(const char *a, struct ivm_cmd *cmd)
+{
+	const struct { const char *name; const char **field; } opts[] = {
+		{ "--host", &cmd->host }, { "--token", &cmd->token }, { "--cacert", &cmd->cacert },
+		{ "--fingerprint", &cmd->fingerprint }, { "--cert", &cmd->cert },
+		{ "--key", &cmd->key },
+	};
+
+	for (size_t k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
+		if (strcmp(a, opts[k].name) == 0)
+			return opts[k].field;
+	}
+	return NULL;
+}
+
 /*
  * The option at argv[*i]: 1 if consumed, 0 if it is a word, -1 on error.
  * Once exec has its VM, only ivmctl's global options and --wait are
@@ -179,14 +208,16 @@ static int take_option(int argc, char **argv, int *i, struct ivm_cmd *cmd,
 	const char *next = *i + 1 < argc ? argv[*i + 1] : NULL;
 	int rc;
 
-	if (strcmp(a, "--json") == 0) {
-		cmd->json = true;
+	const char **value = global_value(a, cmd);
+
+	if (strcmp(a, "--json") == 0 || strcmp(a, "--insecure") == 0) {
+		*(a[2] == 'j' ? &cmd->json : &cmd->insecure) = true;
 		return 1;
 	}
-	if (strcmp(a, "--host") == 0 || strcmp(a, "--token") == 0) {
+	if (value != NULL) {
 		if (next == NULL)
 			return arg_error(err, errlen, "%s needs a value", a);
-		*(a[2] == 'h' ? &cmd->host : &cmd->token) = next;
+		*value = next;
 		(*i)++;
 		return 1;
 	}
@@ -358,10 +389,11 @@ char *ivm_token_resolve(const char *option, const char *env, const char *home)
 	return token;
 }
 
-bool ivm_host_split(const char *hostport, char *host, size_t hostlen, char *port, size_t portlen)
+/* "H:P", "H" (default_port) or "[v6]:P" into ep's host and port; false when malformed. */
+static bool host_split(const char *hostport, unsigned default_port, struct ivm_endpoint *ep)
 {
 	const char *colon, *end;
-	unsigned long long p = 80;
+	unsigned long long p = default_port;
 	size_t len;
 
 	if (hostport[0] == '[') {
@@ -377,14 +409,44 @@ bool ivm_host_split(const char *hostport, char *host, size_t hostlen, char *port
 			return false; /* a bare IPv6 address needs brackets */
 	}
 	len = (size_t)(end - hostport);
-	if (len == 0 || len >= hostlen)
+	if (len == 0 || len >= sizeof(ep->host))
 		return false;
-	memcpy(host, hostport, len);
-	host[len] = '\0';
+	memcpy(ep->host, hostport, len);
+	ep->host[len] = '\0';
 	if (colon != NULL && !parse_ulong(colon + 1, 65535, &p))
 		return false;
 	if (p == 0)
 		return false;
-	snprintf(port, portlen, "%llu", p);
+	snprintf(ep->port, sizeof(ep->port), "%u", (unsigned)p);   /* at most 65535 */
 	return true;
+}
+
+bool ivm_endpoint_parse(const char *s, struct ivm_endpoint *out)
+{
+	*out = (struct ivm_endpoint){ .tls = true };
+	if (strncmp(s, "https://", 8) == 0)
+		s += 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		s += 7, out->tls = false;
+	else if (strstr(s, "://") != NULL)
+		return false;   /* another scheme */
+	return host_split(s, out->tls ? 443 : 80, out);
+}
+
+bool ivm_fingerprint_parse(const char *s, unsigned char out[32])
+{
+	size_t n = 0;
+
+	while (*s != '\0' && n < 32) {
+		char pair[3] = { s[0], s[0] ? s[1] : '\0', '\0' };
+		char *end;
+
+		if (!isxdigit((unsigned char)pair[0]) || !isxdigit((unsigned char)pair[1]))
+			return false;
+		out[n++] = (unsigned char)strtoul(pair, &end, 16);
+		s += 2;
+		if (*s == ':' && s[1] != '\0')
+			s++;
+	}
+	return n == 32 && *s == '\0';
 }

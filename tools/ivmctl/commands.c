@@ -29,10 +29,12 @@ int ivm_call(const struct ivm_env *env, const char *method, const char *path,
 		return IVM_EXIT_FAILED;
 	}
 	for (int attempt = 0;; attempt++) {
-		if (env->transport.exchange(env->transport.ctx, req, len, resp, errbuf,
-					    sizeof(errbuf)) != 0) {
+		int x = env->transport.exchange(env->transport.ctx, req, len, resp, errbuf,
+						sizeof(errbuf));
+
+		if (x != 0) {
 			fprintf(env->err, "ivmctl: %s: %s\n", env->host_header, errbuf);
-			rc = IVM_EXIT_CONNECT;
+			rc = x == IVM_REFUSED_IDENTITY ? IVM_EXIT_UNTRUSTED : IVM_EXIT_CONNECT;
 			break;
 		}
 		/* Busy (too many waiting requests): the server says when to come back. */
@@ -50,6 +52,13 @@ int ivm_call(const struct ivm_env *env, const char *method, const char *path,
 	}
 	free(req);
 	return rc;
+}
+
+/* The exit status of a call that got no usable answer (its line is printed). */
+static bool call_failed(int rc)
+{
+	return rc == IVM_EXIT_API || rc == IVM_EXIT_DENIED || rc == IVM_EXIT_CONNECT ||
+	       rc == IVM_EXIT_UNTRUSTED;
 }
 
 /* Prints an answer body as it came (--json), with one line end. */
@@ -185,7 +194,7 @@ static int task_created(const struct ivm_env *env, const struct ivm_cmd *cmd,
 	}
 	ivm_json_free(&j);
 	rc = ivm_task_wait(env, cmd, (uint64_t)id, IVM_WAIT_FOREVER, &final);
-	if (rc != IVM_EXIT_API && rc != IVM_EXIT_DENIED && rc != IVM_EXIT_CONNECT)
+	if (!call_failed(rc))
 		rc = show_final(env, cmd, &final, rc);
 	ivm_response_free(&final);
 	return rc;
@@ -310,7 +319,7 @@ static int cmd_task(const struct ivm_env *env, const struct ivm_cmd *cmd)
 	if (!cmd->wait)
 		return get_and_show(env, cmd, path, show_root_object);
 	rc = ivm_task_wait(env, cmd, cmd->task_id, cmd->wait_ms, &final);
-	if (rc != IVM_EXIT_API && rc != IVM_EXIT_DENIED && rc != IVM_EXIT_CONNECT) {
+	if (!call_failed(rc)) {
 		int shown = show_final(env, cmd, &final, rc == IVM_EXIT_RUNNING ? IVM_EXIT_OK : rc);
 
 		rc = rc == IVM_EXIT_RUNNING && shown == IVM_EXIT_OK ? IVM_EXIT_RUNNING : shown;

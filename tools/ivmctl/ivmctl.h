@@ -4,7 +4,7 @@
  * args.c (command line), http.c (requests out, responses in through
  * llhttp), json.c (jsmn underneath), print.c (tables), wait.c (task
  * polling), commands.c (one function per command), net.c (the socket
- * transport) and main.c.  Everything that touches the outside world goes
+ * transport), tls.c (HTTPS over it, with OpenSSL) and main.c.  Everything that touches the outside world goes
  * through struct ivm_env, so the unit tests run whole commands against
  * canned HTTP responses.
  */
@@ -26,6 +26,7 @@ enum ivm_exit {
 	IVM_EXIT_DENIED = 5,     /* 401 or 403: no valid token, or not the right */
 	IVM_EXIT_CONNECT = 6,    /* the server could not be reached, or broke off */
 	IVM_EXIT_RUNNING = 7,    /* `task ID --wait MS`: still running when the wait ended */
+	IVM_EXIT_UNTRUSTED = 8,  /* HTTPS: the server's certificate was refused */
 	IVM_EXIT_USAGE = 64,     /* bad command line */
 };
 
@@ -42,6 +43,10 @@ struct ivm_cmd {
 	const char *host;      /* --host H:P, NULL: from the environment */
 	const char *token;     /* --token T, NULL: from the environment or file */
 	bool json;             /* print the server's JSON untouched */
+	const char *cacert;    /* --cacert FILE: trust the CAs in it (HTTPS) */
+	const char *fingerprint; /* --fingerprint SHA256: trust the certificate with it */
+	bool insecure;         /* --insecure: trust any certificate (with a warning) */
+	const char *cert, *key; /* --cert FILE, --key FILE: a client certificate (mutual TLS) */
 	const char *vm;
 	const char *name;      /* parameter name */
 	const char *value;     /* parameter value */
@@ -67,8 +72,10 @@ struct ivm_response {
 /*
  * Where requests go: send `request` (a complete HTTP/1.1 message) and read
  * the whole response into *resp.  Returns 0, or -1 with a reason in err
- * when the server cannot be reached or the exchange broke off.
+ * when the server cannot be reached or the exchange broke off, or
+ * IVM_REFUSED_IDENTITY when the server's TLS certificate was refused.
  */
+#define IVM_REFUSED_IDENTITY (-2)
 struct ivm_transport {
 	int (*exchange)(void *ctx, const char *request, size_t len, struct ivm_response *resp,
 			char *err, size_t errlen);
@@ -87,7 +94,7 @@ struct ivm_env {
 };
 
 /* args.c */
-#define IVM_DEFAULT_HOST "127.0.0.1:8080"
+#define IVM_DEFAULT_HOST "https://127.0.0.1:8443"
 /* 0: *cmd filled; 1: --help was asked for; -1: error (message in err). */
 int ivm_args_parse(int argc, char **argv, struct ivm_cmd *cmd, char *err, size_t errlen);
 void ivm_args_free(struct ivm_cmd *cmd);
@@ -98,9 +105,19 @@ void ivm_usage(FILE *f);
  * dropped.  Returns a malloc'd string, or NULL when there is none.
  */
 char *ivm_token_resolve(const char *option, const char *env, const char *home);
-/* Splits "H:P", "H" (port 80) or "[v6]:P"; false when malformed. */
-bool ivm_host_split(const char *hostport, char *host, size_t hostlen, char *port,
-		    size_t portlen);
+/*
+ * Where --host points: "[https://|http://]H[:P]", H a name, an IPv4
+ * address or "[v6]"; no scheme means https; no port means 443 (https) or
+ * 80 (http).  False when malformed.
+ */
+struct ivm_endpoint {
+	bool tls;
+	char host[256];   /* without brackets */
+	char port[8];
+};
+bool ivm_endpoint_parse(const char *s, struct ivm_endpoint *out);
+/* A SHA-256 fingerprint: 64 hexadecimal digits, pairs optionally split by ':'. */
+bool ivm_fingerprint_parse(const char *s, unsigned char out[32]);
 
 /* http.c */
 struct ivm_http_reader;

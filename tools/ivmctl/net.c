@@ -1,13 +1,15 @@
 /*
  * The real transport: one TCP connection per request (the request says
- * Connection: close), the answer read through http.c's llhttp reader
- * until the message is complete.  Timeouts bound every step: 10 s to
- * connect or send, 90 s for an answer (the longest server-side wait
- * ivmctl asks for is 25 s).
+ * Connection: close), in TLS for an https endpoint (tls.c), the answer
+ * read through http.c's llhttp reader until the message is complete.
+ * Timeouts bound every step: 10 s to connect, send or shake hands, 90 s
+ * for an answer (the longest server-side wait ivmctl asks for is 25 s).
  */
 #include "net.h"
+#include "tls.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -53,10 +55,46 @@ static int dial(const struct ivm_net *net, char *err, size_t errlen)
 	return fd;
 }
 
-static int send_all(int fd, const char *data, size_t len, char *err, size_t errlen)
+/* One connection: a socket, and a TLS session on it for https. */
+struct conn {
+	int fd;
+	SSL *ssl;
+};
+
+static ssize_t conn_send(struct conn *c, const char *data, size_t len)
+{
+	if (c->ssl) {
+		int n = SSL_write(c->ssl, data, len > INT_MAX ? INT_MAX : (int)len);
+
+		return n > 0 ? n : -1;
+	}
+	return send(c->fd, data, len, MSG_NOSIGNAL);
+}
+
+/* Bytes read, 0 at the end (TLS: close_notify, or the TCP end without it), -1 on error. */
+static ssize_t conn_recv(struct conn *c, char *buf, size_t len)
+{
+	if (c->ssl) {
+		int n = SSL_read(c->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
+		int e = n > 0 ? SSL_ERROR_NONE : SSL_get_error(c->ssl, n);
+
+		if (n > 0)
+			return n;
+		if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && errno == 0))
+			return 0;
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+			errno = EAGAIN;   /* the socket's timeout ran out */
+		else if (e != SSL_ERROR_SYSCALL)
+			errno = EPROTO;
+		return -1;
+	}
+	return recv(c->fd, buf, len, 0);
+}
+
+static int send_all(struct conn *c, const char *data, size_t len, char *err, size_t errlen)
 {
 	while (len > 0) {
-		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+		ssize_t n = conn_send(c, data, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -71,13 +109,13 @@ static int send_all(int fd, const char *data, size_t len, char *err, size_t errl
 }
 
 /* Reads until the answer is complete; -1 with the reason otherwise. */
-static int receive(int fd, struct ivm_http_reader *r, struct ivm_response *resp, char *err,
-		   size_t errlen)
+static int receive(struct conn *c, struct ivm_http_reader *r, struct ivm_response *resp,
+		   char *err, size_t errlen)
 {
 	char buf[16384];
 
 	while (!resp->complete) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		ssize_t n = conn_recv(c, buf, sizeof(buf));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -103,18 +141,27 @@ static int receive(int fd, struct ivm_http_reader *r, struct ivm_response *resp,
 int ivm_net_exchange(void *ctx, const char *request, size_t len, struct ivm_response *resp,
 		     char *err, size_t errlen)
 {
-	struct ivm_http_reader *r;
-	int fd = dial(ctx, err, errlen), rc = -1;
+	struct ivm_net *net = ctx;
+	struct ivm_http_reader *r = NULL;
+	struct conn c = { dial(net, err, errlen), NULL };
+	int rc = -1;
 
 	*resp = (struct ivm_response){ 0 };
-	if (fd < 0)
+	if (c.fd < 0)
 		return -1;
-	r = ivm_http_reader_new(resp);
-	if (r == NULL)
-		snprintf(err, errlen, "out of memory");
-	else if (send_all(fd, request, len, err, errlen) == 0)
-		rc = receive(fd, r, resp, err, errlen);
+	if (net->tls)
+		rc = ivm_tls_connect(net->tls, c.fd, net->host, &c.ssl, err, errlen);
+	if (!net->tls || rc == 0) {
+		rc = -1;
+		r = ivm_http_reader_new(resp);
+		if (r == NULL)
+			snprintf(err, errlen, "out of memory");
+		else if (send_all(&c, request, len, err, errlen) == 0)
+			rc = receive(&c, r, resp, err, errlen);
+	}
 	ivm_http_reader_free(r);
-	close(fd);
+	if (net->tls)
+		ivm_tls_done(net->tls, c.ssl, rc == 0);
+	close(c.fd);
 	return rc;
 }

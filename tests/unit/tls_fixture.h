@@ -1,0 +1,127 @@
+/*
+ * Test certificates and keys for the TLS files of hv.cfg
+ * (tests/unit/test_hvcfg_tls.c), made once with openssl (test fixtures,
+ * used nowhere else; validity dates do not matter to the checks):
+ *   A: EC P-256, self-signed (openssl marks it a CA), key usage
+ *      digitalSignature, EKU serverAuth, with its key; B: another P-256
+ *      key; RSA1024: a 1024-bit RSA certificate and key; P521: an EC P-521
+ *      certificate and key; CLIENT_ONLY: A's key, not a CA, EKU clientAuth
+ *      only; CA: a CA certificate.
+ */
+#ifndef TLS_FIXTURE_H
+#define TLS_FIXTURE_H
+
+#define FX_A_CERT \
+	"-----BEGIN CERTIFICATE-----\n" \
+	"MIIBozCCAUqgAwIBAgIUAx4it8ACZvHKs5cjjSicP5QiP/MwCgYIKoZIzj0EAwIw\n" \
+	"FDESMBAGA1UEAwwJZml4dHVyZSBBMCAXDTI2MTIwNzAxMjAzNFoYDzIxMjYxMTEz\n" \
+	"MDEyMDM0WjAUMRIwEAYDVQQDDAlmaXh0dXJlIEEwWTATBgcqhkjOPQIBBggqhkjO\n" \
+	"PQMBBwNCAASrEJ5sJqr/3GXf/quoBITB+yvKKnt7F4MeavaF5PNgEeXdgIn68O3o\n" \
+	"TDJac+1UH9w+RVe7/DNmWbgRW8Zo8l3/o3gwdjAdBgNVHQ4EFgQU5+hSwLzOLhzh\n" \
+	"6Tv6iDHpnVWT3qcwHwYDVR0jBBgwFoAU5+hSwLzOLhzh6Tv6iDHpnVWT3qcwDwYD\n" \
+	"VR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCB4AwEwYDVR0lBAwwCgYIKwYBBQUH\n" \
+	"AwEwCgYIKoZIzj0EAwIDRwAwRAIgKx/Gl9LuyvTQWtDpAp2SdRUvyUjimdvhPi6J\n" \
+	"4Zd9HUYCIHVe6mHhgTFAnnDiKJWATzFS0mMtzk6/JC12WwMYRdKg\n" \
+	"-----END CERTIFICATE-----\n"
+
+#define FX_A_KEY \
+	"-----BEGIN PRIVATE KEY-----\n" \
+	"MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg5Ey8ZMEH4MnWnCdr\n" \
+	"8Dtbb2VGKBn7fGBqv8Ccrc2YA0+hRANCAASrEJ5sJqr/3GXf/quoBITB+yvKKnt7\n" \
+	"F4MeavaF5PNgEeXdgIn68O3oTDJac+1UH9w+RVe7/DNmWbgRW8Zo8l3/\n" \
+	"-----END PRIVATE KEY-----\n"
+
+#define FX_B_KEY \
+	"-----BEGIN PRIVATE KEY-----\n" \
+	"MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg6fxzsQZ+Tr0NXKCF\n" \
+	"OORKPiNxr1ZgI5gv/su3B/FvmzuhRANCAAQImWDe/B6mrmGB9crgvt3+pvvnA+1o\n" \
+	"ECPbioPh7iwXvXY0jDMEuiXJC1z/sPFOAAnCT4tAeBbDiNVSaGu1Ofyx\n" \
+	"-----END PRIVATE KEY-----\n"
+
+#define FX_RSA1024_CERT \
+	"-----BEGIN CERTIFICATE-----\n" \
+	"MIICFjCCAX+gAwIBAgIUDl60vmCJr492Y/tuE/nsK5Bm5AAwDQYJKoZIhvcNAQEL\n" \
+	"BQAwHDEaMBgGA1UEAwwRZml4dHVyZSBzbWFsbCBSU0EwIBcNMjYxMjA3MDEyMDM0\n" \
+	"WhgPMjEyNjExMTMwMTIwMzRaMBwxGjAYBgNVBAMMEWZpeHR1cmUgc21hbGwgUlNB\n" \
+	"MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDAXJvkDRKZpgwGERrtz87EdxE9\n" \
+	"VKZGi6oN3L6beJQLxPtehwTk1gVNephOo0vSGYXp2tNCekOEQ/l91Jl0et0FvJBw\n" \
+	"4DTNhdvLdoZCtU4UpOvMa0+9l8/pfSKj7QrkATa58YglOcXZEc9+zCgOJ3hdkToU\n" \
+	"K0SxkrbmO0mBxmKxtwIDAQABo1MwUTAdBgNVHQ4EFgQUSYYwNZikF53sIWdwcQ9S\n" \
+	"3npdYZMwHwYDVR0jBBgwFoAUSYYwNZikF53sIWdwcQ9S3npdYZMwDwYDVR0TAQH/\n" \
+	"BAUwAwEB/zANBgkqhkiG9w0BAQsFAAOBgQAXZThBj/mw+jU/cMtj0Kn7djKgsGm+\n" \
+	"pbajNLSJdcRlv3owU4K2EBpmZqoshcW+lnvZFzk2eCNVtoGc+89zBMjY2U4PBlCS\n" \
+	"eU0FkVpRlKoR4RVJPpGzgkX2yKsGpmemtR4ZdUQRNr8ZpD8hZcTVcs/Px09h+wJK\n" \
+	"xCbyUkgnJ6Q7kQ==\n" \
+	"-----END CERTIFICATE-----\n"
+
+#define FX_RSA1024_KEY \
+	"-----BEGIN PRIVATE KEY-----\n" \
+	"MIICdgIBADANBgkqhkiG9w0BAQEFAASCAmAwggJcAgEAAoGBAMBcm+QNEpmmDAYR\n" \
+	"Gu3PzsR3ET1UpkaLqg3cvpt4lAvE+16HBOTWBU16mE6jS9IZhena00J6Q4RD+X3U\n" \
+	"mXR63QW8kHDgNM2F28t2hkK1ThSk68xrT72Xz+l9IqPtCuQBNrnxiCU5xdkRz37M\n" \
+	"KA4neF2ROhQrRLGStuY7SYHGYrG3AgMBAAECgYB9MAf4O5W+TvUGQb2PxS0gaQjc\n" \
+	"LCnmQWCTkvStQ6S9oB2jYCWMM8jRqpZSny1p91hSYCoa2mz0ODS3clPIHWmW//Pn\n" \
+	"6PkiSCFTBy1x7JH6X3ZKB7c8d+pOZadbt9R5PzP05AE3X/UYj31bR15oF71omaB/\n" \
+	"qlc7kyfGhvHquM7KsQJBAOlNcyoh/aKKE4Krz2gsOHeN2asHxdV71ajjp9jjwJnm\n" \
+	"Lp0R2NeA4px3mU6bfPc+x86qzHSOJmFg4f2qWTKAte8CQQDTE4CgQt7EDlxiy5OJ\n" \
+	"/sWCn9NS0sYPWBQ8yzxnOORxQMgrIuO0UpvPQDgZtE4SI44MBSM9QlLUZtrKie5D\n" \
+	"DEi5AkA1Xaj9Nz88QddKqaBM1OipuEHVFHcVaTkrY7/OJfK1gWiiNyXhzbKIVfc0\n" \
+	"eu6v46VyybDw7F8tISswihnTKovzAkBi4EPkzu5jkQaeERcwEXScWBo6Nhopnez8\n" \
+	"/YdyIyiAFQSvkExycDAkycR95gScYqNr5gw36hW7AeOD9VDzf5GhAkEAzRbyCaex\n" \
+	"/5ugtcQ7e+KtsfiD/Xk5k5WydMGMNfOYsI1UpjRYtsmRTWXFznzQEY4fYB3LC1Vs\n" \
+	"DldAxuXwZ/WwTg==\n" \
+	"-----END PRIVATE KEY-----\n"
+
+#define FX_P521_CERT \
+	"-----BEGIN CERTIFICATE-----\n" \
+	"MIICDzCCAXCgAwIBAgIUPDyg7sFNKU3enE18mWsO0a2v8BkwCgYIKoZIzj0EAwIw\n" \
+	"GDEWMBQGA1UEAwwNZml4dHVyZSBQLTUyMTAgFw0yNjEyMDcwMTIwMzRaGA8yMTI2\n" \
+	"MTExMzAxMjAzNFowGDEWMBQGA1UEAwwNZml4dHVyZSBQLTUyMTCBmzAQBgcqhkjO\n" \
+	"PQIBBgUrgQQAIwOBhgAEAWyFNgpWA1bCE3ySIEIJ7Fc88bck6rdRTE6UpzMMCa8W\n" \
+	"9n/NJnRBZLMmSw8SK2W56mchHon7zU8WOD8FaMDV/+XmAFDYQR6onWiAvLeAY00F\n" \
+	"m1gdNJic51iuUtB8/VpeV9RAvRVGwhGia1V6aO159BvFk927dQ3er2U5DQyIy+N6\n" \
+	"z9w/o1MwUTAdBgNVHQ4EFgQU7ZrM4FUewOdDWafBLOic1VUAJ2gwHwYDVR0jBBgw\n" \
+	"FoAU7ZrM4FUewOdDWafBLOic1VUAJ2gwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjO\n" \
+	"PQQDAgOBjAAwgYgCQgF1u98Ap1ePKFDOeobzV2fiNexmMGv9HwrfVLS+wX38i1hz\n" \
+	"Js+yW4k6pBrlFLk8RmgPVHrxtMZ4MYC67FkA8A9phQJCASyp0gY7YJG1ve6yrfyK\n" \
+	"p9+UJxPf0Tv9REX2CGbXlZlhlF9AY+pOLHUeK0ouecJz5E3bdyJpul4ChTJP42M4\n" \
+	"saeq\n" \
+	"-----END CERTIFICATE-----\n"
+
+#define FX_P521_KEY \
+	"-----BEGIN PRIVATE KEY-----\n" \
+	"MIHuAgEAMBAGByqGSM49AgEGBSuBBAAjBIHWMIHTAgEBBEIANtbnl8tCuQ3hrwbZ\n" \
+	"ZfxtrzgWT/DCzqfJbhLWDg0ixW28655vrtPpJ/Xd4bV+uBEEbzfTIQZkP9XQTQyW\n" \
+	"JckwhiuhgYkDgYYABAFshTYKVgNWwhN8kiBCCexXPPG3JOq3UUxOlKczDAmvFvZ/\n" \
+	"zSZ0QWSzJksPEitluepnIR6J+81PFjg/BWjA1f/l5gBQ2EEeqJ1ogLy3gGNNBZtY\n" \
+	"HTSYnOdYrlLQfP1aXlfUQL0VRsIRomtVemjtefQbxZPdu3UN3q9lOQ0MiMvjes/c\n" \
+	"Pw==\n" \
+	"-----END PRIVATE KEY-----\n"
+
+#define FX_CLIENT_ONLY_CERT \
+	"-----BEGIN CERTIFICATE-----\n" \
+	"MIIBpTCCAUugAwIBAgIUX/RdHeteJ0gE985aIVgmhtq9xi4wCgYIKoZIzj0EAwIw\n" \
+	"HjEcMBoGA1UEAwwTZml4dHVyZSBjbGllbnQgb25seTAgFw0yNjEyMDcwMTIwNDVa\n" \
+	"GA8yMTI2MTExMzAxMjA0NVowHjEcMBoGA1UEAwwTZml4dHVyZSBjbGllbnQgb25s\n" \
+	"eTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABKsQnmwmqv/cZd/+q6gEhMH7K8oq\n" \
+	"e3sXgx5q9oXk82AR5d2Aifrw7ehMMlpz7VQf3D5FV7v8M2ZZuBFbxmjyXf+jZTBj\n" \
+	"MB0GA1UdDgQWBBTn6FLAvM4uHOHpO/qIMemdVZPepzAfBgNVHSMEGDAWgBTn6FLA\n" \
+	"vM4uHOHpO/qIMemdVZPepzAMBgNVHRMBAf8EAjAAMBMGA1UdJQQMMAoGCCsGAQUF\n" \
+	"BwMCMAoGCCqGSM49BAMCA0gAMEUCIQD6P8y7TcBZ+0sXW0qPWGAAuaAyW7hFA9iF\n" \
+	"GYCfNCOHMAIgRWoQ8PV0QQCVlDSkiMvJ84Z6NJvfIoLQUlfNqF6gbtk=\n" \
+	"-----END CERTIFICATE-----\n"
+
+#define FX_CA_CERT \
+	"-----BEGIN CERTIFICATE-----\n" \
+	"MIIBgTCCASegAwIBAgIUDFuwC76PaKqaeAPcIP6RuQDxBf4wCgYIKoZIzj0EAwIw\n" \
+	"FTETMBEGA1UEAwwKZml4dHVyZSBDQTAgFw0yNjEyMDcwMTIwMzRaGA8yMTI2MTEx\n" \
+	"MzAxMjAzNFowFTETMBEGA1UEAwwKZml4dHVyZSBDQTBZMBMGByqGSM49AgEGCCqG\n" \
+	"SM49AwEHA0IABGvsWQXMfIRNpMBpgNuLqlofbRVueTsJ9kB2i4kCTOUZdc1Ty9C/\n" \
+	"ZC4tXXbVjD/Q7r9nJEqtFlOUK1GVVcYTAGijUzBRMB0GA1UdDgQWBBROorkV8+qj\n" \
+	"H8QRWMk+VHCEXJOiXzAfBgNVHSMEGDAWgBROorkV8+qjH8QRWMk+VHCEXJOiXzAP\n" \
+	"BgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIQDZS51xLczemZBWxOKz\n" \
+	"7SIMBNt5xmwi08cCM7nyy/tn1wIgSMiP9NDiKQZh4ecA21J6oQwiQYI55EqBlv3D\n" \
+	"3CvF17Q=\n" \
+	"-----END CERTIFICATE-----\n"
+
+#endif
