@@ -128,6 +128,94 @@ def plain_refusal(port, tls, log, token):
     return None
 
 
+# A handshake flood: FLOOD_THREADS clients doing full handshakes (no
+# session) back to back for FLOOD_S seconds.  The root may spend at most
+# half its time on handshakes beyond a 1 s burst (mgmt/tls/tls_budget.c);
+# the debt of handshakes admitted together is carried, so over the flood
+# and the refill after it the share stays near 0.5 + (1 s + a few
+# handshakes) / FLOOD_S.  Without the budget a flood takes nearly all of it.
+FLOOD_THREADS = 8
+FLOOD_S = 20
+FLOOD_MAX_SHARE = 0.65
+PROBE_TIMEOUT = 10
+
+
+def tls_metrics(tls, log, token):
+    """The root's hv_tls_* counters (over HTTPS, waiting for the budget like any client)."""
+    _, status, out = curl(tls, log, 'GET', '/metrics', token, extra=('--cacert', tls.file('ca.pem')))
+    if status != 200:
+        return None
+    found = {}
+    for line in out.splitlines():
+        if line.startswith('hv_tls_'):
+            name, _, value = line.rpartition(' ')
+            found[name] = float(value)
+    return found
+
+
+def flood_handshakes(tls, stop, counts):
+    """One flooding client: full handshakes until stop is set."""
+    ctx = ssl.create_default_context(cafile=tls.file('ca.pem'))
+    ctx.check_hostname = False
+    while not stop.is_set():
+        try:
+            with socket.create_connection(('127.0.0.1', tls.port), timeout=15) as sock:
+                with ctx.wrap_socket(sock, server_hostname='127.0.0.1'):
+                    counts['done'] += 1
+        except (OSError, ssl.SSLError):
+            counts['cut'] += 1
+
+
+def plain_probe(port):
+    """Seconds the root took to answer a plain request without a token (401), or None."""
+    start = time.monotonic()
+    try:
+        with socket.create_connection(('127.0.0.1', port), timeout=PROBE_TIMEOUT) as s:
+            s.settimeout(PROBE_TIMEOUT)
+            s.sendall(b'GET /api/v1/vms HTTP/1.1\r\nHost: hv\r\nConnection: close\r\n\r\n')
+            head = s.recv(64)
+    except OSError:
+        return None
+    return time.monotonic() - start if head.startswith(b'HTTP/1.1 401') else None
+
+
+def handshake_flood(port, tls, log, token):
+    """The handshake budget under a flood: the root's own handshake clock
+    (hv_tls_handshake_seconds_total) stays within FLOOD_MAX_SHARE of the
+    time, ClientHellos waited, and plain HTTP kept answering."""
+    before, start = tls_metrics(tls, log, token), time.monotonic()
+    stop, counts = threading.Event(), {'done': 0, 'cut': 0}
+    threads = [threading.Thread(target=flood_handshakes, args=(tls, stop, counts), daemon=True)
+               for _ in range(FLOOD_THREADS)]
+    for t in threads:
+        t.start()
+    probes = []
+    while time.monotonic() - start < FLOOD_S:
+        probes.append(plain_probe(port))
+        time.sleep(0.5)
+    stop.set()
+    for t in threads:
+        t.join(30)
+    after = tls_metrics(tls, log, token)
+    elapsed = time.monotonic() - start
+    if before is None or after is None:
+        return 'the flood check could not read /metrics over HTTPS'
+    key = 'hv_tls_handshake_seconds_total'
+    share = (after[key] - before[key]) / elapsed
+    waits = after['hv_tls_handshake_waits_total'] - before['hv_tls_handshake_waits_total']
+    answered = [p for p in probes if p is not None]
+    log(f'flood: {counts["done"]} handshakes, {counts["cut"]} cut, in {elapsed:.1f}s; the root '
+        f'spent {share:.0%} of it in handshakes, {waits:.0f} waits; plain HTTP answered '
+        f'{len(answered)} of {len(probes)}, slowest {max(answered, default=0):.2f}s')
+    if share > FLOOD_MAX_SHARE:
+        return f'a handshake flood took {share:.0%} of the root (at most {FLOOD_MAX_SHARE:.0%})'
+    if waits <= 0 or counts['done'] == 0:
+        return f'the flood never met the budget ({counts["done"]} handshakes, {waits:.0f} waits)'
+    if len(answered) != len(probes):
+        return f'plain HTTP went unanswered during the flood ({len(answered)} of {len(probes)})'
+    return None
+
+
 def ivmctl(log, args, env, want, stdout=None, stderr=None):
     """Runs build/tools/ivmctl; None when its exit status and output are as wanted."""
     exe = pathlib.Path(os.environ['HV_BUILD_DIR']) / 'tools' / 'ivmctl'
@@ -175,7 +263,8 @@ def https(token, ivmctl_steps):
     every route group with curl --cacert, a token over plain HTTP refused,
     a wrong CA and a wrong fingerprint refused by ivmctl with the reason,
     ivmctl_steps ((args, exit status, stdout regex or None), ending with a
-    shutdown --wait) over HTTPS, then testssl.sh."""
+    shutdown --wait) over HTTPS, the handshake budget under a flood, then
+    testssl.sh."""
     def client(port, log, tls):
         half = HalfOpen(tls.port)
         half.start()
@@ -196,7 +285,8 @@ def https(token, ivmctl_steps):
         ]
         steps += [lambda a=a, st=st, rx=rx: ivmctl(log, a, env, st, rx)
                   for a, st, rx in ivmctl_steps]
-        steps += [half.verdict, lambda: testssl(tls, log)]
+        steps += [half.verdict, lambda: handshake_flood(port, tls, log, token),
+                  lambda: testssl(tls, log)]
         for step in steps:
             error = step()
             if error:
