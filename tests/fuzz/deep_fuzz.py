@@ -4,7 +4,9 @@
 # minutes each, with persistent corpora in build/fuzz-corpus/<target>/
 # (seeded from tests/fuzz/corpus/<target>/) and findings in
 # build/fuzz-findings/<target>/, then prints a table per target and exits
-# 1 if any target found something, 2 if libFuzzer is unavailable.
+# 1 if any target found something, 2 if libFuzzer is unavailable.  With
+# --runs N a target stops as soon as it has run N inputs (the minutes then
+# cap it), so fast targets free their core for slow ones.
 import argparse
 import concurrent.futures
 import dataclasses
@@ -98,10 +100,12 @@ def compile_targets(build_dir, targets):
     return subprocess.run(argv).returncode == 0
 
 
-def fuzzer_argv(target, corpus, findings, seconds):
+def fuzzer_argv(target, corpus, findings, seconds, runs=0):
     argv = [str(target.binary), f'-max_total_time={seconds}', '-timeout=10',
             '-rss_limit_mb=2048', '-print_final_stats=1',
             f'-artifact_prefix={findings}{os.sep}', str(corpus)]
+    if runs > 0:
+        argv.insert(1, f'-runs={runs}')
     if target.seeds.is_dir() and any(target.seeds.iterdir()):
         argv.append(str(target.seeds))  # read-only: new inputs go to `corpus`
     return argv
@@ -154,9 +158,10 @@ def kill_all():
             pass
 
 
-def fuzz_one(target, build_dir, seconds):
-    """Fuzzes one target until `seconds` have passed; libFuzzer stops at
-    a finding, so it is started again for the time left."""
+def fuzz_one(target, build_dir, seconds, runs=0):
+    """Fuzzes one target until `seconds` have passed or it has run `runs`
+    inputs (0: no limit); libFuzzer stops at a finding, so it is started
+    again for the time and runs left."""
     corpus = build_dir / 'fuzz-corpus' / target.name
     findings = build_dir / 'fuzz-findings' / target.name
     logs = build_dir / 'fuzz-logs'
@@ -166,11 +171,12 @@ def fuzz_one(target, build_dir, seconds):
     start = time.monotonic()
     while not _cancel.is_set() and outcome.runs < MAX_RUNS:
         left = int(seconds - (time.monotonic() - start))
-        if left < 1:
+        runs_left = runs - outcome.executions if runs else 0
+        if left < 1 or (runs and runs_left < 1):
             break
         found = findings_in(findings)
         logfile = logs / f'{target.name}.{outcome.runs}.log'
-        run_fuzzer(fuzzer_argv(target, corpus, findings, left), logfile)
+        run_fuzzer(fuzzer_argv(target, corpus, findings, left, runs_left), logfile)
         outcome.runs += 1
         read_stats(logfile, outcome)
         new = sorted(findings_in(findings) - found)
@@ -194,10 +200,10 @@ def print_table(outcomes):
             print(f'finding: {os.path.relpath(path)} (log: {os.path.relpath(log)})')
 
 
-def run_all(targets, build_dir, seconds, jobs):
+def run_all(targets, build_dir, seconds, jobs, runs=0):
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
     try:
-        futures = [pool.submit(fuzz_one, t, build_dir, seconds) for t in targets]
+        futures = [pool.submit(fuzz_one, t, build_dir, seconds, runs) for t in targets]
         return [f.result() for f in futures]
     except BaseException:
         kill_all()
@@ -213,7 +219,9 @@ def parse_args():
     parser.add_argument('targets', nargs='*', metavar='TARGET',
                         help='fuzz_NAME or NAME (default: every target)')
     parser.add_argument('--minutes', type=float, default=10,
-                        help='minutes per target (default 10)')
+                        help='minutes per target (default 10; with --runs, at most)')
+    parser.add_argument('--runs', type=int, default=0,
+                        help='stop a target once it has run this many inputs (e.g. 10000000)')
     parser.add_argument('--jobs', type=int, default=os.cpu_count() or 1,
                         help='targets at once (default: the number of cores)')
     parser.add_argument('--build-dir', default=str(ROOT / 'build'), help='meson build directory')
@@ -243,11 +251,12 @@ def main():
         return 2 if not targets else 1
     seconds = max(1, int(args.minutes * 60))
     jobs = max(1, min(args.jobs, len(targets)))
-    print(f'==> fuzzing {len(targets)} targets, {jobs} at once, {seconds}s each; '
+    limit = f'{seconds}s each' + (f' or {args.runs:,} runs' if args.runs else '')
+    print(f'==> fuzzing {len(targets)} targets, {jobs} at once, {limit}; '
           f'logs in {os.path.relpath(build_dir / "fuzz-logs")}', flush=True)
     interrupt_on_sigterm()
     try:
-        outcomes = run_all(targets, build_dir, seconds, jobs)
+        outcomes = run_all(targets, build_dir, seconds, jobs, args.runs)
     except KeyboardInterrupt:
         print('scripts/fuzz: interrupted', file=sys.stderr)
         return 130
