@@ -1,7 +1,8 @@
 /*
  * guestos_probe=<guest> (repeatable, up to 4): a system test of guestos
- * from inside the root.  As soon as the guest runs, one request is made
- * before its additions can be ready (refused at call time); once they
+ * from inside the root.  Before the bus starts (or, for a guest not yet
+ * running then, as soon as it runs) one request is made that its
+ * additions cannot be ready for (refused at call time); once they
  * are and the facts are known, a fixed script of requests runs one after
  * the other, each result logged as
  *   root: guestos <guest>: probe <step> 0x<hresult> <NAME> [key=value...]
@@ -342,6 +343,13 @@ static void probes_configure(const struct knob_env *env)
 		memcpy(p->name, w.value, w.value_len < HV_NAME_LEN ? w.value_len : HV_NAME_LEN - 1);
 		p->id = id;
 		nprobes++;
+		/*
+		 * Now, before bus_init: from the poll loop the request raced the
+		 * guest's bus (a loaded host once let one bus_poll take the whole
+		 * negotiation before the first knob poll).
+		 */
+		if (events_state((uint32_t)id) == HV_PARTITION_RUNNING)
+			probe_early(p);
 	}
 	if (nprobes != 0 && !notify_listen(on_notify))
 		kputs("root: guestos_probe: no room for a notify listener\n");
