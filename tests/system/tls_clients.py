@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 
+import bench_tls
 import tlscerts
 
 CURL_TIMEOUT = 30
@@ -141,27 +142,18 @@ PROBE_TIMEOUT = 10
 
 
 def tls_metrics(tls, log, token):
-    """The root's hv_tls_* counters (over HTTPS, waiting for the budget like any client)."""
+    """The root's counters (over HTTPS, waiting for the budget like any client)."""
     _, status, out = curl(tls, log, 'GET', '/metrics', token, extra=('--cacert', tls.file('ca.pem')))
-    if status != 200:
-        return None
-    found = {}
-    for line in out.splitlines():
-        if line.startswith('hv_tls_'):
-            name, _, value = line.rpartition(' ')
-            found[name] = float(value)
-    return found
+    return bench_tls.metrics(out) if status == 200 else None
 
 
 def flood_handshakes(tls, stop, counts):
     """One flooding client: full handshakes until stop is set."""
-    ctx = ssl.create_default_context(cafile=tls.file('ca.pem'))
-    ctx.check_hostname = False
+    ctx = bench_tls.context(tls.file('ca.pem'))
     while not stop.is_set():
         try:
-            with socket.create_connection(('127.0.0.1', tls.port), timeout=15) as sock:
-                with ctx.wrap_socket(sock, server_hostname='127.0.0.1'):
-                    counts['done'] += 1
+            with bench_tls.handshake(tls.port, ctx):
+                counts['done'] += 1
         except (OSError, ssl.SSLError):
             counts['cut'] += 1
 
