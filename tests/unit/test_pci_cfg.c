@@ -113,6 +113,10 @@ static const struct cfg_row rows[] = {
 	{ ROOT, ECAM, NIC, 0x03, 2, READ, 0, ONES, "ECAM word at 3" },
 	{ ROOT, ECAM, NIC, 0x06, 4, READ, 0, ONES, "ECAM dword at 6" },
 	{ ROOT, ECAM, NIC, 0x00, 8, READ, 0, DEVICE, "ECAM qword: two dwords" },
+	{ G1, ECAM, DISK, 0xff8, 8, READ, 0, DEVICE, "last ECAM qword of extended space" },
+	{ G1, ECAM, DISK, 0xffc, 8, READ, 0, ONES, "ECAM qword past the function's end" },
+	{ G1, ECAM, DISK, 0xffc, 8, WRITE, 0x12345678, DROPPED,
+	  "ECAM qword write past the function's end" },
 	{ ROOT, ECAM, NIC, 0x01, 2, WRITE, 0xffff, DROPPED, "ECAM misaligned write" },
 	{ ROOT, PORTS, NIC, 0x02, 4, WRITE, 0xffffffff, DROPPED, "port misaligned write" },
 	/* writes: the command register and 0x40 and up reach the device */
