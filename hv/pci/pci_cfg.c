@@ -188,19 +188,17 @@ void pci_cfg_restart(uint32_t partition_id)
 	}
 }
 
-/* ECAM: address = base + bus << 20 | device << 15 | function << 12 | register. */
-
 /*
- * A qword is served as two dwords only when both lie in the function's own
- * 4 KiB: one at 0xffc would otherwise return (or write) its first half and
- * refuse the second, where every other access outside the rules is refused
- * whole.
+ * A qword is served as two dwords only when each would be served alone, so
+ * one at 0xffc (its second half past the function's 4 KiB) is refused whole
+ * like every other access outside the rules, not half answered.
  */
 static bool ecam_qword_ok(uint16_t reg)
 {
-	return (reg & 3u) == 0 && reg + 8u <= PCI_ECAM_SIZE;
+	return access_ok(reg, 4) && access_ok((uint16_t)(reg + 4), 4);
 }
 
+/* ECAM: address = base + bus << 20 | device << 15 | function << 12 | register. */
 static uint64_t ecam_read(struct vcpu *v, uint64_t gpa, uint8_t size)
 {
 	uint64_t offset = gpa - pci_ecam.base;
@@ -208,12 +206,13 @@ static uint64_t ecam_read(struct vcpu *v, uint64_t gpa, uint8_t size)
 	uint16_t reg = (uint16_t)(offset & (PCI_ECAM_SIZE - 1));
 	uint32_t id = v->partition->id;
 
-	if (size == 8 && !ecam_qword_ok(reg))
+	if (size != 8)
+		return pci_cfg_read(id, bdf, reg, size);
+	if (!ecam_qword_ok(reg))
 		return ~0ull;
-	if (size == 8) /* two dwords, as a PCIe root complex splits a qword */
-		return pci_cfg_read(id, bdf, reg, 4) |
-		       (uint64_t)pci_cfg_read(id, bdf, (uint16_t)(reg + 4), 4) << 32;
-	return pci_cfg_read(id, bdf, reg, size);
+	/* two dwords, as a PCIe root complex splits a qword */
+	return pci_cfg_read(id, bdf, reg, 4) |
+	       (uint64_t)pci_cfg_read(id, bdf, (uint16_t)(reg + 4), 4) << 32;
 }
 
 static void ecam_write(struct vcpu *v, uint64_t gpa, uint8_t size, uint64_t value)
@@ -223,14 +222,12 @@ static void ecam_write(struct vcpu *v, uint64_t gpa, uint8_t size, uint64_t valu
 	uint16_t reg = (uint16_t)(offset & (PCI_ECAM_SIZE - 1));
 	uint32_t id = v->partition->id;
 
-	if (size == 8 && !ecam_qword_ok(reg))
-		return;
-	if (size == 8) {
+	if (size != 8) {
+		pci_cfg_write(id, bdf, reg, size, (uint32_t)value);
+	} else if (ecam_qword_ok(reg)) {
 		pci_cfg_write(id, bdf, reg, 4, (uint32_t)value);
 		pci_cfg_write(id, bdf, (uint16_t)(reg + 4), 4, (uint32_t)(value >> 32));
-		return;
 	}
-	pci_cfg_write(id, bdf, reg, size, (uint32_t)value);
 }
 
 void pci_cfg_ecam_register(void)
