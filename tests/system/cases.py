@@ -342,6 +342,20 @@ def bus_ready(guest, *services):
 
 BUS_SERVICES = ('shutdown', 'timesync', 'heartbeat', 'kvp', 'sessions', 'exec')
 
+
+def heartbeat_ok(guest):
+    """The root's line for a heartbeat answered with the right sequence
+    number (logged at most every 5 s), whatever the share over its window.
+    Not "(100% over": an answer later than heartbeat_ms counts as missed
+    for the next 60 s, and a TCG vCPU thread on a loaded host can be that
+    late through no fault of the bus (qemu-bus-flood under --stress 2 once
+    waited 62 s for the window to forget one late answer; with a late
+    answer more often than once a minute it would never pass).  A guest
+    that stops answering is the forbidden "heartbeat lost" (three missed
+    in a row)."""
+    return rf'hv: \[root\] root: bus {guest}: heartbeat ok seq \d+ \(\d+% over'
+
+
 CASES += [
     Case('qemu-bus-heartbeat', 'qemu', 3,
          managed('heartbeat_ms=500 shutdown_after=g2:12', ('g1', 'additions'), ('g2', 'additions')),
@@ -358,7 +372,7 @@ CASES += [
                  r'hv: \[root\] root: bus g2: shutdown answered, status 0x0 \(accepted\)',
                  r'hv: \[root\] root: event g2: Running -> Off \(guest poweroff\)',
                  r'hv: \[root\] root: bus g2: down \(Off\)',
-                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+ \(100% over',
+                 heartbeat_ok('g1'),
                  r'hv: \[root\] root: alive'),
          forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus .*: heartbeat lost',
                                                         r'root: bus .*: closing channel',
@@ -455,7 +469,7 @@ CASES += [
          managed('heartbeat_ms=500', ('g1', 'additions'), ('g2', 'additions bus_silent')),
          expect=(r'hv: \[root\] root: bus g2: connected, version 5\.3',
                  r'hv: \[g2\] testos: bus channel heartbeat: negotiate not answered \(bus_silent\)',
-                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+ \(100% over [1-9]',
+                 heartbeat_ok('g1') + ' [1-9]',
                  {rf'hv: \[root\] root: bus g2: {s}: no answer to NEGOTIATE in 10 s; '
                   r"waiting for the guest's service" for s in BUS_SERVICES},
                  r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
@@ -487,7 +501,7 @@ CASES += [
                  r'hv: \[root\] root: bus g2: down \(flooding\)',
                  r'hv: \[g2\] testos: bus flood: \d+ messages: \d+ accepted, \d+ insufficient '
                  r'buffers, [1-9]\d* refused \(last status 0x12\)',
-                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+ \(100% over',
+                 heartbeat_ok('g1'),
                  r'hv: \[root\] root: alive'),
          forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus g1: heartbeat lost',
                                                         r'root: bus g1: closing channel'),
@@ -505,8 +519,8 @@ CASES += [
          expect=(r'hv: \[g1\] testos: bus foreign flags: signalling other guests',
                  r'hv: \[g1\] testos: bus foreign flags: (\d+) signals: 0 accepted, \1 refused '
                  r'\(last status 0x5\)',
-                 r'hv: \[root\] root: bus g2: heartbeat ok seq \d+ \(100% over',
-                 r'hv: \[root\] root: bus g2: heartbeat ok seq \d+ \(100% over',
+                 heartbeat_ok('g2'),
+                 heartbeat_ok('g2'),
                  r'hv: \[root\] root: alive'),
          forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus g2: heartbeat lost',
                                                         r'root: bus g2: closing channel',
@@ -544,7 +558,7 @@ def bus_bad_packets(name, knob, variants):
                          for svc, _ in variants} |
                         {rf'hv: \[root\] root: bus g2: closing channel \d+ \({svc}\): {reason}'
                          for svc, reason in variants},
-                        r'hv: \[root\] root: bus g1: heartbeat ok seq \d+ \(100% over',
+                        heartbeat_ok('g1'),
                         r'hv: \[root\] root: alive'),
                 forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus g1: heartbeat lost',
                                                                r'root: bus g1: closing channel',
