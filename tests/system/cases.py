@@ -367,8 +367,8 @@ CASES += [
                  # line cannot match a later step; under load g1's next one
                  # came only after g2's shutdown, and the test waited for ever.
                  bus_ready('g1', *BUS_SERVICES) | bus_ready('g2', *BUS_SERVICES) |
-                 {r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
-                  r'hv: \[root\] root: bus g2: heartbeat ok seq \d+'},
+                 {heartbeat_ok('g1'),
+                  heartbeat_ok('g2')},
                  r'hv: \[root\] root: bus g2: shutdown answered, status 0x0 \(accepted\)',
                  r'hv: \[root\] root: event g2: Running -> Off \(guest poweroff\)',
                  r'hv: \[root\] root: bus g2: down \(Off\)',
@@ -382,7 +382,7 @@ CASES += [
     # lost after three missed and runs on.
     Case('qemu-bus-heartbeat-lost', 'qemu', 2,
          managed('heartbeat_ms=500', ('g1', 'additions hang_after=6')),
-         expect=(r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+         expect=(heartbeat_ok('g1'),
                  r'hv: \[g1\] testos: hanging \(hang_after\)',
                  r'hv: \[root\] root: bus g1: heartbeat lost \(3 missed',
                  r'hv: \[root\] root: alive'),
@@ -398,7 +398,7 @@ CASES += [
          expect=(r'hv: \[root\] root: bus g1: connected, version 5\.3',
                  r'hv: \[g1\] testos: shutdown requested \(power off\): refused',
                  r'hv: \[root\] root: bus g1: shutdown answered, status 0x800704f7',
-                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+                 heartbeat_ok('g1'),
                  r'hv: \[g1\] testos: alive'),
          forbid=partition_forbid('root', 'g1') + (r'root: bus .*: heartbeat lost',
                                                    r'partition g1 powered off')),
@@ -414,7 +414,7 @@ CASES += [
                  r'hv: \[root\] root: bus g1: shutdown answered, status 0x0 \(accepted\)',
                  r'hv: partition g1 requested a reset',
                  r'hv: \[g1\] testos: bus connected',
-                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+                 heartbeat_ok('g1'),
                  r'hv: \[root\] root: alive'),
          forbid=partition_forbid('root', 'g1') + (r'root: bus .*: heartbeat lost',
                                                    r'partition g1 powered off'),
@@ -448,7 +448,7 @@ def bus_misbehaving(name, knob, reason):
                 # The guest logs after it wrote the ring: the root may log first.
                 expect=({rf'hv: \[g2\] testos: bus channel heartbeat: .*\({knob}\)',
                          rf'hv: \[root\] root: bus g2: closing channel \d+ \(heartbeat\): {reason}'},
-                        r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+                        heartbeat_ok('g1'),
                         r'hv: \[root\] root: alive'),
                 forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus g1: heartbeat lost',
                                                                r'root: bus g1: closing channel'),
@@ -472,7 +472,7 @@ CASES += [
                  heartbeat_ok('g1') + ' [1-9]',
                  {rf'hv: \[root\] root: bus g2: {s}: no answer to NEGOTIATE in 10 s; '
                   r"waiting for the guest's service" for s in BUS_SERVICES},
-                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+                 heartbeat_ok('g1'),
                  r'hv: \[root\] root: alive'),
          forbid=partition_forbid('root', 'g1', 'g2') + (r'root: bus g2: \w+ ready',
                                                         r'root: bus g2: closing channel',
@@ -775,11 +775,11 @@ CASES += [
                  r'hv: \[root\] root: bus g1: connected, version 5\.3',
                  # One step: the first "heartbeat ok" may come before the
                  # last service's line, and the next only 5 s later.
-                 bus_ready('g1', *BUS_SERVICES) | {r'hv: \[root\] root: bus g1: heartbeat ok seq \d+'},
+                 bus_ready('g1', *BUS_SERVICES) | {heartbeat_ok('g1')},
                  r'hv: partition g1 requested a reset',
                  r'hv: \[g1\] testos: additions installed from media',
                  r'hv: \[root\] root: bus g1: connected, version 5\.3',
-                 r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+                 heartbeat_ok('g1'),
                  r'hv: \[root\] root: alive'),
          forbid=partition_forbid('root', 'g1') + (r'root: bus .*: closing channel',
                                                    r'root: bus .*refused'),
@@ -1038,7 +1038,7 @@ def task_case(name, guest_cmdline, client, expect, after, forbid=(), timeout=150
                 timeout=timeout, client=client, client_after=after, client_timeout=timeout - 10)
 
 
-TASK_API_UP = r'hv: \[root\] root: bus g1: heartbeat ok seq \d+'
+TASK_API_UP = heartbeat_ok('g1')
 
 CASES += [
     # Shutdown: accepted, then Success only once hv reports g1 Off.
@@ -1121,7 +1121,7 @@ def redfish_case():
                         root + r'task \d+: Start g1: Success'),
                 forbid=partition_forbid('root', 'g1') + (r'root: panic',),
                 client=redfish_clients.clients(),
-                client_after=r'hv: \[root\] root: bus g1: heartbeat ok seq \d+',
+                client_after=heartbeat_ok('g1'),
                 client_timeout=420, timeout=480)
 
 
@@ -1149,7 +1149,7 @@ CASES += [
          expect=({r'hv: \[root\] root: net: up 10\.0\.2\.15/24',
                   ROOT_LINE + r'tls: TLS 1\.2, entropy from RDSEED',
                   ROOT_LINE + r'http: listening on port 443 \(HTTPS\)',
-                  r'hv: \[root\] root: bus testos1: heartbeat ok seq \d+'},
+                  heartbeat_ok('testos1')},
                  r'hv: \[root\] root: bus testos1: shutdown answered, status 0x0 \(accepted\)',
                  r'hv: partition testos1 powered off \(ACPI S5\)'),
          forbid=partition_forbid('root', 'testos1') + (r'root: bus .*: closing channel',
@@ -1331,7 +1331,7 @@ CASES += [
          expect=linux_boot_bus_shutdown('linux', restart=True),
          forbid=linux_forbid('linux'), mem_mib=LINUX_MEM_MIB,
          client=linux_clients.linux_bus('linux'),
-         client_after=r'hv: \[root\] root: bus linux: heartbeat ok seq \d+',
+         client_after=heartbeat_ok('linux'),
          client_timeout=560, timeout=600),
 ]
 
@@ -1415,7 +1415,7 @@ CASES += [
          expect=linux_boot_bus_shutdown('linux'),
          forbid=linux_forbid('linux'), mem_mib=LINUX_MEM_MIB,
          client=linux_clients.linux_shutdown('linux', within=1500),
-         client_after=r'hv: \[root\] root: bus linux: heartbeat ok seq \d+',
+         client_after=heartbeat_ok('linux'),
          client_timeout=1700, timeout=1800),
 ]
 
